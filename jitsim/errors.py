@@ -1,0 +1,136 @@
+"""Errors a user can cause, and how they are reported.
+
+* :class:`JitsimError` is the base of every user-caused error.  The CLI catches it,
+  prints ``str(exc)`` and exits with status 2 (no traceback).
+* :class:`ScenarioError` carries one :class:`ScenarioProblem` per problem found in a
+  scenario file, so that all of them are reported at once, one per line, as
+  ``FILE:LINE: path.to.field: message``.
+* :class:`ModelProblems` / :func:`raise_problems` let pydantic validators report problems
+  located somewhere other than the validator's own location, possibly several at once
+  (see :mod:`jitsim.scenario.loader` for the full convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "JitsimError",
+    "ModelProblems",
+    "PathLike",
+    "ProblemPath",
+    "ScenarioError",
+    "ScenarioProblem",
+    "format_path",
+    "parse_path",
+    "raise_problems",
+]
+
+#: A location inside a scenario document: mapping keys and list indices.
+ProblemPath = tuple[str | int, ...]
+#: What callers may pass as a path: a dotted string (``"a.b.0"``) or a sequence of segments.
+PathLike = str | Sequence[str | int]
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """Join path segments with dots: ``("alternatives", "jit", 0)`` -> ``alternatives.jit.0``."""
+    return ".".join(str(segment) for segment in path)
+
+
+def parse_path(path: PathLike) -> ProblemPath:
+    """Turn a dotted string or a sequence of segments into a path tuple.
+
+    In a dotted string, all-digit segments become list indices (ints); an empty string is the
+    root path ``()``.
+    """
+    if isinstance(path, str):
+        if not path:
+            return ()
+        return tuple(int(part) if part.isdigit() else part for part in path.split("."))
+    return tuple(path)
+
+
+class JitsimError(Exception):
+    """Base class for errors caused by the user (bad scenario, bad option, ...).
+
+    The CLI catches it, prints ``str(exc)`` and exits with status 2.
+    """
+
+
+@dataclass(frozen=True)
+class ScenarioProblem:
+    """One problem in a scenario file."""
+
+    file: str
+    #: 1-based line number, or ``None`` when the problem concerns the file as a whole.
+    line: int | None
+    #: Dotted path of the offending field (``suppliers.acme.lead_time.cv``); ``""`` if none.
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.path:
+            return f"{where}: {self.path}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class ScenarioError(JitsimError):
+    """A scenario file is invalid; :attr:`problems` lists everything that is wrong with it."""
+
+    def __init__(self, problems: Iterable[ScenarioProblem]) -> None:
+        self.problems: list[ScenarioProblem] = list(problems)
+        super().__init__(self.problems)
+
+    @classmethod
+    def single(
+        cls, file: str, message: str, *, line: int | None = None, path: str = ""
+    ) -> ScenarioError:
+        """Shortcut for an error with exactly one problem."""
+        return cls([ScenarioProblem(file=file, line=line, path=path, message=message)])
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return "invalid scenario"
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+class ModelProblems(ValueError):
+    """Several problems found by one pydantic validator, each at its own path.
+
+    Paths are relative to the value being validated (for a ``model_validator``: the model
+    itself; for the top-level scenario model: the root of the file).  Because it is a
+    ``ValueError``, pydantic turns it into a normal validation error, which
+    :func:`jitsim.scenario.loader.validation_problems` expands into one problem per entry.
+    """
+
+    def __init__(self, problems: Iterable[tuple[PathLike, str]]) -> None:
+        self.problems: list[tuple[ProblemPath, str]] = [
+            (parse_path(path), str(message)) for path, message in problems
+        ]
+        super().__init__(
+            "\n".join(f"@{format_path(path)}: {message}" for path, message in self.problems)
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
+
+def raise_problems(problems: Iterable[tuple[PathLike, str]]) -> None:
+    """Raise :class:`ModelProblems` if *problems* is non-empty; otherwise do nothing.
+
+    Each entry is ``(path, message)``, the path being a tuple of keys / list indices or a
+    dotted string, relative to the value being validated::
+
+        problems = []
+        for name, point in self.stock_points.items():
+            if point.source not in self.suppliers:
+                problems.append((("stock_points", name, "source"),
+                                 f"unknown supplier {point.source!r}"))
+        raise_problems(problems)
+    """
+    items = list(problems)
+    if items:
+        raise ModelProblems(items)

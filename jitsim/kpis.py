@@ -1,0 +1,168 @@
+"""The KPI contract (design.md §5): one flat record per replication.
+
+Node-level KPIs are prefixed with the node name and a dot (``store.fill_rate``); network-level
+KPIs have no prefix and describe service to customers and totals over all stock points. Costs
+are totals over the measured window (after warm-up), in the scenario currency.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jitsim.model.network import Network
+    from jitsim.model.stock_point import StockPoint
+
+#: KPIs printed by ``jitsim run`` (in this order) when present.
+HEADLINE_KPIS = (
+    "total_cost",
+    "fill_rate",
+    "cycle_service_level",
+    "stockout_days",
+    "avg_on_hand",
+    "avg_cash_tied_up",
+    "orders_placed",
+    "profit",
+)
+
+#: KPIs where a larger value is worse (for risk summaries such as CVaR).
+RISK_KPIS = frozenset(
+    {"total_cost", "stockout_days", "lost_sales_units", "backordered_units", "shortage_cost"}
+)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def _obsolescence_share(network: Network, point: StockPoint) -> float:
+    """Fraction of the holding rate that is obsolescence (0 when given as one number)."""
+    scenario = network.scenario
+    item = scenario.items[scenario.stock_points[point.name].item]
+    total = item.annual_holding_rate
+    parts = item.holding_rate
+    if total <= 0 or isinstance(parts, float | int):
+        return 0.0
+    return parts.obsolescence / total
+
+
+def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
+    """KPIs of one stock point (unprefixed names)."""
+    window = network.horizon - network.window_start
+    days = point.days or 1
+    end_of_day = network.scenario.run.cost_basis == "end_of_day"
+    unit_days = point.eod_on_hand if end_of_day else point.area_on_hand
+    carrying = point.holding_per_unit_day * unit_days
+    obsolete = carrying * _obsolescence_share(network, point)
+    shortage_time = point.eod_shortage_cost if end_of_day else point.area_shortage_cost
+    penalties = sum(
+        c.shortage_penalties
+        for name, c in network.customers.items()
+        if network.scenario.customers[name].buys_from == point.name
+    )
+    avg_cash = point.area_cash / window
+    cogs = point.shipped_units * point.unit_cost
+    turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
+    record = {
+        "demand_units": point.demand_units,
+        "fill_rate": _ratio(point.filled_on_arrival, point.demand_units),
+        "order_fill_rate": _ratio(point.orders_complete, point.demand_orders),
+        "cycle_service_level": 1.0 - point.stockout_days / days,
+        "ready_rate": point.area_ready / window,
+        "stockout_days": float(point.stockout_days),
+        "backordered_units": point.backordered_units,
+        "lost_sales_units": point.lost_units,
+        "avg_on_hand": point.area_on_hand / window,
+        "avg_backorders": point.area_backorders / window,
+        "avg_on_order": point.area_on_order / window,
+        "avg_on_hand_eod": point.eod_on_hand / days,
+        "avg_backorders_eod": point.eod_backorders / days,
+        "avg_on_order_eod": point.eod_on_order / days,
+        "orders_placed": float(point.orders_placed),
+        "avg_order_qty": _ratio(point.ordered_units, point.orders_placed),
+        "orders_rounded_up": float(point.rounded_orders),
+        "units_added_by_rounding": point.rounding_units,
+        "holding_cost": carrying - obsolete,
+        "obsolescence_cost": obsolete,
+        "ordering_cost": point.ordering_cost,
+        "shortage_cost": shortage_time + penalties,
+        "purchase_cost": point.purchase_cost,
+        "avg_cash_tied_up": avg_cash,
+        "peak_cash_tied_up": point.peak_cash,
+        "inventory_turns": turns,
+        "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+    }
+    record.update(point.policy.derived())
+    return record
+
+
+def extract(network: Network) -> dict[str, float]:
+    """The flat KPI record of a finished replication."""
+    window = network.horizon - network.window_start
+    record: dict[str, float] = {"window_days": float(window)}
+    per_point = {name: stock_point_kpis(network, p) for name, p in network.points.items()}
+    customers = list(network.customers.values())
+    facing = [network.points[name] for name in network.customer_of_point]
+
+    demand = sum(c.demand_units for c in customers)
+    filled = sum(c.filled_on_arrival for c in customers)
+    sold = filled + sum(c.late_units for c in customers)
+    days = network.days or 1
+
+    def total(kpi: str) -> float:
+        return sum(values[kpi] for values in per_point.values())
+
+    costs = {
+        kind: total(kind)
+        for kind in ("holding_cost", "obsolescence_cost", "ordering_cost", "shortage_cost")
+    }
+    total_cost = sum(costs.values())  # quality and expedite costs come with their issues
+    revenue = sum(c.revenue for c in customers)
+    purchase = total("purchase_cost")
+    avg_cash = total("avg_cash_tied_up")
+    cogs = sum(
+        (c.filled_on_arrival + c.late_units)
+        * network.points[network.scenario.customers[c.name].buys_from].unit_cost
+        for c in customers
+    )
+    turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
+    record.update(
+        {
+            "demand_units": demand,
+            "fill_rate": _ratio(filled, demand),
+            "order_fill_rate": _ratio(
+                sum(c.orders_complete for c in customers), sum(c.demand_orders for c in customers)
+            ),
+            "cycle_service_level": network.days_all_met / days,
+            "ready_rate": sum(p.area_ready for p in facing) / (window * len(facing)),
+            "stockout_days": float(network.days - network.days_all_met),
+            "backordered_units": sum(c.backordered_units for c in customers),
+            "lost_sales_units": sum(c.lost_units for c in customers),
+            "sold_units": sold,
+            "avg_on_hand": total("avg_on_hand"),
+            "avg_backorders": sum(p.area_customer_backorders for p in facing) / window,
+            "avg_on_order": total("avg_on_order"),
+            "avg_on_hand_eod": total("avg_on_hand_eod"),
+            "avg_backorders_eod": sum(p.eod_customer_backorders for p in facing) / days,
+            "orders_placed": total("orders_placed"),
+            "avg_order_qty": _ratio(
+                sum(p.ordered_units for p in network.points.values()), total("orders_placed")
+            ),
+            **costs,
+            "purchase_cost": purchase,
+            "quality_cost": 0.0,
+            "expedite_cost": 0.0,
+            "total_cost": total_cost,
+            "revenue": revenue,
+            "profit": revenue - purchase - total_cost,
+            "avg_cash_tied_up": avg_cash,
+            "peak_cash_tied_up": network.peak_cash,
+            "inventory_turns": turns,
+            "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+        }
+    )
+    for name, values in per_point.items():
+        for kpi, value in values.items():
+            record[f"{name}.{kpi}"] = value
+    return record

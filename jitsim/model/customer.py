@@ -1,0 +1,173 @@
+"""Customers: pre-drawn demand and the service they receive."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from jitsim.scenario.models import Customer as CustomerSpec
+
+
+def mean_factors(spec: CustomerSpec, times: np.ndarray, days_per_year: float) -> np.ndarray:
+    """Multiplicative factor on mean demand at ``times`` (days): season × trend."""
+    factors = np.ones_like(times, dtype=float)
+    season = spec.seasonality
+    if season is not None:
+        if season.weekly is not None:
+            factors *= np.asarray(season.weekly)[np.floor(times).astype(np.int64) % 7]
+        if season.annual is not None:
+            month = np.floor((times % days_per_year) / (days_per_year / 12.0)).astype(np.int64)
+            factors *= np.asarray(season.annual)[np.minimum(month, 11)]
+    if spec.trend_per_year:
+        factors *= np.maximum(1.0 + spec.trend_per_year * times / days_per_year, 0.0)
+    return factors
+
+
+def average_factor(spec: CustomerSpec) -> float:
+    """Long-run average of the seasonal factors (trend ignored), for planning."""
+    factor = 1.0
+    season = spec.seasonality
+    if season is not None:
+        if season.weekly is not None:
+            factor *= sum(season.weekly) / 7.0
+        if season.annual is not None:
+            factor *= sum(season.annual) / 12.0
+    return factor
+
+
+def daily_mean_and_variance(spec: CustomerSpec) -> tuple[float, float]:
+    """Planning mean (units/day) and variance (units²/day) of the customer's daily demand."""
+    factor = average_factor(spec)
+    if spec.demand is not None:
+        return spec.demand.mean * factor, spec.demand.variance * factor * factor
+    assert spec.orders is not None
+    rate = spec.orders.rate_per_day * factor
+    size = spec.orders.size
+    # Compound Poisson: mean λE[S], variance λE[S²].
+    return rate * size.mean, rate * (size.variance + size.mean**2)
+
+
+def draw_orders(
+    spec: CustomerSpec, rng: np.random.Generator, horizon: float, days_per_year: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times (days) and sizes (units) of individual orders over ``[0, horizon)``.
+
+    A non-homogeneous Poisson process by thinning: candidates at the peak rate are kept with
+    probability (rate at that time) / (peak rate).
+    """
+    assert spec.orders is not None
+    base = spec.orders.rate_per_day
+    grid = np.arange(0.0, horizon + 1.0)
+    peak = base * float(mean_factors(spec, grid, days_per_year).max(initial=1.0))
+    expected = peak * horizon
+    count = int(expected + 6.0 * math.sqrt(expected) + 16.0)
+    gaps = rng.exponential(1.0 / peak, count)
+    times = np.cumsum(gaps)
+    while times[-1] < horizon:  # rare: extend the block
+        more = np.cumsum(rng.exponential(1.0 / peak, count)) + times[-1]
+        times = np.concatenate([times, more])
+    times = times[times < horizon]
+    keep_draws = rng.random(len(times))
+    keep = keep_draws * peak <= base * mean_factors(spec, times, days_per_year)
+    times = times[keep]
+    sizes = spec.orders.size.sample(rng, len(times))
+    return times, sizes
+
+
+class Customer:
+    """A customer of one stock point and the record of its service.
+
+    Parameters
+    ----------
+    name : str
+        Node name.
+    backorders : bool
+        True if unmet demand is backordered, False if it is lost.
+    price : float
+        Selling price (currency/unit).
+    backorder_cost_per_unit_day, backorder_cost_per_unit, lost_sale_penalty : float
+        Shortage cost rates (currency/unit/day, currency/unit, currency/unit).
+    """
+
+    __slots__ = (
+        "backorder_cost_per_unit",
+        "backorder_cost_per_unit_day",
+        "backordered_units",
+        "backorders",
+        "day_short",
+        "days",
+        "demand_orders",
+        "demand_units",
+        "filled_on_arrival",
+        "late_units",
+        "lost_sale_penalty",
+        "lost_units",
+        "name",
+        "orders_complete",
+        "price",
+        "revenue",
+        "stockout_days",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        backorders: bool,
+        price: float,
+        backorder_cost_per_unit_day: float,
+        backorder_cost_per_unit: float,
+        lost_sale_penalty: float,
+    ) -> None:
+        self.name = name
+        self.backorders = backorders
+        self.price = price
+        self.backorder_cost_per_unit_day = backorder_cost_per_unit_day
+        self.backorder_cost_per_unit = backorder_cost_per_unit
+        self.lost_sale_penalty = lost_sale_penalty
+        self.reset_statistics()
+
+    def reset_statistics(self) -> None:
+        """Forget everything measured so far (end of warm-up)."""
+        self.demand_units = self.filled_on_arrival = self.late_units = 0.0
+        self.backordered_units = self.lost_units = self.revenue = 0.0
+        self.demand_orders = self.orders_complete = 0
+        self.days = self.stockout_days = 0
+        self.day_short = False
+
+    def record(self, quantity: float, filled: float, short: float, now: float) -> None:
+        """Book an order of ``quantity`` units of which ``filled`` shipped at once."""
+        self.demand_units += quantity
+        self.demand_orders += 1
+        self.filled_on_arrival += filled
+        self.revenue += self.price * filled
+        if short > 0.0:
+            self.day_short = True
+            if self.backorders:
+                self.backordered_units += short
+            else:
+                self.lost_units += short
+        else:
+            self.orders_complete += 1
+
+    def backorder_filled(self, quantity: float, now: float) -> None:
+        """``quantity`` backordered units are shipped late."""
+        self.late_units += quantity
+        self.revenue += self.price * quantity
+
+    def end_of_day(self) -> None:
+        """Close the day's service record."""
+        self.days += 1
+        if self.day_short:
+            self.stockout_days += 1
+            self.day_short = False
+
+    @property
+    def shortage_penalties(self) -> float:
+        """One-off shortage penalties: per backordered unit and per lost unit (currency)."""
+        return (
+            self.backordered_units * self.backorder_cost_per_unit
+            + self.lost_units * self.lost_sale_penalty
+        )

@@ -1,0 +1,367 @@
+"""Wiring: build the SimPy model of a scenario under one alternative, and run the days.
+
+One clock process per replication drives the daily order of events (design.md §3). At each
+integer time ``t``:
+
+1. end-of-day snapshot of day ``t − 1``;
+2. receipts due at ``t`` are put away;
+3. periodic reviews, downstream stock points first (so a distribution centre sees today's
+   store orders);
+4. at ``t + 0.5`` the aggregated daily demand of every customer arrives.
+
+Receipts due at non-integer times are SimPy events with URGENT priority, so a delivery due
+exactly when demand arrives is put away first. Individual customer orders (Poisson process)
+are their own SimPy process. That makes two clock events per day plus one event per
+off-grid delivery or individual order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Generator
+from itertools import count
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.core import URGENT
+
+from jitsim.model.customer import Customer, daily_mean_and_variance, draw_orders, mean_factors
+from jitsim.model.lane import Lane, SupplierNode
+from jitsim.model.stock_point import StockPoint
+from jitsim.policies.base import PolicyContext
+from jitsim.scenario.models import Scenario
+from jitsim.streams import BlockSampler, Streams
+
+TraceRow = tuple[float, str, str, float, float, str]
+
+
+class _Callback(simpy.Event):
+    """An event that fires at ``now + delay`` with a given priority and runs ``action``."""
+
+    def __init__(self, env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        self.callbacks.append(lambda _event: action())
+        env.schedule(self, URGENT, delay)
+
+
+class Network:
+    """The simulation model of one replication.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    alternative : str
+        Which set of policies to use (``"base"`` when the scenario defines no alternatives).
+    streams : Streams
+        Random streams of this replication.
+    trace : bool
+        Keep the event log (slower; for ``jitsim trace`` and tests).
+    trajectories : bool
+        Keep the end-of-day series of every stock point.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        alternative: str,
+        streams: Streams,
+        *,
+        trace: bool = False,
+        trajectories: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.alternative = alternative
+        self.env = simpy.Environment()
+        self.horizon = scenario.run.horizon_days
+        self.warmup = scenario.run.warmup_days
+        self.trace: list[TraceRow] | None = [] if trace else None
+        self._receipts: list[tuple[float, int, StockPoint, float, bool]] = []
+        self._sequence = count()
+        self.window_start = 0.0
+        self.peak_cash = 0.0
+        self.days = 0
+        self.days_all_met = 0
+        self._build(streams, trajectories)
+        self.env.process(self.run_days())
+        for customer, (times, sizes) in self.order_streams.items():
+            self.env.process(self.generate_orders(customer, times, sizes))
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self, streams: Streams, trajectories: bool) -> None:
+        scenario = self.scenario
+        run = scenario.run
+        days_per_year = run.days_per_year
+        self.suppliers = {
+            name: SupplierNode(name, spec.capacity_per_day)
+            for name, spec in scenario.suppliers.items()
+        }
+        self.points: dict[str, StockPoint] = {}
+        for name, spec in scenario.stock_points.items():
+            item = scenario.items[spec.item]
+            point = StockPoint(
+                self,
+                name,
+                unit_cost=item.unit_cost,
+                holding_per_unit_day=item.annual_holding_rate * item.unit_cost / days_per_year,
+                initial=spec.initial,
+                review_period=spec.review.period,
+                review_offset=spec.review.offset_days,
+            )
+            if trajectories:
+                point.trajectory = []
+            self.points[name] = point
+
+        # Customers and their pre-drawn demand (drawn before policies: common random numbers).
+        self.customers: dict[str, Customer] = {}
+        self.daily_demand: list[tuple[Customer, StockPoint, list[float]]] = []
+        self.order_streams: dict[Customer, tuple[np.ndarray, np.ndarray]] = {}
+        totals_at: dict[str, np.ndarray] = {}
+        for name, cspec in scenario.customers.items():
+            item = scenario.items[scenario.stock_points[cspec.buys_from].item]
+            customer = Customer(
+                name,
+                backorders=cspec.unmet == "backorder",
+                price=cspec.price if cspec.price is not None else item.price,
+                backorder_cost_per_unit_day=cspec.backorder_cost_per_unit_day,
+                backorder_cost_per_unit=cspec.backorder_cost_per_unit,
+                lost_sale_penalty=cspec.lost_sale_penalty,
+            )
+            self.customers[name] = customer
+            rng = streams(f"customer.{name}.demand")
+            if cspec.demand is not None:
+                days = np.arange(self.horizon, dtype=float)
+                draws = cspec.demand.sample_scaled(rng, mean_factors(cspec, days, days_per_year))
+                per_day = draws
+                self.daily_demand.append((customer, self.points[cspec.buys_from], draws.tolist()))
+            else:
+                times, sizes = draw_orders(cspec, rng, float(self.horizon), days_per_year)
+                self.order_streams[customer] = (times, sizes)
+                per_day = np.bincount(
+                    times.astype(np.int64), weights=sizes, minlength=self.horizon
+                )[: self.horizon].astype(float)
+            previous = totals_at.get(cspec.buys_from)
+            totals_at[cspec.buys_from] = per_day if previous is None else previous + per_day
+        self.customer_of_point = {c.buys_from for c in scenario.customers.values()}
+
+        demand_mean, demand_var = self._planning_demand()
+        policies = scenario.policies_for(self.alternative)
+        for name, spec in scenario.stock_points.items():
+            point = self.points[name]
+            lane_spec = spec.lead_time
+            if spec.source in scenario.suppliers:
+                supplier = scenario.suppliers[spec.source]
+                lead = lane_spec if lane_spec is not None else supplier.lead_time
+                order_cost = spec.order_cost if spec.order_cost is not None else supplier.order_cost
+                item = scenario.items[spec.item]
+                price = supplier.unit_price if supplier.unit_price is not None else item.unit_cost
+                lane = Lane(
+                    self,
+                    point,
+                    self.suppliers[spec.source],
+                    None,
+                    BlockSampler(lead, streams(f"lane.{name}.lead_time")),
+                    order_cost,
+                    price,
+                    supplier.min_order,
+                    supplier.lot_multiple,
+                    owned_in_transit=supplier.title_transfer == "shipment",
+                )
+            else:
+                assert lane_spec is not None
+                lead = lane_spec
+                lane = Lane(
+                    self,
+                    point,
+                    None,
+                    self.points[spec.source],
+                    BlockSampler(lead, streams(f"lane.{name}.lead_time")),
+                    spec.order_cost or 0.0,
+                    0.0,  # internal transfers are not purchases
+                    0.0,
+                    None,
+                    owned_in_transit=True,
+                )
+            point.lane = lane
+            totals = totals_at.get(name)
+            context = PolicyContext(
+                stock_point=name,
+                demand_mean=demand_mean[name],
+                demand_var=demand_var[name],
+                lead_time_mean=lead.mean,
+                lead_time_var=lead.variance,
+                review_period=spec.review.period,
+                holding_cost_per_unit_day=point.holding_per_unit_day,
+                order_cost=lane.order_cost,
+                days_per_year=days_per_year,
+                rng=streams,
+                future_demand=_future_demand(totals) if totals is not None else None,
+            )
+            point.policy = policies[name].build(context)
+
+        depth = {name: self._depth(name) for name in self.points}
+        ordered = sorted(self.points.values(), key=lambda p: -depth[p.name])
+        self.review_order = ordered
+        self.periodic = [p for p in ordered if not p.continuous]
+
+    def _depth(self, name: str) -> int:
+        source = self.scenario.stock_points[name].source
+        return 0 if source in self.scenario.suppliers else 1 + self._depth(source)
+
+    def _planning_demand(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Expected daily demand (and variance) at every stock point, downstream included."""
+        scenario = self.scenario
+        own_mean = dict.fromkeys(scenario.stock_points, 0.0)
+        own_var = dict.fromkeys(scenario.stock_points, 0.0)
+        for spec in scenario.customers.values():
+            mean, var = daily_mean_and_variance(spec)
+            own_mean[spec.buys_from] += mean
+            own_var[spec.buys_from] += var
+
+        def total(name: str, table: dict[str, float]) -> float:
+            children = [n for n, p in scenario.stock_points.items() if p.source == name]
+            return table[name] + sum(total(child, table) for child in children)
+
+        return (
+            {name: total(name, own_mean) for name in own_mean},
+            {name: total(name, own_var) for name in own_var},
+        )
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def deliver(
+        self, point: StockPoint, quantity: float, owned: bool, due: float, now: float
+    ) -> None:
+        """Schedule the receipt of ``quantity`` units at ``point`` at time ``due``."""
+        if due <= now:
+            point.receive(quantity, owned, now)
+        elif due == math.floor(due):
+            heapq.heappush(self._receipts, (due, next(self._sequence), point, quantity, owned))
+        else:
+            _Callback(self.env, due - now, lambda: point.receive(quantity, owned, due))
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        """Run ``action`` at time ``when`` (before same-time demand)."""
+        _Callback(self.env, when - self.env.now, action)
+
+    # -- processes --------------------------------------------------------------------------
+
+    def run_days(self) -> Generator[simpy.Event, Any, None]:
+        """The daily clock: snapshot, receipts, reviews, then demand at mid-day."""
+        env = self.env
+        points = list(self.points.values())
+        periodic = self.periodic
+        continuous = [p for p in self.review_order if p.continuous]
+        customers = list(self.customers.values())
+        daily = self.daily_demand
+        receipts = self._receipts
+        half_day = 0.5
+        for day in range(self.horizon + 1):
+            now = float(day)
+            if day > 0:
+                self._end_of_day(now, points, customers)
+            if day == self.warmup:
+                self._reset(now, points, customers)
+            if day == self.horizon:
+                break
+            while receipts and receipts[0][0] <= now:
+                _, _, point, quantity, owned = heapq.heappop(receipts)
+                point.receive(quantity, owned, now)
+            for point in periodic:
+                if (
+                    day >= point.review_offset
+                    and (day - point.review_offset) % point.review_period == 0
+                ):
+                    point.review(now)
+            if day == 0:
+                for point in continuous:
+                    point.review(now)
+            yield env.timeout(half_day)
+            now += half_day
+            for customer, point, quantities in daily:
+                point.demand(quantities[day], customer, now)
+            yield env.timeout(half_day)
+        for point in points:
+            point.advance(float(self.horizon))
+
+    def generate_orders(
+        self, customer: Customer, times: np.ndarray, sizes: np.ndarray
+    ) -> Generator[simpy.Event, Any, None]:
+        """Individual orders of one customer at pre-drawn times."""
+        env = self.env
+        point = self.points[self.scenario.customers[customer.name].buys_from]
+        for when, size in zip(times.tolist(), sizes.tolist(), strict=True):
+            yield env.timeout(when - env.now)
+            point.demand(size, customer, when)
+
+    def _end_of_day(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
+        any_short = False
+        for customer in customers:
+            if customer.day_short:
+                any_short = True
+            customer.end_of_day()
+        self.days += 1
+        if not any_short:
+            self.days_all_met += 1
+        for point in points:
+            point.end_of_day(now)
+        if self.trace is not None:
+            for point in points:
+                self.trace.append(
+                    (
+                        now,
+                        point.name,
+                        "end of day",
+                        point.on_hand,
+                        point.position,
+                        f"backorders={point.backorders:g} on_order={point.on_order:g}",
+                    )
+                )
+
+    def note_cash(self) -> None:
+        """Update the network's peak cash tied up (called after every receipt)."""
+        cash = sum(point.cash() for point in self.points.values())
+        if cash > self.peak_cash:
+            self.peak_cash = cash
+
+    def _reset(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
+        self.window_start = now
+        self.days = self.days_all_met = 0
+        for point in points:
+            point.reset_statistics(now)
+        for customer in customers:
+            customer.reset_statistics()
+        self.peak_cash = 0.0
+        self.note_cash()
+
+    def run(self) -> None:
+        """Simulate the whole horizon."""
+        self.env.run()
+
+
+def _future_demand(per_day: np.ndarray) -> Callable[[float, float], float]:
+    """``f(t, d)``: true demand in ``[t, t + d)``, pro-rating partial days."""
+    cumulative = np.concatenate([[0.0], np.cumsum(per_day)]).tolist()
+    days = len(per_day)
+
+    def at(x: float) -> float:
+        if x >= days:
+            return cumulative[days]
+        whole = int(x)
+        return cumulative[whole] + (x - whole) * (cumulative[whole + 1] - cumulative[whole])
+
+    def future(start: float, span: float) -> float:
+        end = start + span
+        if start >= days:
+            return 0.0
+        if end > days:  # beyond the horizon: scale what is known
+            known = days - start
+            return (at(days) - at(start)) * span / known
+        return at(end) - at(start)
+
+    return future

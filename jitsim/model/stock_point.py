@@ -1,0 +1,323 @@
+"""The stock point: on-hand stock, FIFO backorders, a pipeline and a replenishment policy.
+
+Levels are integrated over time as they change (time-weighted averages), counters are updated
+per event, and both are reset at the end of warm-up. The class is on the simulation's hot path:
+it uses ``__slots__`` and plain floats.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from jitsim.model.lane import Lane
+
+if TYPE_CHECKING:
+    from jitsim.model.customer import Customer
+    from jitsim.model.network import Network
+    from jitsim.policies.base import Policy
+
+
+class StockPoint:
+    """A stock point of one item.
+
+    Parameters
+    ----------
+    network : Network
+        The network it belongs to (clock, trace and receipt scheduling).
+    name : str
+        Node name (prefix of its KPIs).
+    unit_cost : float
+        Value of one unit :math:`c` (currency/unit).
+    holding_per_unit_day : float
+        Holding cost :math:`h` (currency/unit/day).
+    initial : float
+        On-hand stock at time 0 (units).
+    review_period : float
+        Review period :math:`R` in days, 0 for continuous review.
+    review_offset : int
+        First review day (periodic review).
+    """
+
+    __slots__ = (
+        "area_backorders",
+        "area_cash",
+        "area_customer_backorders",
+        "area_on_hand",
+        "area_on_order",
+        "area_ready",
+        "area_shortage_cost",
+        "backorder_queue",
+        "backordered_units",
+        "backorders",
+        "continuous",
+        "customer_backorders",
+        "day_demand",
+        "day_short",
+        "days",
+        "demand_orders",
+        "demand_units",
+        "eod_backorders",
+        "eod_cash",
+        "eod_customer_backorders",
+        "eod_on_hand",
+        "eod_on_order",
+        "eod_shortage_cost",
+        "filled_on_arrival",
+        "holding_per_unit_day",
+        "lane",
+        "last_time",
+        "lost_units",
+        "name",
+        "network",
+        "on_hand",
+        "on_order",
+        "ordered_units",
+        "ordering_cost",
+        "orders_complete",
+        "orders_placed",
+        "owned_transit",
+        "peak_cash",
+        "policy",
+        "purchase_cost",
+        "review_offset",
+        "review_period",
+        "rounded_orders",
+        "rounding_units",
+        "shipped_units",
+        "shortage_rate",
+        "stockout_days",
+        "trajectory",
+        "unit_cost",
+        "window_start",
+    )
+
+    def __init__(
+        self,
+        network: Network,
+        name: str,
+        unit_cost: float,
+        holding_per_unit_day: float,
+        initial: float,
+        review_period: float,
+        review_offset: int,
+    ) -> None:
+        self.network = network
+        self.name = name
+        self.unit_cost = unit_cost
+        self.holding_per_unit_day = holding_per_unit_day
+        self.review_period = review_period
+        self.review_offset = review_offset
+        self.continuous = review_period == 0
+        self.policy: Policy = None  # type: ignore[assignment]  # set by the network builder
+        self.lane: Lane = None  # type: ignore[assignment]
+        self.on_hand = float(initial)
+        self.on_order = 0.0
+        self.owned_transit = 0.0
+        self.backorders = 0.0
+        self.customer_backorders = 0.0
+        #: FIFO queue of [requester, units]; requester is a Customer or a downstream Lane.
+        self.backorder_queue: deque[list[Any]] = deque()
+        #: Σ over backordered customers of (cost per unit-day × units): shortage cost rate.
+        self.shortage_rate = 0.0
+        self.trajectory: list[tuple[float, ...]] | None = None
+        self.last_time = 0.0
+        self.reset_statistics(0.0)
+
+    # -- statistics -------------------------------------------------------------------------
+
+    def reset_statistics(self, now: float) -> None:
+        """Forget everything measured so far (end of warm-up)."""
+        self.advance(now)
+        self.window_start = now
+        self.area_on_hand = self.area_on_order = self.area_backorders = 0.0
+        self.area_customer_backorders = self.area_ready = self.area_cash = 0.0
+        self.area_shortage_cost = 0.0
+        self.demand_units = self.filled_on_arrival = self.shipped_units = self.lost_units = 0.0
+        self.backordered_units = 0.0
+        self.demand_orders = self.orders_complete = 0
+        self.orders_placed = self.rounded_orders = 0
+        self.ordered_units = self.rounding_units = self.ordering_cost = self.purchase_cost = 0.0
+        self.days = self.stockout_days = 0
+        self.eod_on_hand = self.eod_on_order = self.eod_backorders = 0.0
+        self.eod_customer_backorders = self.eod_cash = self.eod_shortage_cost = 0.0
+        self.peak_cash = self.cash()
+        self.day_demand = 0.0
+        self.day_short = False
+
+    def cash(self) -> float:
+        """Value tied up here now: on-hand plus owned in-transit stock at unit cost."""
+        return (self.on_hand + self.owned_transit) * self.unit_cost
+
+    def advance(self, now: float) -> None:
+        """Integrate the levels from the last change up to ``now``."""
+        elapsed = now - self.last_time
+        if elapsed > 0.0:
+            on_hand = self.on_hand
+            self.area_on_hand += on_hand * elapsed
+            self.area_on_order += self.on_order * elapsed
+            self.area_backorders += self.backorders * elapsed
+            self.area_customer_backorders += self.customer_backorders * elapsed
+            self.area_cash += (on_hand + self.owned_transit) * self.unit_cost * elapsed
+            self.area_shortage_cost += self.shortage_rate * elapsed
+            if on_hand > 0.0:
+                self.area_ready += elapsed
+            self.last_time = now
+
+    def end_of_day(self, now: float) -> None:
+        """Snapshot of the day that ends at ``now`` (phase 1 of the daily order)."""
+        self.days += 1
+        self.eod_on_hand += self.on_hand
+        self.eod_on_order += self.on_order
+        self.eod_backorders += self.backorders
+        self.eod_customer_backorders += self.customer_backorders
+        self.eod_shortage_cost += self.shortage_rate
+        cash = self.cash()
+        self.eod_cash += cash
+        if self.day_short:
+            self.stockout_days += 1
+        if self.trajectory is not None:
+            self.trajectory.append((now - 1.0, self.on_hand, self.backorders, self.on_order, cash))
+        self.policy.observe_day(self.day_demand)
+        self.day_demand = 0.0
+        self.day_short = False
+
+    # -- inventory position and ordering ---------------------------------------------------
+
+    @property
+    def position(self) -> float:
+        """Inventory position IP = on-hand + on-order − backorders (units)."""
+        return self.on_hand + self.on_order - self.backorders
+
+    def review(self, now: float) -> None:
+        """Ask the policy for an order and place it (phase 3, or after each change)."""
+        position = self.on_hand + self.on_order - self.backorders
+        wanted = self.policy.order_quantity(position, now)
+        if wanted > 1e-9:
+            self.place_order(wanted, position, now)
+
+    def place_order(self, wanted: float, position: float, now: float) -> None:
+        """Apply MOQ and lot multiple to ``wanted`` units and send the order upstream."""
+        lane = self.lane
+        quantity = lane.round_order(wanted)
+        if quantity > wanted + 1e-9:
+            self.rounded_orders += 1
+            self.rounding_units += quantity - wanted
+        self.orders_placed += 1
+        self.ordered_units += quantity
+        self.ordering_cost += lane.order_cost
+        self.purchase_cost += lane.unit_price * quantity
+        self.on_order += quantity
+        network = self.network
+        if network.trace is not None:
+            network.trace.append(
+                (now, self.name, "order", quantity, position, f"to {lane.source_name}")
+            )
+        lane.send(quantity, now)
+
+    # -- flows ------------------------------------------------------------------------------
+
+    def demand(self, quantity: float, customer: Customer, now: float) -> float:
+        """A customer order of ``quantity`` units arrives; returns the units filled now."""
+        if quantity <= 0.0:
+            return 0.0
+        self.advance(now)
+        self.day_demand += quantity
+        self.demand_units += quantity
+        self.demand_orders += 1
+        filled = quantity if quantity <= self.on_hand else self.on_hand
+        self.on_hand -= filled
+        self.filled_on_arrival += filled
+        self.shipped_units += filled
+        short = quantity - filled
+        if short > 0.0:
+            self.day_short = True
+            if customer.backorders:
+                self.backordered_units += short
+                self.backorders += short
+                self.customer_backorders += short
+                self.shortage_rate += customer.backorder_cost_per_unit_day * short
+                self.backorder_queue.append([customer, short])
+            else:
+                self.lost_units += short
+        else:
+            self.orders_complete += 1
+        customer.record(quantity, filled, short, now)
+        trace = self.network.trace
+        if trace is not None:
+            trace.append((now, self.name, "demand", quantity, self.on_hand, customer.name))
+            if short > 0.0:
+                fate = "backordered" if customer.backorders else "lost"
+                trace.append((now, self.name, "stockout", short, self.on_hand, fate))
+        if self.continuous:
+            self.review(now)
+        return filled
+
+    def request(self, quantity: float, lane: Lane, now: float) -> None:
+        """A downstream stock point orders ``quantity`` units over ``lane``."""
+        self.advance(now)
+        self.day_demand += quantity
+        self.demand_units += quantity
+        self.demand_orders += 1
+        filled = quantity if quantity <= self.on_hand else self.on_hand
+        if filled > 0.0:
+            self.on_hand -= filled
+            self.filled_on_arrival += filled
+            self.shipped_units += filled
+            lane.ship(filled, now)
+        short = quantity - filled
+        if short > 0.0:
+            self.day_short = True
+            self.backordered_units += short
+            self.backorders += short
+            self.backorder_queue.append([lane, short])
+        else:
+            self.orders_complete += 1
+        trace = self.network.trace
+        if trace is not None:
+            trace.append((now, self.name, "demand", quantity, self.on_hand, lane.owner.name))
+        if self.continuous:
+            self.review(now)
+
+    def receive(self, quantity: float, owned: bool, now: float) -> None:
+        """A replenishment of ``quantity`` units arrives and is put away."""
+        self.advance(now)
+        self.on_order -= quantity
+        if owned:
+            self.owned_transit -= quantity
+        self.on_hand += quantity
+        trace = self.network.trace
+        if trace is not None:
+            trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
+        if self.backorder_queue:
+            self._serve_backorders(now)
+        cash = self.cash()
+        if cash > self.peak_cash:
+            self.peak_cash = cash
+        self.network.note_cash()
+
+    def _serve_backorders(self, now: float) -> None:
+        queue = self.backorder_queue
+        trace = self.network.trace
+        while queue and self.on_hand > 0.0:
+            entry = queue[0]
+            requester, owed = entry
+            served = owed if owed <= self.on_hand else self.on_hand
+            self.on_hand -= served
+            self.backorders -= served
+            self.shipped_units += served
+            if isinstance(requester, Lane):
+                requester.ship(served, now)
+            else:
+                self.customer_backorders -= served
+                self.shortage_rate -= requester.backorder_cost_per_unit_day * served
+                requester.backorder_filled(served, now)
+            if trace is not None:
+                trace.append((now, self.name, "backorder filled", served, self.on_hand, ""))
+            if served < owed:
+                entry[1] = owed - served
+            else:
+                queue.popleft()
+        if not queue:
+            # Clear rounding residue so that "no backorders" is exactly zero.
+            self.backorders = self.customer_backorders = self.shortage_rate = 0.0

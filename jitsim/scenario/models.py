@@ -1,0 +1,477 @@
+"""Pydantic models of the scenario file format.
+
+A scenario is validated once, completely, when it is loaded; everything downstream trusts it.
+All models are frozen and reject unknown keys. Numbers are strict (``true`` or ``"3"`` is not a
+number) and finite. Time is in days, money in the scenario currency.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from jitsim.distributions import Distribution
+from jitsim.errors import raise_problems
+from jitsim.policies import PolicyKind, PolicySpec
+from jitsim.units import (
+    Fraction,
+    Name,
+    NonNegative,
+    NonNegativeInt,
+    Positive,
+    PositiveInt,
+    Real,
+)
+
+
+class Strict(BaseModel):
+    """Base: frozen, unknown keys rejected, strict types."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class RunSettings(Strict):
+    """How long and how often to simulate.
+
+    Parameters
+    ----------
+    horizon_days : int
+        Simulated days, warm-up included (≥ 1).
+    warmup_days : int
+        Days at the start whose statistics are discarded (≥ 0, < horizon_days).
+    replications : int
+        Independent Monte Carlo replications per alternative.
+    seed : int
+        Master seed; replication r uses ``SeedSequence(seed, spawn_key=(r,))``.
+    currency : str
+        Label of the money unit, e.g. ``EUR``.
+    days_per_year : float
+        Days per year, to turn annual holding rates into daily ones (default 365).
+    cost_basis : {"continuous", "end_of_day"}
+        Charge holding and backorder costs on the time-weighted levels (``continuous``) or on
+        end-of-day snapshots (``end_of_day``, the textbook periodic-review convention).
+    """
+
+    horizon_days: PositiveInt = 365
+    warmup_days: NonNegativeInt = 0
+    replications: PositiveInt = 30
+    seed: NonNegativeInt = 2026
+    currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
+    days_per_year: Positive = 365.0
+    cost_basis: Literal["continuous", "end_of_day"] = "continuous"
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> Self:
+        if self.warmup_days >= self.horizon_days:
+            raise_problems(
+                [
+                    (
+                        ("warmup_days",),
+                        f"warmup_days(={self.warmup_days}) must be < "
+                        f"horizon_days(={self.horizon_days})",
+                    )
+                ]
+            )
+        return self
+
+    @property
+    def window_days(self) -> int:
+        """Days measured after warm-up."""
+        return self.horizon_days - self.warmup_days
+
+
+class HoldingRate(Strict):
+    """Annual carrying-cost rate as a sum of parts, each a fraction of unit cost per year."""
+
+    capital: NonNegative = 0.0
+    storage: NonNegative = 0.0
+    insurance: NonNegative = 0.0
+    depreciation: NonNegative = 0.0
+    obsolescence: NonNegative = 0.0
+
+    @property
+    def total(self) -> float:
+        """Sum of the parts (1/year)."""
+        return self.capital + self.storage + self.insurance + self.depreciation + self.obsolescence
+
+
+class Item(Strict):
+    """A stocked item.
+
+    Parameters
+    ----------
+    unit_cost : float
+        Value of one unit in stock :math:`c` (currency/unit); the basis of holding cost and
+        cash tied up.
+    price : float
+        Selling price to customers (currency/unit), for revenue and profit.
+    holding_rate : float or HoldingRate
+        Annual carrying-cost rate :math:`i` as a fraction of unit cost (1/year), one number or
+        the sum of ``capital``, ``storage``, ``insurance``, ``depreciation``,
+        ``obsolescence``. Holding cost per unit-day is :math:`h = i\\,c / 365`.
+    volume : float, optional
+        Storage volume per unit (m³), reported only.
+    """
+
+    unit_cost: NonNegative
+    price: NonNegative = 0.0
+    holding_rate: NonNegative | HoldingRate = 0.2
+    volume: NonNegative | None = None
+
+    @property
+    def annual_holding_rate(self) -> float:
+        """Total annual holding rate :math:`i` (1/year)."""
+        rate = self.holding_rate
+        return rate.total if isinstance(rate, HoldingRate) else float(rate)
+
+
+class Supplier(Strict):
+    """An external source of items.
+
+    Parameters
+    ----------
+    items : list of str
+        Items it supplies.
+    lead_time : distribution
+        Lead time per order :math:`L` (days, any non-negative real; a number means constant).
+    order_cost : float
+        Fixed cost per order :math:`K` (currency/order).
+    unit_price : float, optional
+        Purchase price (currency/unit); defaults to the item's ``unit_cost``.
+    min_order : float
+        Minimum order quantity, MOQ (units).
+    lot_multiple : float, optional
+        Orders are rounded up to a multiple of this (units).
+    capacity_per_day : float, optional
+        Units the supplier can ship per day; orders queue first-come first-served.
+    title_transfer : {"receipt", "shipment"}
+        When stock becomes ours: at receipt (in-transit stock is the supplier's) or at
+        shipment (in-transit stock counts as cash tied up).
+    """
+
+    items: Annotated[list[Name], Field(min_length=1)]
+    lead_time: Distribution
+    order_cost: NonNegative = 0.0
+    unit_price: NonNegative | None = None
+    min_order: NonNegative = 0.0
+    lot_multiple: Positive | None = None
+    capacity_per_day: Positive | None = None
+    title_transfer: Literal["receipt", "shipment"] = "receipt"
+
+
+def _review_shorthand(value: Any) -> Any:
+    if value == "continuous":
+        return {"continuous": True}
+    return value
+
+
+class Review(Strict):
+    """When a stock point's policy looks at its inventory position.
+
+    ``review: continuous`` reacts to every change; ``review: {every_days: R}`` reviews at
+    times ``offset_days + k·R`` (integer days), after receipts and before demand.
+    """
+
+    continuous: bool = False
+    every_days: PositiveInt = 1
+    offset_days: NonNegativeInt = 0
+
+    @property
+    def period(self) -> float:
+        """Review period :math:`R` (days); 0 under continuous review."""
+        return 0.0 if self.continuous else float(self.every_days)
+
+
+ReviewField = Annotated[Review, BeforeValidator(_review_shorthand)]
+
+
+class StockPoint(Strict):
+    """A place that holds stock of one item and replenishes it from a source.
+
+    Parameters
+    ----------
+    item : str
+        The item stocked.
+    source : str
+        A supplier, or another stock point (two-echelon chains).
+    initial : float
+        On-hand stock at time 0 (units).
+    review : Review
+        ``continuous`` or ``{every_days: R}``.
+    policy : policy spec
+        The replenishment policy (``kind: s_S | base_stock | r_Q | eoq | jit | kanban``).
+    lead_time : distribution, optional
+        Lane lead time (days). Defaults to the supplier's; required when the source is a
+        stock point (transport time).
+    order_cost : float, optional
+        Fixed cost per order on this lane; defaults to the supplier's (0 from a stock point).
+    """
+
+    item: Name
+    source: Name
+    initial: NonNegative = 0.0
+    review: ReviewField = Review()
+    policy: PolicyKind
+    lead_time: Distribution | None = None
+    order_cost: NonNegative | None = None
+
+
+class PoissonOrders(Strict):
+    """Individual customer orders arriving as a Poisson process.
+
+    Parameters
+    ----------
+    rate_per_day : float
+        Arrival rate :math:`\\lambda` (orders/day).
+    size : distribution
+        Units per order.
+    """
+
+    rate_per_day: Positive
+    size: Distribution = Field(default_factory=lambda: {"kind": "constant", "value": 1})  # type: ignore[assignment]
+
+
+class Seasonality(Strict):
+    """Multiplicative demand factors.
+
+    ``weekly``: seven factors, day 0 of the simulation is the first. ``annual``: twelve monthly
+    factors of ``days_per_year / 12`` days each.
+    """
+
+    weekly: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
+    annual: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = None
+
+
+class Customer(Strict):
+    """A source of demand at one stock point.
+
+    Parameters
+    ----------
+    buys_from : str
+        The stock point that serves it.
+    demand : distribution, optional
+        Units demanded per day, arriving as one daily order at mid-day (``t + 0.5``).
+    orders : PoissonOrders, optional
+        Individual orders as a Poisson process (give ``demand`` or ``orders``).
+    seasonality : Seasonality, optional
+        Weekly and/or monthly multiplicative factors on the mean.
+    trend_per_year : float
+        Linear trend: the mean is multiplied by ``1 + trend_per_year · t / days_per_year``.
+    unmet : {"backorder", "lost_sale"}
+        Fate of demand that finds no stock.
+    backorder_cost_per_unit_day : float
+        Shortage cost :math:`p` per backordered unit per day (currency/unit/day).
+    backorder_cost_per_unit : float
+        One-off cost per unit backordered (currency/unit).
+    lost_sale_penalty : float
+        Cost per unit of lost sale beyond the lost margin (currency/unit).
+    price : float, optional
+        Selling price (currency/unit); defaults to the item's ``price``.
+    """
+
+    buys_from: Name
+    demand: Distribution | None = None
+    orders: PoissonOrders | None = None
+    seasonality: Seasonality | None = None
+    trend_per_year: Annotated[float, Field(ge=-1, allow_inf_nan=False)] = 0.0
+    unmet: Literal["backorder", "lost_sale"] = "backorder"
+    backorder_cost_per_unit_day: NonNegative = 0.0
+    backorder_cost_per_unit: NonNegative = 0.0
+    lost_sale_penalty: NonNegative = 0.0
+    price: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one_demand_model(self) -> Self:
+        if (self.demand is None) == (self.orders is None):
+            raise ValueError("give exactly one of 'demand' (units per day) or 'orders'")
+        return self
+
+
+Problems = list[tuple[tuple[str | int, ...], str]]
+
+
+class Scenario(Strict):
+    """A whole scenario file. See ``docs/scenario-reference.md`` for every field."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    run: RunSettings = RunSettings()
+    items: Annotated[dict[Name, Item], Field(min_length=1)]
+    suppliers: Annotated[dict[Name, Supplier], Field(min_length=1)]
+    stock_points: Annotated[dict[Name, StockPoint], Field(min_length=1)]
+    customers: Annotated[dict[Name, Customer], Field(min_length=1)]
+    alternatives: dict[Name, dict[Name, PolicyKind]] = Field(default_factory=dict)
+    #: Probability bound used by the stockout-risk KPIs (fraction), reserved for reports.
+    service_target: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems: Problems = []
+        self._check_names(problems)
+        self._check_suppliers(problems)
+        self._check_stock_points(problems)
+        self._check_customers(problems)
+        self._check_alternatives(problems)
+        if problems:
+            raise_problems(problems)
+        return self
+
+    # -- cross-reference checks -------------------------------------------------------------
+
+    def _check_names(self, problems: Problems) -> None:
+        seen: dict[str, str] = {}
+        for section in ("suppliers", "stock_points", "customers"):
+            for name in getattr(self, section):
+                if name in seen:
+                    problems.append(
+                        (
+                            (section, name),
+                            f"name {name!r} is already used in {seen[name]}; "
+                            "node names must be unique",
+                        )
+                    )
+                else:
+                    seen[name] = section
+
+    def _check_suppliers(self, problems: Problems) -> None:
+        for name, supplier in self.suppliers.items():
+            for index, item in enumerate(supplier.items):
+                if item not in self.items:
+                    problems.append(
+                        (("suppliers", name, "items", index), _unknown("item", item, self.items))
+                    )
+
+    def _check_stock_points(self, problems: Problems) -> None:
+        for name, point in self.stock_points.items():
+            where = ("stock_points", name)
+            if point.item not in self.items:
+                problems.append(((*where, "item"), _unknown("item", point.item, self.items)))
+            if point.source in self.suppliers:
+                supplier = self.suppliers[point.source]
+                if point.item not in supplier.items:
+                    problems.append(
+                        (
+                            (*where, "source"),
+                            f"supplier {point.source!r} does not supply item {point.item!r} "
+                            f"(it supplies: {', '.join(supplier.items)})",
+                        )
+                    )
+            elif point.source in self.stock_points:
+                upstream = self.stock_points[point.source]
+                if point.source == name:
+                    problems.append(((*where, "source"), "a stock point cannot source from itself"))
+                elif upstream.item != point.item:
+                    problems.append(
+                        (
+                            (*where, "source"),
+                            f"stock point {point.source!r} holds item {upstream.item!r}, "
+                            f"not {point.item!r}",
+                        )
+                    )
+                if point.lead_time is None:
+                    problems.append(
+                        (
+                            (*where, "lead_time"),
+                            f"required when the source is a stock point ({point.source!r}): "
+                            "give the transport lead time in days",
+                        )
+                    )
+            else:
+                known = [*self.suppliers, *self.stock_points]
+                problems.append(
+                    ((*where, "source"), _unknown("supplier or stock point", point.source, known))
+                )
+            self._check_policy(point.policy, name, (*where, "policy"), problems)
+        cycle = _find_cycle({n: p.source for n, p in self.stock_points.items()})
+        if cycle:
+            problems.append(
+                (
+                    ("stock_points", cycle[0], "source"),
+                    "stock points source from each other in a cycle: " + " → ".join(cycle),
+                )
+            )
+
+    def _check_policy(
+        self, policy: PolicySpec, point: str, path: tuple[str | int, ...], problems: Problems
+    ) -> None:
+        if point not in self.stock_points:
+            return
+        if policy.needs_future_demand:
+            serves_customers = any(c.buys_from == point for c in self.customers.values())
+            feeds_points = any(p.source == point for p in self.stock_points.values())
+            if not serves_customers or feeds_points:
+                problems.append(
+                    (
+                        path,
+                        "the oracle forecast needs a stock point that serves customers only "
+                        f"({point!r} does not)",
+                    )
+                )
+
+    def _check_customers(self, problems: Problems) -> None:
+        for name, customer in self.customers.items():
+            if customer.buys_from not in self.stock_points:
+                problems.append(
+                    (
+                        ("customers", name, "buys_from"),
+                        _unknown("stock point", customer.buys_from, self.stock_points),
+                    )
+                )
+
+    def _check_alternatives(self, problems: Problems) -> None:
+        for alt, policies in self.alternatives.items():
+            for point, policy in policies.items():
+                path: tuple[str | int, ...] = ("alternatives", alt, point)
+                if point not in self.stock_points:
+                    problems.append((path, _unknown("stock point", point, self.stock_points)))
+                else:
+                    self._check_policy(policy, point, path, problems)
+
+    # -- conveniences -----------------------------------------------------------------------
+
+    def alternative_names(self) -> list[str]:
+        """Names of the alternatives; ``["base"]`` when the file defines none."""
+        return list(self.alternatives) or ["base"]
+
+    def policies_for(self, alternative: str) -> dict[str, PolicySpec]:
+        """Policy of every stock point under ``alternative``."""
+        chosen = {name: point.policy for name, point in self.stock_points.items()}
+        if alternative in self.alternatives:
+            chosen.update(self.alternatives[alternative])
+        elif alternative != "base" or self.alternatives:
+            raise KeyError(alternative)
+        return chosen
+
+
+def _unknown(what: str, name: str, known: Any) -> str:
+    names = ", ".join(sorted(known)) or "none"
+    return f"unknown {what} {name!r} (known: {names})"
+
+
+def _find_cycle(source_of: dict[str, str]) -> list[str] | None:
+    """Return one cycle in the stock-point → source graph, or None."""
+    for start in source_of:
+        path = [start]
+        node = source_of.get(start)
+        while node in source_of:
+            if node in path:
+                return [*path[path.index(node) :], node]
+            path.append(node)
+            node = source_of[node]
+    return None
+
+
+__all__ = [
+    "Customer",
+    "HoldingRate",
+    "Item",
+    "PoissonOrders",
+    "Review",
+    "RunSettings",
+    "Scenario",
+    "Seasonality",
+    "StockPoint",
+    "Supplier",
+]
+_ = Real
