@@ -159,12 +159,13 @@ def test_valid_scenario_loads_with_line_map() -> None:
 
 def test_load_yaml_with_lines_plain_data_and_special_floats() -> None:
     data, lines = load_yaml_with_lines(
-        "a: .nan\nb: -.inf\nc: 2024-01-01\nd: [1, 2.5, true, ~, x]\n", "f.yaml"
+        "a: .nan\nb: -.inf\nc: 2024-01-01\nd: [1, 2.5, true, ~, x]\ne: =\n", "f.yaml"
     )
     assert math.isnan(data["a"])
     assert data["b"] == -math.inf
     assert data["c"] == "2024-01-01"  # timestamps stay text
     assert data["d"] == [1, 2.5, True, None, "x"]
+    assert data["e"] == "="
     assert lines == {
         (): 1,
         ("a",): 1,
@@ -176,6 +177,7 @@ def test_load_yaml_with_lines_plain_data_and_special_floats() -> None:
         ("d", 2): 4,
         ("d", 3): 4,
         ("d", 4): 4,
+        ("e",): 5,
     }
 
 
@@ -496,15 +498,23 @@ def test_raise_problems_empty_is_noop() -> None:
 
 _YAMLISH = st.lists(
     st.sampled_from(
-        list(" \n\t:-[]{},#&*!|>'\"%@`?~.0123456789abcxyz_<=\\\r\x00é")
-        + ["kind", "name", "suppliers", "lead_time", "gamma", "!!", "<<", ".nan", "\n  "]
+        [
+            *" \n\t:-[]{},#&*!|>'\"%@`?~.0123456789abcxyz_<=\\\r\x00é",
+            "kind",
+            "name",
+            "suppliers",
+            "lead_time",
+            "gamma",
+            "!!",
+            "<<",
+            ".nan",
+            "\n  ",
+        ]
     ),
     max_size=120,
 ).map("".join)
 
-_FUZZ = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+_FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_FUZZ
@@ -536,11 +546,13 @@ def test_fuzz_yamlish_text_only_scenario_error(text: str) -> None:
 @given(
     st.recursive(
         st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
-        lambda children: st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(["name", "horizon", "suppliers", "kind", "acme", "cv", "x"]),
-            children,
-            max_size=4,
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["name", "horizon", "suppliers", "kind", "acme", "cv", "x"]),
+                children,
+                max_size=4,
+            )
         ),
         max_leaves=20,
     )

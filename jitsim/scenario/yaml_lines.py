@@ -31,6 +31,8 @@ __all__ = [
     "decode_scenario_bytes",
     "load_yaml_with_lines",
     "parse_yaml",
+    "show_value",
+    "sort_problems",
 ]
 
 #: Map from a path (keys and list indices) to the 1-based line where it is written.
@@ -53,6 +55,7 @@ _TIMESTAMP = _TAG_PREFIX + "timestamp"
 _MAP = _TAG_PREFIX + "map"
 _SEQ = _TAG_PREFIX + "seq"
 _MERGE = _TAG_PREFIX + "merge"
+_VALUE = _TAG_PREFIX + "value"  # a plain '=' in YAML 1.1; kept as text
 
 # Characters YAML refuses (same set as PyYAML's reader), and YAML's line breaks.
 _NON_PRINTABLE = re.compile(
@@ -318,7 +321,7 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: ProblemPath) -> Any:
         tag = node.tag
         value = str(node.value)
-        if tag in (_STR, _TIMESTAMP):
+        if tag in (_STR, _TIMESTAMP, _VALUE, _MERGE):
             return value
         if tag == _NULL:
             return None
@@ -492,8 +495,8 @@ def parse_yaml(
     except RecursionError:
         raise fatal(None, _too_deep_message()) from None
     except yaml.MarkedYAMLError as exc:
-        line, message = _explain_yaml_error(exc)
-        raise fatal(line, message) from None
+        error_line, message = _explain_yaml_error(exc)
+        raise fatal(error_line, message) from None
     except Exception as exc:  # ReaderError and anything unexpected inside PyYAML
         raise fatal(None, f"invalid YAML: {exc}") from None
     finally:
