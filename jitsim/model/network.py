@@ -80,7 +80,8 @@ class Network:
         self.horizon = scenario.run.horizon_days
         self.warmup = scenario.run.warmup_days
         self.trace: list[TraceRow] | None = [] if trace else None
-        self._receipts: list[tuple[float, int, StockPoint, float, bool]] = []
+        #: Actions due at integer times (receipts, delayed shipments), run in phase 2.
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
         self._sequence = count()
         self.window_start = 0.0
         self.peak_cash = 0.0
@@ -240,14 +241,15 @@ class Network:
         """Schedule the receipt of ``quantity`` units at ``point`` at time ``due``."""
         if due <= now:
             point.receive(quantity, owned, now)
-        elif due == math.floor(due):
-            heapq.heappush(self._receipts, (due, next(self._sequence), point, quantity, owned))
         else:
-            _Callback(self.env, due - now, lambda: point.receive(quantity, owned, due))
+            self.at(due, lambda: point.receive(quantity, owned, due))
 
     def at(self, when: float, action: Callable[[], None]) -> None:
-        """Run ``action`` at time ``when`` (before same-time demand)."""
-        _Callback(self.env, when - self.env.now, action)
+        """Run ``action`` at time ``when``: in phase 2 at integer times, else before demand."""
+        if when == math.floor(when):
+            heapq.heappush(self._due, (when, next(self._sequence), action))
+        else:
+            _Callback(self.env, when - self.env.now, action)
 
     # -- processes --------------------------------------------------------------------------
 
@@ -259,7 +261,7 @@ class Network:
         continuous = [p for p in self.review_order if p.continuous]
         customers = list(self.customers.values())
         daily = self.daily_demand
-        receipts = self._receipts
+        due = self._due
         half_day = 0.5
         for day in range(self.horizon + 1):
             now = float(day)
@@ -269,14 +271,17 @@ class Network:
                 self._reset(now, points, customers)
             if day == self.horizon:
                 break
-            while receipts and receipts[0][0] <= now:
-                _, _, point, quantity, owned = heapq.heappop(receipts)
-                point.receive(quantity, owned, now)
+            while due and due[0][0] <= now:
+                heapq.heappop(due)[2]()
             for point in periodic:
                 if (
                     day >= point.review_offset
                     and (day - point.review_offset) % point.review_period == 0
                 ):
+                    if self.trace is not None:
+                        self.trace.append(
+                            (now, point.name, "review", 0.0, point.position, "")
+                        )
                     point.review(now)
             if day == 0:
                 for point in continuous:
