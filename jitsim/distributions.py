@@ -179,11 +179,16 @@ class BaseDistribution(BaseModel):
         -------
         numpy.ndarray
             float64 array, one draw per factor.  By default ``sample * factors``
-            (same cv); integer kinds override this to keep integer output.
+            (same cv).  Integer kinds keep integer output: poisson and negative_binomial
+            scale their mean exactly; the others round the scaled draw up with probability
+            equal to its fractional part (unbiased: the mean is scaled exactly).
         """
         f = _as_factors(factors)
         scaled = self.sample(rng, f.size) * f
-        return np.rint(scaled) if self._round_scaled and self.is_discrete else scaled
+        if self._round_scaled and self.is_discrete:
+            floor = np.floor(scaled)
+            return floor + (rng.random(f.size) < scaled - floor)
+        return scaled
 
     @property
     def is_discrete(self) -> bool:
