@@ -60,12 +60,11 @@ class _EntryPoint:
         return _DoubleBaseStock
 
 
-def test_entry_point_policies_are_discovered(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(
-        policies,
-        "entry_points",
-        lambda group: [_EntryPoint()] if group == "jitsim.policies" else [],
-    )
+def test_entry_point_policies_are_discovered(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_entry_points(group: str) -> list[_EntryPoint]:
+        return [_EntryPoint()] if group == "jitsim.policies" else []
+
+    monkeypatch.setattr(policies, "entry_points", fake_entry_points)
     found = policies._plugin_policies()
     assert found == [_DoubleBaseStock]
 
