@@ -1,0 +1,297 @@
+"""Execution backends: run chunks of replications serially, on a process pool or on Dask.
+
+Work is cut into :class:`Chunk` s (a run of replications of every alternative at one sweep
+point). The scenarios are shipped to each worker once — a pool initialiser for processes, a
+broadcast ``scatter`` for Dask — and each chunk is a small message. Every replication is a pure
+function of (scenario, alternative, replication index, seed), so results are identical whatever
+the backend, the worker count or the order in which chunks finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from jitsim.errors import JitsimError
+from jitsim.run import simulate
+from jitsim.scenario.models import Scenario
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of work: replications ``first … first+count−1`` of some alternatives.
+
+    Attributes
+    ----------
+    index : int
+        Position of the chunk in the plan (stable; used by the resume journal).
+    point : int
+        Index of the scenario (sweep point) to simulate.
+    alternatives : tuple of str
+        Alternatives simulated for every replication.
+    first, count : int
+        Replication range.
+    seed : int
+        Master seed.
+    trajectories : int
+        Keep end-of-day series for replications with index below this.
+    """
+
+    index: int
+    point: int
+    alternatives: tuple[str, ...]
+    first: int
+    count: int
+    seed: int
+    trajectories: int = 0
+
+
+@dataclass
+class ChunkResult:
+    """KPI records (and kept trajectories) of one chunk."""
+
+    chunk: Chunk
+    records: list[dict[str, Any]]
+    trajectories: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def run_chunk(scenarios: Sequence[Scenario], chunk: Chunk) -> ChunkResult:
+    """Simulate one chunk (runs in a worker)."""
+    scenario = scenarios[chunk.point]
+    records: list[dict[str, Any]] = []
+    kept: list[tuple[Any, ...]] = []
+    for replication in range(chunk.first, chunk.first + chunk.count):
+        keep = replication < chunk.trajectories
+        for alternative in chunk.alternatives:
+            outcome = simulate(scenario, alternative, replication, chunk.seed, trajectories=keep)
+            records.append(
+                {
+                    "point": chunk.point,
+                    "alternative": alternative,
+                    "replication": replication,
+                    **outcome.kpis,
+                }
+            )
+            for node, rows in outcome.trajectories.items():
+                for day, on_hand, backorders, on_order, cash in rows:
+                    kept.append(
+                        (
+                            chunk.point,
+                            alternative,
+                            replication,
+                            node,
+                            int(day),
+                            on_hand,
+                            backorders,
+                            on_order,
+                            cash,
+                        )
+                    )
+    return ChunkResult(chunk, records, kept)
+
+
+class Backend(Protocol):
+    """Runs chunks and yields their results as they finish (in any order)."""
+
+    name: str
+    workers: int
+
+    def start(self, scenarios: Sequence[Scenario]) -> None:
+        """Ship the scenarios to the workers."""
+        ...
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        """Run ``chunks``; yield each result as soon as it is ready."""
+        ...
+
+    def close(self) -> None:
+        """Release workers."""
+        ...
+
+
+class SerialBackend:
+    """Everything in this process, one chunk after the other."""
+
+    name = "serial"
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self._scenarios: Sequence[Scenario] = ()
+
+    def start(self, scenarios: Sequence[Scenario]) -> None:
+        self._scenarios = scenarios
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        for chunk in chunks:
+            yield run_chunk(self._scenarios, chunk)
+
+    def close(self) -> None:
+        self._scenarios = ()
+
+
+_WORKER_SCENARIOS: Sequence[Scenario] = ()
+
+
+def _init_worker(payload: bytes) -> None:
+    global _WORKER_SCENARIOS
+    _WORKER_SCENARIOS = pickle.loads(payload)
+
+
+def _run_in_worker(chunk: Chunk) -> ChunkResult:
+    return run_chunk(_WORKER_SCENARIOS, chunk)
+
+
+def _bounded(
+    submit: Any, chunks: Iterable[Chunk], in_flight: int, waiter: Any
+) -> Iterator[ChunkResult]:
+    """Keep at most ``in_flight`` chunks submitted; yield results as they complete."""
+    pending: set[Any] = set()
+    source = iter(chunks)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < in_flight:
+            try:
+                pending.add(submit(next(source)))
+            except StopIteration:
+                exhausted = True
+        if not pending:
+            return
+        done, pending = waiter(pending)
+        for future in done:
+            yield future.result()
+
+
+class ProcessBackend:
+    """A local process pool (``fork`` where available, for a fast start).
+
+    Parameters
+    ----------
+    workers : int, optional
+        Number of worker processes; defaults to the machine's cores.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, scenarios: Sequence[Scenario]) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(pickle.dumps(list(scenarios)),),
+        )
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        pool = self._pool
+        assert pool is not None, "start() first"
+
+        def waiter(pending: set[Future[ChunkResult]]) -> tuple[Any, Any]:
+            return wait(pending, return_when=FIRST_COMPLETED)
+
+        yield from _bounded(
+            lambda chunk: pool.submit(_run_in_worker, chunk), chunks, 2 * self.workers, waiter
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskBackend:
+    """A Dask ``distributed`` cluster: an existing scheduler, or a new LocalCluster.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``); when omitted a
+        ``LocalCluster`` with ``workers`` single-threaded worker processes is started.
+    workers : int, optional
+        Workers of the LocalCluster (default: the machine's cores).
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.workers = workers or os.cpu_count() or 1
+        self._client: Any = None
+        self._cluster: Any = None
+        self._scenarios: Any = None
+
+    def start(self, scenarios: Sequence[Scenario]) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise JitsimError(
+                "the dask backend needs the optional extra: pip install 'jitsim[dask]'"
+            ) from None
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout="10s")
+            except OSError as exc:
+                raise JitsimError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"
+                ) from None
+            self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        self._scenarios = self._client.scatter(list(scenarios), broadcast=True)
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
+        from distributed import wait as dask_wait
+
+        client = self._client
+        assert client is not None, "start() first"
+
+        def waiter(pending: set[Any]) -> tuple[Any, Any]:
+            result = dask_wait(pending, return_when="FIRST_COMPLETED")
+            return result.done, result.not_done
+
+        yield from _bounded(
+            lambda chunk: client.submit(run_chunk, self._scenarios, chunk, pure=False),
+            chunks,
+            2 * self.workers,
+            waiter,
+        )
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_backend(
+    name: str = "processes", workers: int | None = None, scheduler: str | None = None
+) -> Backend:
+    """The backend called ``name`` (``serial``, ``processes`` or ``dask``)."""
+    if workers is not None and workers < 1:
+        raise JitsimError(f"workers(={workers}) must be >= 1")
+    if name == "serial":
+        return SerialBackend()
+    if name == "processes":
+        return ProcessBackend(workers)
+    if name == "dask":
+        return DaskBackend(scheduler, workers)
+    raise JitsimError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
