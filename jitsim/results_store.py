@@ -185,7 +185,7 @@ class DirectorySink:
         path = self.directory / RECORDS
         if path.stat().st_size == 0:
             return pd.DataFrame()
-        blocks = pd.read_json(path, lines=True, chunksize=20_000, dtype=False)
+        blocks = pd.read_json(path, lines=True, chunksize=20_000, dtype=False, precise_float=True)
         frame = pd.concat(list(blocks), ignore_index=True)
         return _sort_in_plan_order(frame, self.alternatives)
 
@@ -194,7 +194,9 @@ class DirectorySink:
         path = self.directory / TRAJECTORIES
         if path.stat().st_size == 0:
             return pd.DataFrame(columns=list(TRAJECTORY_COLUMNS))
-        frame = pd.read_csv(path, header=None, names=list(TRAJECTORY_COLUMNS))
+        frame = pd.read_csv(
+            path, header=None, names=list(TRAJECTORY_COLUMNS), float_precision="round_trip"
+        )
         return _sort_in_plan_order(frame, self.alternatives, extra=("stock_point", "day"))
 
     def close(self) -> None:

@@ -1,0 +1,146 @@
+"""Backends give identical results; output directories survive SIGKILL and resume exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import jitsim
+from jitsim.errors import JitsimError
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+@pytest.fixture(scope="module")
+def scenario() -> jitsim.Scenario:
+    full = jitsim.load_scenario(QUICKSTART)
+    run = full.run.model_copy(update={"horizon_days": 120, "warmup_days": 20})
+    return full.model_copy(update={"run": run})
+
+
+@pytest.fixture(scope="module")
+def serial(scenario: jitsim.Scenario) -> pd.DataFrame:
+    return jitsim.run(scenario, replications=60, seed=11, backend="serial").replications()
+
+
+def test_two_processes_equal_serial_exactly(
+    scenario: jitsim.Scenario, serial: pd.DataFrame
+) -> None:
+    result = jitsim.run(
+        scenario, replications=60, seed=11, backend="processes", workers=2, chunk_size=7
+    )
+    assert result.backend == "processes"
+    pd.testing.assert_frame_equal(result.replications(), serial, check_exact=True)
+
+
+def test_dask_local_cluster_equals_serial_exactly(
+    scenario: jitsim.Scenario, serial: pd.DataFrame
+) -> None:
+    pytest.importorskip("distributed")
+    result = jitsim.run(scenario, replications=60, seed=11, backend="dask", workers=2, chunk_size=9)
+    pd.testing.assert_frame_equal(result.replications(), serial, check_exact=True)
+
+
+def test_chunk_size_does_not_change_results(
+    scenario: jitsim.Scenario, serial: pd.DataFrame
+) -> None:
+    result = jitsim.run(scenario, replications=60, seed=11, backend="serial", chunk_size=1)
+    pd.testing.assert_frame_equal(result.replications(), serial, check_exact=True)
+
+
+def test_unknown_backend_and_bad_workers_are_user_errors(scenario: jitsim.Scenario) -> None:
+    with pytest.raises(JitsimError, match="unknown backend 'gpu'"):
+        jitsim.run(scenario, replications=100, backend="gpu")
+    with pytest.raises(JitsimError, match="workers"):
+        jitsim.run(scenario, replications=100, backend="processes", workers=0)
+
+
+def test_output_directory_holds_what_memory_holds(
+    scenario: jitsim.Scenario, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    result = jitsim.run(scenario, replications=60, seed=11, backend="serial", out=tmp_path)
+    pd.testing.assert_frame_equal(
+        result.replications(), serial, check_dtype=False, check_exact=True
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["seed"] == 11 and manifest["plan"]["replications"] == 60
+
+
+def test_resume_rejects_a_different_experiment(scenario: jitsim.Scenario, tmp_path: Path) -> None:
+    jitsim.run(scenario, replications=10, seed=11, backend="serial", out=tmp_path)
+    with pytest.raises(JitsimError, match="cannot resume.*seed"):
+        jitsim.run(scenario, replications=10, seed=12, backend="serial", out=tmp_path, resume=True)
+    with pytest.raises(JitsimError, match="nothing to resume"):
+        jitsim.run(scenario, replications=10, backend="serial", out=tmp_path / "x", resume=True)
+
+
+def test_torn_journal_and_data_tail_are_repaired(
+    scenario: jitsim.Scenario, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    jitsim.run(scenario, replications=60, seed=11, backend="serial", out=tmp_path, chunk_size=10)
+    journal = tmp_path / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    # Forget the last two chunks, leave a torn journal line and half a record behind.
+    journal.write_bytes(b"".join(lines[:-2]) + lines[-2][:7])
+    with open(tmp_path / "replications.part.jsonl", "ab") as handle:
+        handle.write(b'{"point": 0, "alternative": "jit", "repl')
+    resumed = jitsim.run(
+        scenario,
+        replications=60,
+        seed=11,
+        backend="serial",
+        out=tmp_path,
+        chunk_size=10,
+        resume=True,
+    )
+    pd.testing.assert_frame_equal(
+        resumed.replications(), serial, check_dtype=False, check_exact=True
+    )
+
+
+KILLABLE = textwrap.dedent(
+    """
+    import sys, jitsim
+    scenario = jitsim.load_scenario(sys.argv[1])
+    run = scenario.run.model_copy(update={"horizon_days": 120, "warmup_days": 20})
+    scenario = scenario.model_copy(update={"run": run})
+    jitsim.run(scenario, replications=60, seed=11, backend="serial", out=sys.argv[2],
+               chunk_size=2)
+    """
+)
+
+
+def test_sigkill_loses_at_most_the_chunk_in_flight_and_resume_is_exact(
+    scenario: jitsim.Scenario, serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(QUICKSTART), str(out)])
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists() and len(journal.read_bytes().splitlines()) >= 3:
+            break
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(journal.read_bytes().splitlines())
+    assert 3 <= finished < 30, "the run was killed while it was running"
+    # Every journaled chunk is on disk in full.
+    records = (out / "replications.part.jsonl").read_bytes().splitlines()
+    assert len(records) >= finished * 2 * 3
+    resumed = jitsim.run(
+        scenario, replications=60, seed=11, backend="serial", out=out, chunk_size=2, resume=True
+    )
+    pd.testing.assert_frame_equal(
+        resumed.replications(), serial, check_dtype=False, check_exact=True
+    )
