@@ -1,0 +1,347 @@
+"""The ``jitsim`` command line: a thin layer over the public API.
+
+Each command parses its options, calls the API, prints and writes. User errors
+(:class:`~jitsim.errors.JitsimError`, bad options, missing files) print a message to stderr
+and exit with status 2; anything unexpected prints a short "internal error" message and exits
+with status 1 (the traceback is shown with ``--debug`` or ``JITSIM_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+import jitsim
+from jitsim import output
+from jitsim import trace as trace_format
+from jitsim.batch import RunResult
+from jitsim.errors import JitsimError, ScenarioError
+from jitsim.scenario.models import Scenario
+
+app = typer.Typer(
+    name="jitsim",
+    help="Does Just-in-Time beat buffered stock? Simulate supply-chain scenarios.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Exit status of user errors (bad scenario, bad option, ...).
+USER_ERROR = 2
+#: Exit status of unexpected internal errors.
+INTERNAL_ERROR = 1
+
+_state = {"debug": False}
+
+
+def _stdout() -> Console:
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # do not squeeze tables written to files/pipes
+    return console
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _debug() -> bool:
+    return _state["debug"] or os.environ.get("JITSIM_DEBUG", "") not in ("", "0")
+
+
+def _fail(error: JitsimError) -> typer.Exit:
+    # Scenario problems are printed as they are (FILE:LINE: path: message), one per line.
+    message = str(error) if isinstance(error, ScenarioError) else f"error: {error}"
+    _stderr().print(Text(message))
+    return typer.Exit(USER_ERROR)
+
+
+def _guard(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn user errors into exit status 2 and unexpected errors into status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except JitsimError as exc:
+            raise _fail(exc) from None
+        except Exception as exc:
+            if _debug():
+                raise
+            _stderr().print(
+                Text(
+                    f"internal error: {type(exc).__name__}: {exc}\n"
+                    "This is a bug in jitsim; rerun with --debug (or JITSIM_DEBUG=1) for the "
+                    "traceback and please report it."
+                )
+            )
+            raise typer.Exit(INTERNAL_ERROR) from None
+
+    return wrapper
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"jitsim {jitsim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    """Does Just-in-Time beat buffered stock? Simulate supply-chain scenarios."""
+    _state["debug"] = debug
+
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+# -- run ------------------------------------------------------------------------------------
+
+
+class _RateColumn(ProgressColumn):
+    """Replications per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("–  rep/s" if speed is None else f"{speed:.1f} rep/s", style="cyan")
+
+
+def _run_with_progress(scenario: Scenario, quiet: bool, **kwargs: Any) -> RunResult:
+    err = _stderr()
+    if quiet or not err.is_terminal:
+        return jitsim.run(scenario, **kwargs)
+    with Progress(
+        TextColumn("replications"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("run", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return jitsim.run(scenario, progress=report, **kwargs)
+
+
+def _command_line(file: Path, result: RunResult, args: dict[str, Any]) -> str:
+    """The command that reproduces ``result`` (options resolved)."""
+    parts = ["jitsim", "run", str(file), "-n", str(result.replications_per_alternative)]
+    parts += ["--seed", str(result.seed)]
+    for alternative in args["alternative"] or []:
+        parts += ["--alternative", alternative]
+    parts += ["--out", str(args["out"])]
+    if args["trajectories"]:
+        parts += ["--trajectories", str(args["trajectories"])]
+    return shlex.join(parts)
+
+
+def _print_headline(result: RunResult) -> None:
+    console = _stdout()
+    run = result.scenario.run
+    table = Table(title=escape(result.scenario.name), title_justify="left")
+    table.add_column("KPI", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    for alternative in result.alternatives:
+        table.add_column(escape(alternative), justify="right", no_wrap=True)
+    for kpi, unit, cells in output.headline_rows(result):
+        table.add_row(kpi, unit, *cells)
+    console.print(table)
+    console.print(
+        f"{result.replications_per_alternative} replications per alternative, "
+        f"seed {result.seed}, window {result.window_days} days "
+        f"(horizon {run.horizon_days}, warm-up {run.warmup_days}); "
+        "mean ± half-width of the 95 % confidence interval."
+    )
+
+
+@app.command("run")
+@_guard
+def run_command(
+    file: FileArg,
+    replications: Annotated[
+        int | None,
+        typer.Option("-n", "--replications", min=1, help="Replications per alternative."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")] = None,
+    alternative: Annotated[
+        list[str] | None,
+        typer.Option("--alternative", "-a", help="Run only this alternative (repeatable)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
+    ] = None,
+    trajectories: Annotated[
+        int,
+        typer.Option(min=0, help="Keep end-of-day series of the first K replications."),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    backend: Annotated[
+        str, typer.Option(help="Where to run: processes, serial or dask (same results).")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
+    ] = None,
+) -> None:
+    """Simulate every alternative, print the headline KPIs and write the results directory."""
+    scenario = jitsim.load_scenario(file)
+    out_dir = out if out is not None else output.default_out_dir(file)
+    output.prepare_out_dir(out_dir)  # fail before simulating, not after
+    result = _run_with_progress(
+        scenario,
+        quiet,
+        replications=replications,
+        seed=seed,
+        alternatives=alternative or None,
+        trajectories=trajectories,
+        backend=backend,
+        workers=workers,
+    )
+    command = _command_line(
+        file, result, {"alternative": alternative, "out": out_dir, "trajectories": trajectories}
+    )
+    written = output.write_results(result, out_dir, command=command)
+    _print_headline(result)
+    console = _stdout()
+    names = ", ".join(path.name for path in written.values())
+    console.print(Text(f"results written to {out_dir}{os.sep}: {names}"))
+
+
+# -- validate -------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def validate(file: FileArg) -> None:
+    """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
+    scenario = jitsim.load_scenario(file)
+    derived = output.policy_derived_values(scenario)
+    console = _stdout()
+    console.print(Text(f"{file}: valid", style="green"))
+    console.print(Text(output.describe_scenario(scenario, derived)))
+
+
+# -- schema ---------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors and validators)."""
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Scenario.model_json_schema(),
+    }
+    document["title"] = "jitsim scenario"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise JitsimError(f"cannot write {out}: {exc.strerror or exc}") from None
+    _stderr().print(Text(f"schema written to {out}"))
+
+
+# -- trace ----------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def trace(
+    file: FileArg,
+    alternative: Annotated[
+        str | None,
+        typer.Option("--alternative", "-a", help="Alternative [default: the first]."),
+    ] = None,
+    replication: Annotated[
+        int, typer.Option("--replication", "-r", min=0, help="Replication index.")
+    ] = 0,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Simulate only N days, no warm-up.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the events to this CSV file.")
+    ] = None,
+) -> None:
+    """Run one replication and print its day-by-day event log."""
+    scenario = jitsim.load_scenario(file)
+    known = scenario.alternative_names()
+    chosen = alternative if alternative is not None else known[0]
+    if chosen not in known:
+        raise JitsimError(f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})")
+    if days is not None:
+        settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
+        scenario = scenario.model_copy(update={"run": settings})
+    master = scenario.run.seed if seed is None else seed
+    outcome = jitsim.simulate(scenario, chosen, replication, master, trace=True)
+    console = _stdout()
+    console.print(
+        Text(
+            f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
+            f"seed {master}, {scenario.run.horizon_days} days "
+            f"(warm-up {scenario.run.warmup_days})"
+        )
+    )
+    console.print(
+        Text(trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days))
+    )
+    if csv is not None:
+        try:
+            trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
+        except OSError as exc:
+            raise JitsimError(f"cannot write {csv}: {exc.strerror or exc}") from None
+        _stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
+
+
+def main() -> None:
+    """Entry point of the ``jitsim`` console script and ``python -m jitsim``."""
+    app(prog_name="jitsim")
