@@ -1,6 +1,6 @@
 """Where finished replications go as a batch runs: memory, or a resumable directory.
 
-A :class:`DirectorySink` appends every finished chunk to ``replications.part.jsonl`` (and its
+A :class:`DirectorySink` appends every finished chunk to ``replications.part.csv`` (and its
 trajectories to ``trajectories.part.csv``), forces them to disk, and only then records the chunk
 in ``journal.jsonl`` together with the file sizes at that moment. A run killed at any instant
 (even SIGKILL) therefore loses at most the chunks in flight: on ``--resume`` the data files are
@@ -37,7 +37,7 @@ TRAJECTORY_COLUMNS = (
 )
 MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
-RECORDS = "replications.part.jsonl"
+RECORDS = "replications.part.csv"
 TRAJECTORIES = "trajectories.part.csv"
 #: Manifest fields that must match for a resume to be allowed.
 IDENTITY = ("kind", "scenario_hashes", "seed", "plan")
@@ -109,6 +109,7 @@ class DirectorySink:
         if self.directory.exists() and not self.directory.is_dir():
             raise JitsimError(f"{self.directory}: exists and is not a directory")
         self._done: dict[int, dict[str, int]] = {}
+        self._columns: list[str] | None = None
         if resume:
             self._open_existing(manifest)
         else:
@@ -116,7 +117,11 @@ class DirectorySink:
             for name in (JOURNAL, RECORDS, TRAJECTORIES):
                 (self.directory / name).unlink(missing_ok=True)
             _write_json(self.directory / MANIFEST, manifest)
-        self._records = open(self.directory / RECORDS, "ab")
+        records_path = self.directory / RECORDS
+        if records_path.exists() and records_path.stat().st_size > 0:
+            with open(records_path, encoding="utf-8", newline="") as handle:
+                self._columns = next(csv.reader(handle))
+        self._records = open(records_path, "ab")
         self._trajectories = open(self.directory / TRAJECTORIES, "ab")
         self._journal = open(self.directory / JOURNAL, "ab")
 
@@ -161,8 +166,19 @@ class DirectorySink:
 
     def add(self, result: ChunkResult) -> None:
         """Append one finished chunk durably, then journal it."""
-        lines = "".join(json.dumps(record, allow_nan=True) + "\n" for record in result.records)
-        self._records.write(lines.encode("utf-8"))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if self._columns is None:
+            # Every chunk covers the same alternatives, so the first one fixes the columns.
+            self._columns = list(dict.fromkeys(k for record in result.records for k in record))
+            writer.writerow(self._columns)
+        columns = self._columns
+        known = set(columns)
+        for record in result.records:
+            if any(k not in known for k in record):
+                raise RuntimeError(f"chunk {result.chunk.index}: KPIs missing from the header")
+            writer.writerow([record.get(k, "") for k in columns])
+        self._records.write(buffer.getvalue().encode("utf-8"))
         if result.trajectories:
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="\n").writerows(result.trajectories)
@@ -185,8 +201,7 @@ class DirectorySink:
         path = self.directory / RECORDS
         if path.stat().st_size == 0:
             return pd.DataFrame()
-        blocks = pd.read_json(path, lines=True, chunksize=20_000, dtype=False, precise_float=True)
-        frame = pd.concat(list(blocks), ignore_index=True)
+        frame = pd.read_csv(path, low_memory=False)
         return _sort_in_plan_order(frame, self.alternatives)
 
     def trajectories_frame(self) -> pd.DataFrame:
@@ -194,9 +209,7 @@ class DirectorySink:
         path = self.directory / TRAJECTORIES
         if path.stat().st_size == 0:
             return pd.DataFrame(columns=list(TRAJECTORY_COLUMNS))
-        frame = pd.read_csv(
-            path, header=None, names=list(TRAJECTORY_COLUMNS), float_precision="round_trip"
-        )
+        frame = pd.read_csv(path, header=None, names=list(TRAJECTORY_COLUMNS))
         return _sort_in_plan_order(frame, self.alternatives, extra=("stock_point", "day"))
 
     def close(self) -> None:

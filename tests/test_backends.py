@@ -92,8 +92,8 @@ def test_torn_journal_and_data_tail_are_repaired(
     lines = journal.read_bytes().splitlines(keepends=True)
     # Forget the last two chunks, leave a torn journal line and half a record behind.
     journal.write_bytes(b"".join(lines[:-2]) + lines[-2][:7])
-    with open(tmp_path / "replications.part.jsonl", "ab") as handle:
-        handle.write(b'{"point": 0, "alternative": "jit", "repl')
+    with open(tmp_path / "replications.part.csv", "ab") as handle:
+        handle.write(b'0,jit,17,0.5,')
     resumed = jitsim.run(
         scenario,
         replications=60,
@@ -136,7 +136,7 @@ def test_sigkill_loses_at_most_the_chunk_in_flight_and_resume_is_exact(
     finished = len(journal.read_bytes().splitlines())
     assert 3 <= finished < 30, "the run was killed while it was running"
     # Every journaled chunk is on disk in full.
-    records = (out / "replications.part.jsonl").read_bytes().splitlines()
+    records = (out / "replications.part.csv").read_bytes().splitlines()
     assert len(records) >= finished * 2 * 3
     resumed = jitsim.run(
         scenario, replications=60, seed=11, backend="serial", out=out, chunk_size=2, resume=True
