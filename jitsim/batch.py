@@ -233,7 +233,9 @@ def run(
     chunk_size : int, optional
         Replications per chunk of work (default: automatic).
     out : path, optional
-        Directory to write finished replications to as they complete (resumable).
+        Directory to write finished replications to as they complete (resumable); at the end
+        it receives ``summary.json``, ``replications.csv``, ``scenario.resolved.yaml`` and
+        (when kept) ``trajectories.csv``.
     resume : bool
         Continue the interrupted run recorded in ``out`` instead of starting afresh.
     command : str, optional
@@ -276,7 +278,7 @@ def run(
         kept = sink.trajectories_frame()
     finally:
         sink.close()
-    return RunResult(
+    result = RunResult(
         scenario,
         master,
         n,
@@ -286,6 +288,12 @@ def run(
         out_dir=Path(out) if out is not None else None,
         backend=chooser.name,
     )
+    if isinstance(sink, DirectorySink):
+        from jitsim.output import write_results  # output imports batch
+
+        write_results(result, sink.directory, command=command)
+        sink.mark_complete()
+    return result
 
 
 def open_sink(

@@ -165,15 +165,21 @@ def _run_with_progress(scenario: Scenario, quiet: bool, **kwargs: Any) -> RunRes
         return jitsim.run(scenario, progress=report, **kwargs)
 
 
-def _command_line(file: Path, result: RunResult, args: dict[str, Any]) -> str:
-    """The command that reproduces ``result`` (options resolved)."""
-    parts = ["jitsim", "run", str(file), "-n", str(result.replications_per_alternative)]
-    parts += ["--seed", str(result.seed)]
-    for alternative in args["alternative"] or []:
+def _command_line(
+    file: Path,
+    replications: int,
+    seed: int,
+    alternatives: list[str] | None,
+    out: Path,
+    trajectories: int,
+) -> str:
+    """The command that reproduces a run (options resolved)."""
+    parts = ["jitsim", "run", str(file), "-n", str(replications), "--seed", str(seed)]
+    for alternative in alternatives or []:
         parts += ["--alternative", alternative]
-    parts += ["--out", str(args["out"])]
-    if args["trajectories"]:
-        parts += ["--trajectories", str(args["trajectories"])]
+    parts += ["--out", str(out)]
+    if trajectories:
+        parts += ["--trajectories", str(trajectories)]
     return shlex.join(parts)
 
 
@@ -224,11 +230,35 @@ def run_command(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (with --backend dask) [default: local]."),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue the interrupted run whose results directory is DIR."),
+    ] = None,
 ) -> None:
-    """Simulate every alternative, print the headline KPIs and write the results directory."""
+    """Simulate every alternative, print the headline KPIs and write the results directory.
+
+    Finished replications are written to the results directory as they complete; if the run
+    is interrupted, ``--resume DIR`` continues it without recomputing them.
+    """
     scenario = jitsim.load_scenario(file)
-    out_dir = out if out is not None else output.default_out_dir(file)
+    if resume is not None and out is not None and Path(out) != Path(resume):
+        raise JitsimError("give either --out or --resume, not both")
+    out_dir = resume if resume is not None else out
+    if out_dir is None:
+        out_dir = output.default_out_dir(file)
     output.prepare_out_dir(out_dir)  # fail before simulating, not after
+    command = _command_line(
+        file,
+        replications or scenario.run.replications,
+        scenario.run.seed if seed is None else seed,
+        alternative,
+        Path(out_dir),
+        trajectories,
+    )
     result = _run_with_progress(
         scenario,
         quiet,
@@ -238,14 +268,14 @@ def run_command(
         trajectories=trajectories,
         backend=backend,
         workers=workers,
+        scheduler=scheduler,
+        out=out_dir,
+        resume=resume is not None,
+        command=command,
     )
-    command = _command_line(
-        file, result, {"alternative": alternative, "out": out_dir, "trajectories": trajectories}
-    )
-    written = output.write_results(result, out_dir, command=command)
     _print_headline(result)
     console = _stdout()
-    names = ", ".join(path.name for path in written.values())
+    names = ", ".join(sorted(p.name for p in Path(out_dir).iterdir() if p.is_file()))
     console.print(Text(f"results written to {out_dir}{os.sep}: {names}"))
 
 

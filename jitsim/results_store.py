@@ -133,6 +133,11 @@ class DirectorySink:
             recorded = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise JitsimError(f"{path}: unreadable manifest ({exc})") from None
+        if recorded.get("complete"):
+            raise JitsimError(
+                f"{self.directory}: this run is already complete; its results are in "
+                "summary.json and replications.csv"
+            )
         for key in IDENTITY:
             if recorded.get(key) != manifest.get(key):
                 raise JitsimError(
@@ -216,6 +221,16 @@ class DirectorySink:
         """Close the files (the directory stays resumable)."""
         for handle in (self._records, self._trajectories, self._journal):
             handle.close()
+
+    def mark_complete(self) -> None:
+        """Record that the final results are written; drop the partial files and journal."""
+        self.close()
+        path = self.directory / MANIFEST
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["complete"] = True
+        _write_json(path, manifest)
+        for name in (RECORDS, TRAJECTORIES, JOURNAL):
+            (self.directory / name).unlink(missing_ok=True)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

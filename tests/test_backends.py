@@ -76,24 +76,66 @@ def test_output_directory_holds_what_memory_holds(
     assert manifest["seed"] == 11 and manifest["plan"]["replications"] == 60
 
 
+class _Interrupt(Exception):
+    pass
+
+
+def _interrupted_run(scenario: jitsim.Scenario, out: Path, after: int, **options: object) -> None:
+    """Run until ``after`` replications are done, then stop as Ctrl-C would."""
+
+    def progress(done: int, total: int) -> None:
+        if done >= after:
+            raise _Interrupt
+
+    with pytest.raises(_Interrupt):
+        jitsim.run(scenario, backend="serial", out=out, progress=progress, **options)  # type: ignore[arg-type]
+
+
 def test_resume_rejects_a_different_experiment(scenario: jitsim.Scenario, tmp_path: Path) -> None:
-    jitsim.run(scenario, replications=10, seed=11, backend="serial", out=tmp_path)
-    with pytest.raises(JitsimError, match="cannot resume.*seed"):
-        jitsim.run(scenario, replications=10, seed=12, backend="serial", out=tmp_path, resume=True)
+    _interrupted_run(scenario, tmp_path, 30, replications=60, seed=11, chunk_size=5)
+    with pytest.raises(JitsimError, match=r"cannot resume.*seed"):
+        jitsim.run(
+            scenario,
+            replications=60,
+            seed=12,
+            backend="serial",
+            out=tmp_path,
+            resume=True,
+            chunk_size=5,
+        )
+    with pytest.raises(JitsimError, match=r"cannot resume.*plan"):
+        jitsim.run(
+            scenario,
+            replications=80,
+            seed=11,
+            backend="serial",
+            out=tmp_path,
+            resume=True,
+            chunk_size=5,
+        )
     with pytest.raises(JitsimError, match="nothing to resume"):
         jitsim.run(scenario, replications=10, backend="serial", out=tmp_path / "x", resume=True)
 
 
-def test_torn_journal_and_data_tail_are_repaired(
+def test_a_complete_run_is_not_resumed(scenario: jitsim.Scenario, tmp_path: Path) -> None:
+    jitsim.run(scenario, replications=6, seed=11, backend="serial", out=tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_text())["complete"] is True
+    assert not (tmp_path / "journal.jsonl").exists()
+    with pytest.raises(JitsimError, match="already complete"):
+        jitsim.run(scenario, replications=6, seed=11, backend="serial", out=tmp_path, resume=True)
+
+
+def test_interrupted_run_resumes_exactly_after_a_torn_tail(
     scenario: jitsim.Scenario, serial: pd.DataFrame, tmp_path: Path
 ) -> None:
-    jitsim.run(scenario, replications=60, seed=11, backend="serial", out=tmp_path, chunk_size=10)
+    _interrupted_run(scenario, tmp_path, 120, replications=60, seed=11, chunk_size=10)
     journal = tmp_path / "journal.jsonl"
     lines = journal.read_bytes().splitlines(keepends=True)
-    # Forget the last two chunks, leave a torn journal line and half a record behind.
-    journal.write_bytes(b"".join(lines[:-2]) + lines[-2][:7])
+    assert len(lines) == 4  # 4 chunks × 10 replications × 3 alternatives
+    # A crash while journaling chunk 4: a torn journal line and half a record behind it.
+    journal.write_bytes(b"".join(lines[:-1]) + lines[-1][:7])
     with open(tmp_path / "replications.part.csv", "ab") as handle:
-        handle.write(b'0,jit,17,0.5,')
+        handle.write(b"0,jit,17,0.5,")
     resumed = jitsim.run(
         scenario,
         replications=60,
@@ -106,6 +148,8 @@ def test_torn_journal_and_data_tail_are_repaired(
     pd.testing.assert_frame_equal(
         resumed.replications(), serial, check_dtype=False, check_exact=True
     )
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["replications"] == 60
 
 
 KILLABLE = textwrap.dedent(

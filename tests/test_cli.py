@@ -74,6 +74,7 @@ def test_run_prints_headline_table(tmp_path: Path) -> None:
 def test_run_writes_files(run_dir: Path) -> None:
     names = {p.name for p in run_dir.iterdir()}
     assert names == {
+        "manifest.json",
         "summary.json",
         "replications.csv",
         "scenario.resolved.yaml",
