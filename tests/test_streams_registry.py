@@ -71,3 +71,33 @@ def test_entry_point_policies_are_discovered(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_registry_covers_every_builtin_kind() -> None:
     assert set(policies.POLICY_REGISTRY) >= {"s_S", "base_stock", "r_Q", "eoq", "jit", "kanban"}
+
+
+class _SsImpostor(PolicySpec):
+    kind: Literal["s_S"] = "s_S"
+
+
+class _Broken:
+    name = "broken"
+
+    def load(self) -> type[PolicySpec]:
+        raise ImportError("no module named 'nothing'")
+
+
+class _Impostor:
+    name = "impostor"
+
+    def load(self) -> type[PolicySpec]:
+        return _SsImpostor
+
+
+def test_bad_plugins_are_skipped_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_entry_points(group: str) -> list[object]:
+        return [_Broken(), _Impostor(), _EntryPoint()]
+
+    monkeypatch.setattr(policies, "entry_points", fake_entry_points)
+    with pytest.warns(UserWarning) as caught:
+        found = policies._plugin_policies()
+    assert found == [_DoubleBaseStock]
+    messages = " ".join(str(w.message) for w in caught)
+    assert "failed to load" in messages and "reuses the kind 's_S'" in messages

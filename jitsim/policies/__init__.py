@@ -7,6 +7,7 @@ YAML files never import code themselves.
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import entry_points
 from typing import Annotated, Any, Union
 
@@ -32,11 +33,39 @@ def _kind_of(spec: type[PolicySpec]) -> str:
 
 
 def _plugin_policies() -> list[type[PolicySpec]]:
+    """Policy specs registered by installed packages (entry-point group ``jitsim.policies``).
+
+    A plug-in that fails to load, is not a ``PolicySpec`` with a ``kind`` field, or reuses a
+    kind that is already registered is skipped with a warning: it must never change what a
+    built-in kind means, nor stop jitsim from starting.
+    """
+    taken = {_kind_of(spec) for spec in BUILTIN_POLICIES}
     found = []
     for entry in entry_points(group="jitsim.policies"):
-        spec = entry.load()
-        if isinstance(spec, type) and issubclass(spec, PolicySpec) and "kind" in spec.model_fields:
-            found.append(spec)
+        try:
+            spec = entry.load()
+        except Exception as exc:  # a broken third-party package
+            warnings.warn(
+                f"jitsim policy plug-in {entry.name!r} failed to load: {exc}", stacklevel=2
+            )
+            continue
+        if not (
+            isinstance(spec, type) and issubclass(spec, PolicySpec) and "kind" in spec.model_fields
+        ):
+            warnings.warn(
+                f"jitsim policy plug-in {entry.name!r} is not a PolicySpec with a 'kind' field",
+                stacklevel=2,
+            )
+            continue
+        kind = _kind_of(spec)
+        if kind in taken:
+            warnings.warn(
+                f"jitsim policy plug-in {entry.name!r} reuses the kind {kind!r}; ignored",
+                stacklevel=2,
+            )
+            continue
+        taken.add(kind)
+        found.append(spec)
     return found
 
 
