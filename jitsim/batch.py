@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import pandas as pd
 
 from jitsim.backends import Backend, Chunk, make_backend
 from jitsim.errors import JitsimError
+from jitsim.precision import PrecisionReport, PrecisionTarget, sequential
 from jitsim.results_store import DirectorySink, MemorySink
 from jitsim.scenario.models import Scenario
 from jitsim.stats import summarize_frame
@@ -87,6 +88,68 @@ def default_chunk_size(replications: int, workers: int) -> int:
     return max(1, min(50, math.ceil(replications / (4 * max(workers, 1)))))
 
 
+class Session:
+    """A backend and a sink kept open across the rounds of an experiment.
+
+    Chunks are executed only if the sink does not already hold them (resume), results go to
+    the sink as each chunk finishes, and progress is reported over everything planned so far.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The scenario of every sweep point (one for a plain run).
+    backend : Backend
+        Where to run; started lazily on the first chunk that needs computing.
+    sink : MemorySink or DirectorySink
+        Where finished chunks go.
+    progress : callable, optional
+        ``progress(done, total)`` in replication-runs.
+    """
+
+    def __init__(
+        self,
+        scenarios: Sequence[Scenario],
+        backend: Backend,
+        sink: MemorySink | DirectorySink,
+        progress: Progress | None = None,
+    ) -> None:
+        self.scenarios = list(scenarios)
+        self.backend = backend
+        self.sink = sink
+        self.progress = progress
+        self._started = False
+        self._planned = 0
+        self._finished = 0
+
+    def ensure(self, chunks: Sequence[Chunk]) -> None:
+        """Make sure every chunk in ``chunks`` is done."""
+        done = self.sink.done_chunks()
+        todo = [chunk for chunk in chunks if chunk.index not in done]
+        self._planned += sum(c.count * len(c.alternatives) for c in chunks)
+        self._finished += sum(c.count * len(c.alternatives) for c in chunks if c.index in done)
+        self._report()
+        if not todo:
+            return
+        if not self._started:
+            self.backend.start(self.scenarios)
+            self._started = True
+        for result in self.backend.map(todo):
+            self.sink.add(result)
+            self._finished += result.chunk.count * len(result.chunk.alternatives)
+            self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self._finished, self._planned)
+
+    def close(self) -> None:
+        """Stop the backend and close the sink (a directory sink stays resumable)."""
+        if self._started:
+            self.backend.close()
+            self._started = False
+        self.sink.close()
+
+
 def execute(
     scenarios: Sequence[Scenario],
     chunks: Sequence[Chunk],
@@ -95,23 +158,12 @@ def execute(
     progress: Progress | None = None,
 ) -> None:
     """Run the chunks the sink does not have yet and hand each result to the sink."""
-    done = sink.done_chunks()
-    todo = [chunk for chunk in chunks if chunk.index not in done]
-    total = sum(c.count * len(c.alternatives) for c in chunks)
-    finished = total - sum(c.count * len(c.alternatives) for c in todo)
-    if progress is not None:
-        progress(finished, total)
-    if not todo:
-        return
-    backend.start(scenarios)
+    session = Session(scenarios, backend, sink, progress)
     try:
-        for result in backend.map(todo):
-            sink.add(result)
-            finished += result.chunk.count * len(result.chunk.alternatives)
-            if progress is not None:
-                progress(finished, total)
+        session.ensure(chunks)
     finally:
-        backend.close()
+        if session._started:
+            backend.close()
 
 
 def choose_backend(execution: Execution, work: int) -> Backend:
@@ -138,6 +190,7 @@ class RunResult:
     trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     out_dir: Path | None = None
     backend: str = "serial"
+    precision: PrecisionReport | None = None
 
     def replications(self) -> pd.DataFrame:
         """One row per (alternative, replication), one column per KPI."""
@@ -205,6 +258,7 @@ def run(
     out: str | Path | None = None,
     resume: bool = False,
     command: str | None = None,
+    precision: PrecisionTarget | None = None,
 ) -> RunResult:
     """Simulate every alternative of ``scenario`` for ``replications`` replications.
 
@@ -213,7 +267,8 @@ def run(
     scenario : Scenario
         A validated scenario (see :func:`jitsim.load_scenario`).
     replications : int, optional
-        Replications per alternative; defaults to ``scenario.run.replications``.
+        Replications per alternative; defaults to ``scenario.run.replications``. Ignored
+        when ``precision`` is given.
     seed : int, optional
         Master seed; defaults to ``scenario.run.seed``.
     alternatives : sequence of str, optional
@@ -240,11 +295,33 @@ def run(
         Continue the interrupted run recorded in ``out`` instead of starting afresh.
     command : str, optional
         Command line to record in the manifest.
+    precision : PrecisionTarget, optional
+        Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
+        target (see :mod:`jitsim.precision`); the outcome is in ``RunResult.precision``.
 
     Returns
     -------
     RunResult
     """
+    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    return run_alternatives(
+        "run", scenario, replications, seed, alternatives, trajectories, execution, precision
+    )
+
+
+def run_alternatives(
+    kind: str,
+    scenario: Scenario,
+    replications: int | None,
+    seed: int | None,
+    alternatives: Sequence[str] | None,
+    trajectories: int,
+    execution: Execution,
+    precision: PrecisionTarget | None = None,
+    baseline: str | None = None,
+    extra_plan: dict[str, Any] | None = None,
+) -> RunResult:
+    """Shared engine of :func:`run` and :func:`jitsim.compare` (fixed n or sequential)."""
     n = scenario.run.replications if replications is None else replications
     if n < 1:
         raise JitsimError(f"replications(={n}) must be >= 1")
@@ -254,30 +331,44 @@ def run(
     if trajectories < 0:
         raise JitsimError(f"trajectories(={trajectories}) must be >= 0")
     names = resolve_alternatives(scenario, alternatives)
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
-    chooser = choose_backend(execution, n * len(names))
-    size = chunk_size or default_chunk_size(n, chooser.workers)
+    planned = precision.max_replications if precision is not None else n
+    chooser = choose_backend(
+        execution, (precision.min_replications if precision else n) * len(names)
+    )
+    size = execution.chunk_size or default_chunk_size(
+        precision.min_replications if precision else n, chooser.workers
+    )
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
-    chunks = plan_chunks(1, names, 0, n, master, chunk_size=size, trajectories=trajectories)
-    sink = open_sink(
-        "run",
-        [scenario],
-        master,
-        {
-            "alternatives": names,
-            "replications": n,
-            "chunk_size": size,
-            "trajectories": trajectories,
-        },
-        execution,
-    )
+    chunks = plan_chunks(1, names, 0, planned, master, chunk_size=size, trajectories=trajectories)
+    plan: dict[str, Any] = {
+        "alternatives": names,
+        "replications": None if precision else n,
+        "chunk_size": size,
+        "trajectories": trajectories,
+        "precision": asdict(precision) if precision else None,
+        **(extra_plan or {}),
+    }
+    sink = open_sink(kind, [scenario], master, plan, execution)
+    session = Session([scenario], chooser, sink, execution.progress)
+    report: PrecisionReport | None = None
     try:
-        execute([scenario], chunks, chooser, sink, progress)
+        if precision is None:
+            session.ensure(chunks)
+        else:
+
+            def ensure(count: int) -> pd.DataFrame:
+                session.ensure(chunks[: math.ceil(count / size)])
+                return sink.frame()
+
+            report = sequential(precision, size, ensure, names, baseline)
+            n = report.replications
         frame = sink.frame()
+        if not frame.empty:  # a resumed directory may hold chunks beyond n
+            frame = frame[frame["replication"] < n].reset_index(drop=True)
         kept = sink.trajectories_frame()
     finally:
-        sink.close()
+        session.close()
     result = RunResult(
         scenario,
         master,
@@ -285,13 +376,14 @@ def run(
         names,
         frame=frame,
         trajectory_frame=kept,
-        out_dir=Path(out) if out is not None else None,
+        out_dir=Path(execution.out) if execution.out is not None else None,
         backend=chooser.name,
+        precision=report,
     )
     if isinstance(sink, DirectorySink):
         from jitsim.output import write_results  # output imports batch
 
-        write_results(result, sink.directory, command=command)
+        write_results(result, sink.directory, command=execution.command)
         sink.mark_complete()
     return result
 

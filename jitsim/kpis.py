@@ -32,6 +32,58 @@ RISK_KPIS = frozenset(
 )
 
 
+#: KPIs (by their unprefixed name) for which a larger value is better.
+HIGHER_IS_BETTER = frozenset(
+    {
+        "fill_rate",
+        "order_fill_rate",
+        "cycle_service_level",
+        "ready_rate",
+        "revenue",
+        "profit",
+        "sold_units",
+        "inventory_turns",
+    }
+)
+#: KPIs for which a smaller value is better.
+LOWER_IS_BETTER = frozenset(
+    {
+        "stockout_days",
+        "backordered_units",
+        "lost_sales_units",
+        "avg_on_hand",
+        "avg_backorders",
+        "avg_on_order",
+        "avg_on_hand_eod",
+        "avg_backorders_eod",
+        "avg_on_order_eod",
+        "holding_cost",
+        "obsolescence_cost",
+        "ordering_cost",
+        "shortage_cost",
+        "purchase_cost",
+        "quality_cost",
+        "expedite_cost",
+        "total_cost",
+        "avg_cash_tied_up",
+        "peak_cash_tied_up",
+        "days_of_inventory",
+        "orders_rounded_up",
+        "units_added_by_rounding",
+    }
+)
+
+
+def direction(kpi: str) -> int:
+    """+1 if larger is better, −1 if smaller is better, 0 if neither (e.g. demand)."""
+    base = kpi.rsplit(".", 1)[-1]
+    if base in HIGHER_IS_BETTER:
+        return 1
+    if base in LOWER_IS_BETTER:
+        return -1
+    return 0
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 

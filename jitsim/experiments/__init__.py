@@ -1,0 +1,1 @@
+"""Experiments on top of the Monte Carlo engine: paired comparison, sweeps, break-even."""

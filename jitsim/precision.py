@@ -1,0 +1,192 @@
+"""Sequential precision: add replications until confidence intervals are tight enough.
+
+The rule (Law 2015, §9.4.1, the relative-precision procedure): after each round, compute for
+every watched statistic the relative half-width :math:`\\delta = h / |\\bar x|` of its 95 %
+confidence interval, where :math:`h = t_{0.975,n-1} s / \\sqrt n`. If every :math:`\\delta` is
+within the target :math:`\\gamma`, run a look-ahead round of extra replications and check again
+on the enlarged sample; stop only if the target still holds, so that a lucky round (a small
+sample standard deviation by chance) does not end the run. Otherwise plan the next round from
+:math:`n_{next} = \\lceil 1.1\\, n (\\delta_{max}/\\gamma)^2 \\rceil`, at least one more chunk,
+at most ``max_replications``.
+
+For paired comparisons the watched statistics are the differences alternative − baseline, and
+:math:`\\bar x` in :math:`\\delta` is the baseline mean (the difference itself may be zero).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from jitsim.errors import JitsimError
+from jitsim.stats import paired_difference, summarize
+
+
+@dataclass(frozen=True)
+class PrecisionTarget:
+    """What "precise enough" means.
+
+    Parameters
+    ----------
+    relative : float
+        Target relative half-width :math:`\\gamma` of the 95 % CI, e.g. 0.01 for ±1 %.
+    kpis : tuple of str
+        KPIs watched (default ``total_cost``).
+    min_replications : int
+        Replications of the first round (at least 10 so the t-interval is meaningful).
+    max_replications : int
+        Cap; the run stops there even if the target is not met (and says so).
+    look_ahead : float
+        Extra replications of the confirming round, as a fraction of the current count.
+    """
+
+    relative: float
+    kpis: tuple[str, ...] = ("total_cost",)
+    min_replications: int = 20
+    max_replications: int = 5000
+    look_ahead: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.relative < 1:
+            raise JitsimError(f"precision(={self.relative}) must be in (0, 1), e.g. 0.01")
+        if self.min_replications < 10:
+            raise JitsimError(f"min_replications(={self.min_replications}) must be >= 10")
+        if self.max_replications < self.min_replications:
+            raise JitsimError(
+                f"max_replications(={self.max_replications}) must be >= "
+                f"min_replications(={self.min_replications})"
+            )
+        if not self.kpis:
+            raise JitsimError("precision needs at least one KPI to watch")
+
+
+@dataclass
+class PrecisionReport:
+    """Outcome of a sequential run.
+
+    Attributes
+    ----------
+    target : PrecisionTarget
+    replications : int
+        Replications per alternative actually run.
+    met : bool
+        Whether every watched statistic reached the target (confirmed by the look-ahead).
+    achieved : dict
+        ``(label, kpi) → relative half-width`` at the end; label is the alternative, or
+        ``"alt − baseline"`` for paired differences.
+    rounds : list of int
+        Replication count after each round.
+    """
+
+    target: PrecisionTarget
+    replications: int = 0
+    met: bool = False
+    achieved: dict[tuple[str, str], float] = field(default_factory=dict)
+    rounds: list[int] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for people."""
+        worst = max(self.achieved.values(), default=math.nan)
+        state = "met" if self.met else "NOT met"
+        return (
+            f"precision target ±{self.target.relative:.2%} on {', '.join(self.target.kpis)}: "
+            f"{state} after {self.replications} replications per alternative "
+            f"({len(self.rounds)} rounds; worst relative half-width {worst:.3%})"
+        )
+
+
+def relative_half_widths(
+    frame: pd.DataFrame,
+    alternatives: Sequence[str],
+    kpis: Sequence[str],
+    baseline: str | None = None,
+) -> dict[tuple[str, str], float]:
+    """Relative CI half-widths of each KPI per alternative, or of paired differences."""
+    missing = [k for k in kpis if k not in frame.columns]
+    if missing:
+        raise JitsimError(
+            f"unknown KPI {missing[0]!r} for --kpi (e.g. total_cost, fill_rate, "
+            "avg_cash_tied_up, or a node KPI like store.fill_rate)"
+        )
+    by_alt = {
+        name: group.sort_values("replication") for name, group in frame.groupby("alternative")
+    }
+    achieved: dict[tuple[str, str], float] = {}
+    for kpi in kpis:
+        if baseline is None:
+            for name in alternatives:
+                summary = summarize(by_alt[name][kpi].to_numpy(float))
+                achieved[(name, kpi)] = _relative(summary.half_width, summary.mean)
+        else:
+            base = by_alt[baseline][kpi].to_numpy(float)
+            for name in alternatives:
+                if name == baseline:
+                    continue
+                diff = paired_difference(by_alt[name][kpi].to_numpy(float), base)
+                achieved[(f"{name} − {baseline}", kpi)] = _relative(diff.half_width, diff.mean_b)
+    return achieved
+
+
+def _relative(half_width: float, mean: float) -> float:
+    if not math.isfinite(half_width):
+        return math.inf
+    if mean == 0:
+        return 0.0 if half_width == 0 else math.inf
+    return half_width / abs(mean)
+
+
+def sequential(
+    target: PrecisionTarget,
+    chunk_size: int,
+    ensure: Callable[[int], pd.DataFrame],
+    alternatives: Sequence[str],
+    baseline: str | None = None,
+) -> PrecisionReport:
+    """Run rounds until the target is met (and confirmed) or the cap is reached.
+
+    Parameters
+    ----------
+    target : PrecisionTarget
+    chunk_size : int
+        Replications per chunk; rounds are whole chunks.
+    ensure : callable
+        ``ensure(n)`` makes sure replications ``0 … n−1`` of every alternative are done and
+        returns the table of all finished replications.
+    alternatives : sequence of str
+    baseline : str, optional
+        Watch paired differences against this alternative instead of the means.
+    """
+
+    def whole_chunks(n: int) -> int:
+        return min(math.ceil(n / chunk_size) * chunk_size, cap)
+
+    cap = math.ceil(target.max_replications / chunk_size) * chunk_size
+    report = PrecisionReport(target)
+    n = whole_chunks(target.min_replications)
+    confirming = False
+    while True:
+        frame = ensure(n)
+        report.rounds.append(n)
+        report.replications = n
+        report.achieved = relative_half_widths(frame, alternatives, target.kpis, baseline)
+        worst = max(report.achieved.values())
+        if worst <= target.relative:
+            if confirming or n >= cap:
+                report.met = True
+                return report
+            confirming = True
+            next_n = whole_chunks(n + max(math.ceil(target.look_ahead * n), 1))
+        else:
+            confirming = False
+            wanted = (
+                math.ceil(1.1 * n * (worst / target.relative) ** 2)
+                if math.isfinite(worst)
+                else 2 * n
+            )
+            next_n = whole_chunks(max(wanted, n + 1))
+        if n >= cap:
+            return report
+        n = next_n
