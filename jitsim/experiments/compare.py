@@ -122,7 +122,7 @@ class Comparison:
         """P[any stockout day in the window] per alternative (share of replications)."""
         frame = self.result.replications()
         return {
-            name: float((group["stockout_days"] > 0).mean())
+            str(name): float((group["stockout_days"] > 0).mean())
             for name, group in frame.groupby("alternative", sort=False)
         }
 
