@@ -13,6 +13,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from jitsim.batch import RunResult, run
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.experiments.compare import Comparison, compare
+from jitsim.precision import PrecisionTarget
 from jitsim.run import ReplicationResult, simulate
 from jitsim.scenario import Scenario, load_scenario, load_scenario_text
 
@@ -22,12 +24,15 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "Comparison",
     "JitsimError",
+    "PrecisionTarget",
     "ReplicationResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "load_scenario_text",
     "run",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import shlex
 from collections.abc import Callable
@@ -37,6 +38,9 @@ from jitsim import output
 from jitsim import trace as trace_format
 from jitsim.batch import RunResult
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.experiments.compare import Comparison
+from jitsim.kpis import HEADLINE_KPIS
+from jitsim.precision import PrecisionTarget
 from jitsim.scenario.models import Scenario
 
 app = typer.Typer(
@@ -129,6 +133,81 @@ def _main(
 
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ReplicationsOpt = Annotated[
+    int | None, typer.Option("-n", "--replications", min=1, help="Replications per alternative.")
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")]
+AlternativeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--alternative", "-a", help="Run only this alternative (repeatable)."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+BackendOpt = Annotated[
+    str, typer.Option(help="Where to run: processes, serial or dask (same results).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (with --backend dask) [default: local cluster]."),
+]
+ResumeOpt = Annotated[
+    Path | None,
+    typer.Option(help="Continue the interrupted run whose results directory is DIR."),
+]
+PrecisionOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Run in rounds until each --kpi's 95 % CI half-width is within this relative "
+        "target (e.g. 0.01 = ±1 %)."
+    ),
+]
+KpiOpt = Annotated[
+    list[str] | None,
+    typer.Option("--kpi", help="KPI watched by --precision (repeatable) [default: total_cost]."),
+]
+MinRepsOpt = Annotated[int, typer.Option(min=10, help="First round of --precision (replications).")]
+MaxRepsOpt = Annotated[int, typer.Option(min=10, help="Cap of --precision (replications).")]
+ExportOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--export", help="Also write tables as parquet or xlsx (one sheet per table); repeatable."
+    ),
+]
+
+
+def _precision(
+    precision: float | None, kpis: list[str] | None, minimum: int, maximum: int
+) -> PrecisionTarget | None:
+    if precision is None:
+        if kpis:
+            raise JitsimError("--kpi only makes sense with --precision")
+        return None
+    return PrecisionTarget(
+        precision,
+        tuple(kpis or ("total_cost",)),
+        min_replications=minimum,
+        max_replications=maximum,
+    )
+
+
+def _out_dir(file: Path, out: Path | None, resume: Path | None) -> Path:
+    if resume is not None and out is not None and Path(out) != Path(resume):
+        raise JitsimError("give either --out or --resume, not both")
+    chosen = resume if resume is not None else out
+    path = chosen if chosen is not None else output.default_out_dir(file)
+    output.prepare_out_dir(path)  # fail before simulating, not after
+    return path
+
+
+def _written(out_dir: Path) -> None:
+    names = ", ".join(sorted(p.name for p in Path(out_dir).iterdir() if p.is_file()))
+    _stdout().print(Text(f"results written to {out_dir}{os.sep}: {names}"))
 
 
 # -- run ------------------------------------------------------------------------------------
@@ -142,10 +221,11 @@ class _RateColumn(ProgressColumn):
         return Text("–  rep/s" if speed is None else f"{speed:.1f} rep/s", style="cyan")
 
 
-def _run_with_progress(scenario: Scenario, quiet: bool, **kwargs: Any) -> RunResult:
+def _with_progress(quiet: bool, call: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Call an API function with a progress bar on stderr (unless quiet or not a terminal)."""
     err = _stderr()
     if quiet or not err.is_terminal:
-        return jitsim.run(scenario, **kwargs)
+        return call(*args, **kwargs)
     with Progress(
         TextColumn("replications"),
         BarColumn(),
@@ -162,7 +242,7 @@ def _run_with_progress(scenario: Scenario, quiet: bool, **kwargs: Any) -> RunRes
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return jitsim.run(scenario, progress=report, **kwargs)
+        return call(*args, progress=report, **kwargs)
 
 
 def _command_line(
@@ -206,38 +286,24 @@ def _print_headline(result: RunResult) -> None:
 @_guard
 def run_command(
     file: FileArg,
-    replications: Annotated[
-        int | None,
-        typer.Option("-n", "--replications", min=1, help="Replications per alternative."),
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")] = None,
-    alternative: Annotated[
-        list[str] | None,
-        typer.Option("--alternative", "-a", help="Run only this alternative (repeatable)."),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
-    ] = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    alternative: AlternativeOpt = None,
+    out: OutOpt = None,
     trajectories: Annotated[
         int,
         typer.Option(min=0, help="Keep end-of-day series of the first K replications."),
     ] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    backend: Annotated[
-        str, typer.Option(help="Where to run: processes, serial or dask (same results).")
-    ] = "processes",
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address (with --backend dask) [default: local]."),
-    ] = None,
-    resume: Annotated[
-        Path | None,
-        typer.Option(help="Continue the interrupted run whose results directory is DIR."),
-    ] = None,
+    quiet: QuietOpt = False,
+    backend: BackendOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
+    precision: PrecisionOpt = None,
+    kpi: KpiOpt = None,
+    min_replications: MinRepsOpt = 20,
+    max_replications: MaxRepsOpt = 5000,
+    export: ExportOpt = None,
 ) -> None:
     """Simulate every alternative, print the headline KPIs and write the results directory.
 
@@ -245,12 +311,8 @@ def run_command(
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
     scenario = jitsim.load_scenario(file)
-    if resume is not None and out is not None and Path(out) != Path(resume):
-        raise JitsimError("give either --out or --resume, not both")
-    out_dir = resume if resume is not None else out
-    if out_dir is None:
-        out_dir = output.default_out_dir(file)
-    output.prepare_out_dir(out_dir)  # fail before simulating, not after
+    target = _precision(precision, kpi, min_replications, max_replications)
+    out_dir = _out_dir(file, out, resume)
     command = _command_line(
         file,
         replications or scenario.run.replications,
@@ -259,9 +321,10 @@ def run_command(
         Path(out_dir),
         trajectories,
     )
-    result = _run_with_progress(
-        scenario,
+    result = _with_progress(
         quiet,
+        jitsim.run,
+        scenario,
         replications=replications,
         seed=seed,
         alternatives=alternative or None,
@@ -272,11 +335,124 @@ def run_command(
         out=out_dir,
         resume=resume is not None,
         command=command,
+        precision=target,
     )
+    if export:
+        output.export_tables(
+            {"summary": result.summary(), "replications": result.replications()},
+            out_dir,
+            export,
+        )
     _print_headline(result)
+    if result.precision is not None:
+        _stdout().print(Text(result.precision.describe()))
+    _written(out_dir)
+
+
+# -- compare --------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def compare(
+    file: FileArg,
+    baseline: Annotated[
+        str | None, typer.Option(help="Alternative to compare against [default: the first].")
+    ] = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    alternative: AlternativeOpt = None,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    backend: BackendOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
+    precision: PrecisionOpt = None,
+    kpi: KpiOpt = None,
+    min_replications: MinRepsOpt = 20,
+    max_replications: MaxRepsOpt = 5000,
+    export: ExportOpt = None,
+) -> None:
+    """Compare every alternative with a baseline under common random numbers (paired)."""
+    scenario = jitsim.load_scenario(file)
+    target = _precision(precision, kpi, min_replications, max_replications)
+    out_dir = _out_dir(file, out, resume)
+    comparison = _with_progress(
+        quiet,
+        jitsim.compare,
+        scenario,
+        baseline,
+        replications=replications,
+        seed=seed,
+        alternatives=alternative or None,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        out=out_dir,
+        resume=resume is not None,
+        command=shlex.join(["jitsim", "compare", str(file)]),
+        precision=target,
+    )
+    differences = comparison.differences()
+    formats = ["csv", *(export or [])]
+    output.export_tables({"comparison": differences}, out_dir, formats)
+    if export:
+        output.export_tables(
+            {
+                "summary": comparison.result.summary(),
+                "comparison": differences,
+                "replications": comparison.result.replications(),
+            },
+            out_dir,
+            export,
+        )
+    _print_headline(comparison.result)
+    _print_differences(comparison)
+    if comparison.result.precision is not None:
+        _stdout().print(Text(comparison.result.precision.describe()))
+    _written(out_dir)
+
+
+def _print_differences(comparison: Comparison) -> None:
     console = _stdout()
-    names = ", ".join(sorted(p.name for p in Path(out_dir).iterdir() if p.is_file()))
-    console.print(Text(f"results written to {out_dir}{os.sep}: {names}"))
+    currency = comparison.result.scenario.run.currency
+    table = Table(
+        title=f"paired differences vs {escape(comparison.baseline)} (95 % CI)",
+        title_justify="left",
+    )
+    for column, justify in (
+        ("alternative", "left"),
+        ("KPI", "left"),
+        ("unit", "left"),
+        ("difference", "right"),
+        ("relative", "right"),
+        ("better in", "right"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    wanted = [k for k in (*HEADLINE_KPIS, "demand_units")]
+    rows = comparison.differences(
+        [k for k in wanted if k in comparison.result.replications().columns]
+    )
+    for row in rows.to_dict("records"):
+        unit, scale = output.kpi_unit(str(row["kpi"]), currency)
+        half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        better = float(row["share_better"])
+        table.add_row(
+            escape(str(row["alternative"])),
+            str(row["kpi"]),
+            "pp" if unit == "%" else unit,
+            output.format_estimate(float(row["difference"]), half, scale),
+            _relative_text(float(row["relative_change"])),
+            "–" if math.isnan(better) else f"{better:.0%}",
+        )
+    console.print(table)
+    for line in comparison.verdicts():
+        console.print(Text(line))
+
+
+def _relative_text(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:+.1%}"
 
 
 # -- validate -------------------------------------------------------------------------------

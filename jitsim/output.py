@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import yaml
 
 from jitsim.batch import scenario_hash
@@ -39,6 +40,7 @@ __all__ = [
     "SUMMARY_STATS",
     "default_out_dir",
     "describe_scenario",
+    "export_tables",
     "format_estimate",
     "headline_rows",
     "kpi_unit",
@@ -390,3 +392,63 @@ def describe_scenario(
         for where, values in (derived or {}).get(alternative, {}).items():
             lines.append(f"    derived at {where}: {_derived_text(values)}")
     return "\n".join(lines)
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+#: Export formats: CSV always; Parquet with pyarrow; Excel (one sheet per table) with openpyxl.
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+
+
+def export_tables(
+    tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str], formats: Sequence[str]
+) -> list[Path]:
+    """Write each table as ``<name>.csv`` / ``<name>.parquet``, and all of them in one workbook.
+
+    Parameters
+    ----------
+    tables : dict
+        Table name → DataFrame (names become file names and Excel sheet names).
+    out_dir : path
+        Results directory.
+    formats : sequence of {"csv", "parquet", "xlsx"}
+        Formats to write; Excel puts every table in ``results.xlsx``, one sheet each.
+
+    Raises
+    ------
+    JitsimError
+        For an unknown format, or when the package a format needs is not installed.
+    """
+    path = prepare_out_dir(out_dir)
+    unknown = [f for f in formats if f not in EXPORT_FORMATS]
+    if unknown:
+        raise JitsimError(
+            f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})"
+        )
+    written: list[Path] = []
+    try:
+        if "csv" in formats:
+            for name, table in tables.items():
+                written.append(path / f"{name}.csv")
+                table.to_csv(written[-1], index=False)
+        if "parquet" in formats:
+            _require("pyarrow", "parquet", "pip install 'jitsim[parquet]'")
+            for name, table in tables.items():
+                written.append(path / f"{name}.parquet")
+                table.to_parquet(written[-1], index=False)
+        if "xlsx" in formats:
+            _require("openpyxl", "xlsx", "pip install 'jitsim[excel]'")
+            written.append(path / "results.xlsx")
+            with pd.ExcelWriter(written[-1], engine="openpyxl") as workbook:
+                for name, table in tables.items():
+                    table.to_excel(workbook, sheet_name=name[:31], index=False)
+    except OSError as exc:
+        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    return written
+
+
+def _require(module: str, what: str, hint: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise JitsimError(f"the {what} export needs the {module} package: {hint}")
