@@ -118,15 +118,18 @@ class Session:
         self.sink = sink
         self.progress = progress
         self._started = False
-        self._planned = 0
+        self._planned: dict[int, int] = {}  # chunk index → replication-runs
         self._finished = 0
 
     def ensure(self, chunks: Sequence[Chunk]) -> None:
         """Make sure every chunk in ``chunks`` is done."""
         done = self.sink.done_chunks()
+        for chunk in chunks:
+            if chunk.index not in self._planned:
+                self._planned[chunk.index] = chunk.count * len(chunk.alternatives)
+                if chunk.index in done:
+                    self._finished += self._planned[chunk.index]
         todo = [chunk for chunk in chunks if chunk.index not in done]
-        self._planned += sum(c.count * len(c.alternatives) for c in chunks)
-        self._finished += sum(c.count * len(c.alternatives) for c in chunks if c.index in done)
         self._report()
         if not todo:
             return
@@ -140,7 +143,7 @@ class Session:
 
     def _report(self) -> None:
         if self.progress is not None:
-            self.progress(self._finished, self._planned)
+            self.progress(self._finished, sum(self._planned.values()))
 
     def close(self) -> None:
         """Stop the backend and close the sink (a directory sink stays resumable)."""

@@ -50,13 +50,15 @@ class MemorySink:
         self.alternatives = alternatives or []
         self.records: list[dict[str, Any]] = []
         self.kept: list[tuple[Any, ...]] = []
+        self._done: set[int] = set()
 
     def done_chunks(self) -> set[int]:
-        """Chunks already finished (none: memory does not survive a crash)."""
-        return set()
+        """Chunks finished in this session (memory does not survive a crash)."""
+        return set(self._done)
 
     def add(self, result: ChunkResult) -> None:
         """Store one finished chunk."""
+        self._done.add(result.chunk.index)
         self.records.extend(result.records)
         self.kept.extend(result.trajectories)
 
