@@ -147,4 +147,9 @@ class Lane:
             owner = self.owner
             owner.advance(now)
             owner.owned_transit += quantity
+            # owned stock in transit is cash tied up from now: it can set a new peak
+            cash = owner.cash()
+            if cash > owner.peak_cash:
+                owner.peak_cash = cash
+            self.network.note_cash()
         self.network.deliver(self.owner, quantity, owned, due, now)

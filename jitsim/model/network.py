@@ -88,7 +88,7 @@ class Network:
         self.days = 0
         self.days_all_met = 0
         self._build(streams, trajectories)
-        self.env.process(self.run_days())
+        self._clock = self.env.process(self.run_days())
         for customer, (times, sizes) in self.order_streams.items():
             self.env.process(self.generate_orders(customer, times, sizes))
 
@@ -345,8 +345,8 @@ class Network:
         self.note_cash()
 
     def run(self) -> None:
-        """Simulate the whole horizon."""
-        self.env.run()
+        """Simulate the whole horizon (events due after it, e.g. late receipts, are not run)."""
+        self.env.run(until=self._clock)
 
 
 def _future_demand(per_day: np.ndarray) -> Callable[[float, float], float]:

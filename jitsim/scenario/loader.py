@@ -125,6 +125,28 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _name_pattern() -> str | None:
+    """The regular expression of :data:`jitsim.units.Name` (node, item and alternative names)."""
+    try:
+        from jitsim.units import Name
+
+        for info in getattr(Name, "__metadata__", ()):
+            for meta in getattr(info, "metadata", ()):
+                pattern = getattr(meta, "pattern", None)
+                if isinstance(pattern, str):
+                    return pattern
+    except Exception:  # pragma: no cover - defensive
+        pass
+    return None
+
+
+_NAME_PATTERN = _name_pattern()
+_NAME_RULE = (
+    "names may only contain letters, digits, '_' and '-', and must start with a letter or '_' "
+    "(they prefix KPI names such as 'store.fill_rate')"
+)
+
+
 # --------------------------------------------------------------------------- type walking
 
 
@@ -280,6 +302,12 @@ def _plain_message(error: Mapping[str, Any]) -> str:
                 f"invalid value {show_value(value)}; allowed: {_quoted_list(allowed)}"
                 f"{_did_you_mean(value, allowed)}"
             )
+    if etype == "string_pattern_mismatch":
+        pattern = ctx.get("pattern") if isinstance(ctx, Mapping) else None
+        if pattern is not None and pattern == _NAME_PATTERN:
+            return f"invalid name {show_value(value)}: {_NAME_RULE}"
+        if pattern is not None:
+            return f"{show_value(value)} does not match the required pattern {pattern}"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             return msg[len(prefix) :]
@@ -370,6 +398,11 @@ def validation_problems(
             path, _ = _data_path(tuple(error.get("loc", ())), lines, missing=False)
             records.append((path, str(error.get("msg", "invalid value")), None, None))
 
+    # A type mismatch of one union member ("expected a number, got a mapping") is noise when
+    # another member accepted the shape of the value and found problems inside it.
+    has_inner = {path[:length] for path, *_ in records for length in range(len(path))}
+    records = [record for record in records if record[2] is None or record[0] not in has_inner]
+
     merged: list[tuple[ProblemPath, str]] = []
     index = 0
     while index < len(records):
@@ -447,7 +480,8 @@ def _records_for(
 
     message = _plain_message(error)
     if key_error:
-        return [(path, f"invalid key: {message}", None, None)]
+        prefix = "" if message.startswith("invalid name") else "invalid key: "
+        return [(path, f"{prefix}{message}", None, None)]
     return [(path, message, _EXPECTED.get(etype), value)]
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
-from jitsim.distributions import Distribution
+from jitsim.distributions import BaseDistribution, Distribution
 from jitsim.errors import raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
+from jitsim.policies.eoq import EOQSpec
 from jitsim.units import (
     Fraction,
     Name,
@@ -82,7 +83,21 @@ class RunSettings(Strict):
 
 
 class HoldingRate(Strict):
-    """Annual carrying-cost rate as a sum of parts, each a fraction of unit cost per year."""
+    """Annual carrying-cost rate as a sum of parts, each a fraction of unit cost per year.
+
+    Parameters
+    ----------
+    capital : float
+        Cost of the money tied up in stock (1/year, fraction of unit cost).
+    storage : float
+        Warehousing cost (1/year, fraction of unit cost).
+    insurance : float
+        Insurance and taxes on stock (1/year, fraction of unit cost).
+    depreciation : float
+        Loss of value while in stock (1/year, fraction of unit cost).
+    obsolescence : float
+        Risk of the stock becoming unsellable (1/year, fraction of unit cost).
+    """
 
     capital: NonNegative = 0.0
     storage: NonNegative = 0.0
@@ -171,11 +186,37 @@ class Review(Strict):
 
     ``review: continuous`` reacts to every change; ``review: {every_days: R}`` reviews at
     times ``offset_days + k·R`` (integer days), after receipts and before demand.
+
+    Parameters
+    ----------
+    continuous : bool
+        Review after every change of the inventory position (``review: continuous``); then
+        ``every_days`` and ``offset_days`` must not be given.
+    every_days : int
+        Review period :math:`R` (days, ≥ 1) of periodic review.
+    offset_days : int
+        Day of the first periodic review (days, ≥ 0).
     """
 
     continuous: bool = False
     every_days: PositiveInt = 1
     offset_days: NonNegativeInt = 0
+
+    @model_validator(mode="after")
+    def _continuous_has_no_period(self) -> Self:
+        periodic = sorted({"every_days", "offset_days"} & self.model_fields_set)
+        if self.continuous and periodic:
+            raise_problems(
+                [
+                    (
+                        (name,),
+                        f"{name} cannot be combined with continuous review; give either "
+                        "'continuous: true' or a period ('every_days'), not both",
+                    )
+                    for name in periodic
+                ]
+            )
+        return self
 
     @property
     def period(self) -> float:
@@ -237,6 +278,15 @@ class Seasonality(Strict):
 
     ``weekly``: seven factors, day 0 of the simulation is the first. ``annual``: twelve monthly
     factors of ``days_per_year / 12`` days each.
+
+    Parameters
+    ----------
+    weekly : list of float, optional
+        Seven factors (dimensionless, ≥ 0), one per day of the week; day 0 of the simulation
+        uses the first.
+    annual : list of float, optional
+        Twelve monthly factors (dimensionless, ≥ 0), each applying to ``days_per_year / 12``
+        days.
     """
 
     weekly: Annotated[list[NonNegative], Field(min_length=7, max_length=7)] | None = None
@@ -292,7 +342,36 @@ Problems = list[tuple[tuple[str | int, ...], str]]
 
 
 class Scenario(Strict):
-    """A whole scenario file. See ``docs/scenario-reference.md`` for every field."""
+    """A whole scenario file. See ``docs/scenario-reference.md`` for every field.
+
+    Parameters
+    ----------
+    name : str
+        Title of the scenario, shown in reports.
+    description : str
+        Free text describing the scenario.
+    run : RunSettings
+        Horizon, warm-up, replications, seed and cost conventions.
+    items : mapping of name to Item
+        The stocked items, by name.
+    suppliers : mapping of name to Supplier
+        External sources, by name.
+    stock_points : mapping of name to StockPoint
+        Places holding stock, by name; each replenishes from a supplier or another stock point.
+    customers : mapping of name to Customer
+        Sources of demand, by name; each buys from one stock point.
+    alternatives : mapping of name to mapping of stock point to policy spec
+        Named what-if alternatives: each replaces the policy of some stock points; all are
+        compared under common random numbers. Without any, the single alternative ``base``
+        uses the policies given in ``stock_points``.
+    service_target : float, optional
+        Probability bound used by the stockout-risk KPIs (fraction in [0, 1]), reserved for
+        reports.
+
+    Node names (suppliers, stock points, customers) must be unique across sections; names may
+    only use letters, digits, ``_`` and ``-`` because they prefix KPI names
+    (``store.fill_rate``).
+    """
 
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
@@ -302,7 +381,6 @@ class Scenario(Strict):
     stock_points: Annotated[dict[Name, StockPoint], Field(min_length=1)]
     customers: Annotated[dict[Name, Customer], Field(min_length=1)]
     alternatives: dict[Name, dict[Name, PolicyKind]] = Field(default_factory=dict)
-    #: Probability bound used by the stockout-risk KPIs (fraction), reserved for reports.
     service_target: Fraction | None = None
 
     @model_validator(mode="after")
@@ -349,7 +427,7 @@ class Scenario(Strict):
                 problems.append(((*where, "item"), _unknown("item", point.item, self.items)))
             if point.source in self.suppliers:
                 supplier = self.suppliers[point.source]
-                if point.item not in supplier.items:
+                if point.item in self.items and point.item not in supplier.items:
                     problems.append(
                         (
                             (*where, "source"),
@@ -397,6 +475,8 @@ class Scenario(Strict):
     ) -> None:
         if point not in self.stock_points:
             return
+        if isinstance(policy, EOQSpec) and policy.order_quantity is None:
+            self._check_eoq_inputs(policy, point, path, problems)
         if policy.needs_future_demand:
             serves_customers = any(c.buys_from == point for c in self.customers.values())
             feeds_points = any(p.source == point for p in self.stock_points.values())
@@ -408,6 +488,37 @@ class Scenario(Strict):
                         f"({point!r} does not)",
                     )
                 )
+
+    def _check_eoq_inputs(
+        self, policy: EOQSpec, point: str, path: tuple[str | int, ...], problems: Problems
+    ) -> None:
+        """The EOQ formula sqrt(2Kμ/h) needs K, μ and h > 0 unless ``order_quantity`` is given."""
+        spec = self.stock_points[point]
+        missing: list[str] = []
+        item = self.items.get(spec.item)
+        if item is not None and item.annual_holding_rate * item.unit_cost <= 0:
+            missing.append(
+                f"holding cost (item {spec.item!r} has holding_rate {item.annual_holding_rate:g}"
+                f" and unit_cost {item.unit_cost:g})"
+            )
+        if spec.order_cost is not None:
+            order_cost = spec.order_cost
+        elif spec.source in self.suppliers:
+            order_cost = self.suppliers[spec.source].order_cost
+        else:
+            order_cost = 0.0
+        if order_cost <= 0:
+            missing.append(f"order cost (order_cost is 0 on the lane into {point!r})")
+        if policy.demand_per_day is None and _planning_demand(self, point, set()) <= 0:
+            missing.append(f"demand (no customer demand reaches {point!r}; or set demand_per_day)")
+        if missing:
+            problems.append(
+                (
+                    path,
+                    "the EOQ formula needs a positive " + ", a positive ".join(missing) + "; "
+                    "give order_quantity (units) instead",
+                )
+            )
 
     def _check_customers(self, problems: Problems) -> None:
         for name, customer in self.customers.items():
@@ -447,6 +558,36 @@ class Scenario(Strict):
 def _unknown(what: str, name: str, known: Any) -> str:
     names = ", ".join(sorted(known)) or "none"
     return f"unknown {what} {name!r} (known: {names})"
+
+
+def _planning_demand(scenario: Scenario, point: str, seen: set[str]) -> float:
+    """Expected demand per day at ``point`` (units/day), downstream stock points included."""
+    if point in seen:  # a cycle, reported elsewhere
+        return 0.0
+    seen.add(point)
+    total = 0.0
+    for customer in scenario.customers.values():
+        if customer.buys_from != point:
+            continue
+        if customer.demand is not None:
+            mean = customer.demand.mean
+        elif customer.orders is not None:
+            size: Any = customer.orders.size
+            if not isinstance(size, BaseDistribution):  # the unvalidated default (a mapping)
+                size = TypeAdapter(Distribution).validate_python(size)
+            mean = customer.orders.rate_per_day * size.mean
+        else:
+            mean = 0.0
+        season = customer.seasonality
+        if season is not None and season.weekly is not None:
+            mean *= sum(season.weekly) / 7.0
+        if season is not None and season.annual is not None:
+            mean *= sum(season.annual) / 12.0
+        total += mean
+    for name, spec in scenario.stock_points.items():
+        if spec.source == point and name != point:
+            total += _planning_demand(scenario, name, seen)
+    return total
 
 
 def _find_cycle(source_of: dict[str, str]) -> list[str] | None:

@@ -221,8 +221,10 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
             "or end (check that entries at the same level line up)"
         )
     elif "quoted scalar" in context and "end of stream" in problem:
-        opened = f" opened on line {context_line}" if context_line else ""
-        text = f"unterminated quoted string (the quote{opened} is never closed)"
+        # Report where the quote was opened: the end of the file is no help to the user.
+        if cmark is not None:
+            line, column = context_line, int(cmark.column) + 1
+        text = "unterminated quoted string (the quote is never closed)"
     elif context in ("while parsing a flow sequence", "while parsing a flow mapping"):
         kind = "'['" if "sequence" in context else "'{'"
         opened = f" opened on line {context_line}" if context_line else ""
