@@ -383,11 +383,14 @@ def describe_scenario(
     lines.append("alternatives:" if scenario.alternatives else "alternatives: none (base only)")
     for alternative in scenario.alternative_names():
         if scenario.alternatives:
-            policies = scenario.alternatives[alternative]
+            spec_of = scenario.alternatives[alternative]
+            policies = spec_of.policies
             chosen = ", ".join(f"{p}={spec.describe()}" for p, spec in policies.items())
             kept = [p for p in base if p not in policies]
             if kept:
                 chosen += f" (others as in stock_points: {', '.join(kept)})"
+            if spec_of.switching_cost:
+                chosen += f"; switching cost {_g(spec_of.switching_cost)} {cur}"
             lines.append(f"  {alternative}: {chosen}")
         for where, values in (derived or {}).get(alternative, {}).items():
             lines.append(f"    derived at {where}: {_derived_text(values)}")

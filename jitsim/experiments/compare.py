@@ -262,6 +262,6 @@ def compare(
         baseline=chosen,
         extra_plan={"baseline": chosen},
     )
-    costs = dict(getattr(scenario, "switching_costs", lambda: {})())
+    costs = {name: cost for name, cost in scenario.switching_costs().items() if cost}
     costs.update(switching_costs or {})
     return Comparison(result, chosen, costs)

@@ -279,9 +279,7 @@ class Network:
                     and (day - point.review_offset) % point.review_period == 0
                 ):
                     if self.trace is not None:
-                        self.trace.append(
-                            (now, point.name, "review", 0.0, point.position, "")
-                        )
+                        self.trace.append((now, point.name, "review", 0.0, point.position, ""))
                     point.review(now)
             if day == 0:
                 for point in continuous:

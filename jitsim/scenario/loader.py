@@ -344,12 +344,20 @@ def _data_path(loc: Sequence[Any], lines: LineMap, *, missing: bool) -> tuple[Pr
 
 
 def _resolve_relative(base: ProblemPath, relative: ProblemPath, lines: LineMap) -> ProblemPath:
-    """Append *relative* to *base*, matching digit segments to keys or indices in the file."""
+    """Append *relative* to *base*, matching digit segments to keys or indices in the file.
+
+    A segment that the file does not have, but whose next segment it does, is a level the
+    model adds to a shorthand (``alternatives.jit.policies.store`` for
+    ``alternatives.jit.store``): it is dropped so the path reads as the user wrote it.
+    """
     path = list(base)
-    for segment in relative:
+    for index, segment in enumerate(relative):
         if isinstance(segment, int) and (*path, segment) not in lines:
             if (*path, str(segment)) in lines:
                 segment = str(segment)
+        following = relative[index + 1] if index + 1 < len(relative) else None
+        if (*path, segment) not in lines and following is not None and (*path, following) in lines:
+            continue
         path.append(segment)
     return tuple(path)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from jitsim.distributions import BaseDistribution, Distribution
+from jitsim.distributions import Constant, Distribution
 from jitsim.errors import raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
 from jitsim.units import (
-    Fraction,
     Name,
     NonNegative,
     NonNegativeInt,
@@ -270,7 +269,7 @@ class PoissonOrders(Strict):
     """
 
     rate_per_day: Positive
-    size: Distribution = Field(default_factory=lambda: {"kind": "constant", "value": 1})  # type: ignore[assignment]
+    size: Distribution = Constant(value=1)
 
 
 class Seasonality(Strict):
@@ -340,6 +339,45 @@ class Customer(Strict):
 
 Problems = list[tuple[tuple[str | int, ...], str]]
 
+#: Keys of the long form of an alternative; any other key is a stock point.
+_ALTERNATIVE_KEYS = ("policies", "switching_cost", "description")
+
+
+def _alternative_shorthand(value: Any) -> Any:
+    """``jit: {store: {...}}`` means ``jit: {policies: {store: {...}}}``."""
+    if isinstance(value, dict) and "policies" not in value:
+        return {
+            "policies": {k: v for k, v in value.items() if k not in _ALTERNATIVE_KEYS},
+            **{k: v for k, v in value.items() if k in _ALTERNATIVE_KEYS},
+        }
+    return value
+
+
+class Alternative(Strict):
+    """A named what-if: policies that replace those of some stock points.
+
+    Written either as a mapping of stock point → policy (``jit: {store: {kind: jit}}``) or in
+    full (``jit: {policies: {store: {kind: jit}}, switching_cost: 25000}``); ``switching_cost``
+    and ``description`` may also sit beside the stock points of the short form.
+
+    Parameters
+    ----------
+    policies : mapping of stock point to policy spec
+        The policy of each stock point that differs from the base scenario.
+    switching_cost : float
+        One-off cost of switching to this alternative (currency): new contracts, training,
+        systems. The comparison turns it into a payback period.
+    description : str
+        Free text shown in reports.
+    """
+
+    policies: dict[Name, PolicyKind] = Field(default_factory=dict)
+    switching_cost: NonNegative = 0.0
+    description: str = ""
+
+
+AlternativeField = Annotated[Alternative, BeforeValidator(_alternative_shorthand)]
+
 
 class Scenario(Strict):
     """A whole scenario file. See ``docs/scenario-reference.md`` for every field.
@@ -360,13 +398,10 @@ class Scenario(Strict):
         Places holding stock, by name; each replenishes from a supplier or another stock point.
     customers : mapping of name to Customer
         Sources of demand, by name; each buys from one stock point.
-    alternatives : mapping of name to mapping of stock point to policy spec
+    alternatives : mapping of name to Alternative
         Named what-if alternatives: each replaces the policy of some stock points; all are
         compared under common random numbers. Without any, the single alternative ``base``
         uses the policies given in ``stock_points``.
-    service_target : float, optional
-        Probability bound used by the stockout-risk KPIs (fraction in [0, 1]), reserved for
-        reports.
 
     Node names (suppliers, stock points, customers) must be unique across sections; names may
     only use letters, digits, ``_`` and ``-`` because they prefix KPI names
@@ -380,8 +415,7 @@ class Scenario(Strict):
     suppliers: Annotated[dict[Name, Supplier], Field(min_length=1)]
     stock_points: Annotated[dict[Name, StockPoint], Field(min_length=1)]
     customers: Annotated[dict[Name, Customer], Field(min_length=1)]
-    alternatives: dict[Name, dict[Name, PolicyKind]] = Field(default_factory=dict)
-    service_target: Fraction | None = None
+    alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -531,9 +565,9 @@ class Scenario(Strict):
                 )
 
     def _check_alternatives(self, problems: Problems) -> None:
-        for alt, policies in self.alternatives.items():
-            for point, policy in policies.items():
-                path: tuple[str | int, ...] = ("alternatives", alt, point)
+        for alt, alternative in self.alternatives.items():
+            for point, policy in alternative.policies.items():
+                path: tuple[str | int, ...] = ("alternatives", alt, "policies", point)
                 if point not in self.stock_points:
                     problems.append((path, _unknown("stock point", point, self.stock_points)))
                 else:
@@ -545,11 +579,15 @@ class Scenario(Strict):
         """Names of the alternatives; ``["base"]`` when the file defines none."""
         return list(self.alternatives) or ["base"]
 
+    def switching_costs(self) -> dict[str, float]:
+        """One-off switching cost of each alternative (currency)."""
+        return {name: alt.switching_cost for name, alt in self.alternatives.items()}
+
     def policies_for(self, alternative: str) -> dict[str, PolicySpec]:
         """Policy of every stock point under ``alternative``."""
         chosen = {name: point.policy for name, point in self.stock_points.items()}
         if alternative in self.alternatives:
-            chosen.update(self.alternatives[alternative])
+            chosen.update(self.alternatives[alternative].policies)
         elif alternative != "base" or self.alternatives:
             raise KeyError(alternative)
         return chosen
@@ -572,10 +610,7 @@ def _planning_demand(scenario: Scenario, point: str, seen: set[str]) -> float:
         if customer.demand is not None:
             mean = customer.demand.mean
         elif customer.orders is not None:
-            size: Any = customer.orders.size
-            if not isinstance(size, BaseDistribution):  # the unvalidated default (a mapping)
-                size = TypeAdapter(Distribution).validate_python(size)
-            mean = customer.orders.rate_per_day * size.mean
+            mean = customer.orders.rate_per_day * customer.orders.size.mean
         else:
             mean = 0.0
         season = customer.seasonality
@@ -604,6 +639,7 @@ def _find_cycle(source_of: dict[str, str]) -> list[str] | None:
 
 
 __all__ = [
+    "Alternative",
     "Customer",
     "HoldingRate",
     "Item",
