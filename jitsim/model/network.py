@@ -239,6 +239,7 @@ class Network:
         self, point: StockPoint, quantity: float, owned: bool, due: float, now: float
     ) -> None:
         """Schedule the receipt of ``quantity`` units at ``point`` at time ``due``."""
+        due = _snap(due)
         if due <= now:
             point.receive(quantity, owned, now)
         else:
@@ -246,6 +247,7 @@ class Network:
 
     def at(self, when: float, action: Callable[[], None]) -> None:
         """Run ``action`` at time ``when``: in phase 2 at integer times, else before demand."""
+        when = _snap(when)
         if when == math.floor(when):
             heapq.heappush(self._due, (when, next(self._sequence), action))
         else:
@@ -347,24 +349,31 @@ class Network:
         self.env.run(until=self._clock)
 
 
+def _snap(when: float) -> float:
+    """A time within 1e-9 days of a whole day is that day (2.9999999999999996 is day 3)."""
+    nearest = round(when)
+    return float(nearest) if abs(when - nearest) < 1e-9 else when
+
+
 def _future_demand(per_day: np.ndarray) -> Callable[[float, float], float]:
-    """``f(t, d)``: true demand in ``[t, t + d)``, pro-rating partial days."""
+    """``f(t, P)``: the true demand still to come in the next ``P`` days after time ``t``.
+
+    Day ``d``'s demand arrives at ``d + 0.5``; ``f`` sums the days with ``t < d + 0.5 ≤ t + P``,
+    so a review at an integer time sees days ``t … t+P−1`` and a continuous review right after
+    the demand of day ``t`` sees days ``t+1 … t+P`` (today's demand has already happened).
+    Beyond the horizon the known part is scaled up to the full span.
+    """
     cumulative = np.concatenate([[0.0], np.cumsum(per_day)]).tolist()
     days = len(per_day)
 
-    def at(x: float) -> float:
-        if x >= days:
-            return cumulative[days]
-        whole = int(x)
-        return cumulative[whole] + (x - whole) * (cumulative[whole + 1] - cumulative[whole])
-
     def future(start: float, span: float) -> float:
-        end = start + span
-        if start >= days:
+        first = max(math.floor(start - 0.5) + 1, 0)  # smallest d with d + 0.5 > start
+        last = math.floor(start + span - 0.5)  # largest d with d + 0.5 <= start + span
+        if first >= days or last < first:
             return 0.0
-        if end > days:  # beyond the horizon: scale what is known
-            known = days - start
-            return (at(days) - at(start)) * span / known
-        return at(end) - at(start)
+        if last >= days:  # beyond the horizon: scale what is known
+            known = cumulative[days] - cumulative[first]
+            return known * (last - first + 1) / (days - first)
+        return cumulative[last + 1] - cumulative[first]
 
     return future
