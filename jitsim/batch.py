@@ -403,6 +403,7 @@ def open_sink(
         if execution.resume:
             raise JitsimError("resume needs the output directory of the interrupted run")
         return MemorySink(list(plan.get("alternatives", [])))
+    plan = json.loads(json.dumps(plan))  # as it reads back from the manifest (tuples → lists)
     manifest = {
         "kind": kind,
         "scenario_hashes": [scenario_hash(s) for s in scenarios],

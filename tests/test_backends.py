@@ -188,3 +188,38 @@ def test_sigkill_loses_at_most_the_chunk_in_flight_and_resume_is_exact(
     pd.testing.assert_frame_equal(
         resumed.replications(), serial, check_dtype=False, check_exact=True
     )
+
+
+def test_a_precision_run_resumes(tmp_path: Path) -> None:
+    from jitsim.precision import PrecisionTarget
+
+    scenario = jitsim.load_scenario(QUICKSTART)
+    scenario = scenario.model_copy(
+        update={"run": scenario.run.model_copy(update={"horizon_days": 60, "warmup_days": 0})}
+    )
+    target = PrecisionTarget(0.02, ("total_cost",), min_replications=10, max_replications=200)
+    full = jitsim.run(scenario, seed=4, backend="serial", precision=target, chunk_size=5)
+    _interrupted_run(scenario, tmp_path, 30, seed=4, precision=target, chunk_size=5)
+    resumed = jitsim.run(
+        scenario,
+        seed=4,
+        backend="serial",
+        precision=target,
+        chunk_size=5,
+        out=tmp_path,
+        resume=True,
+    )
+    assert resumed.precision is not None and full.precision is not None
+    assert resumed.precision.replications == full.precision.replications
+    pd.testing.assert_frame_equal(
+        resumed.replications(), full.replications(), check_dtype=False, check_exact=True
+    )
+
+
+def test_resolved_scenario_with_continuous_review_loads_again(tmp_path: Path) -> None:
+    from jitsim.output import resolved_scenario_yaml
+
+    text = QUICKSTART.read_text().replace("review: {every_days: 1}", "review: continuous")
+    scenario = jitsim.load_scenario_text(text)
+    again = jitsim.load_scenario_text(resolved_scenario_yaml(scenario))
+    assert again == scenario

@@ -203,7 +203,13 @@ class Review(Strict):
 
     @model_validator(mode="after")
     def _continuous_has_no_period(self) -> Self:
-        periodic = sorted({"every_days", "offset_days"} & self.model_fields_set)
+        # Compare with the defaults, not with the keys given: the resolved dump of a
+        # continuous review lists every_days: 1 and offset_days: 0 and must load again.
+        periodic = [
+            name
+            for name, default in (("every_days", 1), ("offset_days", 0))
+            if getattr(self, name) != default
+        ]
         if self.continuous and periodic:
             raise_problems(
                 [

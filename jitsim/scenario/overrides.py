@@ -15,6 +15,7 @@ Typical use (what ``--set`` does)::
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -211,17 +212,15 @@ def _repair(value: Any, data: Any) -> Any:
     replaced by the dump of the fields that were set.
     """
     if isinstance(value, BaseModel) and isinstance(data, dict):
-        try:
-            ok = type(value).model_validate(data) == value
-        except (pydantic.ValidationError, ValueError, TypeError):
-            ok = False
-        if not ok:
-            return value.model_dump(mode="json", exclude_unset=True)
         for name, info in type(value).model_fields.items():
             key = name if name in data else info.serialization_alias or info.alias
             if key in data:
                 data[key] = _repair(getattr(value, name), data[key])
-        return data
+        try:
+            ok = type(value).model_validate(data) == value
+        except (pydantic.ValidationError, ValueError, TypeError):
+            ok = False
+        return data if ok else value.model_dump(mode="json", exclude_unset=True)
     if isinstance(value, Mapping) and isinstance(data, dict):
         for key, item in value.items():
             if key in data:
@@ -252,26 +251,35 @@ def _file_lines(source_file: str | os.PathLike[str] | None) -> tuple[str, LineMa
         return NO_FILE, {}
     filename = os.fspath(source_file)
     try:
-        text = decode_scenario_bytes(Path(filename).read_bytes(), filename)
-        _data, lines = load_yaml_with_lines(text, filename)
+        stat = os.stat(filename)
+        return filename, _parsed_lines(filename, stat.st_mtime_ns, stat.st_size)
     except (OSError, JitsimError):
         return filename, {}  # the file changed or vanished since loading: no line numbers
-    return filename, lines
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_lines(filename: str, _mtime_ns: int, _size: int) -> LineMap:
+    """The line map of a file, parsed once per version of it (a sweep asks for every point)."""
+    text = decode_scenario_bytes(Path(filename).read_bytes(), filename)
+    _data, lines = load_yaml_with_lines(text, filename)
+    return lines
 
 
 def _line_for(path: ProblemPath, lines: LineMap) -> int | None:
-    """Line of ``path``, or of its deepest ancestor written in the file."""
-    for length in range(len(path), -1, -1):
-        for candidate in _spellings(path[:length]):
-            if candidate in lines:
-                return lines[candidate]
-    return None
+    """Line of ``path`` in the file, or of its deepest part written there.
 
-
-def _spellings(path: ProblemPath) -> list[ProblemPath]:
-    """``path`` as written, and with int segments as text keys (a mapping key ``"5"``)."""
-    alternative = tuple(str(s) if isinstance(s, int) else s for s in path)
-    return [path] if alternative == path else [path, alternative]
+    Segments absent from the file are skipped, so a resolved path finds the field written in a
+    short form: ``alternatives.jit.policies.store.S`` is at the line of
+    ``alternatives.jit.store.S`` when the file uses the short form of the alternative.
+    """
+    found: ProblemPath = ()
+    for segment in path:
+        keys: list[str | int] = [segment, str(segment)] if isinstance(segment, int) else [segment]
+        for key in keys:
+            if (*found, key) in lines:
+                found = (*found, key)
+                break
+    return lines.get(found)
 
 
 def _all_paths(data: Any, prefix: ProblemPath = ()) -> list[ProblemPath]:
@@ -306,6 +314,24 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, str):
         return "text"
     return type(value).__name__
+
+
+def _canonical(path: ProblemPath, data: dict[str, Any]) -> ProblemPath:
+    """Accept paths written in the short form of the file.
+
+    An alternative may be written ``jit: {store: {...}}`` for ``jit: {policies: {store:
+    {...}}}``; in the resolved data it is always the long form, so
+    ``alternatives.jit.store.safety_days`` means ``alternatives.jit.policies.store.safety_days``.
+    """
+    if len(path) >= 3 and path[0] == "alternatives":
+        alternative = (data.get("alternatives") or {}).get(str(path[1]))
+        if (
+            isinstance(alternative, dict)
+            and isinstance(alternative.get("policies"), dict)
+            and str(path[2]) not in alternative
+        ):
+            return (*path[:2], "policies", *path[2:])
+    return path
 
 
 def _set(data: dict[str, Any], path: ProblemPath, value: Any) -> str | None:
@@ -382,8 +408,9 @@ def apply_overrides(
     problems: list[ScenarioProblem] = []
     paths: dict[ProblemPath, str] = {}
     for text, value in assignments.items():
-        path = parse_path_text(text)
-        paths[path] = f"{format_path(path)}={_show(value)}"
+        written = parse_path_text(text)
+        path = _canonical(written, data)
+        paths[path] = f"{format_path(written)}={_show(value)}"
         message = _set(data, path, value)
         if message is not None:
             problems.append(
@@ -416,11 +443,19 @@ def _annotate(
         causes = causes or list(paths.values())
         message = problem.message
         if causes:
-            message += f" (after --set {'; '.join(causes)})"
+            message += f" (after setting {'; '.join(causes)})"
         out.append(replace(problem, line=problem.line or None, message=message))
     return sorted(out, key=lambda p: p.line or 0)
 
 
 def _related(a: str, b: str) -> bool:
-    """Whether one dotted path is the other or an ancestor of it."""
-    return bool(b) and (a == b or a.startswith(b + ".") or b.startswith(a + "."))
+    """Whether one dotted path is the other, an ancestor of it, or a sibling of it.
+
+    Siblings count because cross-field rules live on the model holding both fields
+    (``warmup_days`` must be below ``horizon_days``).
+    """
+    if not b:
+        return False
+    if a == b or a.startswith(b + ".") or b.startswith(a + "."):
+        return True
+    return a.rpartition(".")[0] == b.rpartition(".")[0]

@@ -1,0 +1,489 @@
+"""Parameter sweeps: every alternative at every point of a grid of scenario changes.
+
+A grid maps dotted field paths to lists of values (``--set suppliers.acme.lead_time.mean=2,3,4``);
+its points are the Cartesian product of the lists, in the order given (the last path varies
+fastest). Point *i* is the base scenario with those fields set (:func:`apply_overrides`); all
+points are built and validated before anything is simulated, so a bad value is reported at once
+with the file and line of the field.
+
+All points run in one batch under common random numbers: replication *r* of every point and
+every alternative uses the same seed and replication index, and every random source has its own
+stream keyed by its name, so two points that differ only in, say, an order cost see exactly the
+same demand path. Differences between points are therefore paired, like differences between
+alternatives.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jitsim.batch import (
+    Execution,
+    Progress,
+    Session,
+    choose_backend,
+    default_chunk_size,
+    jitsim_version,
+    open_sink,
+    plan_chunks,
+    resolve_alternatives,
+    scenario_hash,
+)
+from jitsim.errors import JitsimError, ScenarioError, ScenarioProblem
+from jitsim.precision import PrecisionReport, PrecisionTarget, sequential
+from jitsim.results_store import DirectorySink
+from jitsim.scenario.models import Scenario
+from jitsim.scenario.overrides import apply_overrides, parse_path_text
+from jitsim.stats import SUMMARY_COLUMNS, summarize_frame
+
+__all__ = [
+    "MAX_POINTS",
+    "SweepResult",
+    "grid_from_mapping",
+    "json_safe",
+    "normalise_grid",
+    "sweep",
+    "sweep_points",
+]
+
+#: Largest grid accepted (points = product of the list lengths).
+MAX_POINTS = 10_000
+#: Fields a sweep may not change: every point shares the seed and the replication count.
+FIXED_FIELDS = {
+    "run.seed": "every point uses the same seed (common random numbers); pass seed= instead",
+    "run.replications": "every point runs the same replications; pass replications= instead",
+}
+SUMMARY_CSV = "sweep_summary.csv"
+REPLICATIONS_CSV = "replications.csv"
+SUMMARY_JSON = "summary.json"
+SCENARIO_FILE = "scenario.resolved.yaml"
+_MAX_REPORTED = 25
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+def _range_values(path: str, spec: Mapping[str, Any]) -> list[Any]:
+    low, high, step = spec["from"], spec["to"], spec["step"]
+    for name, value in (("from", low), ("to", high), ("step", step)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise JitsimError(f"sweep {path}: {name}(={value!r}) must be a finite number")
+    if step <= 0:
+        raise JitsimError(f"sweep {path}: step(={step}) must be > 0")
+    if high < low:
+        raise JitsimError(f"sweep {path}: to(={high}) must be >= from(={low})")
+    count = math.floor((high - low) / step + 1e-9) + 1
+    if count > MAX_POINTS:
+        raise JitsimError(f"sweep {path}: the range has {count} values (limit {MAX_POINTS})")
+    if all(isinstance(v, int) for v in (low, high, step)):
+        return [int(low + i * step) for i in range(count)]
+    return [round(low + i * step, 12) for i in range(count)]
+
+
+def grid_from_mapping(mapping: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """A grid from plain data, e.g. a ``sweep:`` section of a scenario file.
+
+    Each key is a dotted field path; each value is a list of values, a range
+    ``{from: LO, to: HI, step: STEP}`` (both ends included), or a single value (a one-point
+    axis: the field is set at every point)::
+
+        sweep:
+          suppliers.acme.lead_time.mean: [2, 3, 4]
+          items.widget.holding_rate: {from: 0.1, to: 0.3, step: 0.1}
+
+    Raises
+    ------
+    JitsimError
+        If the mapping is empty, a path is malformed, a list is empty or a range is invalid.
+    """
+    if not isinstance(mapping, Mapping):
+        raise JitsimError(
+            "a sweep must be a mapping of field paths to lists of values, e.g. "
+            "{suppliers.acme.order_cost: [20, 40, 80]}"
+        )
+    grid: dict[str, list[Any]] = {}
+    for key, spec in mapping.items():
+        path = str(key)
+        if hasattr(spec, "model_dump"):  # a range already parsed by a pydantic model
+            spec = spec.model_dump(mode="json", by_alias=True)
+        if isinstance(spec, Mapping) and set(spec) == {"from", "to", "step"}:
+            grid[path] = _range_values(path, spec)
+        elif isinstance(spec, Mapping):
+            raise JitsimError(
+                f"sweep {path}: expected a list of values or a range {{from:, to:, step:}}, "
+                f"got a mapping with keys {', '.join(map(str, spec))} (to sweep mappings, "
+                "give a list of them)"
+            )
+        elif isinstance(spec, list | tuple):
+            grid[path] = list(spec)
+        else:
+            grid[path] = [spec]
+    return normalise_grid(grid)
+
+
+def normalise_grid(grid: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
+    """Check a grid: well-formed paths (written canonically), non-empty lists, not too large."""
+    if not grid:
+        raise JitsimError(
+            "a sweep needs at least one field to vary, e.g. --set run.horizon_days=100,200"
+        )
+    out: dict[str, list[Any]] = {}
+    for key, values in grid.items():
+        path = ".".join(str(s) for s in parse_path_text(str(key)))
+        if path in FIXED_FIELDS:
+            raise JitsimError(f"cannot sweep {path}: {FIXED_FIELDS[path]}")
+        if path in out:
+            raise JitsimError(f"sweep: {path} is given twice")
+        if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+            raise JitsimError(f"sweep {path}: expected a list of values, got {values!r}")
+        items = [_python_value(v) for v in values]
+        if not items:
+            raise JitsimError(f"sweep {path}: the list of values is empty")
+        out[path] = items
+    count = math.prod(len(v) for v in out.values())
+    if count > MAX_POINTS:
+        raise JitsimError(f"the sweep has {count:,} points; the limit is {MAX_POINTS:,}")
+    return out
+
+
+def _python_value(value: Any) -> Any:
+    """numpy scalars (``np.linspace`` values) as Python numbers, which the scenario accepts."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes | list | dict):
+        return value.item()
+    return value
+
+
+def sweep_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The Cartesian product of the grid, in order (the last path varies fastest)."""
+    paths = list(grid)
+    return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*grid.values())]
+
+
+def build_points(
+    scenario: Scenario,
+    points: Sequence[Mapping[str, Any]],
+    source_file: str | os.PathLike[str] | None,
+) -> list[Scenario]:
+    """Apply every point's overrides; report every problem of every point at once."""
+    scenarios: list[Scenario] = []
+    problems: list[ScenarioProblem] = []
+    for values in points:
+        try:
+            scenarios.append(apply_overrides(scenario, source_file, values))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        unique = sorted(dict.fromkeys(problems), key=lambda p: p.line or 0)
+        if len(unique) > _MAX_REPORTED:
+            first = unique[0]
+            more = ScenarioProblem(
+                first.file, None, "", f"... and {len(unique) - _MAX_REPORTED} more problems"
+            )
+            unique = [*unique[:_MAX_REPORTED], more]
+        raise ScenarioError(unique)
+    return scenarios
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class SweepResult:
+    """Result of :func:`sweep`: every alternative at every grid point, paired replications.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The base scenario.
+    grid : dict
+        Field path → values swept, in the order given.
+    values : list of dict
+        Field path → value of each point (point *i* is ``values[i]``).
+    scenarios : list of Scenario
+        The scenario of each point.
+    seed : int
+        Master seed shared by all points.
+    replications_per_point : int
+        Replications of every alternative at every point.
+    alternatives : list of str
+        Alternatives simulated, in plan order.
+    frame : DataFrame
+        Raw records: ``point``, ``alternative``, ``replication`` and one column per KPI.
+    """
+
+    scenario: Scenario
+    grid: dict[str, list[Any]]
+    values: list[dict[str, Any]]
+    scenarios: list[Scenario]
+    seed: int
+    replications_per_point: int
+    alternatives: list[str]
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out_dir: Path | None = None
+    backend: str = "serial"
+    precision: PrecisionReport | None = None
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept field paths (one column each in the tables)."""
+        return list(self.grid)
+
+    def points(self) -> pd.DataFrame:
+        """One row per point: ``point`` and one column per swept path with its value."""
+        table = pd.DataFrame({"point": range(len(self.values))})
+        for path in self.parameters:
+            table[path] = pd.Series([v[path] for v in self.values], dtype=object)
+            table[path] = _tidy_column(table[path])
+        return table
+
+    def _with_parameters(self, table: pd.DataFrame) -> pd.DataFrame:
+        points = self.points().set_index("point")
+        out = table.copy()
+        for position, path in enumerate(self.parameters, start=1):
+            out.insert(position, path, out["point"].map(points[path]).to_numpy())
+        return out
+
+    def replications(self) -> pd.DataFrame:
+        """Tidy table: ``point``, the swept paths, ``alternative``, ``replication``, KPIs."""
+        if self.frame.empty:
+            return self.frame
+        return self._with_parameters(self.frame.reset_index(drop=True))
+
+    def summary(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+        """Tidy table point × alternative × KPI with the swept values as columns.
+
+        Columns: ``point``, one per swept path, ``alternative``, ``kpi``, then ``mean``,
+        ``std``, ``ci95_low``, ``ci95_high``, ``half_width``, ``p05``, ``p50``, ``p95``,
+        ``cvar95``, ``n`` (as :meth:`jitsim.RunResult.summary`).
+        """
+        if self.frame.empty:
+            return pd.DataFrame(
+                columns=["point", *self.parameters, "alternative", "kpi", *SUMMARY_COLUMNS]
+            )
+        table = summarize_frame(
+            self.frame, by=["point", "alternative"], kpis=list(kpis) if kpis else None
+        )
+        order = {name: i for i, name in enumerate(self.alternatives)}
+        table = (
+            table.assign(_alt=table["alternative"].map(order))
+            .sort_values(["point", "_alt"], kind="stable")
+            .drop(columns="_alt")
+            .reset_index(drop=True)
+        )
+        return self._with_parameters(table)
+
+    def scenario_at(self, point: int) -> Scenario:
+        """The scenario simulated at ``point``."""
+        return self.scenarios[point]
+
+
+def _tidy_column(column: pd.Series) -> pd.Series:
+    """Numbers as a numeric column, anything else (text, lists, mappings) as objects."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in column):
+        return pd.to_numeric(column)
+    if all(isinstance(v, bool) for v in column):
+        return column.astype(bool)
+    return column
+
+
+# --------------------------------------------------------------------------- running
+
+
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Iterable[Any]],
+    *,
+    source_file: str | os.PathLike[str] | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    alternatives: Sequence[str] | None = None,
+    precision: PrecisionTarget | None = None,
+    progress: Progress | None = None,
+    backend: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    command: str | None = None,
+) -> SweepResult:
+    """Simulate every alternative at every point of a grid, under common random numbers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base scenario.
+    grid : mapping of str to list
+        Dotted field path → values (``{"suppliers.acme.order_cost": [20, 40, 80]}``); the
+        points are the Cartesian product in the order given. Use :func:`grid_from_mapping` for
+        ranges and a ``sweep:`` section read from YAML.
+    source_file : path, optional
+        The scenario file, so that a bad value is reported with its FILE:LINE.
+    replications, seed, alternatives, progress, backend, workers, scheduler, chunk_size,
+    out, resume, command
+        As in :func:`jitsim.run`; replications are per alternative and per point.
+    precision : PrecisionTarget, optional
+        Add replications (to every point alike) until the 95 % CI of each watched KPI is
+        within the relative target at every point and for every alternative.
+
+    Returns
+    -------
+    SweepResult
+
+    Notes
+    -----
+    With ``out`` the directory is written as chunks finish and can be resumed
+    (``resume=True``) after an interruption; at the end it holds ``sweep_summary.csv``,
+    ``replications.csv``, ``summary.json`` and ``scenario.resolved.yaml`` (the base scenario).
+    """
+    checked = normalise_grid(grid)
+    names = resolve_alternatives(scenario, alternatives)
+    n = scenario.run.replications if replications is None else replications
+    if n < 1:
+        raise JitsimError(f"replications(={n}) must be >= 1")
+    master = scenario.run.seed if seed is None else seed
+    if master < 0:
+        raise JitsimError(f"seed(={master}) must be >= 0")
+    values = sweep_points(checked)
+    scenarios = build_points(scenario, values, source_file)
+    for index, point in enumerate(scenarios):
+        missing = [a for a in names if a not in point.alternative_names()]
+        if missing:
+            raise JitsimError(f"point {index} of the sweep has no alternative {missing[0]!r}")
+
+    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    first_round = precision.min_replications if precision else n
+    planned = precision.max_replications if precision else n
+    chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
+    size = execution.chunk_size or min(
+        first_round, default_chunk_size(first_round * len(scenarios), chooser.workers)
+    )
+    if size < 1:
+        raise JitsimError(f"chunk_size(={size}) must be >= 1")
+    chunks = plan_chunks(len(scenarios), names, 0, planned, master, chunk_size=size)
+    plan = json_safe(
+        {
+            "alternatives": names,
+            "replications": None if precision else n,
+            "chunk_size": size,
+            "grid": checked,
+            "precision": asdict(precision) if precision else None,
+        }
+    )
+    sink = open_sink("sweep", scenarios, master, plan, execution)
+    session = Session(scenarios, chooser, sink, progress)
+    report: PrecisionReport | None = None
+    try:
+        if precision is None:
+            session.ensure(chunks)
+        else:
+            labels = [f"point {p}: {a}" for p in range(len(scenarios)) for a in names]
+
+            def ensure(count: int) -> pd.DataFrame:
+                session.ensure([c for c in chunks if c.first < count])
+                frame = sink.frame()
+                frame = frame[frame["replication"] < count]
+                return frame.assign(
+                    alternative="point " + frame["point"].astype(str) + ": " + frame["alternative"]
+                )
+
+            report = sequential(precision, size, ensure, labels)
+            n = report.replications
+        frame = sink.frame()
+        if not frame.empty:  # a resumed directory may hold chunks beyond n
+            frame = frame[frame["replication"] < n].reset_index(drop=True)
+    finally:
+        session.close()
+    result = SweepResult(
+        scenario,
+        checked,
+        values,
+        scenarios,
+        master,
+        n,
+        names,
+        frame=frame,
+        out_dir=Path(out) if out is not None else None,
+        backend=chooser.name,
+        precision=report,
+    )
+    if isinstance(sink, DirectorySink):
+        write_sweep(result, sink.directory, command=command)
+        sink.mark_complete()
+    return result
+
+
+# --------------------------------------------------------------------------- files
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-safe copy (tuples → lists, NaN/inf → None), as it reads back from a manifest."""
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {str(k): clean(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(v) for v in item]
+        if hasattr(item, "item") and not isinstance(item, str):  # numpy scalar
+            return clean(item.item())
+        return item
+
+    return json.loads(json.dumps(clean(value), default=str))
+
+
+def write_sweep(
+    result: SweepResult, directory: str | os.PathLike[str], *, command: str | None = None
+) -> dict[str, Path]:
+    """Write the final files of a sweep into ``directory``; returns kind → path."""
+    from jitsim.output import resolved_scenario_yaml  # output imports batch
+
+    path = Path(directory)
+    written = {
+        "summary_csv": path / SUMMARY_CSV,
+        "replications": path / REPLICATIONS_CSV,
+        "summary": path / SUMMARY_JSON,
+        "scenario": path / SCENARIO_FILE,
+    }
+    document = {
+        "kind": "sweep",
+        "jitsim_version": jitsim_version(),
+        "scenario_name": result.scenario.name,
+        "scenario_hash": scenario_hash(result.scenario),
+        "point_hashes": [scenario_hash(s) for s in result.scenarios],
+        "seed": result.seed,
+        "replications": result.replications_per_point,
+        "alternatives": result.alternatives,
+        "grid": result.grid,
+        "points": result.values,
+        "precision": result.precision.describe() if result.precision else None,
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        result.summary().to_csv(written["summary_csv"], index=False)
+        result.replications().to_csv(written["replications"], index=False)
+        written["summary"].write_text(
+            json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
+    except OSError as exc:
+        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    return written
