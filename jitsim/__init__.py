@@ -13,7 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from jitsim.batch import RunResult, run
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.experiments.breakeven import BreakEvenResult, breakeven
 from jitsim.experiments.compare import Comparison, compare
+from jitsim.experiments.sweep import SweepResult, sweep
 from jitsim.precision import PrecisionTarget
 from jitsim.run import ReplicationResult, simulate
 from jitsim.scenario import Scenario, load_scenario, load_scenario_text
@@ -24,6 +26,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "BreakEvenResult",
     "Comparison",
     "JitsimError",
     "PrecisionTarget",
@@ -31,10 +34,13 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
     "__version__",
+    "breakeven",
     "compare",
     "load_scenario",
     "load_scenario_text",
     "run",
     "simulate",
+    "sweep",
 ]

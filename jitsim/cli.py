@@ -39,9 +39,11 @@ from jitsim import trace as trace_format
 from jitsim.batch import RunResult
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.experiments.compare import Comparison
+from jitsim.experiments.sweep import grid_from_mapping
 from jitsim.kpis import HEADLINE_KPIS
 from jitsim.precision import PrecisionTarget
 from jitsim.scenario.models import Scenario
+from jitsim.scenario.overrides import parse_assignment
 
 app = typer.Typer(
     name="jitsim",
@@ -453,6 +455,186 @@ def _print_differences(comparison: Comparison) -> None:
 
 def _relative_text(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:+.1%}"
+
+
+# -- sweep ----------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def sweep(
+    file: FileArg,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Axis PATH=V1,V2,... or PATH=LO:HI:STEP (repeatable); replaces the file's "
+            "sweep: axis with the same path.",
+        ),
+    ] = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    alternative: AlternativeOpt = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="KPI to print (repeatable) [default: total_cost, fill_rate]."),
+    ] = None,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    backend: BackendOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
+    export: ExportOpt = None,
+) -> None:
+    """Run every alternative at every point of a grid over scenario fields (paired)."""
+    scenario = jitsim.load_scenario(file)
+    grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
+    for assignment in set_ or []:
+        path, axis = parse_assignment(assignment)
+        grid.pop(path, None)
+        grid[path] = axis
+    if not grid:
+        raise JitsimError(
+            "nothing to sweep: give --set PATH=V1,V2,... or a sweep: section in the file"
+        )
+    out_dir = _out_dir(file, out, resume)
+    result = _with_progress(
+        quiet,
+        jitsim.sweep,
+        scenario,
+        grid,
+        source_file=file,
+        replications=replications,
+        seed=seed,
+        alternatives=alternative or None,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        out=out_dir,
+        resume=resume is not None,
+        command=shlex.join(["jitsim", "sweep", str(file), *(f"--set={a}" for a in set_ or [])]),
+    )
+    if export:
+        output.export_tables(
+            {"sweep_summary": result.summary(), "replications": result.replications()},
+            out_dir,
+            export,
+        )
+    shown = kpi or ["total_cost", "fill_rate"]
+    summary = result.summary(shown)
+    currency = scenario.run.currency
+    table = Table(title=escape(f"{scenario.name}: sweep"), title_justify="left")
+    for name in result.parameters:
+        table.add_column(escape(name), justify="right", no_wrap=True)
+    table.add_column("alternative", no_wrap=True)
+    for name in shown:
+        unit, _ = output.kpi_unit(name, currency)
+        table.add_column(escape(f"{name} ({unit})" if unit else name), justify="right")
+    rows = {
+        (int(r["point"]), str(r["alternative"]), str(r["kpi"])): r
+        for r in summary.to_dict("records")
+    }
+    for point, setting in enumerate(result.values):
+        for name in result.alternatives:
+            cells = []
+            for kpi_name in shown:
+                row = rows.get((point, name, kpi_name))
+                if row is None:
+                    raise JitsimError(f"unknown KPI {kpi_name!r} for --kpi")
+                _, scale = output.kpi_unit(kpi_name, currency)
+                cells.append(
+                    output.format_estimate(float(row["mean"]), float(row["half_width"]), scale)
+                )
+            table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)
+    _stdout().print(table)
+    _stdout().print(
+        Text(
+            f"{len(result.values)} points × {len(result.alternatives)} alternatives × "
+            f"{result.replications_per_point} replications, seed {result.seed}, "
+            "common random numbers across points; mean ± 95 % CI half-width."
+        )
+    )
+    _written(out_dir)
+
+
+# -- breakeven ------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def breakeven(
+    file: FileArg,
+    param: Annotated[str, typer.Option(help="Dotted path of a numeric scenario field.")],
+    range_: Annotated[str, typer.Option("--range", help="Search interval LO:HI.")],
+    between: Annotated[
+        str, typer.Option(help="The two alternatives A,B: where does A stop beating B?")
+    ],
+    kpi: Annotated[str, typer.Option(help="KPI compared.")] = "total_cost",
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    tolerance: Annotated[
+        float | None, typer.Option(help="Stop when the bracket is this narrow.")
+    ] = None,
+    max_iterations: Annotated[int, typer.Option(min=1, help="Bisection steps at most.")] = 12,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    backend: BackendOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Find the parameter value at which alternative A stops beating B (paired bisection)."""
+    scenario = jitsim.load_scenario(file)
+    low, high = _parse_range(range_)
+    pair = [name.strip() for name in between.split(",")]
+    if len(pair) != 2 or not all(pair):
+        raise JitsimError(f"--between {between!r}: give two alternatives as A,B")
+    out_dir = _out_dir(file, out, None)
+    result = _with_progress(
+        quiet,
+        jitsim.breakeven,
+        scenario,
+        param,
+        low,
+        high,
+        (pair[0], pair[1]),
+        kpi=kpi,
+        source_file=file,
+        replications=replications,
+        seed=seed,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        out=out_dir,
+        command=shlex.join(["jitsim", "breakeven", str(file), "--param", param]),
+    )
+    table = Table(title=f"{escape(pair[0])} − {escape(pair[1])}: {kpi}", title_justify="left")
+    for column in (param, "difference", "95 % CI", "n"):
+        table.add_column(escape(column), justify="right", no_wrap=True)
+    for row in result.evaluations().sort_values("x").to_dict("records"):
+        half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        table.add_row(
+            f"{float(row['x']):.6g}",
+            output.format_estimate(float(row["mean_diff"]), half),
+            f"[{float(row['ci95_low']):.4g}, {float(row['ci95_high']):.4g}]",
+            str(int(row["n"])),
+        )
+    _stdout().print(table)
+    _stdout().print(Text(result.sentence))
+    _written(out_dir)
+
+
+def _parse_range(text: str) -> tuple[float, float]:
+    parts = text.split(":")
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise JitsimError(f"--range {text!r}: give LO:HI, e.g. 0.1:0.6") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+        raise JitsimError(f"--range {text!r}: LO must be < HI")
+    return low, high
 
 
 # -- validate -------------------------------------------------------------------------------

@@ -408,6 +408,11 @@ class Scenario(Strict):
         Named what-if alternatives: each replaces the policy of some stock points; all are
         compared under common random numbers. Without any, the single alternative ``base``
         uses the policies given in ``stock_points``.
+    sweep : mapping of field path to values
+        Default grid of ``jitsim sweep``: each key a dotted field path
+        (``suppliers.acme.lead_time.mean``), each value a list, a single value, or a range
+        ``{from: LO, to: HI, step: STEP}`` (both ends included). ``--set`` on the command line
+        replaces an axis with the same path.
 
     Node names (suppliers, stock points, customers) must be unique across sections; names may
     only use letters, digits, ``_`` and ``-`` because they prefix KPI names
@@ -422,6 +427,22 @@ class Scenario(Strict):
     stock_points: Annotated[dict[Name, StockPoint], Field(min_length=1)]
     customers: Annotated[dict[Name, Customer], Field(min_length=1)]
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
+    sweep: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sweep_axes(self) -> Self:
+        from jitsim.errors import JitsimError
+        from jitsim.experiments.sweep import grid_from_mapping  # imports this module
+
+        problems: Problems = []
+        for key, spec in self.sweep.items():
+            try:
+                grid_from_mapping({key: spec})
+            except JitsimError as exc:
+                problems.append((("sweep", key), str(exc).removeprefix(f"sweep {key}: ")))
+        if problems:
+            raise_problems(problems)
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Self:
