@@ -226,11 +226,12 @@ def test_without_a_file_problems_have_no_line(scenario: jitsim.Scenario) -> None
 
 
 def test_resolved_data_survives_continuous_review() -> None:
-    # A continuous review dumps the default every_days too, which its validator refuses when
-    # given explicitly; the resolved data keeps only what was given for such a sub-model.
+    # A continuous review dumps the default every_days and offset_days too; the full dump
+    # must validate again so that every field can be overridden.
     text = SCENARIO.replace("review: {every_days: 1}", "review: continuous")
     continuous = jitsim.load_scenario_text(text)
-    assert resolved_data(continuous)["stock_points"]["store"]["review"] == {"continuous": True}
+    review = resolved_data(continuous)["stock_points"]["store"]["review"]
+    assert review == {"continuous": True, "every_days": 1, "offset_days": 0}
     changed = apply_overrides(continuous, None, {"suppliers.acme.order_cost": 12})
     assert changed.stock_points["store"].review.continuous
     assert changed.suppliers["acme"].order_cost == 12
