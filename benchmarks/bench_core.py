@@ -28,13 +28,13 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     args = parser.parse_args()
     scenario = jitsim.load_scenario(HERE / "reference_case.yaml")
-    jitsim.run(scenario, replications=5)  # warm imports and caches
+    jitsim.run(scenario, replications=5, backend="serial")  # warm imports and caches
 
     profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = jitsim.run(scenario, replications=args.replications)
+    result = jitsim.run(scenario, replications=args.replications, backend="serial")
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
