@@ -582,6 +582,7 @@ def breakeven(
     backend: BackendOpt = "processes",
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
 ) -> None:
     """Find the parameter value at which alternative A stops beating B (paired bisection)."""
     scenario = jitsim.load_scenario(file)
@@ -589,7 +590,7 @@ def breakeven(
     pair = [name.strip() for name in between.split(",")]
     if len(pair) != 2 or not all(pair):
         raise JitsimError(f"--between {between!r}: give two alternatives as A,B")
-    out_dir = _out_dir(file, out, None)
+    out_dir = _out_dir(file, out, resume)
     result = _with_progress(
         quiet,
         jitsim.breakeven,
@@ -608,6 +609,7 @@ def breakeven(
         workers=workers,
         scheduler=scheduler,
         out=out_dir,
+        resume=resume is not None,
         command=shlex.join(["jitsim", "breakeven", str(file), "--param", param]),
     )
     table = Table(title=f"{escape(pair[0])} − {escape(pair[1])}: {kpi}", title_justify="left")

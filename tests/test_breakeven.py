@@ -335,3 +335,51 @@ def test_bisection_finds_where_a_tie_begins() -> None:
 )
 def test_numbers_in_sentences_are_plain(value: float, digits: int, text: str) -> None:
     assert _fmt(value, digits) == text
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_an_interrupted_search_resumes_to_the_same_answer(tmp_path: Path) -> None:
+    """Each evaluation writes its replications as they finish; the bisection is deterministic,
+    so a resumed search revisits the same points, reuses what is on disk and ends the same."""
+    scenario = jitsim.load_scenario_text(STOCHASTIC)
+    options = {"backend": "serial", "chunk_size": 5}
+    full = breakeven(scenario, PARAM, 0.0, 15.0, ("daily", "batch"), **options)  # type: ignore[arg-type]
+
+    def stop_midway(done: int, total: int) -> None:
+        if done >= 3 * 2 * 20 + 10:  # three evaluations and a bit of the fourth
+            raise _Stop
+
+    out = tmp_path / "be"
+    with pytest.raises(_Stop):
+        breakeven(
+            scenario, PARAM, 0.0, 15.0, ("daily", "batch"), out=out, progress=stop_midway, **options
+        )  # type: ignore[arg-type]
+    assert len(list((out / "evaluations").iterdir())) == 4
+    simulated: list[int] = []
+    resumed = breakeven(
+        scenario,
+        PARAM,
+        0.0,
+        15.0,
+        ("daily", "batch"),
+        out=out,
+        resume=True,
+        progress=lambda d, t: simulated.append(d),
+        **options,
+    )  # type: ignore[arg-type]
+    assert resumed.estimate == full.estimate and resumed.uncertainty == full.uncertainty
+    pd.testing.assert_frame_equal(resumed.evaluations(), full.evaluations(), check_exact=True)
+    with pytest.raises(JitsimError, match="nothing to resume"):
+        breakeven(
+            scenario,
+            PARAM,
+            0.0,
+            15.0,
+            ("daily", "batch"),
+            out=tmp_path / "none",
+            resume=True,
+            **options,
+        )  # type: ignore[arg-type]

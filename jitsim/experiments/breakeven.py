@@ -26,8 +26,9 @@ import difflib
 import json
 import math
 import os
+import shutil
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,7 @@ def breakeven(
     scheduler: str | None = None,
     chunk_size: int | None = None,
     out: str | Path | None = None,
+    resume: bool = False,
     command: str | None = None,
 ) -> BreakEvenResult:
     """Find the value of ``param`` in ``[low, high]`` where alternative A stops beating B.
@@ -406,6 +408,14 @@ def breakeven(
     ends = [apply_overrides(scenario, source_file, {param: x}) for x in (low, high)]
 
     execution = Execution(backend, workers, scheduler, chunk_size, None, False, command, None)
+    if out is not None:
+        evaluations = Path(out) / "evaluations"
+        if resume and not evaluations.is_dir():
+            raise JitsimError(f"{out}: nothing to resume (no evaluations/ here)")
+        if not resume and evaluations.exists():
+            shutil.rmtree(evaluations)
+    elif resume:
+        raise JitsimError("resume needs the output directory of the interrupted search")
     size = chunk_size or default_chunk_size(n, choose_backend(execution, 2 * n).workers)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
@@ -424,7 +434,8 @@ def breakeven(
             if progress is not None:
                 progress(before + done, max(planned, before + per_evaluation))
 
-        frame = _simulate(point, (a, b), n, master, size, execution, report)
+        folder = None if out is None else Path(out) / "evaluations" / f"{index:03d}"
+        frame = _simulate(point, (a, b), n, master, size, execution, report, folder)
         if kpi not in frame.columns:
             raise _unknown_kpi(kpi, list(frame.columns))
         frame.insert(0, "x", x)
@@ -501,11 +512,19 @@ def _simulate(
     size: int,
     execution: Execution,
     progress: Progress,
+    folder: Path | None = None,
 ) -> pd.DataFrame:
-    """Replications 0 … n−1 of both alternatives at one point (one Session per point)."""
+    """Replications 0 … n−1 of both alternatives at one point (one Session per point).
+
+    With ``folder`` the replications are written there as they finish, and a folder left by
+    an interrupted search is picked up where it stopped: the bisection is deterministic, so
+    a resumed search visits the same points in the same order.
+    """
     chunks = plan_chunks(1, list(names), 0, n, seed, chunk_size=size)
-    sink = open_sink("breakeven", [point], seed, {"alternatives": list(names)}, execution)
-    session = Session([point], choose_backend(execution, 2 * n), sink, progress)
+    here = replace(execution, out=folder, resume=folder is not None and folder.is_dir())
+    plan = {"alternatives": list(names), "replications": n, "chunk_size": size}
+    sink = open_sink("breakeven", [point], seed, plan, here)
+    session = Session([point], choose_backend(here, 2 * n), sink, progress)
     try:
         session.ensure(chunks)
         return sink.frame()
