@@ -234,6 +234,19 @@ class RunResult:
         return self.scenario.run.window_days
 
 
+def replications_and_seed(
+    scenario: Scenario, replications: int | None, seed: int | None
+) -> tuple[int, int]:
+    """Replications per alternative and master seed: the arguments, else the scenario's."""
+    n = scenario.run.replications if replications is None else replications
+    if n < 1:
+        raise JitsimError(f"replications(={n}) must be >= 1")
+    master = scenario.run.seed if seed is None else seed
+    if master < 0:
+        raise JitsimError(f"seed(={master}) must be >= 0")
+    return n, master
+
+
 def resolve_alternatives(scenario: Scenario, alternatives: Sequence[str] | None) -> list[str]:
     """Validate a user's choice of alternatives (default: all of them)."""
     known = scenario.alternative_names()
@@ -325,12 +338,7 @@ def run_alternatives(
     extra_plan: dict[str, Any] | None = None,
 ) -> RunResult:
     """Shared engine of :func:`run` and :func:`jitsim.compare` (fixed n or sequential)."""
-    n = scenario.run.replications if replications is None else replications
-    if n < 1:
-        raise JitsimError(f"replications(={n}) must be >= 1")
-    master = scenario.run.seed if seed is None else seed
-    if master < 0:
-        raise JitsimError(f"seed(={master}) must be >= 0")
+    n, master = replications_and_seed(scenario, replications, seed)
     if trajectories < 0:
         raise JitsimError(f"trajectories(={trajectories}) must be >= 0")
     names = resolve_alternatives(scenario, alternatives)

@@ -44,6 +44,7 @@ from jitsim.batch import (
     jitsim_version,
     open_sink,
     plan_chunks,
+    replications_and_seed,
     scenario_hash,
 )
 from jitsim.errors import JitsimError
@@ -383,12 +384,7 @@ def breakeven(
             raise JitsimError(f"{name}(={value!r}) must be a finite number")
     if not low < high:
         raise JitsimError(f"low(={low}) must be < high(={high})")
-    n = scenario.run.replications if replications is None else replications
-    if n < 1:
-        raise JitsimError(f"replications(={n}) must be >= 1")
-    master = scenario.run.seed if seed is None else seed
-    if master < 0:
-        raise JitsimError(f"seed(={master}) must be >= 0")
+    n, master = replications_and_seed(scenario, replications, seed)
     if max_iterations < 0:
         raise JitsimError(f"max_iterations(={max_iterations}) must be >= 0")
     current = _value_at(resolved_data(scenario), path)

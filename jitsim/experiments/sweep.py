@@ -36,6 +36,7 @@ from jitsim.batch import (
     jitsim_version,
     open_sink,
     plan_chunks,
+    replications_and_seed,
     resolve_alternatives,
     scenario_hash,
 )
@@ -352,12 +353,7 @@ def sweep(
     """
     checked = normalise_grid(grid)
     names = resolve_alternatives(scenario, alternatives)
-    n = scenario.run.replications if replications is None else replications
-    if n < 1:
-        raise JitsimError(f"replications(={n}) must be >= 1")
-    master = scenario.run.seed if seed is None else seed
-    if master < 0:
-        raise JitsimError(f"seed(={master}) must be >= 0")
+    n, master = replications_and_seed(scenario, replications, seed)
     values = sweep_points(checked)
     scenarios = build_points(scenario, values, source_file)
     for index, point in enumerate(scenarios):
