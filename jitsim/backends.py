@@ -223,6 +223,8 @@ class DaskBackend:
     """
 
     name = "dask"
+    #: How long to wait for an existing scheduler to answer.
+    connect_timeout = "10s"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
         self.scheduler = scheduler
@@ -240,7 +242,7 @@ class DaskBackend:
             ) from None
         if self.scheduler:
             try:
-                self._client = Client(self.scheduler, timeout="10s")
+                self._client = Client(self.scheduler, timeout=self.connect_timeout)
             except OSError as exc:
                 raise JitsimError(
                     f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"

@@ -223,3 +223,40 @@ def test_resolved_scenario_with_continuous_review_loads_again(tmp_path: Path) ->
     scenario = jitsim.load_scenario_text(text)
     again = jitsim.load_scenario_text(resolved_scenario_yaml(scenario))
     assert again == scenario
+
+
+def test_dask_backend_connects_to_an_existing_scheduler(
+    scenario: jitsim.Scenario, serial: pd.DataFrame
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = jitsim.run(
+            scenario,
+            replications=60,
+            seed=11,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            chunk_size=6,
+        )
+    pd.testing.assert_frame_equal(result.replications(), serial, check_exact=True)
+
+
+def test_dask_backend_without_the_extra_names_it(
+    scenario: jitsim.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed → ImportError
+    with pytest.raises(JitsimError, match=r"pip install 'jitsim\[dask\]'"):
+        jitsim.run(scenario, replications=60, backend="dask")
+
+
+def test_unreachable_scheduler_is_a_user_error(
+    scenario: jitsim.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    from jitsim.backends import DaskBackend
+
+    monkeypatch.setattr(DaskBackend, "connect_timeout", "1s")
+    with pytest.raises(JitsimError, match="cannot reach the Dask scheduler"):
+        jitsim.run(scenario, replications=60, backend="dask", scheduler="tcp://127.0.0.1:9")
