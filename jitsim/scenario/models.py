@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
 
 from jitsim.distributions import Constant, Distribution
-from jitsim.errors import raise_problems
+from jitsim.errors import ModelProblems, raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
 from jitsim.units import (
@@ -444,6 +453,35 @@ class Scenario(Strict):
             raise_problems(problems)
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _report_everything(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Scenario:
+        """Add broken cross-references to field errors, so one pass reports every problem.
+
+        The typed reference checks below only run once every field is valid; when some field
+        is not, the same checks run on the raw data (names only) and their findings are
+        appended to the field errors.
+        """
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            found = _raw_reference_problems(data)
+            if not found:
+                raise
+            details: list[InitErrorDetails] = [
+                {"type": e["type"], "loc": e["loc"], "input": e["input"], "ctx": e.get("ctx", {})}
+                for e in exc.errors()
+            ]
+            details.append(
+                {
+                    "type": "value_error",
+                    "loc": (),
+                    "input": data,
+                    "ctx": {"error": ModelProblems(found)},
+                }
+            )
+            raise ValidationError.from_exception_data(exc.title, details) from None
+
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems: Problems = []
@@ -618,6 +656,49 @@ class Scenario(Strict):
         elif alternative != "base" or self.alternatives:
             raise KeyError(alternative)
         return chosen
+
+
+def _raw_reference_problems(data: Any) -> Problems:
+    """Dangling names in raw (possibly invalid) scenario data; only plain names are checked."""
+    if not isinstance(data, dict):
+        return []
+
+    def names(section: str) -> dict[str, Any]:
+        value = data.get(section)
+        return value if isinstance(value, dict) else {}
+
+    items, suppliers, points = names("items"), names("suppliers"), names("stock_points")
+    problems: Problems = []
+
+    def check(path: tuple[str | int, ...], value: Any, known: Any, what: str) -> None:
+        if isinstance(value, str) and known and value not in known:
+            problems.append((path, _unknown(what, value, known)))
+
+    for name, supplier in suppliers.items():
+        supplied = supplier.get("items") if isinstance(supplier, dict) else None
+        for index, item in enumerate(supplied if isinstance(supplied, list) else []):
+            check(("suppliers", name, "items", index), item, items, "item")
+    for name, point in points.items():
+        if isinstance(point, dict):
+            check(("stock_points", name, "item"), point.get("item"), items, "item")
+            check(
+                ("stock_points", name, "source"),
+                point.get("source"),
+                [*suppliers, *points],
+                "supplier or stock point",
+            )
+    for name, customer in names("customers").items():
+        if isinstance(customer, dict):
+            check(
+                ("customers", name, "buys_from"), customer.get("buys_from"), points, "stock point"
+            )
+    for name, alternative in names("alternatives").items():
+        if isinstance(alternative, dict):
+            chosen = alternative.get("policies", alternative)
+            for point in chosen if isinstance(chosen, dict) else {}:
+                if point not in _ALTERNATIVE_KEYS:
+                    check(("alternatives", name, point), point, points, "stock point")
+    return problems
 
 
 def _unknown(what: str, name: str, known: Any) -> str:
