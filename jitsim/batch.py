@@ -197,7 +197,7 @@ class RunResult:
 
     def replications(self) -> pd.DataFrame:
         """One row per (alternative, replication), one column per KPI."""
-        return self.frame.drop(columns=["point"], errors="ignore")
+        return self.frame
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -375,8 +375,12 @@ def run_alternatives(
             report = sequential(precision, size, ensure, names, baseline)
             n = report.replications
         frame = sink.frame()
-        if not frame.empty:  # a resumed directory may hold chunks beyond n
-            frame = frame[frame["replication"] < n].reset_index(drop=True)
+        if not frame.empty:
+            # One table per run, without the sweep-point column; copies cost memory here.
+            if "point" in frame.columns:
+                del frame["point"]
+            if (frame["replication"] >= n).any():  # a resumed directory may hold more
+                frame = frame[frame["replication"] < n].reset_index(drop=True)
         kept = sink.trajectories_frame()
     finally:
         session.close()

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jitsim.backends import ChunkResult
@@ -78,15 +79,19 @@ class MemorySink:
 def _sort_in_plan_order(
     frame: pd.DataFrame, alternatives: list[str], extra: tuple[str, ...] = ()
 ) -> pd.DataFrame:
+    """Rows by (point, alternative in plan order, replication, *extra), with one copy."""
     if frame.empty:
         return frame
     order = {name: i for i, name in enumerate(alternatives)}
-    rank = frame["alternative"].map(lambda a: order.get(a, len(order)))
-    keys = [k for k in ("point",) if k in frame.columns]
-    sorted_frame = frame.assign(_alt=rank).sort_values(
-        [*keys, "_alt", "replication", *extra], kind="stable"
-    )
-    return sorted_frame.drop(columns="_alt").reset_index(drop=True)
+    rank = frame["alternative"].map(lambda a: order.get(a, len(order))).to_numpy()
+    keys = [frame[k].to_numpy() for k in reversed(extra)]
+    keys += [frame["replication"].to_numpy(), rank]
+    if "point" in frame.columns:
+        keys.append(frame["point"].to_numpy())
+    rows = np.lexsort(keys)  # the last key sorts first
+    if (rows == np.arange(len(rows))).all():
+        return frame.reset_index(drop=True)
+    return frame.take(rows).reset_index(drop=True)
 
 
 class DirectorySink:
