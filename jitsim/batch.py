@@ -83,9 +83,11 @@ def plan_chunks(
     return chunks
 
 
-def default_chunk_size(replications: int, workers: int) -> int:
-    """Enough chunks to balance the workers, few enough to keep overhead small."""
-    return max(1, min(50, math.ceil(replications / (4 * max(workers, 1)))))
+def default_chunk_size(replications: int) -> int:
+    """Replications per chunk: enough chunks to balance a few workers, few enough to keep
+    overhead small. It does not depend on the backend or the worker count, so a run can be
+    resumed on another backend (``--chunk-size`` sets it for large clusters)."""
+    return max(1, min(50, math.ceil(replications / 16)))
 
 
 class Session:
@@ -347,7 +349,7 @@ def run_alternatives(
         execution, (precision.min_replications if precision else n) * len(names)
     )
     size = execution.chunk_size or default_chunk_size(
-        precision.min_replications if precision else n, chooser.workers
+        precision.min_replications if precision else n
     )
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
@@ -370,9 +372,10 @@ def run_alternatives(
 
             def ensure(count: int) -> pd.DataFrame:
                 session.ensure(chunks[: math.ceil(count / size)])
-                return sink.frame()
+                frame = sink.frame()
+                return frame[frame["replication"] < count]
 
-            report = sequential(precision, size, ensure, names, baseline)
+            report = sequential(precision, ensure, names, baseline)
             n = report.replications
         frame = sink.frame()
         if not frame.empty:

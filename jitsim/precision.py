@@ -6,7 +6,7 @@ confidence interval, where :math:`h = t_{0.975,n-1} s / \\sqrt n`. If every :mat
 within the target :math:`\\gamma`, run a look-ahead round of extra replications and check again
 on the enlarged sample; stop only if the target still holds, so that a lucky round (a small
 sample standard deviation by chance) does not end the run. Otherwise plan the next round from
-:math:`n_{next} = \\lceil 1.1\\, n (\\delta_{max}/\\gamma)^2 \\rceil`, at least one more chunk,
+:math:`n_{next} = \\lceil 1.1\\, n (\\delta_{max}/\\gamma)^2 \\rceil`, at least 10 % more,
 at most ``max_replications``.
 
 For paired comparisons the watched statistics are the differences alternative − baseline, and
@@ -140,32 +140,28 @@ def _relative(half_width: float, mean: float) -> float:
 
 def sequential(
     target: PrecisionTarget,
-    chunk_size: int,
     ensure: Callable[[int], pd.DataFrame],
     alternatives: Sequence[str],
     baseline: str | None = None,
 ) -> PrecisionReport:
     """Run rounds until the target is met (and confirmed) or the cap is reached.
 
+    The sequence of replication counts depends only on the data, never on how the work is
+    chunked or where it runs, so the outcome is the same on every backend.
+
     Parameters
     ----------
     target : PrecisionTarget
-    chunk_size : int
-        Replications per chunk; rounds are whole chunks.
     ensure : callable
         ``ensure(n)`` makes sure replications ``0 … n−1`` of every alternative are done and
-        returns the table of all finished replications.
+        returns the table of exactly those replications.
     alternatives : sequence of str
     baseline : str, optional
         Watch paired differences against this alternative instead of the means.
     """
-
-    def whole_chunks(n: int) -> int:
-        return min(math.ceil(n / chunk_size) * chunk_size, cap)
-
-    cap = math.ceil(target.max_replications / chunk_size) * chunk_size
+    cap = target.max_replications
     report = PrecisionReport(target)
-    n = whole_chunks(target.min_replications)
+    n = target.min_replications
     confirming = False
     while True:
         frame = ensure(n)
@@ -178,7 +174,7 @@ def sequential(
                 report.met = True
                 return report
             confirming = True
-            next_n = whole_chunks(n + max(math.ceil(target.look_ahead * n), 1))
+            next_n = n + max(math.ceil(target.look_ahead * n), 1)
         else:
             confirming = False
             wanted = (
@@ -186,7 +182,7 @@ def sequential(
                 if math.isfinite(worst)
                 else 2 * n
             )
-            next_n = whole_chunks(max(wanted, n + 1))
+            next_n = max(wanted, n + max(math.ceil(0.1 * n), 1))
         if n >= cap:
             return report
-        n = next_n
+        n = min(next_n, cap)

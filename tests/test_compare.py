@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -185,3 +186,23 @@ def test_precision_options_on_the_command_line(tmp_path: Path) -> None:
     assert "precision target ±5.00% on demand_units: met" in result.stdout
     bad = CliRunner().invoke(app, ["run", str(source), "--kpi", "fill_rate", "--quiet"])
     assert bad.exit_code == 2 and "--kpi only makes sense with --precision" in bad.output
+
+
+def test_sequential_precision_does_not_depend_on_chunking_or_backend() -> None:
+    scenario = jitsim.load_scenario_text(CONSTANT_VARIANCE)
+    target = PrecisionTarget(0.02, ("demand_units",), min_replications=10, max_replications=300)
+    small = jitsim.run(scenario, backend="serial", precision=target, chunk_size=3)
+    large = jitsim.run(scenario, backend="processes", workers=2, precision=target, chunk_size=16)
+    assert small.precision is not None and large.precision is not None
+    assert small.precision.rounds == large.precision.rounds
+    pd.testing.assert_frame_equal(small.replications(), large.replications(), check_exact=True)
+    capped = jitsim.run(
+        scenario,
+        backend="serial",
+        precision=PrecisionTarget(
+            0.001, ("demand_units",), min_replications=10, max_replications=37
+        ),
+        chunk_size=16,
+    )
+    assert capped.precision is not None and capped.precision.replications == 37
+    assert len(capped.replications()) == 37

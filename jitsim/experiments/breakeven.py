@@ -412,7 +412,7 @@ def breakeven(
             shutil.rmtree(evaluations)
     elif resume:
         raise JitsimError("resume needs the output directory of the interrupted search")
-    size = chunk_size or default_chunk_size(n, choose_backend(execution, 2 * n).workers)
+    size = chunk_size or default_chunk_size(n)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
     steps = min(max_iterations, max(0, math.ceil(math.log2((high - low) / tol))))

@@ -365,9 +365,7 @@ def sweep(
     first_round = precision.min_replications if precision else n
     planned = precision.max_replications if precision else n
     chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
-    size = execution.chunk_size or min(
-        first_round, default_chunk_size(first_round * len(scenarios), chooser.workers)
-    )
+    size = execution.chunk_size or min(first_round, default_chunk_size(first_round))
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
     chunks = plan_chunks(len(scenarios), names, 0, planned, master, chunk_size=size)
@@ -397,7 +395,7 @@ def sweep(
                     alternative="point " + frame["point"].astype(str) + ": " + frame["alternative"]
                 )
 
-            report = sequential(precision, size, ensure, labels)
+            report = sequential(precision, ensure, labels)
             n = report.replications
         frame = sink.frame()
         if not frame.empty:  # a resumed directory may hold chunks beyond n
