@@ -51,6 +51,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # help texts contain [brackets] that are not markup
 )
 
 P = ParamSpec("P")
@@ -95,6 +96,16 @@ def _guard(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            out = kwargs.get("resume") or kwargs.get("out")
+            hint = (
+                f"; finished replications are kept: continue with --resume {out}"
+                if out is not None
+                else "; finished replications are kept in the results directory: continue "
+                "with --resume DIR"
+            )
+            _stderr().print(Text(f"interrupted{hint}"))
+            raise typer.Exit(130) from None
         except JitsimError as exc:
             raise _fail(exc) from None
         except Exception as exc:
@@ -175,6 +186,12 @@ KpiOpt = Annotated[
 ]
 MinRepsOpt = Annotated[int, typer.Option(min=10, help="First round of --precision (replications).")]
 MaxRepsOpt = Annotated[int, typer.Option(min=10, help="Cap of --precision (replications).")]
+ChunkOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--chunk-size", min=1, help="Replications per chunk of work (default: automatic)."
+    ),
+]
 ExportOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -198,13 +215,53 @@ def _precision(
     )
 
 
-def _out_dir(file: Path, out: Path | None, resume: Path | None) -> Path:
+def _out_dir(file: Path, out: Path | None, resume: Path | None, command: str = "run") -> Path:
     if resume is not None and out is not None and Path(out) != Path(resume):
         raise JitsimError("give either --out or --resume, not both")
     chosen = resume if resume is not None else out
-    path = chosen if chosen is not None else output.default_out_dir(file)
+    default = output.default_out_dir(file)
+    if command != "run":  # each kind of experiment keeps its own results directory
+        default = default.with_name(f"{default.name}-{command}")
+    path = chosen if chosen is not None else default
     output.prepare_out_dir(path)  # fail before simulating, not after
     return path
+
+
+def _recorded(resume: Path | None) -> dict[str, Any]:
+    """Settings of the interrupted run in ``resume`` (empty without --resume).
+
+    A resumed command takes -n, --seed, --alternative and --precision from the manifest
+    unless they are given again, so ``--resume DIR`` alone is enough.
+    """
+    if resume is None:
+        return {}
+    path = Path(resume) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JitsimError(f"{resume}: nothing to resume (no manifest.json here)") from None
+    except (OSError, ValueError) as exc:
+        raise JitsimError(f"{path}: unreadable manifest ({exc})") from None
+    plan = manifest.get("plan") or {}
+    return {
+        "replications": plan.get("replications"),
+        "seed": manifest.get("seed"),
+        "alternatives": plan.get("alternatives"),
+        "precision": plan.get("precision"),
+        "trajectories": plan.get("trajectories") or 0,
+        "baseline": plan.get("baseline"),
+        "chunk_size": plan.get("chunk_size"),
+    }
+
+
+def _resumed_precision(
+    target: PrecisionTarget | None, recorded: dict[str, Any]
+) -> PrecisionTarget | None:
+    if target is not None or not recorded.get("precision"):
+        return target
+    settings = dict(recorded["precision"])
+    settings["kpis"] = tuple(settings.get("kpis", ("total_cost",)))
+    return PrecisionTarget(**settings)
 
 
 def _written(out_dir: Path) -> None:
@@ -306,6 +363,7 @@ def run_command(
     min_replications: MinRepsOpt = 20,
     max_replications: MaxRepsOpt = 5000,
     export: ExportOpt = None,
+    chunk_size: ChunkOpt = None,
 ) -> None:
     """Simulate every alternative, print the headline KPIs and write the results directory.
 
@@ -313,7 +371,15 @@ def run_command(
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
     scenario = jitsim.load_scenario(file)
-    target = _precision(precision, kpi, min_replications, max_replications)
+    recorded = _recorded(resume)
+    target = _resumed_precision(
+        _precision(precision, kpi, min_replications, max_replications), recorded
+    )
+    replications = replications or recorded.get("replications")
+    seed = seed if seed is not None else recorded.get("seed")
+    alternative = alternative or recorded.get("alternatives")
+    trajectories = trajectories or recorded.get("trajectories", 0)
+    chunk_size = chunk_size or recorded.get("chunk_size")
     out_dir = _out_dir(file, out, resume)
     command = _command_line(
         file,
@@ -338,6 +404,7 @@ def run_command(
         resume=resume is not None,
         command=command,
         precision=target,
+        chunk_size=chunk_size,
     )
     if export:
         output.export_tables(
@@ -375,11 +442,20 @@ def compare(
     min_replications: MinRepsOpt = 20,
     max_replications: MaxRepsOpt = 5000,
     export: ExportOpt = None,
+    chunk_size: ChunkOpt = None,
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
     scenario = jitsim.load_scenario(file)
-    target = _precision(precision, kpi, min_replications, max_replications)
-    out_dir = _out_dir(file, out, resume)
+    recorded = _recorded(resume)
+    target = _resumed_precision(
+        _precision(precision, kpi, min_replications, max_replications), recorded
+    )
+    replications = replications or recorded.get("replications")
+    seed = seed if seed is not None else recorded.get("seed")
+    alternative = alternative or recorded.get("alternatives")
+    baseline = baseline or recorded.get("baseline")
+    chunk_size = chunk_size or recorded.get("chunk_size")
+    out_dir = _out_dir(file, out, resume, "compare")
     comparison = _with_progress(
         quiet,
         jitsim.compare,
@@ -395,10 +471,10 @@ def compare(
         resume=resume is not None,
         command=shlex.join(["jitsim", "compare", str(file)]),
         precision=target,
+        chunk_size=chunk_size,
     )
     differences = comparison.differences()
-    formats = ["csv", *(export or [])]
-    output.export_tables({"comparison": differences}, out_dir, formats)
+    output.export_tables({"comparison": differences}, out_dir, ["csv"])
     if export:
         output.export_tables(
             {
@@ -498,7 +574,7 @@ def sweep(
         raise JitsimError(
             "nothing to sweep: give --set PATH=V1,V2,... or a sweep: section in the file"
         )
-    out_dir = _out_dir(file, out, resume)
+    out_dir = _out_dir(file, out, resume, "sweep")
     result = _with_progress(
         quiet,
         jitsim.sweep,
@@ -526,11 +602,13 @@ def sweep(
     currency = scenario.run.currency
     table = Table(title=escape(f"{scenario.name}: sweep"), title_justify="left")
     for name in result.parameters:
-        table.add_column(escape(name), justify="right", no_wrap=True)
+        table.add_column(escape(name), justify="right", overflow="fold")
     table.add_column("alternative", no_wrap=True)
     for name in shown:
         unit, _ = output.kpi_unit(name, currency)
-        table.add_column(escape(f"{name} ({unit})" if unit else name), justify="right")
+        table.add_column(
+            escape(f"{name} ({unit})" if unit else name), justify="right", no_wrap=True
+        )
     rows = {
         (int(r["point"]), str(r["alternative"]), str(r["kpi"])): r
         for r in summary.to_dict("records")
@@ -590,7 +668,7 @@ def breakeven(
     pair = [name.strip() for name in between.split(",")]
     if len(pair) != 2 or not all(pair):
         raise JitsimError(f"--between {between!r}: give two alternatives as A,B")
-    out_dir = _out_dir(file, out, resume)
+    out_dir = _out_dir(file, out, resume, "breakeven")
     result = _with_progress(
         quiet,
         jitsim.breakeven,

@@ -149,8 +149,8 @@ class DirectorySink:
             if recorded.get(key) != manifest.get(key):
                 raise JitsimError(
                     f"{self.directory}: cannot resume — its {key} differs from this run's "
-                    f"(recorded {json.dumps(recorded.get(key))[:120]}, "
-                    f"now {json.dumps(manifest.get(key))[:120]})"
+                    f"(recorded {json.dumps(recorded.get(key))[:400]}, "
+                    f"now {json.dumps(manifest.get(key))[:400]})"
                 )
         sizes = {RECORDS: 0, TRAJECTORIES: 0}
         journal = self.directory / JOURNAL

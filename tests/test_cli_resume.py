@@ -1,0 +1,91 @@
+"""`--resume DIR` alone continues an interrupted command with its recorded settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jitsim
+from jitsim.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+class _Stop(Exception):
+    pass
+
+
+def _interrupt(after: int):  # type: ignore[no-untyped-def]
+    def progress(done: int, total: int) -> None:
+        if done >= after:
+            raise _Stop
+
+    return progress
+
+
+def test_run_resumes_from_the_manifest_alone(tmp_path: Path) -> None:
+    scenario = jitsim.load_scenario(QUICKSTART)
+    out = tmp_path / "run"
+    with pytest.raises(_Stop):
+        jitsim.run(
+            scenario,
+            replications=12,
+            seed=5,
+            alternatives=["jit", "eoq"],
+            backend="serial",
+            out=out,
+            chunk_size=2,
+            progress=_interrupt(8),
+        )
+    result = CliRunner().invoke(
+        app, ["run", str(QUICKSTART), "--resume", str(out), "--quiet", "--backend", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["replications"] == 12 and summary["seed"] == 5
+    assert set(summary["alternatives"]) == {"jit", "eoq"}
+    uninterrupted = jitsim.run(
+        scenario, replications=12, seed=5, alternatives=["jit", "eoq"], backend="serial"
+    )
+    on_disk = pd.read_csv(out / "replications.csv")
+    pd.testing.assert_frame_equal(
+        on_disk, uninterrupted.replications(), check_dtype=False, check_exact=True
+    )
+
+
+def test_compare_resumes_with_its_baseline(tmp_path: Path) -> None:
+    scenario = jitsim.load_scenario(QUICKSTART)
+    out = tmp_path / "cmp"
+    with pytest.raises(_Stop):
+        jitsim.compare(
+            scenario,
+            "eoq",
+            replications=8,
+            seed=2,
+            backend="serial",
+            out=out,
+            chunk_size=2,
+            progress=_interrupt(6),
+        )
+    result = CliRunner().invoke(
+        app, ["compare", str(QUICKSTART), "--resume", str(out), "--quiet", "--backend", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "paired differences vs eoq" in result.stdout
+
+
+def test_commands_keep_separate_default_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(QUICKSTART), "-n", "2", "--quiet"]).exit_code == 0
+    assert runner.invoke(app, ["compare", str(QUICKSTART), "-n", "2", "--quiet"]).exit_code == 0
+    assert (tmp_path / "results" / "quickstart" / "summary.json").is_file()
+    assert (tmp_path / "results" / "quickstart-compare" / "comparison.csv").is_file()
+    assert not (tmp_path / "results" / "quickstart" / "comparison.csv").exists()
