@@ -356,8 +356,12 @@ def breakeven(
         As in :func:`jitsim.run`. Progress counts replication-runs against the most the search
         can need.
     out : path, optional
-        Directory to write ``breakeven_points.csv``, ``replications.csv``, ``summary.json``
-        and ``scenario.resolved.yaml`` to at the end (not resumable).
+        Directory for the results: each evaluation's replications go to
+        ``evaluations/NNN/`` as they finish, and at the end ``breakeven_points.csv``,
+        ``replications.csv``, ``summary.json`` and ``scenario.resolved.yaml`` are written.
+    resume : bool
+        Continue an interrupted search in ``out``: the bisection is deterministic, so it
+        revisits the same points and reuses every replication already on disk.
 
     Returns
     -------
