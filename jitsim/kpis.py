@@ -70,6 +70,10 @@ LOWER_IS_BETTER = frozenset(
         "days_of_inventory",
         "orders_rounded_up",
         "units_added_by_rounding",
+        "bullwhip_ratio",
+        "order_variance_weekly",
+        "units_rejected",
+        "inspection_cost",
     }
 )
 
@@ -115,6 +119,7 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     )
     avg_cash = point.area_cash / window
     cogs = point.shipped_units * point.unit_cost
+    order_var, demand_var = point.weekly_variances()
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
     record = {
         "demand_units": point.demand_units,
@@ -144,6 +149,14 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "peak_cash_tied_up": point.peak_cash,
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+        "bullwhip_ratio": _ratio(order_var, demand_var),
+        "order_variance_weekly": order_var,
+        "demand_variance_weekly": demand_var,
+        "units_inspected": point.units_inspected,
+        "units_rejected": point.units_rejected,
+        "inspection_cost": point.inspection_cost,
+        "orders_to_backup": float(point.orders_to_backup),
+        "units_from_backup": point.units_from_backup,
     }
     record.update(point.policy.derived())
     return record
@@ -169,7 +182,10 @@ def extract(network: Network) -> dict[str, float]:
         kind: total(kind)
         for kind in ("holding_cost", "obsolescence_cost", "ordering_cost", "shortage_cost")
     }
-    total_cost = sum(costs.values())  # quality and expedite costs come with their issues
+    # quality cost is a sum over its parts (plants add theirs: scrap, rework, ...)
+    quality_parts = {"inspection_cost": total("inspection_cost")}
+    quality_cost = sum(quality_parts.values())
+    total_cost = sum(costs.values()) + quality_cost  # expedite costs come with their issue
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     avg_cash = total("avg_cash_tied_up")
@@ -203,7 +219,7 @@ def extract(network: Network) -> dict[str, float]:
             ),
             **costs,
             "purchase_cost": purchase,
-            "quality_cost": 0.0,
+            "quality_cost": quality_cost,
             "expedite_cost": 0.0,
             "total_cost": total_cost,
             "revenue": revenue,

@@ -670,5 +670,11 @@ def test_capacity_queue_is_first_come_first_served() -> None:
 
 def test_no_nan_in_deterministic_record() -> None:
     result = simulate(build("{kind: s_S, s: 10, S: 30}", initial=20))
-    bad = [k for k, v in result.kpis.items() if isinstance(v, float) and math.isnan(v)]
+    # weekly variances need two full weeks (the run has 8 days): NaN by definition
+    weekly = ("bullwhip_ratio", "order_variance_weekly", "demand_variance_weekly")
+    bad = [
+        k
+        for k, v in result.kpis.items()
+        if isinstance(v, float) and math.isnan(v) and not k.endswith(weekly)
+    ]
     assert bad == []

@@ -155,23 +155,18 @@ class Network:
         for name, spec in scenario.stock_points.items():
             point = self.points[name]
             lane_spec = spec.lead_time
+            item = scenario.items[spec.item]
             if spec.source in scenario.suppliers:
-                supplier = scenario.suppliers[spec.source]
-                lead = lane_spec if lane_spec is not None else supplier.lead_time
-                order_cost = spec.order_cost if spec.order_cost is not None else supplier.order_cost
-                item = scenario.items[spec.item]
-                price = supplier.unit_price if supplier.unit_price is not None else item.unit_cost
-                lane = Lane(
+                lane, lead = Lane.from_supplier(
                     self,
                     point,
+                    scenario.suppliers[spec.source],
                     self.suppliers[spec.source],
-                    None,
-                    BlockSampler(lead, streams(f"lane.{name}.lead_time")),
-                    order_cost,
-                    price,
-                    supplier.min_order,
-                    supplier.lot_multiple,
-                    owned_in_transit=supplier.title_transfer == "shipment",
+                    item,
+                    lane_spec,
+                    spec.order_cost,
+                    streams,
+                    f"lane.{name}",
                 )
             else:
                 assert lane_spec is not None
@@ -189,13 +184,41 @@ class Network:
                     owned_in_transit=True,
                 )
             point.lane = lane
+            lead_mean, lead_var = lead.mean, lead.variance
+            backup = spec.backup
+            if backup is not None:  # dual sourcing: a second lane from the backup supplier
+                point.backup, backup_lead = Lane.from_supplier(
+                    self,
+                    point,
+                    scenario.suppliers[backup.source],
+                    self.suppliers[backup.source],
+                    item,
+                    backup.lead_time,
+                    backup.order_cost,
+                    streams,
+                    f"lane.{name}.backup",
+                    is_backup=True,
+                )
+                if backup.split == "shares":
+                    # policies plan with the lead time of a random unit (a two-lane mixture)
+                    share = point.backup_share = backup.share
+                    assert share is not None
+                    gap = backup_lead.mean - lead_mean
+                    lead_var = (
+                        (1 - share) * lead_var
+                        + share * backup_lead.variance
+                        + share * (1 - share) * gap * gap
+                    )
+                    lead_mean += share * gap
+                else:
+                    lane.max_delay = backup.failover_after_days
             totals = totals_at.get(name)
             context = PolicyContext(
                 stock_point=name,
                 demand_mean=demand_mean[name],
                 demand_var=demand_var[name],
-                lead_time_mean=lead.mean,
-                lead_time_var=lead.variance,
+                lead_time_mean=lead_mean,
+                lead_time_var=lead_var,
                 review_period=spec.review.period,
                 holding_cost_per_unit_day=point.holding_per_unit_day,
                 order_cost=lane.order_cost,

@@ -3,10 +3,14 @@
 Levels are integrated over time as they change (time-weighted averages), counters are updated
 per event, and both are reset at the end of warm-up. The class is on the simulation's hot path:
 it uses ``__slots__`` and plain floats.
+
+Weekly totals for the bullwhip ratio are closed every seventh end-of-day snapshot after the
+warm-up, and their variances are updated incrementally (Welford), so no series is stored.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +41,12 @@ class StockPoint:
         Review period :math:`R` in days, 0 for continuous review.
     review_offset : int
         First review day (periodic review).
+
+    Notes
+    -----
+    With a ``backup`` lane, :attr:`backup_share` set means "split every order" (that share to
+    the backup), None means "failover": the whole order goes to the backup when the primary
+    lane cannot deliver it (:meth:`Lane.can_deliver`).
     """
 
     __slots__ = (
@@ -50,6 +60,8 @@ class StockPoint:
         "backorder_queue",
         "backordered_units",
         "backorders",
+        "backup",
+        "backup_share",
         "continuous",
         "customer_backorders",
         "day_demand",
@@ -57,6 +69,9 @@ class StockPoint:
         "days",
         "demand_orders",
         "demand_units",
+        "demand_week_m2",
+        "demand_week_mark",
+        "demand_week_mean",
         "eod_backorders",
         "eod_cash",
         "eod_customer_backorders",
@@ -65,6 +80,7 @@ class StockPoint:
         "eod_shortage_cost",
         "filled_on_arrival",
         "holding_per_unit_day",
+        "inspection_cost",
         "lane",
         "last_time",
         "lost_units",
@@ -72,10 +88,14 @@ class StockPoint:
         "network",
         "on_hand",
         "on_order",
+        "order_week_m2",
+        "order_week_mean",
         "ordered_units",
+        "ordered_week_mark",
         "ordering_cost",
         "orders_complete",
         "orders_placed",
+        "orders_to_backup",
         "owned_transit",
         "peak_cash",
         "policy",
@@ -89,6 +109,11 @@ class StockPoint:
         "stockout_days",
         "trajectory",
         "unit_cost",
+        "units_from_backup",
+        "units_inspected",
+        "units_rejected",
+        "week_days_left",
+        "weeks",
         "window_start",
     )
 
@@ -111,6 +136,9 @@ class StockPoint:
         self.continuous = review_period == 0
         self.policy: Policy = None  # type: ignore[assignment]  # set by the network builder
         self.lane: Lane = None  # type: ignore[assignment]
+        #: Second source (dual sourcing) and, under ``split: shares``, its share of each order.
+        self.backup: Lane | None = None
+        self.backup_share: float | None = None
         self.on_hand = float(initial)
         self.on_order = 0.0
         self.owned_transit = 0.0
@@ -144,6 +172,15 @@ class StockPoint:
         self.peak_cash = self.cash()
         self.day_demand = 0.0
         self.day_short = False
+        self.orders_to_backup = 0
+        self.units_from_backup = self.units_inspected = self.units_rejected = 0.0
+        self.inspection_cost = 0.0
+        # bullwhip: weekly sums from here on, their running means and sums of squares
+        self.week_days_left = 7
+        self.ordered_week_mark = self.demand_week_mark = 0.0
+        self.weeks = 0
+        self.order_week_mean = self.order_week_m2 = 0.0
+        self.demand_week_mean = self.demand_week_m2 = 0.0
 
     def cash(self) -> float:
         """Value tied up here now: on-hand plus owned in-transit stock at unit cost."""
@@ -181,6 +218,37 @@ class StockPoint:
         self.policy.observe_day(self.day_demand)
         self.day_demand = 0.0
         self.day_short = False
+        left = self.week_days_left - 1
+        if left:
+            self.week_days_left = left
+        else:
+            self._close_week()
+
+    def _close_week(self) -> None:
+        """Add the week that just ended to the weekly order and demand variances (Welford)."""
+        self.week_days_left = 7
+        ordered = self.ordered_units - self.ordered_week_mark
+        demand = self.demand_units - self.demand_week_mark
+        self.ordered_week_mark = self.ordered_units
+        self.demand_week_mark = self.demand_units
+        self.weeks += 1
+        weeks = self.weeks
+        delta = ordered - self.order_week_mean
+        self.order_week_mean += delta / weeks
+        self.order_week_m2 += delta * (ordered - self.order_week_mean)
+        delta = demand - self.demand_week_mean
+        self.demand_week_mean += delta / weeks
+        self.demand_week_m2 += delta * (demand - self.demand_week_mean)
+
+    def weekly_variances(self) -> tuple[float, float]:
+        """Sample variances (n − 1) of units ordered and of units demanded per full week.
+
+        Weeks are 7-day blocks of the measured window; NaN with fewer than two weeks.
+        """
+        if self.weeks < 2:
+            return math.nan, math.nan
+        scale = 1.0 / (self.weeks - 1)
+        return self.order_week_m2 * scale, self.demand_week_m2 * scale
 
     # -- inventory position and ordering ---------------------------------------------------
 
@@ -197,8 +265,27 @@ class StockPoint:
             self.place_order(wanted, position, now)
 
     def place_order(self, wanted: float, position: float, now: float) -> None:
-        """Apply MOQ and lot multiple to ``wanted`` units and send the order upstream."""
-        lane = self.lane
+        """Send an order for ``wanted`` units upstream, split over the lanes if dual-sourced."""
+        backup = self.backup
+        if backup is None:
+            self._order(self.lane, wanted, position, now)
+            return
+        share = self.backup_share
+        if share is None:  # failover: all to the primary, unless it cannot deliver in time
+            lane = self.lane
+            if not lane.can_deliver(lane.round_order(wanted), now):
+                lane = backup
+            self._order(lane, wanted, position, now)
+            return
+        to_backup = math.floor(share * wanted + 0.5)  # whole units, halves up
+        to_primary = wanted - to_backup
+        if to_primary > 1e-9:
+            self._order(self.lane, to_primary, position, now)
+        if to_backup > 0:
+            self._order(backup, float(to_backup), position, now)
+
+    def _order(self, lane: Lane, wanted: float, position: float, now: float) -> None:
+        """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order."""
         quantity = lane.round_order(wanted)
         if quantity > wanted + 1e-9:
             self.rounded_orders += 1
@@ -208,6 +295,8 @@ class StockPoint:
         self.ordering_cost += lane.order_cost
         self.purchase_cost += lane.unit_price * quantity
         self.on_order += quantity
+        if lane.is_backup:
+            self.orders_to_backup += 1
         network = self.network
         if network.trace is not None:
             network.trace.append(
@@ -295,6 +384,34 @@ class StockPoint:
         if cash > self.peak_cash:
             self.peak_cash = cash
         self.network.note_cash()
+
+    def reject(
+        self,
+        quantity: float,
+        delivered: float,
+        owned: bool,
+        replace: bool,
+        unit_price: float,
+        now: float,
+    ) -> None:
+        """``quantity`` units of a delivery of ``delivered`` units fail incoming inspection.
+
+        Their title stays with the supplier: they leave owned in-transit stock (if they were
+        ours in transit) and never enter on-hand stock. Replaced units stay on order (they are
+        shipped again); lost units leave the pipeline and are not paid for.
+        """
+        self.advance(now)
+        self.units_rejected += quantity
+        if owned:
+            self.owned_transit -= quantity
+        if not replace:
+            self.on_order -= quantity
+            self.purchase_cost -= unit_price * quantity
+        trace = self.network.trace
+        if trace is not None:
+            fate = "replaced" if replace else "lost"
+            note = f"of {delivered:g} inspected; {fate}"
+            trace.append((now, self.name, "rejected", quantity, self.on_hand, note))
 
     def _serve_backorders(self, now: float) -> None:
         queue = self.backorder_queue

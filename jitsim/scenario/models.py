@@ -171,6 +171,22 @@ class Supplier(Strict):
     title_transfer : {"receipt", "shipment"}
         When stock becomes ours: at receipt (in-transit stock is the supplier's) or at
         shipment (in-transit stock counts as cash tied up).
+    defect_rate : float
+        Fraction of delivered units that fail incoming inspection, :math:`p_d` (0 ≤ p < 1).
+        Each unit is defective independently, so a delivery of :math:`n` units holds
+        Binomial(:math:`n`, :math:`p_d`) rejects. The draws follow the units in the order they
+        arrive over the lane, so the same units are defective under every policy (common
+        random numbers); a fractional delivery rejects the whole defective units it covers
+        (:math:`p_d` per unit on average, never more than it holds). Rejected units are never
+        ours: their title stays with the supplier.
+    rejects : {"replace", "lose"}
+        Fate of rejected units: ``replace`` sends them back and the supplier ships them again
+        on the same lane (through its capacity, with a fresh lead time, no extra order cost;
+        they stay on order meanwhile); ``lose`` drops them (on-order falls, they are not paid
+        for, and the policy reorders at its next review, at once under continuous review).
+    inspection_cost_per_unit : float
+        Cost of inspecting one received unit (currency/unit), charged on every unit of every
+        delivery from this supplier, rejected or not; part of ``quality_cost``.
     """
 
     items: Annotated[list[Name], Field(min_length=1)]
@@ -181,6 +197,14 @@ class Supplier(Strict):
     lot_multiple: Positive | None = None
     capacity_per_day: Positive | None = None
     title_transfer: Literal["receipt", "shipment"] = "receipt"
+    defect_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    rejects: Literal["replace", "lose"] = "replace"
+    inspection_cost_per_unit: NonNegative = 0.0
+
+    @property
+    def inspects(self) -> bool:
+        """Whether deliveries from this supplier are inspected (defects or an inspection cost)."""
+        return self.defect_rate > 0 or self.inspection_cost_per_unit > 0
 
 
 def _review_shorthand(value: Any) -> Any:
@@ -241,6 +265,73 @@ class Review(Strict):
 ReviewField = Annotated[Review, BeforeValidator(_review_shorthand)]
 
 
+class Backup(Strict):
+    """A second source of a stock point (dual sourcing) and the rule that splits its orders.
+
+    ``split: failover`` sends every order to the primary source unless the primary cannot
+    deliver it in time; then the whole order goes to the backup. "Cannot deliver" means: the
+    primary supplier's capacity backlog would ship the order later than
+    ``failover_after_days`` after it is placed (with the default 0: any delay at all), or,
+    for a stock point as primary, that its on-hand stock cannot fill the whole order at once.
+    ``split: shares`` splits every order :math:`q`: ``round(share × q)`` units (whole units,
+    halves up) go to the backup and the rest to the primary, each part then rounded to its own
+    lane's minimum order and lot multiple (a part that is 0 is not ordered); each part is an
+    order of its own, with its lane's order cost. Policies then plan
+    with the lead time of a random unit: mean :math:`(1-s)\\,E[L_1] + s\\,E[L_2]`.
+
+    Each lane has its own order cost, purchase price, capacity, defects and lead-time stream
+    (``lane.STORE.lead_time`` and ``lane.STORE.backup.lead_time``); the stock point's
+    on-order stock counts both.
+
+    Parameters
+    ----------
+    source : str
+        The backup supplier. It must supply the stock point's item and differ from the primary
+        ``source``.
+    split : {"failover", "shares"}
+        How orders are divided between the primary and the backup (see above).
+    share : float, optional
+        Share :math:`s` of every order sent to the backup (0 < s < 1); required with
+        ``split: shares``, not allowed with ``failover``.
+    failover_after_days : float
+        Largest shipping delay accepted at the primary (days, ≥ 0) before an order fails over
+        to the backup (``split: failover`` with a supplier as primary).
+    lead_time : distribution, optional
+        Lead time of the backup lane (days); defaults to the backup supplier's.
+    order_cost : float, optional
+        Fixed cost per order to the backup (currency/order); defaults to the backup supplier's.
+        The purchase price is the backup supplier's ``unit_price``.
+    """
+
+    source: Name
+    split: Literal["failover", "shares"] = "failover"
+    share: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    failover_after_days: NonNegative = 0.0
+    lead_time: Distribution | None = None
+    order_cost: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _share_matches_split(self) -> Self:
+        if self.split == "shares" and self.share is None:
+            raise_problems(
+                [(("share",), "required with split: shares (fraction of each order, 0 < s < 1)")]
+            )
+        if self.split == "failover" and self.share is not None:
+            raise_problems(
+                [(("share",), "only used with split: shares; remove it or set split: shares")]
+            )
+        if self.split == "shares" and self.failover_after_days != 0:
+            raise_problems(
+                [
+                    (
+                        ("failover_after_days",),
+                        "only used with split: failover; remove it or set split: failover",
+                    )
+                ]
+            )
+        return self
+
+
 class StockPoint(Strict):
     """A place that holds stock of one item and replenishes it from a source.
 
@@ -261,6 +352,10 @@ class StockPoint(Strict):
         stock point (transport time).
     order_cost : float, optional
         Fixed cost per order on this lane; defaults to the supplier's (0 from a stock point).
+    backup : Backup, optional
+        A second source (a supplier) and the rule that divides orders between the primary
+        ``source`` and it (dual sourcing): ``{source: SUPPLIER, split: failover}`` or
+        ``{source: SUPPLIER, split: shares, share: 0.3}``.
     """
 
     item: Name
@@ -270,6 +365,7 @@ class StockPoint(Strict):
     policy: PolicyKind
     lead_time: Distribution | None = None
     order_cost: NonNegative | None = None
+    backup: Backup | None = None
 
 
 class PoissonOrders(Strict):
@@ -559,6 +655,8 @@ class Scenario(Strict):
                 problems.append(
                     ((*where, "source"), _unknown("supplier or stock point", point.source, known))
                 )
+            if point.backup is not None:
+                self._check_backup(name, point, point.backup, problems)
             self._check_policy(point.policy, name, (*where, "policy"), problems)
         cycle = _find_cycle({n: p.source for n, p in self.stock_points.items()})
         if cycle:
@@ -566,6 +664,50 @@ class Scenario(Strict):
                 (
                     ("stock_points", cycle[0], "source"),
                     "stock points source from each other in a cycle: " + " → ".join(cycle),
+                )
+            )
+
+    def _check_backup(
+        self, name: str, point: StockPoint, backup: Backup, problems: Problems
+    ) -> None:
+        where = ("stock_points", name, "backup")
+        if backup.source not in self.suppliers:
+            if backup.source in self.stock_points:
+                message = (
+                    f"{backup.source!r} is a stock point; a backup source must be a supplier "
+                    f"(known: {', '.join(sorted(self.suppliers))})"
+                )
+            else:
+                message = _unknown("supplier", backup.source, self.suppliers)
+            problems.append(((*where, "source"), message))
+            return
+        if backup.source == point.source:
+            problems.append(
+                (
+                    (*where, "source"),
+                    f"the backup must differ from the primary source ({point.source!r})",
+                )
+            )
+        supplier = self.suppliers[backup.source]
+        if point.item in self.items and point.item not in supplier.items:
+            problems.append(
+                (
+                    (*where, "source"),
+                    f"supplier {backup.source!r} does not supply item {point.item!r} "
+                    f"(it supplies: {', '.join(supplier.items)})",
+                )
+            )
+        if (
+            backup.split == "failover"
+            and backup.failover_after_days > 0
+            and point.source in self.stock_points
+        ):
+            problems.append(
+                (
+                    (*where, "failover_after_days"),
+                    f"the primary source {point.source!r} is a stock point: orders fail over "
+                    "when its stock cannot fill them at once, so a delay cannot be set; "
+                    "remove failover_after_days",
                 )
             )
 
@@ -687,6 +829,14 @@ def _raw_reference_problems(data: Any) -> Problems:
                 [*suppliers, *points],
                 "supplier or stock point",
             )
+            backup = point.get("backup")
+            if isinstance(backup, dict) and backup.get("source") not in points:
+                check(
+                    ("stock_points", name, "backup", "source"),
+                    backup.get("source"),
+                    suppliers,
+                    "supplier",
+                )
     for name, customer in names("customers").items():
         if isinstance(customer, dict):
             check(
@@ -748,6 +898,7 @@ def _find_cycle(source_of: dict[str, str]) -> list[str] | None:
 
 __all__ = [
     "Alternative",
+    "Backup",
     "Customer",
     "HoldingRate",
     "Item",
