@@ -183,12 +183,20 @@ def extract(network: Network) -> dict[str, float]:
         for kind in ("holding_cost", "obsolescence_cost", "ordering_cost", "shortage_cost")
     }
     # quality cost is a sum over its parts (plants add theirs: scrap, rework, ...)
-    quality_parts = {"inspection_cost": total("inspection_cost")}
+    per_plant = {name: plant.kpis(float(network.horizon)) for name, plant in network.plants.items()}
+    quality_parts = {
+        "inspection_cost": total("inspection_cost")
+        + sum(values["inspection_cost"] for values in per_plant.values()),
+        "rework_cost": sum(values["rework_cost"] for values in per_plant.values()),
+        "scrap_cost": sum(values["scrap_cost"] for values in per_plant.values()),
+    }
     quality_cost = sum(quality_parts.values())
+    scrapped_materials = sum(v["scrapped_material_value"] for v in per_plant.values())
     total_cost = sum(costs.values()) + quality_cost  # expedite costs come with their issue
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
-    avg_cash = total("avg_cash_tied_up")
+    # Cash tied up: stock at every point plus work in process at material cost.
+    avg_cash = total("avg_cash_tied_up") + sum(v["avg_wip_value"] for v in per_plant.values())
     cogs = sum(
         (c.filled_on_arrival + c.late_units)
         * network.points[network.scenario.customers[c.name].buys_from].unit_cost
@@ -223,13 +231,17 @@ def extract(network: Network) -> dict[str, float]:
             "expedite_cost": 0.0,
             "total_cost": total_cost,
             "revenue": revenue,
-            "profit": revenue - purchase - total_cost,
+            # Scrapped materials are in quality_cost and were already paid in purchase_cost.
+            "profit": revenue - purchase - total_cost + scrapped_materials,
             "avg_cash_tied_up": avg_cash,
             "peak_cash_tied_up": network.peak_cash,
             "inventory_turns": turns,
             "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
         }
     )
+    for name, values in per_plant.items():
+        for kpi, value in values.items():
+            record[f"{name}.{kpi}"] = value
     for name, values in per_point.items():
         for kpi, value in values.items():
             record[f"{name}.{kpi}"] = value

@@ -216,7 +216,9 @@ class Lane:
         self.owner = owner
         self.supplier = supplier
         self.upstream = upstream
-        self.source_name = supplier.name if supplier is not None else upstream.name  # type: ignore[union-attr]
+        self.source_name = (
+            supplier.name if supplier is not None else upstream.name if upstream is not None else ""
+        )
         self.lead_times = lead_times
         self.order_cost = order_cost
         self.unit_price = unit_price

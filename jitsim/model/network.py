@@ -27,11 +27,13 @@ import numpy as np
 import simpy
 from simpy.core import URGENT
 
+from jitsim.distributions import Constant
 from jitsim.model.customer import Customer, daily_mean_and_variance, draw_orders, mean_factors
 from jitsim.model.lane import Lane, SupplierNode
+from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.stock_point import StockPoint
 from jitsim.policies.base import PolicyContext
-from jitsim.scenario.models import Scenario
+from jitsim.scenario.models import Scenario, material_sources
 from jitsim.streams import BlockSampler, Streams
 
 TraceRow = tuple[float, str, str, float, float, str]
@@ -150,6 +152,15 @@ class Network:
             totals_at[cspec.buys_from] = per_day if previous is None else previous + per_day
         self.customer_of_point = {c.buys_from for c in scenario.customers.values()}
 
+        self.plants: dict[str, Plant] = {}
+        unit_costs = {name: item.unit_cost for name, item in scenario.items.items()}
+        for name, plant_spec in scenario.plants.items():
+            materials = {
+                material: self.points[point]
+                for material, point in material_sources(scenario, name).items()
+            }
+            self.plants[name] = Plant(self, name, plant_spec, materials, unit_costs, streams)
+
         demand_mean, demand_var = self._planning_demand()
         policies = scenario.policies_for(self.alternative)
         for name, spec in scenario.stock_points.items():
@@ -168,6 +179,23 @@ class Network:
                     streams,
                     f"lane.{name}",
                 )
+            elif spec.source in self.plants:
+                lead = lane_spec if lane_spec is not None else Constant(value=0)
+                lane = PlantLane(
+                    self,
+                    point,
+                    None,
+                    None,
+                    BlockSampler(lead, streams(f"lane.{name}.lead_time")),
+                    spec.order_cost or 0.0,
+                    0.0,  # made, not bought: materials are purchased upstream
+                    0.0,
+                    1.0,  # production orders are for whole units
+                    owned_in_transit=True,
+                )
+                lane.plant = self.plants[spec.source]
+                lane.owner_item = spec.item
+                lane.source_name = spec.source
             else:
                 assert lane_spec is not None
                 lead = lane_spec
@@ -234,26 +262,48 @@ class Network:
         self.periodic = [p for p in ordered if not p.continuous]
 
     def _depth(self, name: str) -> int:
-        source = self.scenario.stock_points[name].source
-        return 0 if source in self.scenario.suppliers else 1 + self._depth(source)
+        """Echelons between a stock point and the outside suppliers (reviews go deepest first,
+        so a source sees today's orders of the points it feeds)."""
+        scenario = self.scenario
+        source = scenario.stock_points[name].source
+        if source in scenario.suppliers:
+            return 0
+        if source in scenario.plants:
+            feeding = material_sources(scenario, source).values()
+            return 1 + max((self._depth(point) for point in feeding), default=0)
+        return 1 + self._depth(source)
 
     def _planning_demand(self) -> tuple[dict[str, float], dict[str, float]]:
         """Expected daily demand (and variance) at every stock point, downstream included."""
         scenario = self.scenario
         own_mean = dict.fromkeys(scenario.stock_points, 0.0)
         own_var = dict.fromkeys(scenario.stock_points, 0.0)
-        for spec in scenario.customers.values():
-            mean, var = daily_mean_and_variance(spec)
-            own_mean[spec.buys_from] += mean
-            own_var[spec.buys_from] += var
+        for customer in scenario.customers.values():
+            mean, var = daily_mean_and_variance(customer)
+            own_mean[customer.buys_from] += mean
+            own_var[customer.buys_from] += var
 
-        def total(name: str, table: dict[str, float]) -> float:
-            children = [n for n, p in scenario.stock_points.items() if p.source == name]
-            return table[name] + sum(total(child, table) for child in children)
+        # Who draws on each stock point, and how many units per unit drawn downstream:
+        # stock points it feeds (1 each) and finished goods of plants using it as a material.
+        draws: dict[str, list[tuple[str, float]]] = {n: [] for n in scenario.stock_points}
+        for name, spec in scenario.stock_points.items():
+            if spec.source in draws:
+                draws[spec.source].append((name, 1.0))
+        for plant_name, plant in scenario.plants.items():
+            for material, point in material_sources(scenario, plant_name).items():
+                for name, spec in scenario.stock_points.items():
+                    product = plant.products.get(spec.item)
+                    if spec.source == plant_name and product is not None:
+                        draws[point].append((name, product.bom.get(material, 0.0)))
+
+        def total(name: str, table: dict[str, float], power: int) -> float:
+            return table[name] + sum(
+                factor**power * total(child, table, power) for child, factor in draws[name]
+            )
 
         return (
-            {name: total(name, own_mean) for name in own_mean},
-            {name: total(name, own_var) for name in own_var},
+            {name: total(name, own_mean, 1) for name in own_mean},
+            {name: total(name, own_var, 2) for name in own_var},
         )
 
     # -- scheduling -------------------------------------------------------------------------
@@ -316,6 +366,8 @@ class Network:
             yield env.timeout(half_day)
         for point in points:
             point.advance(float(self.horizon))
+        for plant in self.plants.values():
+            plant.advance(float(self.horizon))
 
     def generate_orders(
         self, customer: Customer, times: np.ndarray, sizes: np.ndarray
@@ -354,6 +406,7 @@ class Network:
     def note_cash(self) -> None:
         """Update the network's peak cash tied up (called after every receipt)."""
         cash = sum(point.cash() for point in self.points.values())
+        cash += sum(plant.cash() for plant in self.plants.values())
         if cash > self.peak_cash:
             self.peak_cash = cash
 
@@ -364,6 +417,8 @@ class Network:
             point.reset_statistics(now)
         for customer in customers:
             customer.reset_statistics()
+        for plant in self.plants.values():
+            plant.reset_statistics(now)
         self.peak_cash = 0.0
         self.note_cash()
 

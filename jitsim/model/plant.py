@@ -17,6 +17,7 @@ the same batches see the same quality.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -168,13 +169,13 @@ class Plant:
             if rework is not None and rework.station == "separate"
             else None
         )
-        self.queue: simpy.Store = simpy.Store(self.env)
+        #: Batches waiting for a free line, first come first served.
+        self.waiting: deque[Batch] = deque()
+        self.idle_lines = spec.lines
         self.last_time = 0.0
         self.wip_units = 0.0
         self.wip_value = 0.0
         self.reset_statistics(0.0)
-        for line in range(spec.lines):
-            self.env.process(self.run_line(line))
 
     # -- statistics -------------------------------------------------------------------------
 
@@ -220,8 +221,21 @@ class Plant:
         size = product.spec.batch_size
         while units > 0:
             batch = min(size, units)
-            self.queue.put(Batch(product, batch, lane))
+            self.waiting.append(Batch(product, batch, lane))
             units -= batch
+        self._dispatch(now)
+
+    def _dispatch(self, now: float) -> None:
+        """Release waiting batches to free lines.
+
+        Release happens at once, inside the event that freed the line or brought the order, so
+        the material requests reach the stock points before their own reviews of the day.
+        """
+        while self.idle_lines > 0 and self.waiting:
+            self.idle_lines -= 1
+            batch = self.waiting.popleft()
+            self._release(batch, now)
+            self.env.process(self.make(batch))
 
     def add_material(self, quantity: float, intake: MaterialIntake, now: float) -> None:
         """Materials for a waiting batch arrive from a stock point."""
@@ -239,50 +253,45 @@ class Plant:
 
     # -- the line ---------------------------------------------------------------------------
 
-    def run_line(self, line: int) -> Generator[simpy.Event, Any, None]:
-        """One production line: take a batch, get materials, make, inspect, rework."""
+    def make(self, batch: Batch) -> Generator[simpy.Event, Any, None]:
+        """One batch on one line: wait for materials, make, inspect, rework, free the line."""
         env = self.env
-        while True:
-            batch: Batch = yield self.queue.get()
-            yield from self._allocate(batch)
-            started = env.now
-            product = batch.product
-            spec = product.spec
-            per_unit = spec.per == "unit"
-            duration = product.setup.next() + product.processing.next() * (
-                batch.units if per_unit else 1
-            )
-            self.advance(env.now)
-            self.units_started += batch.units
-            if duration > 0:
-                yield env.timeout(duration)
-            good, defective = self._inspect(batch)
-            self.busy_time += env.now - started
-            self._finish(batch, good, env.now)
-            for _ in range(defective):
-                if self.rework_station is None:
-                    began = env.now
-                    yield from self._rework(batch)
-                    self.busy_time += env.now - began
-                else:
-                    env.process(self._rework_at_station(batch))
+        if batch.missing > 0:
+            waited_from = env.now
+            assert batch.ready is not None
+            yield batch.ready
+            self.shortage_time += env.now - waited_from
+        started = env.now
+        product = batch.product
+        per_unit = product.spec.per == "unit"
+        duration = product.setup.next() + product.processing.next() * (
+            batch.units if per_unit else 1
+        )
+        self.units_started += batch.units
+        if duration > 0:
+            yield env.timeout(duration)
+        good, defective = self._inspect(batch)
+        self._finish(batch, good, env.now)
+        for _ in range(defective):
+            if self.rework_station is None:
+                yield from self._rework(batch)
+            else:
+                env.process(self._rework_at_station(batch))
+        self.busy_time += env.now - started
+        self.idle_lines += 1
+        self._dispatch(env.now)
 
-    def _allocate(self, batch: Batch) -> Generator[simpy.Event, Any, None]:
-        """Ask every material stock point for the batch's needs; wait until all are here."""
-        env = self.env
-        now = env.now
+    def _release(self, batch: Batch, now: float) -> None:
+        """A line takes the batch: it becomes work in process and asks for its materials."""
         batch.released = now
         self.advance(now)
         self.wip_units += batch.units
         bom = batch.product.spec.bom
         batch.missing = len(bom)
-        batch.ready = env.event()
+        batch.ready = self.env.event()
         for material, per_unit in bom.items():
             intake = MaterialIntake(self, batch, material, per_unit * batch.units)
             self.materials[material].request(intake.needed, intake, now)
-        if batch.missing > 0:
-            yield batch.ready
-            self.shortage_time += env.now - now
 
     def _inspect(self, batch: Batch) -> tuple[int, int]:
         """Good and defective units of a finished batch."""
@@ -334,7 +343,8 @@ class Plant:
         self._leave(batch, 1, now)
         self.units_scrapped += 1
         self.scrapped_value += batch.product.material_value
-        self.queue.put(Batch(batch.product, 1, batch.lane))
+        self.waiting.append(Batch(batch.product, 1, batch.lane))
+        self._dispatch(now)
         trace = self.network.trace
         if trace is not None:
             trace.append((now, self.name, "scrapped", 1.0, 0.0, batch.lane.owner.name))
@@ -357,7 +367,9 @@ class Plant:
         ``production_lead_time`` = mean days from release (a line takes the batch and asks for
         its materials) to leaving the plant, over units that left (good or scrapped);
         ``throughput_per_day`` counts those units per day, so Little's law reads
-        ``avg_wip_units ≈ throughput_per_day × production_lead_time``.
+        ``avg_wip_units ≈ throughput_per_day × production_lead_time``. ``scrap_cost`` is the
+        disposal cost plus the material value of scrapped units (``scrapped_material_value``);
+        ``quality_cost`` = rework + scrap + inspection costs.
         """
         self.advance(now)
         window = now - self.window_start
@@ -388,6 +400,7 @@ class Plant:
             "material_shortage_hours": 24.0 * self.shortage_time,
             "rework_cost": rework_cost,
             "scrap_cost": scrap_cost,
+            "scrapped_material_value": self.scrapped_value,
             "inspection_cost": inspection_cost,
             "quality_cost": rework_cost + scrap_cost + inspection_cost,
         }

@@ -24,6 +24,7 @@ from jitsim.distributions import Constant, Distribution
 from jitsim.errors import ModelProblems, raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
+from jitsim.scenario.plants import Plant
 from jitsim.units import (
     Name,
     NonNegative,
@@ -509,6 +510,8 @@ class Scenario(Strict):
         Places holding stock, by name; each replenishes from a supplier or another stock point.
     customers : mapping of name to Customer
         Sources of demand, by name; each buys from one stock point.
+    plants : mapping of name to Plant
+        Factories, by name; a stock point whose ``source`` is a plant holds its finished goods.
     alternatives : mapping of name to Alternative
         Named what-if alternatives: each replaces the policy of some stock points; all are
         compared under common random numbers. Without any, the single alternative ``base``
@@ -531,6 +534,7 @@ class Scenario(Strict):
     suppliers: Annotated[dict[Name, Supplier], Field(min_length=1)]
     stock_points: Annotated[dict[Name, StockPoint], Field(min_length=1)]
     customers: Annotated[dict[Name, Customer], Field(min_length=1)]
+    plants: dict[Name, Plant] = Field(default_factory=dict)
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
     sweep: dict[str, Any] = Field(default_factory=dict)
 
@@ -585,6 +589,7 @@ class Scenario(Strict):
         self._check_suppliers(problems)
         self._check_stock_points(problems)
         self._check_customers(problems)
+        self._check_plants(problems)
         self._check_alternatives(problems)
         if problems:
             raise_problems(problems)
@@ -594,7 +599,7 @@ class Scenario(Strict):
 
     def _check_names(self, problems: Problems) -> None:
         seen: dict[str, str] = {}
-        for section in ("suppliers", "stock_points", "customers"):
+        for section in ("suppliers", "stock_points", "customers", "plants"):
             for name in getattr(self, section):
                 if name in seen:
                     problems.append(
@@ -650,10 +655,23 @@ class Scenario(Strict):
                             "give the transport lead time in days",
                         )
                     )
+            elif point.source in self.plants:
+                if point.item not in self.plants[point.source].products:
+                    makes = ", ".join(self.plants[point.source].products)
+                    problems.append(
+                        (
+                            (*where, "source"),
+                            f"plant {point.source!r} does not make item {point.item!r} "
+                            f"(it makes: {makes})",
+                        )
+                    )
             else:
-                known = [*self.suppliers, *self.stock_points]
+                known = [*self.suppliers, *self.stock_points, *self.plants]
                 problems.append(
-                    ((*where, "source"), _unknown("supplier or stock point", point.source, known))
+                    (
+                        (*where, "source"),
+                        _unknown("supplier, stock point or plant", point.source, known),
+                    )
                 )
             if point.backup is not None:
                 self._check_backup(name, point, point.backup, problems)
@@ -666,6 +684,71 @@ class Scenario(Strict):
                     "stock points source from each other in a cycle: " + " → ".join(cycle),
                 )
             )
+
+    def _check_plants(self, problems: Problems) -> None:
+        for name, plant in self.plants.items():
+            where: tuple[str | int, ...] = ("plants", name)
+            for item, product in plant.products.items():
+                if item not in self.items:
+                    problems.append(
+                        ((*where, "products", item), _unknown("item", item, self.items))
+                    )
+                for material in product.bom:
+                    if material not in self.items:
+                        problems.append(
+                            (
+                                (*where, "products", item, "bom", material),
+                                _unknown("item", material, self.items),
+                            )
+                        )
+                    elif material == item:
+                        problems.append(
+                            (
+                                (*where, "products", item, "bom", material),
+                                "an item cannot be made from itself",
+                            )
+                        )
+            for material, point in plant.materials_from.items():
+                path = (*where, "materials_from", material)
+                if point not in self.stock_points:
+                    problems.append((path, _unknown("stock point", point, self.stock_points)))
+                elif self.stock_points[point].item != material:
+                    problems.append(
+                        (
+                            path,
+                            f"stock point {point!r} holds {self.stock_points[point].item!r}, "
+                            f"not {material!r}",
+                        )
+                    )
+            for material in plant_materials(plant):
+                if material in plant.materials_from or material not in self.items:
+                    continue
+                holders = [n for n, p in self.stock_points.items() if p.item == material]
+                if len(holders) != 1:
+                    found = ", ".join(holders) if holders else "none"
+                    problems.append(
+                        (
+                            (*where, "materials_from"),
+                            f"material {material!r} needs exactly one stock point to draw from "
+                            f"(found: {found}); name it in materials_from",
+                        )
+                    )
+            fed = {n for n, p in self.stock_points.items() if p.source == name}
+            for material, point in material_sources(self, name).items():
+                chain, node = [point], self.stock_points.get(point)
+                while node is not None and node.source in self.stock_points:
+                    if node.source in chain:
+                        break
+                    chain.append(node.source)
+                    node = self.stock_points[node.source]
+                if fed & set(chain):
+                    problems.append(
+                        (
+                            (*where, "materials_from"),
+                            f"material {material!r} comes from {point!r}, which is fed by this "
+                            "plant's own output: a cycle",
+                        )
+                    )
 
     def _check_backup(
         self, name: str, point: StockPoint, backup: Backup, problems: Problems
@@ -810,6 +893,7 @@ def _raw_reference_problems(data: Any) -> Problems:
         return value if isinstance(value, dict) else {}
 
     items, suppliers, points = names("items"), names("suppliers"), names("stock_points")
+    plants = names("plants")
     problems: Problems = []
 
     def check(path: tuple[str | int, ...], value: Any, known: Any, what: str) -> None:
@@ -826,8 +910,8 @@ def _raw_reference_problems(data: Any) -> Problems:
             check(
                 ("stock_points", name, "source"),
                 point.get("source"),
-                [*suppliers, *points],
-                "supplier or stock point",
+                [*suppliers, *points, *plants],
+                "supplier, stock point or plant",
             )
             backup = point.get("backup")
             if isinstance(backup, dict) and backup.get("source") not in points:
@@ -880,7 +964,35 @@ def _planning_demand(scenario: Scenario, point: str, seen: set[str]) -> float:
     for name, spec in scenario.stock_points.items():
         if spec.source == point and name != point:
             total += _planning_demand(scenario, name, seen)
+    held = scenario.stock_points[point].item if point in scenario.stock_points else None
+    for plant_name, plant in scenario.plants.items():
+        if material_sources(scenario, plant_name).get(held or "") != point:
+            continue
+        for item, product in plant.products.items():
+            per_unit = product.bom.get(held or "", 0.0)
+            for name, spec in scenario.stock_points.items():
+                if spec.source == plant_name and spec.item == item:
+                    total += per_unit * _planning_demand(scenario, name, seen)
     return total
+
+
+def plant_materials(plant: Plant) -> list[str]:
+    """Every material any product of ``plant`` needs, in first-use order."""
+    return list(dict.fromkeys(m for product in plant.products.values() for m in product.bom))
+
+
+def material_sources(scenario: Scenario, plant_name: str) -> dict[str, str]:
+    """Material item → the stock point ``plant_name`` draws it from (known ones only)."""
+    plant = scenario.plants[plant_name]
+    found: dict[str, str] = {}
+    for material in plant_materials(plant):
+        if material in plant.materials_from:
+            found[material] = plant.materials_from[material]
+        else:
+            holders = [n for n, p in scenario.stock_points.items() if p.item == material]
+            if len(holders) == 1:
+                found[material] = holders[0]
+    return found
 
 
 def _find_cycle(source_of: dict[str, str]) -> list[str] | None:
