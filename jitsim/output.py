@@ -379,6 +379,18 @@ def describe_scenario(
                 f"{customer.orders.size.describe()}"
             )
         lines.append(f"  {name}: buys from {customer.buys_from}; {demand}; unmet: {customer.unmet}")
+    if scenario.plants:
+        lines.append("plants:")
+    for name, plant in scenario.plants.items():
+        quality = "defective units reworked" if plant.rework else "defective units scrapped"
+        lines.append(f"  {name}: {plant.lines} line(s); {quality}")
+        for item, product in plant.products.items():
+            bom = ", ".join(f"{_g(qty)} {material}" for material, qty in product.bom.items())
+            lines.append(
+                f"    makes {item} from {bom}; {product.processing_time.describe()} days per "
+                f"{product.per}, batches of {product.batch_size}, defect rate "
+                f"{product.defect_rate.describe()}"
+            )
     base = {name: point.policy for name, point in scenario.stock_points.items()}
     lines.append("alternatives:" if scenario.alternatives else "alternatives: none (base only)")
     for alternative in scenario.alternative_names():
