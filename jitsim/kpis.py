@@ -74,6 +74,11 @@ LOWER_IS_BETTER = frozenset(
         "order_variance_weekly",
         "units_rejected",
         "inspection_cost",
+        "downtime_days",
+        "units_destroyed",
+        "refused_orders",
+        "lost_sales_in_disruption",
+        "disrupted_days",
     }
 )
 
@@ -245,4 +250,6 @@ def extract(network: Network) -> dict[str, float]:
     for name, values in per_point.items():
         for kpi, value in values.items():
             record[f"{name}.{kpi}"] = value
+    if network.disruptions is not None:  # only scenarios with a disruptions section
+        record.update(network.disruptions.kpis(network))
     return record

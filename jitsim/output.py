@@ -384,10 +384,10 @@ def describe_scenario(
     for name, plant in scenario.plants.items():
         quality = "defective units reworked" if plant.rework else "defective units scrapped"
         lines.append(f"  {name}: {plant.lines} line(s); {quality}")
-        for item, product in plant.products.items():
+        for made, product in plant.products.items():
             bom = ", ".join(f"{_g(qty)} {material}" for material, qty in product.bom.items())
             lines.append(
-                f"    makes {item} from {bom}; {product.processing_time.describe()} days per "
+                f"    makes {made} from {bom}; {product.processing_time.describe()} days per "
                 f"{product.per}, batches of {product.batch_size}, defect rate "
                 f"{product.defect_rate.describe()}"
             )

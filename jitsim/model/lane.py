@@ -17,6 +17,7 @@ from jitsim.streams import BlockSampler
 
 if TYPE_CHECKING:
     from jitsim.distributions import BaseDistribution
+    from jitsim.model.disruption import LaneDisruption, SupplierOutage
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.models import Item, Supplier
@@ -36,21 +37,29 @@ class SupplierNode:
         Supplier name.
     capacity_per_day : float or None
         Units shipped per day at most (None: unlimited).
+
+    Notes
+    -----
+    :attr:`disruption` (set by :class:`jitsim.model.disruption.Disruptions`) takes over
+    :meth:`ship_time` for a supplier with outages: nothing ships while it is down.
     """
 
-    __slots__ = ("capacity", "left_today", "name", "next_day")
+    __slots__ = ("capacity", "disruption", "left_today", "name", "next_day")
 
     def __init__(self, name: str, capacity_per_day: float | None) -> None:
         self.name = name
         self.capacity = capacity_per_day
         self.next_day = 0
         self.left_today = capacity_per_day or 0.0
+        self.disruption: SupplierOutage | None = None
 
     def ship_time(self, quantity: float, now: float, commit: bool = True) -> float:
         """Time (days) at which an order of ``quantity`` units placed at ``now`` ships.
 
         With ``commit=False`` the capacity is only looked at, not used (what-if question).
         """
+        if self.disruption is not None:
+            return self.disruption.ship_time(quantity, now, commit)
         capacity = self.capacity
         if capacity is None:
             return now
@@ -177,6 +186,7 @@ class Lane:
 
     __slots__ = (
         "direct",
+        "disruption",
         "inspection",
         "is_backup",
         "lead_times",
@@ -233,6 +243,8 @@ class Lane:
         self.max_delay = max_delay
         #: Arrivals go straight to the owner (no inspection, nothing to count per lane).
         self.direct = inspection is None and not is_backup
+        #: Outages, refusals and lead-time shocks on this lane (None: undisrupted).
+        self.disruption: LaneDisruption | None = None
 
     @classmethod
     def from_supplier(
@@ -303,8 +315,11 @@ class Lane:
         upstream = self.upstream
         if upstream is not None:
             return not upstream.backorder_queue and upstream.on_hand >= quantity - 1e-9
-        assert self.supplier is not None
-        return self.supplier.ship_time(quantity, now, commit=False) <= now + self.max_delay + 1e-9
+        supplier = self.supplier
+        assert supplier is not None
+        if supplier.disruption is not None and supplier.disruption.turns_away(now):
+            return False  # down, and orders are refused or redirected
+        return supplier.ship_time(quantity, now, commit=False) <= now + self.max_delay + 1e-9
 
     def send(self, quantity: float, now: float) -> None:
         """Pass an order of ``quantity`` units to the source."""
@@ -321,6 +336,8 @@ class Lane:
     def ship(self, quantity: float, now: float) -> None:
         """``quantity`` units leave the source now and arrive after a lead time."""
         due = now + self.lead_times.next()
+        if self.disruption is not None:
+            due = self.disruption.arrival(now, due)
         owned = self.owned_in_transit
         if owned:
             self._take_title(quantity, now)
@@ -367,6 +384,8 @@ class Lane:
             owner.units_inspected += quantity
             owner.inspection_cost += inspection.cost_per_unit * quantity
             rejected = inspection.rejects(quantity) if inspection.defect_rate > 0.0 else 0.0
+            if self.disruption is not None and self.disruption.crises:
+                rejected = self.disruption.extra_rejects(quantity, rejected, now)
             good = quantity - rejected
             if self.is_backup:
                 owner.units_from_backup += good
@@ -398,7 +417,10 @@ class Lane:
 
     def _dispatch_replacement(self, quantity: float, now: float) -> float:
         assert self.replacement_lead_times is not None
-        due = _whole_day(now + self.replacement_lead_times.next())
+        due = now + self.replacement_lead_times.next()
+        if self.disruption is not None:
+            due = self.disruption.arrival(now, due)
+        due = _whole_day(due)
         if self.owned_in_transit:
             self._take_title(quantity, now)
         if due <= now:

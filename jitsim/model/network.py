@@ -29,6 +29,7 @@ from simpy.core import URGENT
 
 from jitsim.distributions import Constant
 from jitsim.model.customer import Customer, daily_mean_and_variance, draw_orders, mean_factors
+from jitsim.model.disruption import DisruptedCustomer, Disruptions, Interval
 from jitsim.model.lane import Lane, SupplierNode
 from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.stock_point import StockPoint
@@ -120,6 +121,14 @@ class Network:
                 point.trajectory = []
             self.points[name] = point
 
+        # Disruption timelines, drawn before anything else uses them (demand surges).
+        self.disruptions = (
+            Disruptions(scenario, streams, self.horizon, self.warmup)
+            if scenario.disruptions
+            else None
+        )
+        disruptions = self.disruptions
+
         # Customers and their pre-drawn demand (drawn before policies: common random numbers).
         self.customers: dict[str, Customer] = {}
         self.daily_demand: list[tuple[Customer, StockPoint, list[float]]] = []
@@ -127,7 +136,7 @@ class Network:
         totals_at: dict[str, np.ndarray] = {}
         for name, cspec in scenario.customers.items():
             item = scenario.items[scenario.stock_points[cspec.buys_from].item]
-            customer = Customer(
+            customer = (Customer if disruptions is None else DisruptedCustomer)(
                 name,
                 backorders=cspec.unmet == "backorder",
                 price=cspec.price if cspec.price is not None else item.price,
@@ -135,15 +144,22 @@ class Network:
                 backorder_cost_per_unit=cspec.backorder_cost_per_unit,
                 lost_sale_penalty=cspec.lost_sale_penalty,
             )
+            if isinstance(customer, DisruptedCustomer):
+                assert disruptions is not None
+                customer.active = disruptions.active
             self.customers[name] = customer
             rng = streams(f"customer.{name}.demand")
             if cspec.demand is not None:
                 days = np.arange(self.horizon, dtype=float)
                 draws = cspec.demand.sample_scaled(rng, mean_factors(cspec, days, days_per_year))
+                if disruptions is not None:
+                    draws = disruptions.daily_demand(name, cspec, draws, days_per_year)
                 per_day = draws
                 self.daily_demand.append((customer, self.points[cspec.buys_from], draws.tolist()))
             else:
                 times, sizes = draw_orders(cspec, rng, float(self.horizon), days_per_year)
+                if disruptions is not None:
+                    times, sizes = disruptions.orders(name, cspec, times, sizes, days_per_year)
                 self.order_streams[customer] = (times, sizes)
                 per_day = np.bincount(
                     times.astype(np.int64), weights=sizes, minlength=self.horizon
@@ -260,6 +276,16 @@ class Network:
         ordered = sorted(self.points.values(), key=lambda p: -depth[p.name])
         self.review_order = ordered
         self.periodic = [p for p in ordered if not p.continuous]
+        if disruptions is not None:
+            disruptions.attach(self)
+
+    @property
+    def disruption_windows(self) -> dict[str, list[Interval]]:
+        """Drawn windows ``[start, end)`` (days) of every disruption event, by event name.
+
+        Stock losses appear as zero-length windows at their times. Empty without disruptions.
+        """
+        return dict(self.disruptions.windows) if self.disruptions is not None else {}
 
     def _depth(self, name: str) -> int:
         """Echelons between a stock point and the outside suppliers (reviews go deepest first,

@@ -271,7 +271,9 @@ class StockPoint:
             self._order(self.lane, wanted, position, now)
             return
         share = self.backup_share
-        if share is None:  # failover: all to the primary, unless it cannot deliver in time
+        disruption = self.lane.disruption
+        if share is None or (disruption is not None and disruption.redirects(now)):
+            # failover: all to the primary, unless it cannot deliver in time
             lane = self.lane
             if not lane.can_deliver(lane.round_order(wanted), now):
                 lane = backup
@@ -287,6 +289,12 @@ class StockPoint:
     def _order(self, lane: Lane, wanted: float, position: float, now: float) -> None:
         """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order."""
         quantity = lane.round_order(wanted)
+        if lane.disruption is not None and lane.disruption.refuses(now):
+            if self.network.trace is not None:
+                self.network.trace.append(
+                    (now, self.name, "refused", quantity, position, f"by {lane.source_name}")
+                )
+            return  # the source is down and refuses orders: nothing goes on order
         if quantity > wanted + 1e-9:
             self.rounded_orders += 1
             self.rounding_units += quantity - wanted

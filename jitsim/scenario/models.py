@@ -24,6 +24,7 @@ from jitsim.distributions import Constant, Distribution
 from jitsim.errors import ModelProblems, raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
+from jitsim.scenario.disruptions import Disruption, WhenDown, check_disruptions, node_problems
 from jitsim.scenario.plants import Plant
 from jitsim.units import (
     Name,
@@ -188,6 +189,9 @@ class Supplier(Strict):
     inspection_cost_per_unit : float
         Cost of inspecting one received unit (currency/unit), charged on every unit of every
         delivery from this supplier, rejected or not; part of ``quality_cost``.
+    when_down : WhenDown
+        What happens to new orders and to shipments in transit while an outage (see
+        ``disruptions``) holds the supplier down, and how fast capacity comes back.
     """
 
     items: Annotated[list[Name], Field(min_length=1)]
@@ -201,6 +205,7 @@ class Supplier(Strict):
     defect_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     rejects: Literal["replace", "lose"] = "replace"
     inspection_cost_per_unit: NonNegative = 0.0
+    when_down: WhenDown = WhenDown()
 
     @property
     def inspects(self) -> bool:
@@ -521,6 +526,10 @@ class Scenario(Strict):
         (``suppliers.acme.lead_time.mean``), each value a list, a single value, or a range
         ``{from: LO, to: HI, step: STEP}`` (both ends included). ``--set`` on the command line
         replaces an axis with the same path.
+    disruptions : mapping of name to disruption
+        Events that hit named nodes (``kind: outage | lead_time_shock | quality_crisis |
+        demand_surge | stock_loss``); see ``docs/disruptions.md``. Their timelines are drawn
+        before the run, so every alternative faces the same events in replication r.
 
     Node names (suppliers, stock points, customers) must be unique across sections; names may
     only use letters, digits, ``_`` and ``-`` because they prefix KPI names
@@ -537,6 +546,7 @@ class Scenario(Strict):
     plants: dict[Name, Plant] = Field(default_factory=dict)
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
     sweep: dict[str, Any] = Field(default_factory=dict)
+    disruptions: dict[Name, Disruption] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _sweep_axes(self) -> Self:
@@ -591,6 +601,7 @@ class Scenario(Strict):
         self._check_customers(problems)
         self._check_plants(problems)
         self._check_alternatives(problems)
+        check_disruptions(self, _unknown, problems)
         if problems:
             raise_problems(problems)
         return self
@@ -720,6 +731,16 @@ class Scenario(Strict):
                             f"not {material!r}",
                         )
                     )
+            used = set(plant_materials(plant))
+            for material in plant.materials_from:
+                if material not in used:
+                    problems.append(
+                        (
+                            (*where, "materials_from", material),
+                            f"{material!r} is not in the bill of materials of any product of "
+                            f"plant {name!r} (materials: {', '.join(sorted(used))})",
+                        )
+                    )
             for material in plant_materials(plant):
                 if material in plant.materials_from or material not in self.items:
                     continue
@@ -749,6 +770,14 @@ class Scenario(Strict):
                             "plant's own output: a cycle",
                         )
                     )
+        cycle = _find_plant_cycle(self)
+        if cycle:
+            problems.append(
+                (
+                    ("plants", next(n for n in cycle if n in self.plants), "materials_from"),
+                    "plants feed each other in a cycle: " + " → ".join(cycle),
+                )
+            )
 
     def _check_backup(
         self, name: str, point: StockPoint, backup: Backup, problems: Problems
@@ -778,6 +807,14 @@ class Scenario(Strict):
                     (*where, "source"),
                     f"supplier {backup.source!r} does not supply item {point.item!r} "
                     f"(it supplies: {', '.join(supplier.items)})",
+                )
+            )
+        if backup.split == "failover" and point.source in self.plants:
+            problems.append(
+                (
+                    (*where, "split"),
+                    f"the primary source {point.source!r} is a plant, which cannot tell whether "
+                    "it delivers in time: failover is not supported; use split: shares",
                 )
             )
         if (
@@ -932,6 +969,7 @@ def _raw_reference_problems(data: Any) -> Problems:
             for point in chosen if isinstance(chosen, dict) else {}:
                 if point not in _ALTERNATIVE_KEYS:
                     check(("alternatives", name, point), point, points, "stock point")
+    problems += node_problems(data, _unknown)
     return problems
 
 
@@ -993,6 +1031,42 @@ def material_sources(scenario: Scenario, plant_name: str) -> dict[str, str]:
             if len(holders) == 1:
                 found[material] = holders[0]
     return found
+
+
+def _find_plant_cycle(scenario: Scenario) -> list[str] | None:
+    """A cycle through two or more plants in the "draws from" graph, or None.
+
+    Nodes are stock points and plants: a stock point draws from its source, a plant from the
+    stock points of its materials. Cycles among stock points alone, and cycles through one
+    plant, are reported by the other checks.
+    """
+    graph: dict[str, list[str]] = {
+        name: [point.source] for name, point in scenario.stock_points.items()
+    }
+    for name in scenario.plants:
+        graph[name] = list(material_sources(scenario, name).values())
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        if node in path:
+            cycle = [*path[path.index(node) :], node]
+            return cycle if len(set(cycle) & set(scenario.plants)) >= 2 else None
+        if node in done or node not in graph:
+            return None
+        path.append(node)
+        for successor in graph[node]:
+            found = visit(successor, path)
+            if found:
+                return found
+        path.pop()
+        done.add(node)
+        return None
+
+    for start in graph:
+        found = visit(start, [])
+        if found:
+            return found
+    return None
 
 
 def _find_cycle(source_of: dict[str, str]) -> list[str] | None:

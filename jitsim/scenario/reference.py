@@ -424,6 +424,13 @@ _WHERE = {
     "Customer": "`customers.<name>`",
     "PoissonOrders": "`customers.<name>.orders`",
     "Seasonality": "`customers.<name>.seasonality`",
+    "WhenDown": "`suppliers.<name>.when_down`",
+    "Outage": "`disruptions.<name>` with `kind: outage`",
+    "Window": "`disruptions.<name>.windows`",
+    "LeadTimeShock": "`disruptions.<name>` with `kind: lead_time_shock`",
+    "QualityCrisis": "`disruptions.<name>` with `kind: quality_crisis`",
+    "DemandSurge": "`disruptions.<name>` with `kind: demand_surge`",
+    "StockLoss": "`disruptions.<name>` with `kind: stock_loss`",
 }
 
 

@@ -1,0 +1,333 @@
+"""Scenario models of disruptions: outages, lead-time shocks, quality crises, demand surges and
+stock losses (the ``disruptions:`` section), and the supplier's behaviour while it is down.
+
+Every event is a mapping with a ``kind:`` tag and the ``nodes`` it hits; one event naming
+several nodes is a common-cause event (all of them share one timeline). ``docs/disruptions.md``
+gives the exact semantics of every kind. The cross-reference checks (known node names, node
+types an event can affect) live in :func:`check_disruptions`, called by the scenario root.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jitsim.distributions import Distribution
+from jitsim.errors import raise_problems
+from jitsim.units import Fraction, Name, NonNegative, OpenFraction, Positive
+
+if TYPE_CHECKING:
+    from jitsim.scenario.models import Scenario
+
+Problems = list[tuple[tuple[str | int, ...], str]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class WhenDown(_Strict):
+    """What a supplier does while an outage holds it down (``suppliers.<name>.when_down``).
+
+    Parameters
+    ----------
+    orders : {"queue", "refuse", "redirect"}
+        Orders placed while the supplier is down: ``queue`` — accepted and shipped when it is
+        back (through its capacity, first come first served); ``refuse`` — lost: the stock
+        point's on-order stock does not grow, and its policy orders again at a later review
+        (counted in ``STOCK_POINT.refused_orders``); ``redirect`` — the whole order goes to
+        the ordering stock point's ``backup`` source (a stock point without a backup queues).
+    in_transit : {"continue", "freeze"}
+        Shipments already on their way when the supplier goes down: ``continue`` — they arrive
+        as planned; ``freeze`` — their transit clock stops while the supplier is down, so
+        arrival = shipment + lead time + the downtime that overlaps the transit.
+    ramp_up_days : float
+        After each recovery the daily capacity rises linearly from 0 to ``capacity_per_day``
+        over this many days (days, ≥ 0). Needs ``capacity_per_day`` (a supplier without a
+        capacity has no rate to ramp).
+    """
+
+    orders: Literal["queue", "refuse", "redirect"] = "queue"
+    in_transit: Literal["continue", "freeze"] = "continue"
+    ramp_up_days: NonNegative = 0.0
+
+
+class Window(_Strict):
+    """A scheduled window of an event: ``{start: DAY, days: DURATION}``.
+
+    Parameters
+    ----------
+    start : float
+        Time the window opens (days since the start of the run, ≥ 0).
+    days : float
+        Duration of the window (days, > 0); it covers ``[start, start + days)``.
+    """
+
+    start: NonNegative
+    days: Positive
+
+
+Windows = Annotated[list[Window], Field(min_length=1)]
+
+
+class _Event(_Strict):
+    nodes: Annotated[list[Name], Field(min_length=1)]
+
+
+class Outage(_Event):
+    """Nodes that stop: a supplier ships nothing, a plant's lines stand still.
+
+    Give exactly one timeline: ``windows`` (scheduled), ``up`` and ``down`` (random: time
+    between failures and time to repair), or ``p_down`` and ``p_up`` (a two-state Markov
+    chain, one step per day). Every node starts up at time 0. Random timelines are drawn before
+    the run from the stream ``disruption.<name>``, so every alternative faces the same
+    outages in replication r.
+
+    Parameters
+    ----------
+    kind : "outage"
+        Event kind.
+    nodes : list of str
+        Suppliers and plants hit; several nodes share one timeline (common cause).
+    windows : list of Window, optional
+        Scheduled outages (days).
+    up : distribution, optional
+        Time between failures: from a recovery to the next failure (days).
+    down : distribution, optional
+        Time to repair: duration of each outage (days).
+    p_down : float, optional
+        Probability that an up node goes down at the start of a day (0 < p < 1).
+    p_up : float, optional
+        Probability that a down node comes back at the start of a day (0 < p < 1).
+    """
+
+    kind: Literal["outage"] = "outage"
+    windows: Windows | None = None
+    up: Distribution | None = None
+    down: Distribution | None = None
+    p_down: OpenFraction | None = None
+    p_up: OpenFraction | None = None
+
+    @model_validator(mode="after")
+    def _one_timeline(self) -> Self:
+        modes = [
+            name
+            for name, given in (
+                ("windows", self.windows is not None),
+                ("up/down", self.up is not None or self.down is not None),
+                ("p_down/p_up", self.p_down is not None or self.p_up is not None),
+            )
+            if given
+        ]
+        if len(modes) != 1:
+            found = " and ".join(modes) if modes else "none"
+            raise ValueError(
+                "give exactly one timeline: windows, up and down (random), or p_down and p_up "
+                f"(Markov); found {found}"
+            )
+        problems: Problems = []
+        for pair in (("up", "down"), ("p_down", "p_up")):
+            if modes[0] == "/".join(pair):
+                problems += [
+                    ((name,), f"required with {pair[0] if name == pair[1] else pair[1]}")
+                    for name in pair
+                    if getattr(self, name) is None
+                ]
+        if self.up is not None and self.up.mean <= 0:
+            problems.append((("up",), f"mean(={self.up.mean:g}) must be > 0"))
+        if self.down is not None and self.down.mean <= 0:
+            problems.append((("down",), f"mean(={self.down.mean:g}) must be > 0"))
+        raise_problems(problems)
+        return self
+
+
+class LeadTimeShock(_Event):
+    """Longer lead times: shipments leaving inside a window take ``multiplier × L + add_days``.
+
+    Parameters
+    ----------
+    kind : "lead_time_shock"
+        Event kind.
+    nodes : list of str
+        Suppliers (all their lanes) and stock points (their inbound lanes) hit.
+    multiplier : float
+        Factor on the drawn lead time :math:`L` (> 0).
+    add_days : float
+        Days added to the lead time (days, ≥ 0).
+    windows : list of Window
+        When shipments are shocked (by the time they leave the source).
+    """
+
+    kind: Literal["lead_time_shock"] = "lead_time_shock"
+    multiplier: Positive = 1.0
+    add_days: NonNegative = 0.0
+    windows: Windows
+
+
+class QualityCrisis(_Event):
+    """More defects: the defect rate is multiplied inside a window.
+
+    Parameters
+    ----------
+    kind : "quality_crisis"
+        Event kind.
+    nodes : list of str
+        Plants (the defect rate of batches whose processing ends inside a window) and
+        suppliers with a ``defect_rate`` (units inspected inside a window).
+    multiplier : float
+        Factor :math:`m` on the defect rate (≥ 1); the result is capped at 1.
+    windows : list of Window
+        When the crisis lasts.
+    """
+
+    kind: Literal["quality_crisis"] = "quality_crisis"
+    multiplier: Annotated[float, Field(ge=1, allow_inf_nan=False)]
+    windows: Windows
+
+
+class DemandSurge(_Event):
+    """Demand multiplied inside a window (a multiplier below 1 is a drop).
+
+    Parameters
+    ----------
+    kind : "demand_surge"
+        Event kind.
+    nodes : list of str
+        Customers hit.
+    multiplier : float
+        Factor on mean demand (> 0).
+    windows : list of Window
+        When demand is changed (a day counts when its demand arrival, mid-day, is inside).
+    """
+
+    kind: Literal["demand_surge"] = "demand_surge"
+    multiplier: Positive
+    windows: Windows
+
+
+class StockLoss(_Event):
+    """A fraction of the on-hand stock is destroyed (fire, theft, spoilage).
+
+    Parameters
+    ----------
+    kind : "stock_loss"
+        Event kind.
+    nodes : list of str
+        Stock points hit.
+    fraction : float
+        Share of the on-hand stock destroyed each time (0 ≤ f ≤ 1).
+    at : list of float
+        Times of the losses (days, ≥ 0).
+    """
+
+    kind: Literal["stock_loss"] = "stock_loss"
+    fraction: Fraction
+    at: Annotated[list[NonNegative], Field(min_length=1)]
+
+
+Disruption = Annotated[
+    Outage | LeadTimeShock | QualityCrisis | DemandSurge | StockLoss,
+    Field(discriminator="kind"),
+]
+"""Field type of one entry of ``disruptions:``, selected by ``kind``."""
+
+#: Node sections each kind may hit (section name → label used in messages).
+_TARGETS: dict[str, tuple[str, ...]] = {
+    "outage": ("suppliers", "plants"),
+    "lead_time_shock": ("suppliers", "stock_points"),
+    "quality_crisis": ("suppliers", "plants"),
+    "demand_surge": ("customers",),
+    "stock_loss": ("stock_points",),
+}
+_LABEL = {
+    "suppliers": "a supplier",
+    "plants": "a plant",
+    "stock_points": "a stock point",
+    "customers": "a customer",
+}
+
+
+def _sections(data: Any) -> dict[str, Any]:
+    def names(section: str) -> Any:
+        value = data.get(section) if isinstance(data, dict) else getattr(data, section, None)
+        return value if isinstance(value, dict) else {}
+
+    return {section: names(section) for section in _LABEL}
+
+
+def node_problems(data: Any, unknown: Any) -> Problems:
+    """Unknown node names and nodes an event kind cannot affect, in scenario data.
+
+    Works on a validated :class:`Scenario` and on raw (possibly invalid) YAML data alike;
+    ``unknown(what, name, known)`` formats the usual "unknown ..." message.
+    """
+    events = (
+        data.get("disruptions") if isinstance(data, dict) else getattr(data, "disruptions", None)
+    )
+    if not isinstance(events, dict):
+        return []
+    sections = _sections(data)
+    problems: Problems = []
+    for name, event in events.items():
+        if isinstance(event, dict):
+            kind, nodes = event.get("kind"), event.get("nodes")
+        else:
+            kind, nodes = getattr(event, "kind", None), getattr(event, "nodes", None)
+        if kind not in _TARGETS or not isinstance(nodes, list):
+            continue
+        allowed = _TARGETS[kind]
+        for index, node in enumerate(nodes):
+            if not isinstance(node, str):
+                continue
+            path: tuple[str | int, ...] = ("disruptions", name, "nodes", index)
+            found = next((s for s in _LABEL if node in sections[s]), None)
+            if found is None:
+                known = [n for s in allowed for n in sections[s]]
+                what = " or ".join(_LABEL[s].removeprefix("a ") for s in allowed)
+                problems.append((path, unknown(what, node, known)))
+            elif found not in allowed:
+                targets = " and ".join(f"{_LABEL[s].removeprefix('a ')}s" for s in allowed)
+                problems.append((path, f"{kind} applies to {targets}; {node!r} is {_LABEL[found]}"))
+    return problems
+
+
+def check_disruptions(scenario: Scenario, unknown: Any, problems: Problems) -> None:
+    """Cross-reference checks of the ``disruptions:`` section and of ``when_down``."""
+    problems += node_problems(scenario, unknown)
+    for name, supplier in scenario.suppliers.items():
+        if supplier.when_down.ramp_up_days > 0 and supplier.capacity_per_day is None:
+            problems.append(
+                (
+                    ("suppliers", name, "when_down", "ramp_up_days"),
+                    "a ramp-up needs capacity_per_day (the rate that ramps up); give one or "
+                    "remove ramp_up_days",
+                )
+            )
+    for name, event in scenario.disruptions.items():
+        if not isinstance(event, QualityCrisis):
+            continue
+        for index, node in enumerate(event.nodes):
+            hit = scenario.suppliers.get(node)
+            if hit is not None and hit.defect_rate <= 0:
+                problems.append(
+                    (
+                        ("disruptions", name, "nodes", index),
+                        f"supplier {node!r} has defect_rate 0: a multiplier changes nothing; "
+                        "give it a defect_rate",
+                    )
+                )
+
+
+__all__ = [
+    "DemandSurge",
+    "Disruption",
+    "LeadTimeShock",
+    "Outage",
+    "QualityCrisis",
+    "StockLoss",
+    "WhenDown",
+    "Window",
+    "check_disruptions",
+    "node_problems",
+]
