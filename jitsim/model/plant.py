@@ -28,6 +28,7 @@ from jitsim.model.lane import Lane
 from jitsim.streams import BlockSampler, Streams
 
 if TYPE_CHECKING:
+    from jitsim.model.disruption import QualityFactor, Timeline
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
@@ -175,6 +176,9 @@ class Plant:
         self.last_time = 0.0
         self.wip_units = 0.0
         self.wip_value = 0.0
+        #: Outage windows (lines stand still) and quality crises, set by the disruptions.
+        self.outages: Timeline | None = None
+        self.crisis: QualityFactor | None = None
         self.reset_statistics(0.0)
 
     # -- statistics -------------------------------------------------------------------------
@@ -268,6 +272,8 @@ class Plant:
             batch.units if per_unit else 1
         )
         self.units_started += batch.units
+        if self.outages is not None:  # the line stands still while the plant is down
+            duration = self.outages.finish(started, duration) - started
         if duration > 0:
             yield env.timeout(duration)
         good, defective = self._inspect(batch)
@@ -296,6 +302,8 @@ class Plant:
     def _inspect(self, batch: Batch) -> tuple[int, int]:
         """Good and defective units of a finished batch."""
         rate = min(max(batch.product.defect_rate.next(), 0.0), 1.0)
+        if self.crisis is not None:
+            rate = min(rate * self.crisis.factor(self.env.now), 1.0)
         defective = 0
         for _ in range(batch.units):
             if self.defects.next() < rate:
@@ -311,6 +319,8 @@ class Plant:
         for _ in range(attempts):
             assert self.rework_time is not None and rework is not None
             duration = self.rework_time.next()
+            if self.outages is not None:
+                duration = self.outages.finish(self.env.now, duration) - self.env.now
             if duration > 0:
                 yield self.env.timeout(duration)
             self.rework_attempts += 1
