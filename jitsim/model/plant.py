@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -76,7 +76,6 @@ class Batch:
     released: float = 0.0
     missing: int = 0
     ready: simpy.Event | None = None
-    intakes: list[MaterialIntake] = field(default_factory=list)
 
 
 class MaterialIntake(Lane):

@@ -699,6 +699,19 @@ class Scenario(Strict):
     def _check_plants(self, problems: Problems) -> None:
         for name, plant in self.plants.items():
             where: tuple[str | int, ...] = ("plants", name)
+            rework = plant.rework
+            repairable = rework is not None and rework.success > 0 and rework.max_attempts > 0
+            for item, product in plant.products.items():
+                rate = product.defect_rate
+                if not repairable and rate.variance == 0 and rate.mean >= 1:
+                    problems.append(
+                        (
+                            (*where, "products", item, "defect_rate"),
+                            f"every unit is defective (defect_rate {rate.mean:g}) and none can "
+                            "be repaired, so nothing would ever be delivered; lower the defect "
+                            "rate or add rework with success > 0",
+                        )
+                    )
             for item, product in plant.products.items():
                 if item not in self.items:
                     problems.append(
