@@ -15,6 +15,7 @@ from jitsim.batch import RunResult, run
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.experiments.breakeven import BreakEvenResult, breakeven
 from jitsim.experiments.compare import Comparison, compare
+from jitsim.experiments.stress import StressResult, stress
 from jitsim.experiments.sweep import SweepResult, sweep
 from jitsim.precision import PrecisionTarget
 from jitsim.run import ReplicationResult, simulate
@@ -34,6 +35,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "StressResult",
     "SweepResult",
     "__version__",
     "breakeven",
@@ -42,5 +44,6 @@ __all__ = [
     "load_scenario_text",
     "run",
     "simulate",
+    "stress",
     "sweep",
 ]

@@ -39,6 +39,7 @@ from jitsim import trace as trace_format
 from jitsim.batch import RunResult
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.experiments.compare import Comparison
+from jitsim.experiments.stress import DEFAULT_DURATIONS, check_durations, check_nodes
 from jitsim.experiments.sweep import grid_from_mapping
 from jitsim.kpis import HEADLINE_KPIS
 from jitsim.precision import PrecisionTarget
@@ -808,6 +809,147 @@ def trace(
         except OSError as exc:
             raise JitsimError(f"cannot write {csv}: {exc.strerror or exc}") from None
         _stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
+
+
+# -- stress ---------------------------------------------------------------------------------
+
+
+def _parse_durations(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise JitsimError(
+            f"--durations {text!r}: give whole days as D1,D2,..., e.g. 7,30"
+        ) from None
+    return check_durations(values)
+
+
+@app.command()
+@_guard
+def stress(
+    file: FileArg,
+    node: Annotated[
+        list[str] | None,
+        typer.Option("--node", help="Knock out only this supplier or plant (repeatable)."),
+    ] = None,
+    durations: Annotated[
+        str, typer.Option(help="Knock-out durations in days, comma-separated (the TTR).")
+    ] = ",".join(str(d) for d in DEFAULT_DURATIONS),
+    start_day: Annotated[
+        int | None,
+        typer.Option(min=0, help="Day of the failure [default: the first day after warm-up]."),
+    ] = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    alternative: AlternativeOpt = None,
+    out: OutOpt = None,
+    quiet: QuietOpt = False,
+    backend: BackendOpt = "processes",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = None,
+) -> None:
+    """Knock out each supplier and plant in turn: time-to-survive, impact and tail risk."""
+    scenario = jitsim.load_scenario(file)
+    check_nodes(scenario, node)
+    lengths = _parse_durations(durations)
+    out_dir = _out_dir(file, out, resume, "stress")
+    parts = ["jitsim", "stress", str(file), "--durations", ",".join(map(str, lengths))]
+    for name in node or []:
+        parts += ["--node", name]
+    result = _with_progress(
+        quiet,
+        jitsim.stress,
+        scenario,
+        nodes=node or None,
+        durations=lengths,
+        start_day=start_day,
+        source_file=file,
+        replications=replications,
+        seed=seed,
+        alternatives=alternative or None,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        out=out_dir,
+        resume=resume is not None,
+        command=shlex.join(parts),
+    )
+    currency = scenario.run.currency
+    console = _stdout()
+    table = Table(
+        title=escape(f"{scenario.name}: weak links (ranked by risk exposure)"),
+        title_justify="left",
+    )
+    for column in (
+        "#",
+        "node",
+        "TTR days",
+        "alternative",
+        "lost units",
+        f"revenue at risk {currency}",
+        f"extra cost {currency}",
+        f"impact {currency}",
+        "risk index",
+        "P(stock-out)",
+        f"CVaR95 lost margin {currency}",
+        "TTS<TTR",
+    ):
+        table.add_column(escape(column), justify="right", overflow="fold")
+    for row in result.table().to_dict("records"):
+        table.add_row(
+            str(row["rank"]),
+            escape(str(row["node"])),
+            str(row["duration_days"]),
+            escape(str(row["alternative"])),
+            f"{row['lost_units']:,.1f}",
+            f"{row['revenue_at_risk']:,.0f}",
+            f"{row['extra_cost']:,.0f}",
+            f"{row['impact']:,.0f}",
+            f"{row['risk_exposure_index']:.2f}",
+            f"{row['p_stockout']:.0%}",
+            f"{row['lost_margin_cvar95']:,.0f}",
+            "YES" if row["tts_lt_ttr"] else "no",
+        )
+    console.print(table)
+    tts = Table(
+        title=escape(f"time-to-survive from day {result.start_day} (node down to the horizon)"),
+        title_justify="left",
+    )
+    for column in (
+        "node",
+        "kind",
+        "alternative",
+        "TTS (days)",
+        "min",
+        "censored",
+        *(f"TTS<TTR={d}" for d in result.durations),
+    ):
+        tts.add_column(escape(column), justify="right", no_wrap=True)
+    for row in result.tts().to_dict("records"):
+        value = f"{row['tts_days']:g}"
+        if row["tts_censored"]:
+            value = f">= {value}"
+        tts.add_row(
+            escape(str(row["node"])),
+            str(row["node_kind"]),
+            escape(str(row["alternative"])),
+            value,
+            f"{row['tts_min_days']:g}",
+            f"{row['censored_share']:.0%}",
+            *("YES" if row["tts_days"] < d else "no" for d in result.durations),
+        )
+    console.print(tts)
+    console.print(
+        Text(
+            f"{len(result.nodes)} nodes × {len(result.durations)} durations × "
+            f"{len(result.alternatives)} alternatives × {result.replications} replications, "
+            f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
+            "Impact = extra total cost + lost margin; risk index = impact / largest impact; "
+            f"TTS censored at {result.horizon_after_failure} days (the horizon)."
+        )
+    )
+    _written(out_dir)
 
 
 def main() -> None:

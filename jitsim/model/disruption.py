@@ -325,21 +325,27 @@ class LaneDisruption:
 
 
 class DisruptedCustomer(Customer):
-    """A customer that also counts its unmet units while a disruption is active."""
+    """A customer that also counts its unmet units while a disruption is active, and notes
+    the time of its first unmet unit inside each outage event's windows."""
 
-    __slots__ = ("active", "short_in_disruption")
+    __slots__ = ("active", "first_short", "outages", "short_in_disruption")
     active: Timeline
+    outages: list[tuple[str, Timeline]]
 
     def reset_statistics(self) -> None:
         """Forget everything measured so far (end of warm-up)."""
         super().reset_statistics()
         self.short_in_disruption = 0.0
+        self.first_short: dict[str, float] = {}
 
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
         """Book an order; its unmet units count when a disruption window is active."""
         Customer.record(self, quantity, filled, short, now)
         if short > 0.0 and self.active.is_down(now):
             self.short_in_disruption += short
+            for event, timeline in self.outages:
+                if event not in self.first_short and timeline.is_down(now):
+                    self.first_short[event] = now
 
 
 class Disruptions:
@@ -495,6 +501,14 @@ class Disruptions:
             for lane, role in ((point.lane, "primary"), (point.backup, "backup")):
                 if lane is not None:
                     self._attach_lane(lane, point, role, outages, shocks)
+        outage_events = [
+            (name, Timeline(self.windows[name]))
+            for name, event in scenario.disruptions.items()
+            if isinstance(event, Outage)
+        ]
+        for customer in network.customers.values():
+            if isinstance(customer, DisruptedCustomer):
+                customer.outages = outage_events
         for name, plant in network.plants.items():
             plant.outages = self.down.get(name)
             crises = [
@@ -569,7 +583,10 @@ class Disruptions:
         and ``STOCK_POINT.refused_orders`` for every stock point, and their network totals;
         ``lost_sales_in_disruption``: customer units not met from stock on arrival
         (backordered or lost) that arrived while any disruption window was active;
-        ``disrupted_days``: days of the window with some disruption active.
+        ``disrupted_days``: days of the window with some disruption active;
+        ``EVENT.first_shortfall_day`` for every outage event: time (days since the start of
+        the run) of the first customer unit not met from stock on arrival while that event
+        held its nodes down, NaN if none.
         """
         start, end = network.window_start, float(network.horizon)
         record: dict[str, float] = {}
@@ -592,6 +609,14 @@ class Disruptions:
             if isinstance(c, DisruptedCustomer)
         )
         record["disrupted_days"] = self.active.downtime(start, end)
+        for name, event in self.scenario.disruptions.items():
+            if isinstance(event, Outage):
+                times = [
+                    c.first_short[name]
+                    for c in network.customers.values()
+                    if isinstance(c, DisruptedCustomer) and name in c.first_short
+                ]
+                record[f"{name}.first_shortfall_day"] = min(times) if times else math.nan
         return record
 
 

@@ -1,0 +1,517 @@
+"""Stress test: knock out each supplier and plant in turn, paired with the undisrupted baseline.
+
+For every node (supplier or plant) and every knock-out duration D the scenario gets one extra
+scheduled ``outage`` event, :data:`EVENT`, holding the node down over ``[t0, t0 + D)`` (the
+node's own ``when_down`` behaviour applies); one more variant per node holds it down from t0
+to the end of the horizon, for the time-to-survive. All variants and the baseline (the scenario
+as given) run every alternative in one batch under common random numbers: replication r of
+every variant uses the same seed and replication index, and adding an outage does not shift
+any other random stream, so every difference against the baseline is paired. (The baseline
+carries the same event dormant, in a window after the horizon, so that every point reports the
+same KPI columns; it simulates exactly like the scenario as given.)
+
+Measures (exact definitions):
+
+* **TTS** (time-to-survive) of a replication: with the node down from t0 for the rest of the
+  horizon, the whole days fully served after the failure — the first unit of customer demand
+  not met from stock on arrival falls on day ``t0 + TTS``. Taken from the KPI
+  ``EVENT.first_shortfall_day``. Right-censored at the horizon: a replication without any
+  shortfall counts as ``horizon − t0`` and is reported as censored. Per node and alternative
+  the table gives the median over replications (``tts_days``), the minimum, and the share
+  censored; ``tts_censored`` is true when the median itself is censored.
+* **TTR** (time-to-recover) = the knock-out duration D (scenario-given); ``tts_lt_ttr`` flags
+  ``tts_days < D``: the network runs dry before the node is back.
+* **Impact** per (node, D, alternative), mean over replications of the paired difference
+  disrupted − baseline of the same alternative: ``lost_units`` (extra backordered + lost-sales
+  units), ``revenue_at_risk`` (baseline revenue − disrupted revenue), ``extra_cost`` (extra
+  ``total_cost``), ``lost_margin`` = revenue at risk − purchases saved (gross margin lost), and
+  ``impact`` = extra cost + lost margin (= profit lost, up to scrapped material).
+  ``risk_exposure_index`` = impact / the largest impact of the table (0 … 1; rows with a
+  negative impact get a negative index).
+* **Tail risk** over replications: ``p_stockout`` = P(any stockout day) in the disrupted run;
+  VaR95 (the ⌈0.95 n⌉-th smallest value) and CVaR95 (:func:`jitsim.stats.cvar`, upper tail)
+  of the lost margin and of the disrupted run's total cost.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jitsim.batch import (
+    Execution,
+    Progress,
+    Session,
+    choose_backend,
+    default_chunk_size,
+    jitsim_version,
+    open_sink,
+    plan_chunks,
+    replications_and_seed,
+    resolve_alternatives,
+    scenario_hash,
+)
+from jitsim.errors import JitsimError
+from jitsim.experiments.sweep import json_safe
+from jitsim.results_store import DirectorySink
+from jitsim.scenario.models import Scenario
+from jitsim.scenario.overrides import apply_overrides
+from jitsim.stats import cvar
+
+__all__ = ["DEFAULT_DURATIONS", "EVENT", "StressResult", "check_durations", "check_nodes", "stress"]
+
+#: Knock-out durations (days) tested by default.
+DEFAULT_DURATIONS = (7, 14, 30, 60)
+#: Name of the outage event added to every knock-out variant.
+EVENT = "stress_knockout"
+STRESS_CSV = "stress.csv"
+TTS_CSV = "tts.csv"
+SUMMARY_JSON = "summary.json"
+#: Columns of :meth:`StressResult.table` (ranked weak links).
+TABLE_COLUMNS = (
+    "rank",
+    "node",
+    "node_kind",
+    "duration_days",
+    "alternative",
+    "lost_units",
+    "revenue_at_risk",
+    "extra_cost",
+    "lost_margin",
+    "impact",
+    "risk_exposure_index",
+    "p_stockout",
+    "baseline_p_stockout",
+    "lost_margin_var95",
+    "lost_margin_cvar95",
+    "total_cost_var95",
+    "total_cost_cvar95",
+    "tts_days",
+    "tts_censored",
+    "tts_lt_ttr",
+    "n",
+)
+#: Columns of :meth:`StressResult.tts`.
+TTS_COLUMNS = (
+    "node",
+    "node_kind",
+    "alternative",
+    "tts_days",
+    "tts_min_days",
+    "tts_censored",
+    "censored_share",
+    "horizon_after_failure",
+    "n",
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One simulated scenario of the stress test (point ``point`` of the batch)."""
+
+    point: int
+    node: str | None  # None: the baseline
+    node_kind: str | None
+    duration: int | None  # None: down for the rest of the horizon (TTS)
+
+
+@dataclass
+class StressResult:
+    """Result of :func:`stress`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The baseline scenario.
+    start_day : int
+        Day of the failure t0.
+    durations : list of int
+        Knock-out durations (days), the TTR of each row.
+    nodes : dict
+        Node → ``"supplier"`` or ``"plant"``, in the order tested.
+    alternatives : list of str
+        Alternatives simulated.
+    seed, replications : int
+        Master seed and replications per alternative and variant.
+    variants : list of Variant
+        What each batch point is (point 0 is the baseline).
+    frame : DataFrame
+        Raw records: ``point``, ``alternative``, ``replication`` and the KPIs.
+    """
+
+    scenario: Scenario
+    start_day: int
+    durations: list[int]
+    nodes: dict[str, str]
+    alternatives: list[str]
+    seed: int
+    replications: int
+    variants: list[Variant]
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out_dir: Path | None = None
+    backend: str = "serial"
+
+    @property
+    def horizon_after_failure(self) -> int:
+        """Days from the failure to the end of the horizon (the TTS censoring bound)."""
+        return self.scenario.run.horizon_days - self.start_day
+
+    def _rows(self, point: int, alternative: str) -> pd.DataFrame:
+        frame = self.frame
+        rows = frame[(frame["point"] == point) & (frame["alternative"] == alternative)]
+        return rows.sort_values("replication").reset_index(drop=True)
+
+    def replication_tts(self, node: str, alternative: str) -> tuple[np.ndarray, np.ndarray]:
+        """TTS of every replication (days) and whether it is censored."""
+        variant = next(v for v in self.variants if v.node == node and v.duration is None)
+        rows = self._rows(variant.point, alternative)
+        column = f"{EVENT}.first_shortfall_day"
+        times = (
+            rows[column].to_numpy(dtype=float) if column in rows else np.full(len(rows), math.nan)
+        )
+        censored = np.isnan(times)
+        tts = np.where(
+            censored, float(self.horizon_after_failure), np.floor(times - self.start_day)
+        )
+        return tts, censored
+
+    def tts(self) -> pd.DataFrame:
+        """Time-to-survive per node and alternative (see the module notes)."""
+        rows = []
+        for node, kind in self.nodes.items():
+            for alternative in self.alternatives:
+                values, censored = self.replication_tts(node, alternative)
+                if len(values) == 0:
+                    continue
+                median = float(np.median(values))
+                rows.append(
+                    (
+                        node,
+                        kind,
+                        alternative,
+                        median,
+                        float(values.min()),
+                        bool(median >= self.horizon_after_failure),
+                        float(censored.mean()),
+                        self.horizon_after_failure,
+                        len(values),
+                    )
+                )
+        return pd.DataFrame(rows, columns=list(TTS_COLUMNS))
+
+    def table(self) -> pd.DataFrame:
+        """Weak links: one row per (node, duration, alternative), ranked by risk exposure."""
+        tts = {
+            (str(r["node"]), str(r["alternative"])): {str(k): v for k, v in r.items()}
+            for r in self.tts().to_dict("records")
+        }
+        rows: list[dict[str, Any]] = []
+        for variant in self.variants:
+            if variant.node is None or variant.duration is None:
+                continue
+            for alternative in self.alternatives:
+                base = self._rows(0, alternative)
+                hit = self._rows(variant.point, alternative)
+                if base.empty or hit.empty:
+                    continue
+                rows.append(
+                    _impact_row(
+                        variant, alternative, base, hit, tts.get((variant.node, alternative))
+                    )
+                )
+        table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c != "rank"])
+        if table.empty:
+            table.insert(0, "rank", pd.Series(dtype=int))
+            return table
+        largest = float(table["impact"].max())
+        table["risk_exposure_index"] = table["impact"] / largest if largest > 0 else 0.0
+        table = table.sort_values(
+            ["risk_exposure_index", "impact"], ascending=False, kind="stable"
+        ).reset_index(drop=True)
+        table.insert(0, "rank", range(1, len(table) + 1))
+        return table
+
+    def weak_links(self) -> list[str]:
+        """Nodes ranked by their worst risk exposure index over durations and alternatives."""
+        table = self.table()
+        return list(dict.fromkeys(table["node"])) if not table.empty else []
+
+
+def _var(values: np.ndarray, level: float = 0.95) -> float:
+    """Lower ``level``-quantile: the ⌈n·level⌉-th smallest value (the CVaR minimiser)."""
+    clean = np.sort(values[~np.isnan(values)])
+    if clean.size == 0:
+        return math.nan
+    return float(clean[max(math.ceil(clean.size * level) - 1, 0)])
+
+
+def _impact_row(
+    variant: Variant,
+    alternative: str,
+    base: pd.DataFrame,
+    hit: pd.DataFrame,
+    tts: dict[str, Any] | None,
+) -> dict[str, Any]:
+    n = min(len(base), len(hit))
+    base, hit = base.iloc[:n], hit.iloc[:n]
+
+    def diff(kpi: str) -> np.ndarray:
+        return hit[kpi].to_numpy(dtype=float) - base[kpi].to_numpy(dtype=float)
+
+    lost_units = diff("backordered_units") + diff("lost_sales_units")
+    revenue_at_risk = -diff("revenue")
+    extra_cost = diff("total_cost")
+    lost_margin = revenue_at_risk + diff("purchase_cost")
+    impact = extra_cost + lost_margin
+    total_cost = hit["total_cost"].to_numpy(dtype=float)
+    duration = variant.duration
+    assert duration is not None
+    tts_days = float(tts["tts_days"]) if tts else math.nan
+    return {
+        "node": variant.node,
+        "node_kind": variant.node_kind,
+        "duration_days": duration,
+        "alternative": alternative,
+        "lost_units": float(np.mean(lost_units)),
+        "revenue_at_risk": float(np.mean(revenue_at_risk)),
+        "extra_cost": float(np.mean(extra_cost)),
+        "lost_margin": float(np.mean(lost_margin)),
+        "impact": float(np.mean(impact)),
+        "risk_exposure_index": math.nan,
+        "p_stockout": float(np.mean(hit["stockout_days"].to_numpy(dtype=float) > 0)),
+        "baseline_p_stockout": float(np.mean(base["stockout_days"].to_numpy(dtype=float) > 0)),
+        "lost_margin_var95": _var(lost_margin),
+        "lost_margin_cvar95": cvar(lost_margin),
+        "total_cost_var95": _var(total_cost),
+        "total_cost_cvar95": cvar(total_cost),
+        "tts_days": tts_days,
+        "tts_censored": bool(tts["tts_censored"]) if tts else False,
+        "tts_lt_ttr": bool(tts_days < duration),
+        "n": n,
+    }
+
+
+# --------------------------------------------------------------------------- running
+
+
+def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, str]:
+    known = {name: "supplier" for name in scenario.suppliers}
+    known.update({name: "plant" for name in scenario.plants})
+    if not nodes:
+        if not known:
+            raise JitsimError("nothing to stress: the scenario has no suppliers or plants")
+        return known
+    chosen: dict[str, str] = {}
+    for name in nodes:
+        if name not in known:
+            raise JitsimError(
+                f"unknown node {name!r} to knock out (suppliers and plants of this scenario: "
+                f"{', '.join(known) or 'none'})"
+            )
+        chosen[name] = known[name]
+    return chosen
+
+
+def check_durations(durations: Sequence[int]) -> list[int]:
+    chosen = list(dict.fromkeys(durations))
+    if not chosen:
+        raise JitsimError("give at least one knock-out duration, e.g. --durations 7,30")
+    for value in chosen:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise JitsimError(f"knock-out duration {value!r} must be a whole number of days >= 1")
+    return chosen
+
+
+def _knockout(
+    scenario: Scenario,
+    source_file: str | os.PathLike[str] | None,
+    node: str,
+    start: int,
+    days: int,
+) -> Scenario:
+    event = {"kind": "outage", "nodes": [node], "windows": [{"start": start, "days": days}]}
+    return apply_overrides(scenario, source_file, {f"disruptions.{EVENT}": event})
+
+
+def stress(
+    scenario: Scenario,
+    *,
+    nodes: Sequence[str] | None = None,
+    durations: Sequence[int] = DEFAULT_DURATIONS,
+    start_day: int | None = None,
+    source_file: str | os.PathLike[str] | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    alternatives: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    backend: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    command: str | None = None,
+) -> StressResult:
+    """Knock out each supplier and plant in turn and measure TTS, impact and tail risk.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The baseline scenario (its own disruptions, if any, stay in every variant).
+    nodes : sequence of str, optional
+        Suppliers and plants to knock out (default: all of them).
+    durations : sequence of int
+        Knock-out durations (days); each is the TTR of its rows.
+    start_day : int, optional
+        Day of the failure (default: the first day after warm-up, ``run.warmup_days``).
+    source_file : path, optional
+        The scenario file, for FILE:LINE errors.
+    replications, seed, alternatives, progress, backend, workers, scheduler, chunk_size,
+    out, resume, command
+        As in :func:`jitsim.run`; replications are per alternative and per variant.
+
+    Returns
+    -------
+    StressResult
+
+    Notes
+    -----
+    The batch has 1 + len(nodes) × (len(durations) + 1) scenario points (baseline, the
+    knock-outs, and one knock-out to the horizon per node for the TTS). With ``out`` the
+    directory is written as chunks finish (resumable) and at the end holds ``stress.csv``
+    (ranked weak links), ``tts.csv`` and ``summary.json``.
+    """
+    if EVENT in scenario.disruptions:
+        raise JitsimError(f"the scenario already has a disruption named {EVENT!r}; rename it")
+    chosen = check_nodes(scenario, nodes)
+    lengths = check_durations(durations)
+    run = scenario.run
+    t0 = run.warmup_days if start_day is None else start_day
+    if (
+        isinstance(t0, bool)
+        or not isinstance(t0, int)
+        or not run.warmup_days <= t0 < run.horizon_days
+    ):
+        raise JitsimError(
+            f"start day {t0!r} must be a whole day after warm-up: from {run.warmup_days} to "
+            f"{run.horizon_days - 1}"
+        )
+    names = resolve_alternatives(scenario, alternatives)
+    n, master = replications_and_seed(scenario, replications, seed)
+
+    # The baseline carries the knock-out event too, dormant after the horizon: it changes
+    # nothing in the run (no random stream moves) but gives every point the same KPI columns.
+    dormant = _knockout(scenario, source_file, next(iter(chosen)), run.horizon_days, 1)
+    variants = [Variant(0, None, None, None)]
+    scenarios = [dormant]
+    for node, kind in chosen.items():
+        for days in [*lengths, None]:
+            span = days if days is not None else run.horizon_days - t0
+            scenarios.append(_knockout(scenario, source_file, node, t0, span))
+            variants.append(Variant(len(variants), node, kind, days))
+
+    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    chooser = choose_backend(execution, n * len(names) * len(scenarios))
+    size = execution.chunk_size or default_chunk_size(n)
+    if size < 1:
+        raise JitsimError(f"chunk_size(={size}) must be >= 1")
+    chunks = plan_chunks(len(scenarios), names, 0, n, master, chunk_size=size)
+    plan = json_safe(
+        {
+            "alternatives": names,
+            "replications": n,
+            "chunk_size": size,
+            "nodes": list(chosen),
+            "durations": lengths,
+            "start_day": t0,
+        }
+    )
+    sink = open_sink("stress", scenarios, master, plan, execution)
+    session = Session(scenarios, chooser, sink, progress)
+    try:
+        session.ensure(chunks)
+        frame = sink.frame()
+        if not frame.empty:
+            frame = frame[frame["replication"] < n].reset_index(drop=True)
+    finally:
+        session.close()
+    result = StressResult(
+        scenario,
+        t0,
+        lengths,
+        chosen,
+        names,
+        master,
+        n,
+        variants,
+        frame=frame,
+        out_dir=Path(out) if out is not None else None,
+        backend=chooser.name,
+    )
+    if isinstance(sink, DirectorySink):
+        write_stress(result, sink.directory, command=command)
+        sink.mark_complete()
+    return result
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_stress(
+    result: StressResult, directory: str | os.PathLike[str], *, command: str | None = None
+) -> dict[str, Path]:
+    """Write ``stress.csv`` (ranked weak links), ``tts.csv`` and ``summary.json``."""
+    path = Path(directory)
+    written = {
+        "stress": path / STRESS_CSV,
+        "tts": path / TTS_CSV,
+        "summary": path / SUMMARY_JSON,
+    }
+    table = result.table()
+    tts = result.tts()
+    document = {
+        "kind": "stress",
+        "jitsim_version": jitsim_version(),
+        "scenario_name": result.scenario.name,
+        "scenario_hash": scenario_hash(result.scenario),
+        "seed": result.seed,
+        "replications": result.replications,
+        "alternatives": result.alternatives,
+        "nodes": result.nodes,
+        "durations_days": result.durations,
+        "start_day": result.start_day,
+        "horizon_after_failure": result.horizon_after_failure,
+        "definitions": {
+            "tts_days": "median over replications of the whole days fully served after the "
+            "failure with the node down to the horizon; censored replications count as "
+            "horizon_after_failure",
+            "ttr_days": "the knock-out duration",
+            "impact": "extra total_cost + lost margin (revenue at risk - purchases saved), "
+            "mean paired difference against the baseline",
+            "risk_exposure_index": "impact / largest impact",
+        },
+        "weak_links": table.to_dict("records"),
+        "tts": tts.to_dict("records"),
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        table.to_csv(written["stress"], index=False)
+        tts.to_csv(written["tts"], index=False)
+        written["summary"].write_text(
+            json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    return written

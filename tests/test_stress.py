@@ -1,0 +1,197 @@
+"""Stress test (issue 5): knock-outs paired with the baseline, time-to-survive, weak links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import jitsim
+from jitsim.cli import app
+from jitsim.errors import JitsimError
+from jitsim.experiments.stress import EVENT
+
+# Constant demand 2/day (arriving at d + 0.5), lead time 3, daily (s,S) = (10, 20), initial 20.
+# Days 0…4 use 10 → day-5 review: IP 10 ≤ s, order 10 (arrives 8); days 5…7 → on hand 4, +10
+# at 8 → 14; days 8, 9 → 10; day-10 review orders 10 (arrives 13); day 10 → 8 on hand.
+SHOP = """
+name: shop
+run: {horizon_days: 60, warmup_days: 11, seed: 7}
+items:
+  widget: {unit_cost: 10.0, price: 20.0}
+suppliers:
+  acme: {items: [widget], lead_time: 3, when_down: {orders: queue}}
+stock_points:
+  store: {item: widget, source: acme, initial: 20, policy: {kind: s_S, s: 10, S: 20}}
+customers:
+  walk_in: {buys_from: store, demand: 2}
+"""
+
+TWO_SUPPLIERS = """
+name: two_suppliers
+run: {horizon_days: 150, warmup_days: 20, seed: 3}
+items:
+  gear: {unit_cost: 10.0, price: 30.0}
+  bolt: {unit_cost: 1.0, price: 3.0}
+suppliers:
+  fragile: {items: [gear], lead_time: 2}
+  sturdy: {items: [bolt], lead_time: 2}
+stock_points:
+  gear_store: {item: gear, source: fragile, initial: 12,
+               policy: {kind: s_S, s: 6, S: 12}}
+  bolt_store: {item: bolt, source: sturdy, initial: 400,
+               policy: {kind: s_S, s: 300, S: 400}}
+customers:
+  gear_buyer: {buys_from: gear_store, demand: {kind: poisson, mean: 3},
+               unmet: lost_sale, lost_sale_penalty: 5.0}
+  bolt_buyer: {buys_from: bolt_store, demand: {kind: poisson, mean: 3},
+               unmet: lost_sale, lost_sale_penalty: 5.0}
+alternatives:
+  lean: {}
+  buffered: {gear_store: {kind: s_S, s: 60, S: 90}}
+"""
+
+
+def test_time_to_survive_by_hand() -> None:
+    """Failure at day 11 (the first day after warm-up), orders queued until recovery, which
+    never comes: on hand 8 at the start of day 11, plus the 10 units ordered on day 10 and in
+    transit (arriving 13, ``in_transit: continue``); the day-15 order is queued for ever. 18
+    units at 2/day serve days 11…19 in full; day 20 is short: TTS = 9 days. So a 10-day
+    outage outlasts it (TTS < TTR) and a 5-day one does not."""
+    scenario = jitsim.load_scenario_text(SHOP)
+    result = jitsim.stress(scenario, durations=[5, 10], replications=2, seed=1, backend="serial")
+    assert result.start_day == 11
+    tts = result.tts()
+    assert tts["tts_days"].tolist() == [9.0]
+    assert tts["tts_min_days"].tolist() == [9.0]
+    assert not tts["tts_censored"].any()
+    table = result.table().set_index("duration_days")
+    assert not table.loc[5, "tts_lt_ttr"] and table.loc[10, "tts_lt_ttr"]
+    # The 10-day outage: recovery at 21, the queued orders arrive at 24 — days 20…23 are
+    # short by 2 each (backordered): 8 extra units, a stockout in every replication.
+    assert table.loc[10, "lost_units"] == pytest.approx(8.0)
+    assert table.loc[10, "p_stockout"] == 1.0 and table.loc[5, "lost_units"] == 0.0
+
+
+def test_start_day_shifts_the_failure() -> None:
+    """Failure at day 10: the day-10 order is placed while the supplier is down (queued for
+    ever), so only the 10 on hand remain: days 10…14 are served, TTS = 5."""
+    scenario = jitsim.load_scenario_text(SHOP.replace("warmup_days: 11", "warmup_days: 10"))
+    result = jitsim.stress(scenario, durations=[7], replications=1, seed=1, backend="serial")
+    assert result.tts()["tts_days"].tolist() == [5.0]
+
+
+def test_tts_is_censored_when_the_stock_outlasts_the_horizon() -> None:
+    text = SHOP.replace("initial: 20", "initial: 500").replace("s: 10, S: 20", "s: 10, S: 500")
+    result = jitsim.stress(
+        jitsim.load_scenario_text(text), durations=[7], replications=1, backend="serial"
+    )
+    row = result.tts().iloc[0]
+    assert row["tts_censored"] and row["tts_days"] == result.horizon_after_failure == 49
+    assert row["censored_share"] == 1.0
+
+
+def test_knockouts_share_the_demand_path_with_the_baseline() -> None:
+    scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
+    result = jitsim.stress(scenario, durations=[14], replications=4, seed=5, backend="serial")
+    frame = result.frame
+    assert len(result.variants) == 1 + 2 * 2  # baseline + (14 days, to horizon) per node
+    for alternative in result.alternatives:
+        base = result._rows(0, alternative)["demand_units"].to_numpy()
+        assert len(base) == 4 and len(set(base)) > 1  # the replications differ
+        for variant in result.variants[1:]:
+            hit = result._rows(variant.point, alternative)["demand_units"].to_numpy()
+            np.testing.assert_array_equal(hit, base)
+    knocked = frame[frame["point"] == 1]
+    assert (knocked["fragile.downtime_days"] == 14.0).all()
+    assert f"{EVENT}.first_shortfall_day" in frame.columns
+
+
+def test_the_critical_supplier_ranks_first() -> None:
+    scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
+    result = jitsim.stress(scenario, durations=[7, 30], replications=5, seed=2, backend="serial")
+    table = result.table()
+    assert table.iloc[0]["node"] == "fragile"
+    assert table.iloc[0]["risk_exposure_index"] == 1.0
+    assert result.weak_links()[0] == "fragile"
+    sturdy = table[table["node"] == "sturdy"]
+    assert (sturdy["lost_units"] == 0).all() and (sturdy["risk_exposure_index"] <= 0.01).all()
+    # a longer outage hurts the lean gear store more; the buffered one survives longer
+    lean = table[(table["node"] == "fragile") & (table["alternative"] == "lean")]
+    by_days = lean.set_index("duration_days")
+    assert by_days.loc[30, "impact"] > by_days.loc[7, "impact"] > 0
+    tts = result.tts().set_index(["node", "alternative"])
+    assert tts.loc[("fragile", "buffered"), "tts_days"] > tts.loc[("fragile", "lean"), "tts_days"]
+    assert tts.loc[("sturdy", "lean"), "tts_days"] > tts.loc[("fragile", "lean"), "tts_days"]
+    # tail risk: CVaR95 is at least VaR95, and both are in the table
+    assert (table["lost_margin_cvar95"] >= table["lost_margin_var95"] - 1e-9).all()
+    assert (table["total_cost_cvar95"] >= table["total_cost_var95"] - 1e-9).all()
+
+
+def test_bad_arguments() -> None:
+    scenario = jitsim.load_scenario_text(SHOP)
+    with pytest.raises(JitsimError, match="unknown node 'nope'"):
+        jitsim.stress(scenario, nodes=["nope"], backend="serial")
+    with pytest.raises(JitsimError, match="start day 5"):
+        jitsim.stress(scenario, start_day=5, backend="serial")
+    with pytest.raises(JitsimError, match="duration 0"):
+        jitsim.stress(scenario, durations=[0], backend="serial")
+
+
+def invoke(*args: object) -> object:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_stress_command(tmp_path: Path) -> None:
+    file = tmp_path / "two.yaml"
+    file.write_text(TWO_SUPPLIERS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "stress", file, "-n", "3", "--seed", "1", "--durations", "7,30",
+        "--out", out, "--quiet", "--backend", "serial",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    stdout = result.stdout  # type: ignore[attr-defined]
+    assert "weak links" in stdout and "time-to-survive" in stdout and "TTS<TTR" in stdout
+    table = pd.read_csv(out / "stress.csv")
+    assert len(table) == 2 * 2 * 2  # nodes × durations × alternatives
+    assert table.iloc[0]["node"] == "fragile" and list(table["rank"]) == list(range(1, 9))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["kind"] == "stress" and summary["durations_days"] == [7, 30]
+    assert (out / "tts.csv").exists()
+
+    only = invoke(
+        "stress", file, "-n", "2", "--node", "sturdy", "--durations", "7",
+        "--out", tmp_path / "only", "--quiet", "--backend", "serial",
+    )  # fmt: skip
+    assert only.exit_code == 0, only.output  # type: ignore[attr-defined]
+    assert set(pd.read_csv(tmp_path / "only" / "stress.csv")["node"]) == {"sturdy"}
+
+
+def test_stress_command_rejects_an_unknown_node(tmp_path: Path) -> None:
+    file = tmp_path / "two.yaml"
+    file.write_text(TWO_SUPPLIERS, encoding="utf-8")
+    result = invoke("stress", file, "--node", "nope", "--out", tmp_path / "o", "--quiet")
+    assert result.exit_code == 2
+    message = result.output  # type: ignore[attr-defined]
+    assert "unknown node 'nope'" in message and "fragile, sturdy" in message
+    assert not (tmp_path / "o").exists()
+    bad = invoke("stress", file, "--durations", "7,x", "--out", tmp_path / "o2", "--quiet")
+    assert bad.exit_code == 2 and "--durations" in bad.output  # type: ignore[attr-defined]
+
+
+def test_the_baseline_simulates_like_the_scenario_as_given() -> None:
+    """The baseline point carries the knock-out event dormant (after the horizon): every KPI
+    of the plain scenario is unchanged, replication by replication."""
+    scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
+    plain = jitsim.run(scenario, replications=3, seed=4, backend="serial").replications()
+    result = jitsim.stress(scenario, durations=[7], replications=3, seed=4, backend="serial")
+    base = result.frame[result.frame["point"] == 0].drop(columns="point")
+    base = base.sort_values(["alternative", "replication"]).reset_index(drop=True)
+    plain = plain.sort_values(["alternative", "replication"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(base[list(plain.columns)], plain)
+    assert (base["fragile.downtime_days"] == 0).all()
