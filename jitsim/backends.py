@@ -249,12 +249,22 @@ class DaskBackend:
                 ) from None
             self.workers = max(len(self._client.scheduler_info().get("workers", {})), 1)
         else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
+            import dask
+
+            # The workers' sampling profiler (every 10 ms) and GIL monitor cost CPU that a
+            # simulation needs; nobody looks at them for a local batch.
+            with dask.config.set(
+                {
+                    "distributed.worker.profile.enabled": False,
+                    "distributed.admin.system-monitor.gil.enabled": False,
+                }
+            ):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)
         self._scenarios = self._client.scatter(list(scenarios), broadcast=True)
 
