@@ -895,7 +895,14 @@ def stress(
         f"CVaR95 lost margin {currency}",
         "TTS<TTR",
     ):
-        table.add_column(escape(column), justify="right", overflow="fold")
+        # Names never wrap; the long numeric headers fold instead.
+        named = column in ("node", "alternative")
+        table.add_column(
+            escape(column),
+            justify="left" if named else "right",
+            no_wrap=named,
+            overflow="ellipsis" if named else "fold",
+        )
     for row in result.table().to_dict("records"):
         table.add_row(
             str(row["rank"]),
