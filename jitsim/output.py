@@ -57,7 +57,7 @@ SCENARIO_FILE = "scenario.resolved.yaml"
 TRAJECTORIES_FILE = "trajectories.csv"
 
 #: Statistics written per KPI into ``summary.json``, in this order.
-SUMMARY_STATS = ("mean", "std", "ci95_low", "ci95_high", "p05", "p50", "p95", "n")
+SUMMARY_STATS = ("mean", "std", "ci95_low", "ci95_high", "p05", "p50", "p95", "cvar95", "n")
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
 _MONEY_NAMES = ("profit", "revenue")
