@@ -155,22 +155,6 @@ class Session:
         self.sink.close()
 
 
-def execute(
-    scenarios: Sequence[Scenario],
-    chunks: Sequence[Chunk],
-    backend: Backend,
-    sink: MemorySink | DirectorySink,
-    progress: Progress | None = None,
-) -> None:
-    """Run the chunks the sink does not have yet and hand each result to the sink."""
-    session = Session(scenarios, backend, sink, progress)
-    try:
-        session.ensure(chunks)
-    finally:
-        if session._started:
-            backend.close()
-
-
 def choose_backend(execution: Execution, work: int) -> Backend:
     """The configured backend, or serial for work too small to be worth a pool."""
     name = execution.backend
@@ -327,6 +311,96 @@ def run(
     )
 
 
+@dataclass
+class PointsRun:
+    """What :func:`run_points` produced: the finished replications and how they were run."""
+
+    frame: pd.DataFrame
+    trajectories: pd.DataFrame
+    replications: int
+    backend: str
+    precision: PrecisionReport | None
+    directory: Path | None
+    _sink: MemorySink | DirectorySink
+
+    def complete(self, write: Callable[[Path], Any]) -> None:
+        """With an output directory: write the final files there and mark it complete."""
+        if isinstance(self._sink, DirectorySink):
+            write(self._sink.directory)
+            self._sink.mark_complete()
+
+
+def run_points(
+    kind: str,
+    scenarios: Sequence[Scenario],
+    names: Sequence[str],
+    n: int,
+    master: int,
+    execution: Execution,
+    plan: dict[str, Any],
+    *,
+    precision: PrecisionTarget | None = None,
+    baseline: str | None = None,
+    trajectories: int = 0,
+) -> PointsRun:
+    """The engine of every experiment: alternatives × replications at one or more points.
+
+    Plans chunks (their size depends only on the replications, so a run resumes on any
+    backend), opens the memory or directory sink, runs a fixed ``n`` or sequential rounds
+    (``precision``; with several points every (point, alternative) is watched) and returns the
+    replications ``0 … n−1``. ``plan`` holds the experiment's own settings for the manifest.
+    """
+    first_round = precision.min_replications if precision else n
+    planned = precision.max_replications if precision else n
+    chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
+    size = execution.chunk_size or default_chunk_size(first_round)
+    if size < 1:
+        raise JitsimError(f"chunk_size(={size}) must be >= 1")
+    chunks = plan_chunks(
+        len(scenarios), names, 0, planned, master, chunk_size=size, trajectories=trajectories
+    )
+    manifest_plan = {
+        "alternatives": list(names),
+        "replications": None if precision else n,
+        "chunk_size": size,
+        "precision": asdict(precision) if precision else None,
+        **plan,
+    }
+    sink = open_sink(kind, scenarios, master, manifest_plan, execution)
+    session = Session(scenarios, chooser, sink, execution.progress)
+    report: PrecisionReport | None = None
+    try:
+        if precision is not None:
+            several = len(scenarios) > 1
+            labels = (
+                [f"point {p}: {a}" for p in range(len(scenarios)) for a in names]
+                if several
+                else list(names)
+            )
+
+            def ensure(count: int) -> pd.DataFrame:
+                session.ensure([c for c in chunks if c.first < count])
+                frame = sink.frame()
+                frame = frame[frame["replication"] < count]
+                if not several:
+                    return frame
+                points = "point " + frame["point"].astype(str) + ": "
+                return frame.assign(alternative=points + frame["alternative"])
+
+            report = sequential(precision, ensure, labels, baseline)
+            n = report.replications
+        else:
+            session.ensure(chunks)
+        frame = sink.frame()
+        if not frame.empty and (frame["replication"] >= n).any():
+            frame = frame[frame["replication"] < n].reset_index(drop=True)  # resumed: more
+        kept = sink.trajectories_frame()
+    finally:
+        session.close()
+    directory = Path(execution.out) if execution.out is not None else None
+    return PointsRun(frame, kept, n, chooser.name, report, directory, sink)
+
+
 def run_alternatives(
     kind: str,
     scenario: Scenario,
@@ -344,65 +418,39 @@ def run_alternatives(
     if trajectories < 0:
         raise JitsimError(f"trajectories(={trajectories}) must be >= 0")
     names = resolve_alternatives(scenario, alternatives)
-    planned = precision.max_replications if precision is not None else n
-    chooser = choose_backend(
-        execution, (precision.min_replications if precision else n) * len(names)
+    outcome = run_points(
+        kind,
+        [scenario],
+        names,
+        n,
+        master,
+        execution,
+        {"trajectories": trajectories, **(extra_plan or {})},
+        precision=precision,
+        baseline=baseline,
+        trajectories=trajectories,
     )
-    size = execution.chunk_size or default_chunk_size(
-        precision.min_replications if precision else n
-    )
-    if size < 1:
-        raise JitsimError(f"chunk_size(={size}) must be >= 1")
-    chunks = plan_chunks(1, names, 0, planned, master, chunk_size=size, trajectories=trajectories)
-    plan: dict[str, Any] = {
-        "alternatives": names,
-        "replications": None if precision else n,
-        "chunk_size": size,
-        "trajectories": trajectories,
-        "precision": asdict(precision) if precision else None,
-        **(extra_plan or {}),
-    }
-    sink = open_sink(kind, [scenario], master, plan, execution)
-    session = Session([scenario], chooser, sink, execution.progress)
-    report: PrecisionReport | None = None
-    try:
-        if precision is None:
-            session.ensure(chunks)
-        else:
-
-            def ensure(count: int) -> pd.DataFrame:
-                session.ensure(chunks[: math.ceil(count / size)])
-                frame = sink.frame()
-                return frame[frame["replication"] < count]
-
-            report = sequential(precision, ensure, names, baseline)
-            n = report.replications
-        frame = sink.frame()
-        if not frame.empty:
-            # One table per run, without the sweep-point column; copies cost memory here.
-            if "point" in frame.columns:
-                del frame["point"]
-            if (frame["replication"] >= n).any():  # a resumed directory may hold more
-                frame = frame[frame["replication"] < n].reset_index(drop=True)
-        kept = sink.trajectories_frame()
-    finally:
-        session.close()
+    frame = outcome.frame
+    if "point" in frame.columns:  # one table per run, without the sweep-point column
+        del frame["point"]
     result = RunResult(
         scenario,
         master,
-        n,
+        outcome.replications,
         names,
         frame=frame,
-        trajectory_frame=kept,
-        out_dir=Path(execution.out) if execution.out is not None else None,
-        backend=chooser.name,
-        precision=report,
+        trajectory_frame=outcome.trajectories,
+        out_dir=outcome.directory,
+        backend=outcome.backend,
+        precision=outcome.precision,
     )
-    if isinstance(sink, DirectorySink):
+
+    def write(directory: Path) -> None:
         from jitsim.output import write_results  # output imports batch
 
-        write_results(result, sink.directory, command=execution.command)
-        sink.mark_complete()
+        write_results(result, directory, command=execution.command)
+
+    outcome.complete(write)
     return result
 
 

@@ -487,3 +487,39 @@ def test_precision_adds_replications_to_every_point(scenario: jitsim.Scenario) -
         "point 1: buffered",
         "point 1: lean",
     }
+
+
+def _scenario_texts() -> list[tuple[str, str]]:
+    """Every bundled scenario, the rich scenarios of the disruption and plant tests, and the
+    quickstart with a backup supplier that has a defect rate."""
+    import importlib
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [(p.name, p.read_text()) for p in sorted((root / "scenarios").glob("*.yaml"))]
+    for module, names in (
+        ("test_disruptions", ("CRN",)),  # outages, Markov, surges, when_down
+        ("test_plant", ("SHORTAGE", "STOCHASTIC")),  # plants, rework
+    ):
+        loaded = importlib.import_module(module)
+        texts += [(f"{module}.{name}", getattr(loaded, name)) for name in names]
+    quickstart = dict(texts)["quickstart.yaml"]
+    dual = quickstart.replace(
+        "    min_order: 10            # minimum order quantity (units)",
+        "    min_order: 10\n  backup_co:\n    items: [widget]\n    lead_time: 1\n"
+        "    defect_rate: 0.02\n    inspection_cost_per_unit: 0.1",
+    ).replace(
+        "    policy: {kind: s_S, s: 20, S: 60}",
+        "    policy: {kind: s_S, s: 20, S: 60}\n"
+        "    backup: {source: backup_co, split: shares, share: 0.3}",
+    )
+    assert dual.count("backup_co") == 2
+    texts.append(("dual sourcing and supplier quality", dual))
+    return texts
+
+
+@pytest.mark.parametrize(("label", "text"), _scenario_texts())
+def test_the_resolved_dump_validates_back_to_the_same_scenario(label: str, text: str) -> None:
+    """Overrides edit the full dump; every model must therefore survive its own dump."""
+    scenario = jitsim.load_scenario_text(text, label)
+    data = resolved_data(scenario)
+    assert jitsim.Scenario.model_validate(data) == scenario

@@ -38,13 +38,10 @@ import pandas as pd
 from jitsim.batch import (
     Execution,
     Progress,
-    Session,
-    choose_backend,
     default_chunk_size,
     jitsim_version,
-    open_sink,
-    plan_chunks,
     replications_and_seed,
+    run_points,
     scenario_hash,
 )
 from jitsim.errors import JitsimError
@@ -514,22 +511,20 @@ def _simulate(
     progress: Progress,
     folder: Path | None = None,
 ) -> pd.DataFrame:
-    """Replications 0 … n−1 of both alternatives at one point (one Session per point).
+    """Replications 0 … n−1 of both alternatives at one point (one backend per point).
 
     With ``folder`` the replications are written there as they finish, and a folder left by
     an interrupted search is picked up where it stopped: the bisection is deterministic, so
     a resumed search visits the same points in the same order.
     """
-    chunks = plan_chunks(1, list(names), 0, n, seed, chunk_size=size)
-    here = replace(execution, out=folder, resume=folder is not None and folder.is_dir())
-    plan = {"alternatives": list(names), "replications": n, "chunk_size": size}
-    sink = open_sink("breakeven", [point], seed, plan, here)
-    session = Session([point], choose_backend(here, 2 * n), sink, progress)
-    try:
-        session.ensure(chunks)
-        return sink.frame()
-    finally:
-        session.close()
+    here = replace(
+        execution,
+        out=folder,
+        resume=folder is not None and folder.is_dir(),
+        chunk_size=size,
+        progress=progress,
+    )
+    return run_points("breakeven", [point], names, n, seed, here, {}).frame
 
 
 def _search(

@@ -50,19 +50,14 @@ import pandas as pd
 from jitsim.batch import (
     Execution,
     Progress,
-    Session,
-    choose_backend,
-    default_chunk_size,
     jitsim_version,
-    open_sink,
-    plan_chunks,
     replications_and_seed,
     resolve_alternatives,
+    run_points,
     scenario_hash,
 )
 from jitsim.errors import JitsimError
 from jitsim.experiments.sweep import json_safe
-from jitsim.results_store import DirectorySink
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
 from jitsim.stats import cvar
@@ -420,30 +415,8 @@ def stress(
             variants.append(Variant(len(variants), node, kind, days))
 
     execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
-    chooser = choose_backend(execution, n * len(names) * len(scenarios))
-    size = execution.chunk_size or default_chunk_size(n)
-    if size < 1:
-        raise JitsimError(f"chunk_size(={size}) must be >= 1")
-    chunks = plan_chunks(len(scenarios), names, 0, n, master, chunk_size=size)
-    plan = json_safe(
-        {
-            "alternatives": names,
-            "replications": n,
-            "chunk_size": size,
-            "nodes": list(chosen),
-            "durations": lengths,
-            "start_day": t0,
-        }
-    )
-    sink = open_sink("stress", scenarios, master, plan, execution)
-    session = Session(scenarios, chooser, sink, progress)
-    try:
-        session.ensure(chunks)
-        frame = sink.frame()
-        if not frame.empty:
-            frame = frame[frame["replication"] < n].reset_index(drop=True)
-    finally:
-        session.close()
+    plan = {"nodes": list(chosen), "durations": lengths, "start_day": t0}
+    outcome = run_points("stress", scenarios, names, n, master, execution, json_safe(plan))
     result = StressResult(
         scenario,
         t0,
@@ -453,13 +426,11 @@ def stress(
         master,
         n,
         variants,
-        frame=frame,
-        out_dir=Path(out) if out is not None else None,
-        backend=chooser.name,
+        frame=outcome.frame,
+        out_dir=outcome.directory,
+        backend=outcome.backend,
     )
-    if isinstance(sink, DirectorySink):
-        write_stress(result, sink.directory, command=command)
-        sink.mark_complete()
+    outcome.complete(lambda directory: write_stress(result, directory, command=command))
     return result
 
 

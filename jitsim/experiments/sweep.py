@@ -20,7 +20,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,19 +30,14 @@ import pandas as pd
 from jitsim.batch import (
     Execution,
     Progress,
-    Session,
-    choose_backend,
-    default_chunk_size,
     jitsim_version,
-    open_sink,
-    plan_chunks,
     replications_and_seed,
     resolve_alternatives,
+    run_points,
     scenario_hash,
 )
 from jitsim.errors import JitsimError, ScenarioError, ScenarioProblem
-from jitsim.precision import PrecisionReport, PrecisionTarget, sequential
-from jitsim.results_store import DirectorySink
+from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides, parse_path_text
 from jitsim.stats import SUMMARY_COLUMNS, summarize_frame
@@ -362,62 +357,30 @@ def sweep(
             raise JitsimError(f"point {index} of the sweep has no alternative {missing[0]!r}")
 
     execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
-    first_round = precision.min_replications if precision else n
-    planned = precision.max_replications if precision else n
-    chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
-    size = execution.chunk_size or min(first_round, default_chunk_size(first_round))
-    if size < 1:
-        raise JitsimError(f"chunk_size(={size}) must be >= 1")
-    chunks = plan_chunks(len(scenarios), names, 0, planned, master, chunk_size=size)
-    plan = json_safe(
-        {
-            "alternatives": names,
-            "replications": None if precision else n,
-            "chunk_size": size,
-            "grid": checked,
-            "precision": asdict(precision) if precision else None,
-        }
+    outcome = run_points(
+        "sweep",
+        scenarios,
+        names,
+        n,
+        master,
+        execution,
+        {"grid": json_safe(checked)},
+        precision=precision,
     )
-    sink = open_sink("sweep", scenarios, master, plan, execution)
-    session = Session(scenarios, chooser, sink, progress)
-    report: PrecisionReport | None = None
-    try:
-        if precision is None:
-            session.ensure(chunks)
-        else:
-            labels = [f"point {p}: {a}" for p in range(len(scenarios)) for a in names]
-
-            def ensure(count: int) -> pd.DataFrame:
-                session.ensure([c for c in chunks if c.first < count])
-                frame = sink.frame()
-                frame = frame[frame["replication"] < count]
-                return frame.assign(
-                    alternative="point " + frame["point"].astype(str) + ": " + frame["alternative"]
-                )
-
-            report = sequential(precision, ensure, labels)
-            n = report.replications
-        frame = sink.frame()
-        if not frame.empty:  # a resumed directory may hold chunks beyond n
-            frame = frame[frame["replication"] < n].reset_index(drop=True)
-    finally:
-        session.close()
     result = SweepResult(
         scenario,
         checked,
         values,
         scenarios,
         master,
-        n,
+        outcome.replications,
         names,
-        frame=frame,
-        out_dir=Path(out) if out is not None else None,
-        backend=chooser.name,
-        precision=report,
+        frame=outcome.frame,
+        out_dir=outcome.directory,
+        backend=outcome.backend,
+        precision=outcome.precision,
     )
-    if isinstance(sink, DirectorySink):
-        write_sweep(result, sink.directory, command=command)
-        sink.mark_complete()
+    outcome.complete(lambda directory: write_sweep(result, directory, command=command))
     return result
 
 
