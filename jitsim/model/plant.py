@@ -78,22 +78,21 @@ class Batch:
     ready: simpy.Event | None = None
 
 
-class MaterialIntake(Lane):
-    """Where a material stock point sends the units a batch asked for (no transit time)."""
+class MaterialIntake:
+    """Where a material stock point sends the units a batch asked for (no transit time).
 
-    __slots__ = ("batch", "material", "needed", "plant")
-    plant: Plant
-    batch: Batch
-    material: str
-    needed: float
+    A :class:`~jitsim.model.stock_point.Receiver`: the stock point fills it from stock or
+    backorders the rest, and ships later units here when they come in.
+    """
+
+    __slots__ = ("batch", "material", "needed", "owner", "plant")
 
     def __init__(self, plant: Plant, batch: Batch, material: str, needed: float) -> None:
-        # Deliberately not Lane.__init__: only ``ship`` and ``owner`` are used on this path.
         self.plant = plant
+        self.owner = plant  # the receiving node, named in trace notes
         self.batch = batch
         self.material = material
         self.needed = needed
-        self.owner = plant  # type: ignore[assignment]  # for trace notes: the plant's name
 
     def ship(self, quantity: float, now: float) -> None:
         """Materials reach the plant: they are now work in process."""

@@ -12,14 +12,28 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from jitsim.model.customer import Customer
 from jitsim.model.lane import Lane
 
 if TYPE_CHECKING:
-    from jitsim.model.customer import Customer
     from jitsim.model.network import Network
     from jitsim.policies.base import Policy
+
+
+class Receiver(Protocol):
+    """Whoever orders from a stock point other than a customer: a downstream lane, or a plant
+    drawing materials. Units filled now or from backorders later go to :meth:`ship`."""
+
+    @property
+    def owner(self) -> Any:
+        """The node the units go to (its ``name`` appears in the trace)."""
+        ...
+
+    def ship(self, quantity: float, now: float) -> None:
+        """``quantity`` units leave the stock point for the receiver now."""
+        ...
 
 
 class StockPoint:
@@ -144,7 +158,7 @@ class StockPoint:
         self.owned_transit = 0.0
         self.backorders = 0.0
         self.customer_backorders = 0.0
-        #: FIFO queue of [requester, units]; requester is a Customer or a downstream Lane.
+        #: FIFO queue of [requester, units]; requester is a Customer or a Receiver.
         self.backorder_queue: deque[list[Any]] = deque()
         #: Σ over backordered customers of (cost per unit-day × units): shortage cost rate.
         self.shortage_rate = 0.0
@@ -350,8 +364,8 @@ class StockPoint:
             self.review(now)
         return filled
 
-    def request(self, quantity: float, lane: Lane, now: float) -> None:
-        """A downstream stock point orders ``quantity`` units over ``lane``."""
+    def request(self, quantity: float, lane: Receiver, now: float) -> None:
+        """A downstream stock point (over its lane) or a plant orders ``quantity`` units."""
         self.advance(now)
         self.day_demand += quantity
         self.demand_units += quantity
@@ -431,12 +445,12 @@ class StockPoint:
             self.on_hand -= served
             self.backorders -= served
             self.shipped_units += served
-            if isinstance(requester, Lane):
-                requester.ship(served, now)
-            else:
+            if isinstance(requester, Customer):
                 self.customer_backorders -= served
                 self.shortage_rate -= requester.backorder_cost_per_unit_day * served
                 requester.backorder_filled(served, now)
+            else:
+                requester.ship(served, now)
             if trace is not None:
                 trace.append((now, self.name, "backorder filled", served, self.on_hand, ""))
             if served < owed:
