@@ -28,11 +28,12 @@ import simpy
 from simpy.core import URGENT
 
 from jitsim.distributions import Constant
-from jitsim.model.customer import Customer, daily_mean_and_variance, draw_orders, mean_factors
+from jitsim.model.customer import Customer, draw_orders, mean_factors
 from jitsim.model.disruption import DisruptedCustomer, Disruptions, Interval
 from jitsim.model.lane import Lane, SupplierNode
 from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.stock_point import StockPoint
+from jitsim.planning import planning_demand
 from jitsim.policies.base import PolicyContext
 from jitsim.scenario.models import Scenario, material_sources
 from jitsim.streams import BlockSampler, Streams
@@ -177,7 +178,7 @@ class Network:
             }
             self.plants[name] = Plant(self, name, plant_spec, materials, unit_costs, streams)
 
-        demand_mean, demand_var = self._planning_demand()
+        demand_mean, demand_var = planning_demand(scenario)
         policies = scenario.policies_for(self.alternative)
         for name, spec in scenario.stock_points.items():
             point = self.points[name]
@@ -298,39 +299,6 @@ class Network:
             feeding = material_sources(scenario, source).values()
             return 1 + max((self._depth(point) for point in feeding), default=0)
         return 1 + self._depth(source)
-
-    def _planning_demand(self) -> tuple[dict[str, float], dict[str, float]]:
-        """Expected daily demand (and variance) at every stock point, downstream included."""
-        scenario = self.scenario
-        own_mean = dict.fromkeys(scenario.stock_points, 0.0)
-        own_var = dict.fromkeys(scenario.stock_points, 0.0)
-        for customer in scenario.customers.values():
-            mean, var = daily_mean_and_variance(customer)
-            own_mean[customer.buys_from] += mean
-            own_var[customer.buys_from] += var
-
-        # Who draws on each stock point, and how many units per unit drawn downstream:
-        # stock points it feeds (1 each) and finished goods of plants using it as a material.
-        draws: dict[str, list[tuple[str, float]]] = {n: [] for n in scenario.stock_points}
-        for name, spec in scenario.stock_points.items():
-            if spec.source in draws:
-                draws[spec.source].append((name, 1.0))
-        for plant_name, plant in scenario.plants.items():
-            for material, point in material_sources(scenario, plant_name).items():
-                for name, spec in scenario.stock_points.items():
-                    product = plant.products.get(spec.item)
-                    if spec.source == plant_name and product is not None:
-                        draws[point].append((name, product.bom.get(material, 0.0)))
-
-        def total(name: str, table: dict[str, float], power: int) -> float:
-            return table[name] + sum(
-                factor**power * total(child, table, power) for child, factor in draws[name]
-            )
-
-        return (
-            {name: total(name, own_mean, 1) for name in own_mean},
-            {name: total(name, own_var, 2) for name in own_var},
-        )
 
     # -- scheduling -------------------------------------------------------------------------
 

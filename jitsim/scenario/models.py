@@ -22,6 +22,7 @@ from pydantic_core import InitErrorDetails
 
 from jitsim.distributions import Constant, Distribution
 from jitsim.errors import ModelProblems, raise_problems
+from jitsim.planning import planning_demand
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
 from jitsim.scenario.disruptions import Disruption, WhenDown, check_disruptions, node_problems
@@ -883,7 +884,7 @@ class Scenario(Strict):
             order_cost = 0.0
         if order_cost <= 0:
             missing.append(f"order cost (order_cost is 0 on the lane into {point!r})")
-        if policy.demand_per_day is None and _planning_demand(self, point, set()) <= 0:
+        if policy.demand_per_day is None and planning_demand(self)[0][point] <= 0:
             missing.append(f"demand (no customer demand reaches {point!r}; or set demand_per_day)")
         if missing:
             problems.append(
@@ -989,42 +990,6 @@ def _raw_reference_problems(data: Any) -> Problems:
 def _unknown(what: str, name: str, known: Any) -> str:
     names = ", ".join(sorted(known)) or "none"
     return f"unknown {what} {name!r} (known: {names})"
-
-
-def _planning_demand(scenario: Scenario, point: str, seen: set[str]) -> float:
-    """Expected demand per day at ``point`` (units/day), downstream stock points included."""
-    if point in seen:  # a cycle, reported elsewhere
-        return 0.0
-    seen.add(point)
-    total = 0.0
-    for customer in scenario.customers.values():
-        if customer.buys_from != point:
-            continue
-        if customer.demand is not None:
-            mean = customer.demand.mean
-        elif customer.orders is not None:
-            mean = customer.orders.rate_per_day * customer.orders.size.mean
-        else:
-            mean = 0.0
-        season = customer.seasonality
-        if season is not None and season.weekly is not None:
-            mean *= sum(season.weekly) / 7.0
-        if season is not None and season.annual is not None:
-            mean *= sum(season.annual) / 12.0
-        total += mean
-    for name, spec in scenario.stock_points.items():
-        if spec.source == point and name != point:
-            total += _planning_demand(scenario, name, seen)
-    held = scenario.stock_points[point].item if point in scenario.stock_points else None
-    for plant_name, plant in scenario.plants.items():
-        if material_sources(scenario, plant_name).get(held or "") != point:
-            continue
-        for item, product in plant.products.items():
-            per_unit = product.bom.get(held or "", 0.0)
-            for name, spec in scenario.stock_points.items():
-                if spec.source == plant_name and spec.item == item:
-                    total += per_unit * _planning_demand(scenario, name, seen)
-    return total
 
 
 def plant_materials(plant: Plant) -> list[str]:
