@@ -43,6 +43,7 @@ __all__ = [
     "export_tables",
     "format_estimate",
     "headline_rows",
+    "json_safe",
     "kpi_unit",
     "policy_derived_values",
     "prepare_out_dir",
@@ -95,17 +96,22 @@ def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NaN/inf become ``None``, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def json_safe(value: Any) -> Any:
+    """JSON-safe copy, as it reads back from a JSON file: NaN/inf become ``None``, numpy
+    scalars Python numbers, tuples lists, keys strings; anything else its ``str``."""
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {str(k): clean(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(v) for v in item]
+        if hasattr(item, "item") and not isinstance(item, str):  # numpy scalar
+            item = item.item()
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        return item
+
+    return json.loads(json.dumps(clean(value), default=str))
 
 
 def summary_document(
@@ -143,7 +149,7 @@ def summary_document(
         "created": when.isoformat(timespec="seconds"),
         "alternatives": alternatives,
     }
-    cleaned: dict[str, Any] = _clean(document)
+    cleaned: dict[str, Any] = json_safe(document)
     return cleaned
 
 

@@ -45,8 +45,9 @@ from jitsim.batch import (
     scenario_hash,
 )
 from jitsim.errors import JitsimError
-from jitsim.experiments.sweep import FIXED_FIELDS, json_safe
+from jitsim.experiments.sweep import FIXED_FIELDS
 from jitsim.kpis import direction
+from jitsim.output import json_safe
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides, parse_path_text, resolved_data
 from jitsim.stats import paired_difference

@@ -57,7 +57,7 @@ from jitsim.batch import (
     scenario_hash,
 )
 from jitsim.errors import JitsimError
-from jitsim.experiments.sweep import json_safe
+from jitsim.output import json_safe
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
 from jitsim.stats import cvar

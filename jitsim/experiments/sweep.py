@@ -37,6 +37,7 @@ from jitsim.batch import (
     scenario_hash,
 )
 from jitsim.errors import JitsimError, ScenarioError, ScenarioProblem
+from jitsim.output import json_safe
 from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides, parse_path_text
@@ -46,7 +47,6 @@ __all__ = [
     "MAX_POINTS",
     "SweepResult",
     "grid_from_mapping",
-    "json_safe",
     "normalise_grid",
     "sweep",
     "sweep_points",
@@ -385,23 +385,6 @@ def sweep(
 
 
 # --------------------------------------------------------------------------- files
-
-
-def json_safe(value: Any) -> Any:
-    """JSON-safe copy (tuples → lists, NaN/inf → None), as it reads back from a manifest."""
-
-    def clean(item: Any) -> Any:
-        if isinstance(item, float) and not math.isfinite(item):
-            return None
-        if isinstance(item, dict):
-            return {str(k): clean(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return [clean(v) for v in item]
-        if hasattr(item, "item") and not isinstance(item, str):  # numpy scalar
-            return clean(item.item())
-        return item
-
-    return json.loads(json.dumps(clean(value), default=str))
 
 
 def write_sweep(
