@@ -752,10 +752,8 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    try:
+    with output.writing(out):
         out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise JitsimError(f"cannot write {out}: {exc.strerror or exc}") from None
     _stderr().print(Text(f"schema written to {out}"))
 
 
@@ -804,10 +802,8 @@ def trace(
         Text(trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days))
     )
     if csv is not None:
-        try:
+        with output.writing(csv):
             trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
-        except OSError as exc:
-            raise JitsimError(f"cannot write {csv}: {exc.strerror or exc}") from None
         _stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
 
 

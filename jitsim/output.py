@@ -19,7 +19,8 @@ import json
 import math
 import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +48,12 @@ __all__ = [
     "kpi_unit",
     "policy_derived_values",
     "prepare_out_dir",
+    "provenance",
     "resolved_scenario_yaml",
     "summary_document",
+    "write_json",
     "write_results",
+    "writing",
 ]
 
 SUMMARY_FILE = "summary.json"
@@ -114,6 +118,37 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(clean(value), default=str))
 
 
+@contextmanager
+def writing(where: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a failed write (disk full, no permission, a directory in the way) into a user error
+    naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise JitsimError(f"cannot write {exc.filename or where}: {exc.strerror or exc}") from None
+
+
+def provenance(scenario: Scenario, seed: int, command: str | None) -> dict[str, Any]:
+    """Where a result came from: version, scenario name and hash, seed, command, time."""
+    return {
+        "jitsim_version": _version(),
+        "scenario_name": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": seed,
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write_json(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
+    """Write ``document`` as indented JSON (NaN as ``null``), a user error if it cannot."""
+    with writing(path):
+        Path(path).write_text(
+            json.dumps(json_safe(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+
+
 def summary_document(
     result: RunResult,
     *,
@@ -127,7 +162,6 @@ def summary_document(
     """
     if command is not None and not isinstance(command, str):
         command = shlex.join(command)
-    when = created or datetime.now(UTC)
     alternatives: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in result.alternatives}
     if not result.replications().empty:
         for row in result.summary().to_dict("records"):
@@ -136,19 +170,16 @@ def summary_document(
             alternatives.setdefault(str(row["alternative"]), {})[str(row["kpi"])] = stats
     scenario = result.scenario
     document = {
-        "jitsim_version": _version(),
-        "scenario_name": scenario.name,
-        "scenario_hash": scenario_hash(scenario),
-        "seed": result.seed,
+        **provenance(scenario, result.seed, command),
         "replications": result.replications_per_alternative,
         "window_days": result.window_days,
         "horizon_days": scenario.run.horizon_days,
         "warmup_days": scenario.run.warmup_days,
         "currency": scenario.run.currency,
-        "command": command,
-        "created": when.isoformat(timespec="seconds"),
         "alternatives": alternatives,
     }
+    if created is not None:
+        document["created"] = created.isoformat(timespec="seconds")
     cleaned: dict[str, Any] = json_safe(document)
     return cleaned
 
@@ -202,21 +233,14 @@ def write_results(
         "replications": path / REPLICATIONS_FILE,
         "scenario": path / SCENARIO_FILE,
     }
-    document = summary_document(result, command=command)
-    try:
-        written["summary"].write_text(
-            json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+    write_json(written["summary"], summary_document(result, command=command))
+    with writing(path):
         result.replications().to_csv(written["replications"], index=False)
         written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
         trajectories = result.trajectories_frame()
         if not trajectories.empty:
             written["trajectories"] = path / TRAJECTORIES_FILE
             trajectories.to_csv(written["trajectories"], index=False)
-    except OSError as exc:
-        name = exc.filename or path
-        raise JitsimError(f"cannot write {name}: {exc.strerror or exc}") from None
     return written
 
 
@@ -447,7 +471,7 @@ def export_tables(
             f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})"
         )
     written: list[Path] = []
-    try:
+    with writing(path):
         if "csv" in formats:
             for name, table in tables.items():
                 written.append(path / f"{name}.csv")
@@ -463,8 +487,6 @@ def export_tables(
             with pd.ExcelWriter(written[-1], engine="openpyxl") as workbook:
                 for name, table in tables.items():
                     table.to_excel(workbook, sheet_name=name[:31], index=False)
-    except OSError as exc:
-        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
     return written
 
 

@@ -171,3 +171,15 @@ def test_trace_frame() -> None:
     frame = trace_frame(ROWS)
     assert list(frame.columns) == list(CSV_COLUMNS)
     assert frame["day"].tolist() == [0, 0, 0, 0, 0, 2, 2]
+
+
+def test_failed_writes_are_user_errors_naming_the_file(tmp_path: Path) -> None:
+    from jitsim.errors import JitsimError
+    from jitsim.output import write_json
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(JitsimError, match=r"cannot write .*a_file/summary\.json"):
+        write_json(blocker / "summary.json", {"value": float("nan")})
+    write_json(tmp_path / "ok.json", {"value": float("nan")})
+    assert (tmp_path / "ok.json").read_text() == '{\n  "value": null\n}\n'

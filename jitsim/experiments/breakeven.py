@@ -23,13 +23,11 @@ be told apart.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +37,13 @@ from jitsim.batch import (
     Execution,
     Progress,
     default_chunk_size,
-    jitsim_version,
     replications_and_seed,
     run_points,
-    scenario_hash,
 )
 from jitsim.errors import JitsimError
 from jitsim.experiments.sweep import FIXED_FIELDS
 from jitsim.kpis import direction
-from jitsim.output import json_safe
+from jitsim.output import provenance, write_json, writing
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides, parse_path_text, resolved_data
 from jitsim.stats import paired_difference
@@ -602,10 +598,7 @@ def write_breakeven(
     assert result.scenario is not None
     document = {
         "kind": "breakeven",
-        "jitsim_version": jitsim_version(),
-        "scenario_name": result.scenario.name,
-        "scenario_hash": scenario_hash(result.scenario),
-        "seed": result.seed,
+        **provenance(result.scenario, result.seed, command),
         "replications": result.replications_per_alternative,
         "param": result.param,
         "range": [result.low, result.high],
@@ -619,17 +612,10 @@ def write_breakeven(
         "stop_reason": result.stop_reason,
         "sentence": result.sentence,
         "evaluations": [asdict(e) for e in result.evaluated],
-        "command": command,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    try:
+    write_json(written["summary"], document)
+    with writing(path):
         result.evaluations().to_csv(written["points"], index=False)
         result.replications().to_csv(written["replications"], index=False)
-        written["summary"].write_text(
-            json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
         written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    except OSError as exc:
-        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
     return written

@@ -35,12 +35,10 @@ Measures (exact definitions):
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +48,12 @@ import pandas as pd
 from jitsim.batch import (
     Execution,
     Progress,
-    jitsim_version,
     replications_and_seed,
     resolve_alternatives,
     run_points,
-    scenario_hash,
 )
 from jitsim.errors import JitsimError
-from jitsim.output import json_safe
+from jitsim.output import json_safe, provenance, write_json, writing
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
 from jitsim.stats import cvar
@@ -451,10 +447,7 @@ def write_stress(
     tts = result.tts()
     document = {
         "kind": "stress",
-        "jitsim_version": jitsim_version(),
-        "scenario_name": result.scenario.name,
-        "scenario_hash": scenario_hash(result.scenario),
-        "seed": result.seed,
+        **provenance(result.scenario, result.seed, command),
         "replications": result.replications,
         "alternatives": result.alternatives,
         "nodes": result.nodes,
@@ -472,17 +465,10 @@ def write_stress(
         },
         "weak_links": table.to_dict("records"),
         "tts": tts.to_dict("records"),
-        "command": command,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    try:
+    with writing(path):
         path.mkdir(parents=True, exist_ok=True)
         table.to_csv(written["stress"], index=False)
         tts.to_csv(written["tts"], index=False)
-        written["summary"].write_text(
-            json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
-    except OSError as exc:
-        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    write_json(written["summary"], document)
     return written

@@ -16,12 +16,10 @@ alternatives.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +28,13 @@ import pandas as pd
 from jitsim.batch import (
     Execution,
     Progress,
-    jitsim_version,
     replications_and_seed,
     resolve_alternatives,
     run_points,
     scenario_hash,
 )
 from jitsim.errors import JitsimError, ScenarioError, ScenarioProblem
-from jitsim.output import json_safe
+from jitsim.output import json_safe, provenance, write_json, writing
 from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides, parse_path_text
@@ -402,28 +399,18 @@ def write_sweep(
     }
     document = {
         "kind": "sweep",
-        "jitsim_version": jitsim_version(),
-        "scenario_name": result.scenario.name,
-        "scenario_hash": scenario_hash(result.scenario),
+        **provenance(result.scenario, result.seed, command),
         "point_hashes": [scenario_hash(s) for s in result.scenarios],
-        "seed": result.seed,
         "replications": result.replications_per_point,
         "alternatives": result.alternatives,
         "grid": result.grid,
         "points": result.values,
         "precision": result.precision.describe() if result.precision else None,
-        "command": command,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    try:
+    with writing(path):
         path.mkdir(parents=True, exist_ok=True)
         result.summary().to_csv(written["summary_csv"], index=False)
         result.replications().to_csv(written["replications"], index=False)
-        written["summary"].write_text(
-            json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
         written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    except OSError as exc:
-        raise JitsimError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    write_json(written["summary"], document)
     return written
