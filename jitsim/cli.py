@@ -8,6 +8,7 @@ with status 1 (the traceback is shown with ``--debug`` or ``JITSIM_DEBUG=1``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -43,8 +44,9 @@ from jitsim.experiments.stress import DEFAULT_DURATIONS, check_durations, check_
 from jitsim.experiments.sweep import grid_from_mapping
 from jitsim.kpis import HEADLINE_KPIS
 from jitsim.precision import PrecisionTarget
+from jitsim.scenario.disruptions import event_key, named_event
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import parse_assignment
+from jitsim.scenario.overrides import apply_overrides, parse_assignment
 
 app = typer.Typer(
     name="jitsim",
@@ -193,12 +195,46 @@ ChunkOpt = Annotated[
         "--chunk-size", min=1, help="Replications per chunk of work (default: automatic)."
     ),
 ]
+EventOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event",
+        help="Add a named stress event, e.g. outage-30d:acme or demand-surge-50pct-28d:shop@120 "
+        "(repeatable; see docs/disruptions.md).",
+    ),
+]
 ExportOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--export", help="Also write tables as parquet or xlsx (one sheet per table); repeatable."
     ),
 ]
+
+
+def _load(file: Path, events: list[str] | None) -> Scenario:
+    """The scenario in ``file`` with the named stress events given by ``--event`` added."""
+    scenario = jitsim.load_scenario(file)
+    if not events:
+        return scenario
+    for text in events:
+        try:
+            named_event(text)
+        except ValueError as exc:
+            raise JitsimError(f"--event: {exc}") from None
+    added = {f"disruptions.{event_key(text)}": text for text in events}
+    clash = [key for key in added if key.removeprefix("disruptions.") in scenario.disruptions]
+    if clash:
+        raise JitsimError(f"--event: the scenario already has a disruption named {clash[0]!r}")
+    try:
+        return apply_overrides(scenario, None, added)
+    except ScenarioError as exc:  # name the option, not a line of the file
+        raise ScenarioError(
+            dataclasses.replace(problem, file=f"{file} --event") for problem in exc.problems
+        ) from None
+
+
+def _event_args(events: list[str] | None) -> list[str]:
+    return [f"--event={text}" for text in events or []]
 
 
 def _precision(
@@ -312,9 +348,11 @@ def _command_line(
     alternatives: list[str] | None,
     out: Path,
     trajectories: int,
+    events: list[str] | None = None,
 ) -> str:
     """The command that reproduces a run (options resolved)."""
     parts = ["jitsim", "run", str(file), "-n", str(replications), "--seed", str(seed)]
+    parts += _event_args(events)
     for alternative in alternatives or []:
         parts += ["--alternative", alternative]
     parts += ["--out", str(out)]
@@ -365,13 +403,14 @@ def run_command(
     max_replications: MaxRepsOpt = 5000,
     export: ExportOpt = None,
     chunk_size: ChunkOpt = None,
+    event: EventOpt = None,
 ) -> None:
     """Simulate every alternative, print the headline KPIs and write the results directory.
 
     Finished replications are written to the results directory as they complete; if the run
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     recorded = _recorded(resume)
     target = _resumed_precision(
         _precision(precision, kpi, min_replications, max_replications), recorded
@@ -389,6 +428,7 @@ def run_command(
         alternative,
         Path(out_dir),
         trajectories,
+        event,
     )
     result = _with_progress(
         quiet,
@@ -444,9 +484,10 @@ def compare(
     max_replications: MaxRepsOpt = 5000,
     export: ExportOpt = None,
     chunk_size: ChunkOpt = None,
+    event: EventOpt = None,
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     recorded = _recorded(resume)
     target = _resumed_precision(
         _precision(precision, kpi, min_replications, max_replications), recorded
@@ -470,7 +511,7 @@ def compare(
         scheduler=scheduler,
         out=out_dir,
         resume=resume is not None,
-        command=shlex.join(["jitsim", "compare", str(file)]),
+        command=shlex.join(["jitsim", "compare", str(file), *_event_args(event)]),
         precision=target,
         chunk_size=chunk_size,
     )
@@ -563,9 +604,10 @@ def sweep(
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = None,
     export: ExportOpt = None,
+    event: EventOpt = None,
 ) -> None:
     """Run every alternative at every point of a grid over scenario fields (paired)."""
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
     for assignment in set_ or []:
         path, axis = parse_assignment(assignment)
@@ -590,7 +632,9 @@ def sweep(
         scheduler=scheduler,
         out=out_dir,
         resume=resume is not None,
-        command=shlex.join(["jitsim", "sweep", str(file), *(f"--set={a}" for a in set_ or [])]),
+        command=shlex.join(
+            ["jitsim", "sweep", str(file), *(f"--set={a}" for a in set_ or []), *_event_args(event)]
+        ),
     )
     if export:
         output.export_tables(
@@ -662,9 +706,10 @@ def breakeven(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = None,
+    event: EventOpt = None,
 ) -> None:
     """Find the parameter value at which alternative A stops beating B (paired bisection)."""
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     low, high = _parse_range(range_)
     pair = [name.strip() for name in between.split(",")]
     if len(pair) != 2 or not all(pair):
@@ -689,7 +734,9 @@ def breakeven(
         scheduler=scheduler,
         out=out_dir,
         resume=resume is not None,
-        command=shlex.join(["jitsim", "breakeven", str(file), "--param", param]),
+        command=shlex.join(
+            ["jitsim", "breakeven", str(file), "--param", param, *_event_args(event)]
+        ),
     )
     table = Table(title=f"{escape(pair[0])} − {escape(pair[1])}: {kpi}", title_justify="left")
     for column in (param, "difference", "95 % CI", "n"):
@@ -778,9 +825,10 @@ def trace(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Also write the events to this CSV file.")
     ] = None,
+    event: EventOpt = None,
 ) -> None:
     """Run one replication and print its day-by-day event log."""
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     known = scenario.alternative_names()
     chosen = alternative if alternative is not None else known[0]
     if chosen not in known:
@@ -844,9 +892,10 @@ def stress(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = None,
+    event: EventOpt = None,
 ) -> None:
     """Knock out each supplier and plant in turn: time-to-survive, impact and tail risk."""
-    scenario = jitsim.load_scenario(file)
+    scenario = _load(file, event)
     check_nodes(scenario, node)
     lengths = _parse_durations(durations)
     out_dir = _out_dir(file, out, resume, "stress")

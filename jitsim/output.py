@@ -352,6 +352,31 @@ def _derived_text(values: dict[str, float]) -> str:
     return ", ".join(f"{key}={value:.4g}" for key, value in values.items())
 
 
+def _event_text(event: Any) -> str:
+    """One line on a disruption: what it does, to which nodes, when."""
+    nodes = ", ".join(event.nodes)
+    windows = getattr(event, "windows", None)
+    if event.kind == "stock_loss":
+        return f"stock loss of {event.fraction:.0%} at {nodes} on day(s) " + ", ".join(
+            _g(t) for t in event.at
+        )
+    if windows is not None:
+        when = ", ".join(f"[{_g(w.start)}, {_g(w.start + w.days)})" for w in windows)
+    elif event.up is not None:
+        when = f"random: up {event.up.describe()}, down {event.down.describe()} days"
+    else:
+        when = f"random: p_down {_g(event.p_down)}, p_up {_g(event.p_up)} per day"
+    if event.kind == "outage":
+        what = "outage of"
+    elif event.kind == "lead_time_shock":
+        what = f"lead time × {_g(event.multiplier)} + {_g(event.add_days)} days at"
+    elif event.kind == "quality_crisis":
+        what = f"defect rate × {_g(event.multiplier)} at"
+    else:
+        what = f"demand × {_g(event.multiplier)} at"
+    return f"{what} {nodes}; {when}"
+
+
 def describe_scenario(
     scenario: Scenario, derived: dict[str, dict[str, dict[str, float]]] | None = None
 ) -> str:
@@ -421,6 +446,10 @@ def describe_scenario(
                 f"{product.per}, batches of {product.batch_size}, defect rate "
                 f"{product.defect_rate.describe()}"
             )
+    if scenario.disruptions:
+        lines.append("disruptions:")
+    for name, event in scenario.disruptions.items():
+        lines.append(f"  {name}: {_event_text(event)}")
     base = {name: point.policy for name, point in scenario.stock_points.items()}
     lines.append("alternatives:" if scenario.alternatives else "alternatives: none (base only)")
     for alternative in scenario.alternative_names():

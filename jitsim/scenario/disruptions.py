@@ -9,9 +9,11 @@ types an event can affect) live in :func:`check_disruptions`, called by the scen
 
 from __future__ import annotations
 
+import re
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from jitsim.distributions import Distribution
 from jitsim.errors import raise_problems
@@ -226,11 +228,160 @@ class StockLoss(_Event):
     at: Annotated[list[NonNegative], Field(min_length=1)]
 
 
+# --------------------------------------------------------------------------- named events
+
+#: Day a named event starts when its text has no ``@DAY``: the end of the warm-up of the
+#: scenario being validated (set by the scenario root around its validation).
+NAMED_EVENT_START: ContextVar[float] = ContextVar("named_event_start", default=0.0)
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_NODES = r"[A-Za-z_][A-Za-z0-9_\-]*(?:,[A-Za-z_][A-Za-z0-9_\-]*)*"
+
+#: The library of named stress events: (pattern, meaning, example). Every pattern is followed
+#: by ``:NODE[,NODE...]`` and an optional ``@DAY`` (the start; default the end of warm-up).
+NAMED_EVENTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "outage-<D>d",
+        "the nodes are down for D days (kind outage, one scheduled window)",
+        "outage-30d:acme",
+    ),
+    (
+        "lead-time-x<M>-<D>d",
+        "shipments leaving the nodes during D days take M × their lead time (lead_time_shock)",
+        "lead-time-x2-60d:acme",
+    ),
+    (
+        "lead-time-plus<A>d-<D>d",
+        "shipments leaving the nodes during D days take A days longer (lead_time_shock)",
+        "lead-time-plus10d-30d:acme",
+    ),
+    (
+        "demand-surge-<P>pct-<D>d",
+        "demand of the customers is P % higher for D days (demand_surge, multiplier 1 + P/100)",
+        "demand-surge-50pct-28d:shoppers",
+    ),
+    (
+        "demand-drop-<P>pct-<D>d",
+        "demand of the customers is P % lower for D days (demand_surge, multiplier 1 − P/100)",
+        "demand-drop-30pct-14d:shoppers",
+    ),
+    (
+        "quality-crisis-x<M>-<D>d",
+        "the defect rate of the nodes is M times higher for D days (quality_crisis)",
+        "quality-crisis-x5-14d:assembly",
+    ),
+    (
+        "stock-loss-<P>pct",
+        "P % of the on-hand stock of the stock points is destroyed once (stock_loss)",
+        "stock-loss-50pct:store",
+    ),
+)
+
+_NAMED = re.compile(
+    rf"^(?:(?P<outage>outage-(?P<o_days>{_NUMBER})d)"
+    rf"|(?P<shock>lead-time-x(?P<s_mult>{_NUMBER})-(?P<s_days>{_NUMBER})d)"
+    rf"|(?P<delay>lead-time-plus(?P<d_add>{_NUMBER})d-(?P<d_days>{_NUMBER})d)"
+    rf"|(?P<surge>demand-surge-(?P<u_pct>{_NUMBER})pct-(?P<u_days>{_NUMBER})d)"
+    rf"|(?P<drop>demand-drop-(?P<r_pct>{_NUMBER})pct-(?P<r_days>{_NUMBER})d)"
+    rf"|(?P<crisis>quality-crisis-x(?P<q_mult>{_NUMBER})-(?P<q_days>{_NUMBER})d)"
+    rf"|(?P<loss>stock-loss-(?P<l_pct>{_NUMBER})pct))"
+    rf":(?P<nodes>{_NODES})(?:@(?P<start>{_NUMBER}))?$"
+)
+
+
+def named_event(text: str, start: float | None = None) -> dict[str, Any]:
+    """The ``disruptions:`` entry meant by a named stress event such as ``outage-30d:acme``.
+
+    Parameters
+    ----------
+    text : str
+        ``NAME:NODE[,NODE...][@DAY]`` with NAME from :data:`NAMED_EVENTS`; several nodes make
+        a common-cause event, ``@DAY`` is the start (days since the start of the run).
+    start : float, optional
+        Start when the text has no ``@DAY`` (default: :data:`NAMED_EVENT_START`).
+
+    Returns
+    -------
+    dict
+        The event in the long form, validated later like any other entry.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a named event (the message lists the library).
+    """
+    found = _NAMED.match(text.strip())
+    if found is None:
+        names = ", ".join(pattern for pattern, _, _ in NAMED_EVENTS)
+        raise ValueError(
+            f"{text!r} is not a named stress event; write NAME:NODE[,NODE...][@DAY] with NAME "
+            f"one of {names} (e.g. outage-30d:acme@100); see docs/disruptions.md"
+        )
+    g = found.groupdict()
+    nodes = g["nodes"].split(",")
+    begin = float(g["start"]) if g["start"] is not None else start
+    if begin is None:
+        begin = NAMED_EVENT_START.get()
+
+    def window(days: str) -> list[dict[str, float]]:
+        return [{"start": begin, "days": float(days)}]
+
+    if g["outage"]:
+        return {"kind": "outage", "nodes": nodes, "windows": window(g["o_days"])}
+    if g["shock"]:
+        return {
+            "kind": "lead_time_shock",
+            "nodes": nodes,
+            "multiplier": float(g["s_mult"]),
+            "windows": window(g["s_days"]),
+        }
+    if g["delay"]:
+        return {
+            "kind": "lead_time_shock",
+            "nodes": nodes,
+            "add_days": float(g["d_add"]),
+            "windows": window(g["d_days"]),
+        }
+    if g["surge"] or g["drop"]:
+        percent = float(g["u_pct"] or g["r_pct"]) / 100.0
+        return {
+            "kind": "demand_surge",
+            "nodes": nodes,
+            "multiplier": 1.0 + percent if g["surge"] else 1.0 - percent,
+            "windows": window(g["u_days"] or g["r_days"]),
+        }
+    if g["crisis"]:
+        return {
+            "kind": "quality_crisis",
+            "nodes": nodes,
+            "multiplier": float(g["q_mult"]),
+            "windows": window(g["q_days"]),
+        }
+    return {
+        "kind": "stock_loss",
+        "nodes": nodes,
+        "fraction": float(g["l_pct"]) / 100.0,
+        "at": [begin],
+    }
+
+
+def event_key(text: str) -> str:
+    """A ``disruptions:`` key for a named event given on the command line (a valid name)."""
+    key = re.sub(r"[^A-Za-z0-9_\-]+", "-", text.strip()).strip("-")
+    return key[:64] if key and (key[0].isalpha() or key[0] == "_") else f"event-{key}"[:64]
+
+
+def _expand_named(value: Any) -> Any:
+    """Let a ``disruptions:`` entry be a named stress event string (expanded to its long form)."""
+    return named_event(value) if isinstance(value, str) else value
+
+
 Disruption = Annotated[
     Outage | LeadTimeShock | QualityCrisis | DemandSurge | StockLoss,
     Field(discriminator="kind"),
+    BeforeValidator(_expand_named),
 ]
-"""Field type of one entry of ``disruptions:``, selected by ``kind``."""
+"""Field type of one entry of ``disruptions:``, selected by ``kind`` (or a named event)."""
 
 #: Node sections each kind may hit (section name → label used in messages).
 _TARGETS: dict[str, tuple[str, ...]] = {
@@ -270,6 +421,11 @@ def node_problems(data: Any, unknown: Any) -> Problems:
     sections = _sections(data)
     problems: Problems = []
     for name, event in events.items():
+        if isinstance(event, str):
+            try:
+                event = named_event(event)
+            except ValueError:
+                continue  # reported by field validation
         if isinstance(event, dict):
             kind, nodes = event.get("kind"), event.get("nodes")
         else:
@@ -320,6 +476,8 @@ def check_disruptions(scenario: Scenario, unknown: Any, problems: Problems) -> N
 
 
 __all__ = [
+    "NAMED_EVENTS",
+    "NAMED_EVENT_START",
     "DemandSurge",
     "Disruption",
     "LeadTimeShock",
@@ -329,5 +487,7 @@ __all__ = [
     "WhenDown",
     "Window",
     "check_disruptions",
+    "event_key",
+    "named_event",
     "node_problems",
 ]

@@ -25,7 +25,13 @@ from jitsim.errors import ModelProblems, raise_problems
 from jitsim.planning import planning_demand
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
-from jitsim.scenario.disruptions import Disruption, WhenDown, check_disruptions, node_problems
+from jitsim.scenario.disruptions import (
+    NAMED_EVENT_START,
+    Disruption,
+    WhenDown,
+    check_disruptions,
+    node_problems,
+)
 from jitsim.scenario.plants import Plant
 from jitsim.units import (
     Name,
@@ -529,7 +535,8 @@ class Scenario(Strict):
         replaces an axis with the same path.
     disruptions : mapping of name to disruption
         Events that hit named nodes (``kind: outage | lead_time_shock | quality_crisis |
-        demand_surge | stock_loss``); see ``docs/disruptions.md``. Their timelines are drawn
+        demand_surge | stock_loss``), or a named stress event such as
+        ``"outage-30d:acme"`` (see ``docs/disruptions.md``). Their timelines are drawn
         before the run, so every alternative faces the same events in replication r.
 
     Node names (suppliers, stock points, customers) must be unique across sections; names may
@@ -573,6 +580,11 @@ class Scenario(Strict):
         is not, the same checks run on the raw data (names only) and their findings are
         appended to the field errors.
         """
+        # Named stress events without ``@DAY`` start at the end of this scenario's warm-up.
+        run = data.get("run") if isinstance(data, dict) else None
+        warmup = run.get("warmup_days", 0) if isinstance(run, dict) else 0
+        start = float(warmup) if isinstance(warmup, int) and not isinstance(warmup, bool) else 0.0
+        token = NAMED_EVENT_START.set(start)
         try:
             return handler(data)
         except ValidationError as exc:
@@ -592,6 +604,8 @@ class Scenario(Strict):
                 }
             )
             raise ValidationError.from_exception_data(exc.title, details) from None
+        finally:
+            NAMED_EVENT_START.reset(token)
 
     @model_validator(mode="after")
     def _references(self) -> Self:
