@@ -40,7 +40,12 @@ from jitsim import trace as trace_format
 from jitsim.batch import RunResult
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.experiments.compare import Comparison
-from jitsim.experiments.stress import DEFAULT_DURATIONS, check_durations, check_nodes
+from jitsim.experiments.stress import (
+    DEFAULT_DURATIONS,
+    StressResult,
+    check_durations,
+    check_nodes,
+)
 from jitsim.experiments.sweep import grid_from_mapping
 from jitsim.kpis import HEADLINE_KPIS
 from jitsim.precision import PrecisionTarget
@@ -288,6 +293,7 @@ def _recorded(resume: Path | None) -> dict[str, Any]:
         "trajectories": plan.get("trajectories") or 0,
         "baseline": plan.get("baseline"),
         "chunk_size": plan.get("chunk_size"),
+        "plan": plan,
     }
 
 
@@ -449,7 +455,7 @@ def run_command(
     )
     if export:
         output.export_tables(
-            {"summary": result.summary(), "replications": result.replications()},
+            {"summary": result.summary(), "replications": result.records()},
             out_dir,
             export,
         )
@@ -638,7 +644,7 @@ def sweep(
     )
     if export:
         output.export_tables(
-            {"sweep_summary": result.summary(), "replications": result.replications()},
+            {"sweep_summary": result.summary(), "replications": result.records()},
             out_dir,
             export,
         )
@@ -877,8 +883,11 @@ def stress(
         typer.Option("--node", help="Knock out only this supplier or plant (repeatable)."),
     ] = None,
     durations: Annotated[
-        str, typer.Option(help="Knock-out durations in days, comma-separated (the TTR).")
-    ] = ",".join(str(d) for d in DEFAULT_DURATIONS),
+        str | None,
+        typer.Option(
+            help="Knock-out durations in days, comma-separated (the TTR) [default: 7,14,30,60]."
+        ),
+    ] = None,
     start_day: Annotated[
         int | None,
         typer.Option(min=0, help="Day of the failure [default: the first day after warm-up]."),
@@ -892,12 +901,38 @@ def stress(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = None,
+    precision: PrecisionOpt = None,
+    kpi: KpiOpt = None,
+    min_replications: MinRepsOpt = 20,
+    max_replications: MaxRepsOpt = 5000,
+    export: ExportOpt = None,
+    chunk_size: ChunkOpt = None,
     event: EventOpt = None,
 ) -> None:
-    """Knock out each supplier and plant in turn: time-to-survive, impact and tail risk."""
+    """Knock out each supplier and plant in turn: time-to-survive, impact, recovery, tail risk.
+
+    Every knock-out is paired with the undisrupted baseline under common random numbers; the
+    ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
+    continues with ``--resume DIR`` alone.
+    """
     scenario = _load(file, event)
+    recorded = _recorded(resume)
+    target = _resumed_precision(
+        _precision(precision, kpi, min_replications, max_replications), recorded
+    )
+    plan = recorded.get("plan", {})
+    node = node or plan.get("nodes")
+    lengths = (
+        _parse_durations(durations)
+        if durations is not None
+        else check_durations(plan.get("durations") or list(DEFAULT_DURATIONS))
+    )
+    start_day = start_day if start_day is not None else plan.get("start_day")
+    replications = replications or recorded.get("replications")
+    seed = seed if seed is not None else recorded.get("seed")
+    alternative = alternative or recorded.get("alternatives")
+    chunk_size = chunk_size or recorded.get("chunk_size")
     check_nodes(scenario, node)
-    lengths = _parse_durations(durations)
     out_dir = _out_dir(file, out, resume, "stress")
     parts = ["jitsim", "stress", str(file), "--durations", ",".join(map(str, lengths))]
     for name in node or []:
@@ -916,14 +951,28 @@ def stress(
         backend=backend,
         workers=workers,
         scheduler=scheduler,
+        chunk_size=chunk_size,
         out=out_dir,
         resume=resume is not None,
-        command=shlex.join(parts),
+        command=shlex.join([*parts, *_event_args(event)]),
+        precision=target,
     )
-    currency = scenario.run.currency
+    if export:
+        output.export_tables(
+            {"stress": result.table(), "tts": result.tts(), "replications": result.records()},
+            out_dir,
+            export,
+        )
+    _print_stress(result, scenario.run.currency)
+    if result.precision is not None:
+        _stdout().print(Text(result.precision.describe()))
+    _written(out_dir)
+
+
+def _print_stress(result: StressResult, currency: str) -> None:
     console = _stdout()
     table = Table(
-        title=escape(f"{scenario.name}: weak links (ranked by risk exposure)"),
+        title=escape(f"{result.scenario.name}: weak links (ranked by risk exposure)"),
         title_justify="left",
     )
     for column in (
@@ -938,6 +987,8 @@ def stress(
         "risk index",
         "P(stock-out)",
         f"CVaR95 lost margin {currency}",
+        "P(service drop)",
+        "recovery days",
         "TTS<TTR",
     ):
         # Names never wrap; the long numeric headers fold instead.
@@ -949,6 +1000,10 @@ def stress(
             overflow="ellipsis" if named else "fold",
         )
     for row in result.table().to_dict("records"):
+        recovery = row["recovery_days"]
+        recovery_text = "—" if math.isnan(recovery) else f"{recovery:g}"
+        if row["recovery_censored"]:
+            recovery_text = f">= {recovery_text}"
         table.add_row(
             str(row["rank"]),
             escape(str(row["node"])),
@@ -961,6 +1016,8 @@ def stress(
             f"{row['risk_exposure_index']:.2f}",
             f"{row['p_stockout']:.0%}",
             f"{row['lost_margin_cvar95']:,.0f}",
+            f"{row['service_drop_share']:.0%}",
+            recovery_text,
             "YES" if row["tts_lt_ttr"] else "no",
         )
     console.print(table)
@@ -975,6 +1032,7 @@ def stress(
         "TTS (days)",
         "min",
         "censored",
+        "short anyway",
         *(f"TTS<TTR={d}" for d in result.durations),
     ):
         tts.add_column(escape(column), justify="right", no_wrap=True)
@@ -989,19 +1047,24 @@ def stress(
             value,
             f"{row['tts_min_days']:g}",
             f"{row['censored_share']:.0%}",
+            f"{row['baseline_short_first_share']:.0%}",
             *("YES" if row["tts_days"] < d else "no" for d in result.durations),
         )
     console.print(tts)
+    run = result.scenario.run.service_recovery
     console.print(
         Text(
             f"{len(result.nodes)} nodes × {len(result.durations)} durations × "
             f"{len(result.alternatives)} alternatives × {result.replications} replications, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
-            "Impact = extra total cost + lost margin; risk index = impact / largest impact; "
-            f"TTS censored at {result.horizon_after_failure} days (the horizon)."
+            "Impact = extra total cost + lost margin; risk index = impact / largest impact. "
+            "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
+            f"the horizon ({result.horizon_after_failure} days) or where the baseline runs "
+            "short anyway ('short anyway'). Service drop: rolling "
+            f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
+            f"{run.recovered:g} (Kaplan–Meier median days)."
         )
     )
-    _written(out_dir)
 
 
 def main() -> None:

@@ -89,3 +89,43 @@ def test_commands_keep_separate_default_directories(
     assert (tmp_path / "results" / "quickstart" / "summary.json").is_file()
     assert (tmp_path / "results" / "quickstart-compare" / "comparison.csv").is_file()
     assert not (tmp_path / "results" / "quickstart" / "comparison.csv").exists()
+
+
+def test_stress_resumes_from_the_manifest_alone(tmp_path: Path) -> None:
+    """An interrupted stress test continues with ``--resume DIR`` alone (nodes, durations,
+    start day, replications, seed, chunking read back) and ends with exactly the tables of an
+    uninterrupted run."""
+    scenario = jitsim.load_scenario(QUICKSTART)
+    out = tmp_path / "stress"
+    settings = {
+        "durations": [7, 21],
+        "start_day": 40,
+        "replications": 6,
+        "seed": 9,
+        "alternatives": ["jit", "buffered"],
+    }
+    with pytest.raises(_Stop):
+        jitsim.stress(
+            scenario,
+            **settings,  # type: ignore[arg-type]
+            backend="serial",
+            out=out,
+            chunk_size=2,
+            progress=_interrupt(10),
+        )
+    assert not (out / "stress.csv").exists()
+    result = CliRunner().invoke(
+        app, ["stress", str(QUICKSTART), "--resume", str(out), "--quiet", "--backend", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["durations_days"] == [7, 21] and summary["start_day"] == 40
+    assert summary["replications"] == 6 and summary["seed"] == 9
+    uninterrupted = jitsim.stress(scenario, **settings, backend="serial")  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "stress.csv"),
+        uninterrupted.table(),
+        check_dtype=False,
+        check_exact=False,
+        rtol=1e-12,
+    )

@@ -567,3 +567,25 @@ def test_unknown_node_reported_with_other_field_errors() -> None:
     text = str(info.value)
     assert "bad.yaml:11: disruptions.a.nodes.0: unknown supplier or plant 'nobody'" in text
     assert "items.widget.unit_cost" in text
+
+
+def test_rolling_fill_rate_and_service_recovery() -> None:
+    """Demand 10 every day, short 10 on days 3 and 4, window 3: fill rates 1, 1, 1, 2/3, 1/3,
+    1/3, 2/3, 1 (windows ending on days 3…6 see the shortfalls). Drop below 0.9 on day 3; back
+    at ≥ 0.95 on day 7: 4 days. Looking only from day 7 on there is no drop; a threshold of 0.3
+    is never crossed."""
+    from jitsim.model.disruption import rolling_fill_rate, service_recovery
+
+    demand = np.full(8, 10.0)
+    short = np.zeros(8)
+    short[3] = short[4] = 10.0
+    fill = rolling_fill_rate(demand, short, 3)
+    np.testing.assert_allclose(fill, [1, 1, 1, 2 / 3, 1 / 3, 1 / 3, 2 / 3, 1])
+    assert service_recovery(fill, 0, 0.9, 0.95) == (3.0, 4.0, 1.0)
+    assert all(math.isnan(v) for v in service_recovery(fill, 7, 0.9, 0.95))
+    assert all(math.isnan(v) for v in service_recovery(fill, 0, 0.3, 0.95))
+    # never recovers: censored at the end of the run (8 − 3 = 5 days), recovered = 0
+    stuck = np.where(np.arange(8) >= 3, np.minimum(fill, 0.8), fill)
+    assert service_recovery(stuck, 0, 0.9, 0.95) == (3.0, 5.0, 0.0)
+    # days without demand count as fully served
+    assert rolling_fill_rate(np.zeros(3), np.zeros(3), 7).tolist() == [1.0, 1.0, 1.0]

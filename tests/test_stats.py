@@ -403,3 +403,17 @@ def test_delta_method_relative_coverage() -> None:
         r = paired_difference(a[i], b[i])
         hits += r.rel_ci95_low <= truth <= r.rel_ci95_high
     assert 0.93 <= hits / reps <= 0.97
+
+
+def test_km_median_by_hand() -> None:
+    """Durations 1, 2, 2+, 3, 4+ (+ = censored): Ŝ(1) = 4/5 = 0.8; at 2 one event among 4 at
+    risk, Ŝ = 0.8 · 3/4 = 0.6; at 3 one event among 2 at risk (3 and 4+), Ŝ = 0.3 ≤ 1/2: the
+    median is 3. Without censoring it is the ordinary lower median."""
+    from jitsim.stats import km_median
+
+    assert km_median([1, 2, 2, 3, 4], [True, True, False, True, False]) == (3.0, False)
+    assert km_median([4, 1, 3, 2], [True] * 4) == (2.0, False)
+    assert km_median([5, 7, 9], [False] * 3) == (9.0, True)
+    assert km_median([2, 8, 8], [True, False, False]) == (8.0, True)  # Ŝ stays at 2/3
+    median, censored = km_median([], [])
+    assert math.isnan(median) and censored

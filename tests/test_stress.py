@@ -77,6 +77,47 @@ def test_time_to_survive_by_hand() -> None:
     assert table.loc[10, "p_stockout"] == 1.0 and table.loc[5, "lost_units"] == 0.0
 
 
+def test_service_recovery_by_hand() -> None:
+    """The 10-day outage of the hand case above: days 20…23 are short by their whole demand
+    of 2. Rolling 7-day fill rate on day 20 (days 14…20): 1 − 2/14 = 0.857 < 0.90, the drop;
+    it stays below 0.95 while a short day is in the window, i.e. up to day 29 (days 23…29),
+    and is 1 on day 30: recovery after 30 − 20 = 10 days. The 5-day outage never drops; nor
+    does the baseline."""
+    scenario = jitsim.load_scenario_text(SHOP)
+    result = jitsim.stress(scenario, durations=[5, 10], replications=2, seed=1, backend="serial")
+    table = result.table().set_index("duration_days")
+    assert table.loc[10, "service_drop_share"] == 1.0
+    assert table.loc[10, "recovery_days"] == 10.0 and not table.loc[10, "recovery_censored"]
+    assert table.loc[5, "service_drop_share"] == 0.0 and np.isnan(table.loc[5, "recovery_days"])
+    assert (table["baseline_drop_share"] == 0.0).all()
+    hit = result._rows(2, "base")  # the 10-day knock-out
+    assert hit[f"{EVENT}.service_drop_day"].tolist() == [20.0, 20.0]
+    # a stricter recovery threshold of 1.0 changes nothing here; a looser drop one (0.8) does
+    looser = SHOP.replace("seed: 7}", "seed: 7, service_recovery: {below: 0.8}}")
+    loose = jitsim.stress(
+        jitsim.load_scenario_text(looser), durations=[10], replications=1, backend="serial"
+    )
+    # day 21 (days 15…21): 1 − 4/14 = 0.714 < 0.8 is the first drop; back at 30: 9 days
+    assert loose._rows(1, "base")[f"{EVENT}.service_drop_day"].tolist() == [21.0]
+    assert loose.table().iloc[0]["recovery_days"] == 9.0
+
+
+def test_tts_counts_only_shortfalls_the_failure_causes() -> None:
+    """A starved alternative, (s,S) = (1, 3) with lead time 3, runs short without any failure:
+    its first shortfall after the failure happens in the baseline too, so its TTS is censored
+    there in every replication instead of looking like a quick collapse."""
+    text = SHOP + "alternatives:\n  fine: {}\n  starved: {store: {kind: s_S, s: 1, S: 3}}\n"
+    result = jitsim.stress(
+        jitsim.load_scenario_text(text), durations=[7], replications=2, backend="serial"
+    )
+    tts = result.tts().set_index("alternative")
+    assert tts.loc["fine", "tts_days"] == 9.0 and not tts.loc["fine", "tts_censored"]
+    assert tts.loc["starved", "baseline_short_first_share"] == 1.0
+    assert tts.loc["starved", "censored_share"] == 1.0 and tts.loc["starved", "tts_censored"]
+    base = result._rows(0, "starved")[f"{EVENT}.first_shortfall_day"].to_numpy()
+    assert tts.loc["starved", "tts_days"] == np.floor(base - result.start_day).max()
+
+
 def test_start_day_shifts_the_failure() -> None:
     """Failure at day 10: the day-10 order is placed while the supplier is down (queued for
     ever), so only the 10 on hand remain: days 10…14 are served, TTS = 5."""
@@ -185,7 +226,7 @@ def test_stress_command_rejects_an_unknown_node(tmp_path: Path) -> None:
 
 
 def test_the_baseline_simulates_like_the_scenario_as_given() -> None:
-    """The baseline point carries the knock-out event dormant (after the horizon): every KPI
+    """The baseline point carries a neutral event (a lead-time shock × 1 + 0 days): every KPI
     of the plain scenario is unchanged, replication by replication."""
     scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
     plain = jitsim.run(scenario, replications=3, seed=4, backend="serial").replications()
@@ -195,3 +236,31 @@ def test_the_baseline_simulates_like_the_scenario_as_given() -> None:
     plain = plain.sort_values(["alternative", "replication"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(base[list(plain.columns)], plain)
     assert (base["fragile.downtime_days"] == 0).all()
+
+
+def test_stress_command_precision_export_chunks_and_events(tmp_path: Path) -> None:
+    """--precision runs rounds until total_cost of every variant is within ±5 %; --export
+    writes a workbook of the tables; --chunk-size is recorded; --event adds a standing
+    disruption to every variant (here a demand surge, visible in the baseline's demand)."""
+    pytest.importorskip("openpyxl")
+    file = tmp_path / "two.yaml"
+    file.write_text(TWO_SUPPLIERS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "stress", file, "--durations", "7", "--precision", "0.05", "--min-replications", "10",
+        "--max-replications", "40", "--chunk-size", "5", "--export", "xlsx",
+        "--event", "demand-surge-100pct-10d:gear_buyer@30",
+        "--out", out, "--quiet", "--backend", "serial",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "precision target ±5.00% on total_cost" in result.stdout  # type: ignore[attr-defined]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["precision"].startswith("precision target")
+    assert 10 <= summary["replications"] <= 40
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["plan"]["chunk_size"] == 5
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert {"stress", "tts", "replications"} <= set(sheets)
+    frame = sheets["replications"]
+    assert "demand-surge-100pct-10d-gear_buyer-30.first_shortfall_day" in frame.columns
+    assert "--event=demand-surge-100pct-10d:gear_buyer@30" in summary["command"]

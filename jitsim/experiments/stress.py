@@ -7,18 +7,26 @@ to the end of the horizon, for the time-to-survive. All variants and the baselin
 as given) run every alternative in one batch under common random numbers: replication r of
 every variant uses the same seed and replication index, and adding an outage does not shift
 any other random stream, so every difference against the baseline is paired. (The baseline
-carries the same event dormant, in a window after the horizon, so that every point reports the
-same KPI columns; it simulates exactly like the scenario as given.)
+carries an event of the same name that changes nothing — a lead-time shock with multiplier 1
+and no added days over ``[t0, horizon)`` — so that it reports the same KPI columns, among them
+its own first shortfall and service drop from t0; it simulates exactly like the scenario as
+given, and only its disruption KPIs such as ``lost_sales_in_disruption`` see the window.)
 
 Measures (exact definitions):
 
 * **TTS** (time-to-survive) of a replication: with the node down from t0 for the rest of the
   horizon, the whole days fully served after the failure — the first unit of customer demand
-  not met from stock on arrival falls on day ``t0 + TTS``. Taken from the KPI
-  ``EVENT.first_shortfall_day``. Right-censored at the horizon: a replication without any
-  shortfall counts as ``horizon − t0`` and is reported as censored. Per node and alternative
-  the table gives the median over replications (``tts_days``), the minimum, and the share
-  censored; ``tts_censored`` is true when the median itself is censored.
+  not met from stock on arrival falls on day ``t0 + TTS`` (KPI ``EVENT.first_shortfall_day``).
+  Only shortfalls the failure causes count: the baseline of the same replication records its
+  own first shortfall from t0 on (through a neutral event, below); when the baseline runs short
+  at the same time or earlier, the network was short anyway and the replication's TTS is
+  right-censored there (``TTS ≥ baseline's first shortfall − t0``). A replication without any
+  shortfall is censored at ``horizon − t0``. Per node and alternative the table gives the
+  Kaplan–Meier median over replications (``tts_days``; :func:`jitsim.stats.km_median`), with
+  ``tts_censored`` true when the estimate never falls to 1/2 (``tts_days`` is then a lower
+  bound), the smallest observed TTS, the share of censored replications and the share censored
+  by the baseline's own shortfalls (``baseline_short_first_share``: high values mean the
+  alternative does not meet demand even without a failure, and its TTS says little).
 * **TTR** (time-to-recover) = the knock-out duration D (scenario-given); ``tts_lt_ttr`` flags
   ``tts_days < D``: the network runs dry before the node is back.
 * **Impact** per (node, D, alternative), mean over replications of the paired difference
@@ -28,6 +36,12 @@ Measures (exact definitions):
   ``impact`` = extra cost + lost margin (= profit lost, up to scrapped material).
   ``risk_exposure_index`` = impact / the largest impact of the table (0 … 1; rows with a
   negative impact get a negative index).
+* **Service recovery** per (node, D, alternative), from the KPIs ``EVENT.service_drop_day``
+  and ``EVENT.service_recovery_days`` (thresholds ``run.service_recovery``: by default the
+  rolling 7-day fill rate falls below 0.90 and recovers at 0.95): ``service_drop_share`` = share
+  of replications whose service dropped from t0 on (``baseline_drop_share``: the same in the
+  baseline); ``recovery_days`` = Kaplan–Meier median over those replications of the days from
+  the drop until recovery, censored at the end of the run (``recovery_censored``).
 * **Tail risk** over replications: ``p_stockout`` = P(any stockout day) in the disrupted run;
   VaR95 (the ⌈0.95 n⌉-th smallest value) and CVaR95 (:func:`jitsim.stats.cvar`, upper tail)
   of the lost margin and of the disrupted run's total cost.
@@ -54,9 +68,10 @@ from jitsim.batch import (
 )
 from jitsim.errors import JitsimError
 from jitsim.output import json_safe, provenance, write_json, writing
+from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
-from jitsim.stats import cvar
+from jitsim.stats import cvar, km_median
 
 __all__ = ["DEFAULT_DURATIONS", "EVENT", "StressResult", "check_durations", "check_nodes", "stress"]
 
@@ -67,6 +82,8 @@ EVENT = "stress_knockout"
 STRESS_CSV = "stress.csv"
 TTS_CSV = "tts.csv"
 SUMMARY_JSON = "summary.json"
+REPLICATIONS_CSV = "replications.csv"
+SCENARIO_FILE = "scenario.resolved.yaml"
 #: Columns of :meth:`StressResult.table` (ranked weak links).
 TABLE_COLUMNS = (
     "rank",
@@ -86,6 +103,10 @@ TABLE_COLUMNS = (
     "lost_margin_cvar95",
     "total_cost_var95",
     "total_cost_cvar95",
+    "service_drop_share",
+    "baseline_drop_share",
+    "recovery_days",
+    "recovery_censored",
     "tts_days",
     "tts_censored",
     "tts_lt_ttr",
@@ -97,9 +118,10 @@ TTS_COLUMNS = (
     "node_kind",
     "alternative",
     "tts_days",
-    "tts_min_days",
     "tts_censored",
+    "tts_min_days",
     "censored_share",
+    "baseline_short_first_share",
     "horizon_after_failure",
     "n",
 )
@@ -150,6 +172,7 @@ class StressResult:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     out_dir: Path | None = None
     backend: str = "serial"
+    precision: PrecisionReport | None = None
 
     @property
     def horizon_after_failure(self) -> int:
@@ -161,43 +184,72 @@ class StressResult:
         rows = frame[(frame["point"] == point) & (frame["alternative"] == alternative)]
         return rows.sort_values("replication").reset_index(drop=True)
 
-    def replication_tts(self, node: str, alternative: str) -> tuple[np.ndarray, np.ndarray]:
-        """TTS of every replication (days) and whether it is censored."""
+    def replication_tts(
+        self, node: str, alternative: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TTS of every replication (days), whether it is censored, and whether the baseline's
+        own first shortfall censored it (see the module notes)."""
         variant = next(v for v in self.variants if v.node == node and v.duration is None)
-        rows = self._rows(variant.point, alternative)
+        hit = self._first_shortfall(variant.point, alternative)
+        base = self._first_shortfall(0, alternative)
+        n = min(len(hit), len(base))
+        hit, base = hit[:n], base[:n]
+        caused = ~np.isnan(hit) & (np.isnan(base) | (hit < base))
+        by_baseline = ~caused & ~np.isnan(base)
+        end = np.where(by_baseline, base, float(self.scenario.run.horizon_days))
+        tts = np.floor(np.where(caused, hit, end) - self.start_day)
+        return tts, ~caused, by_baseline
+
+    def _first_shortfall(self, point: int, alternative: str) -> np.ndarray:
+        rows = self._rows(point, alternative)
         column = f"{EVENT}.first_shortfall_day"
-        times = (
-            rows[column].to_numpy(dtype=float) if column in rows else np.full(len(rows), math.nan)
-        )
-        censored = np.isnan(times)
-        tts = np.where(
-            censored, float(self.horizon_after_failure), np.floor(times - self.start_day)
-        )
-        return tts, censored
+        if column not in rows:
+            return np.full(len(rows), math.nan)
+        return rows[column].to_numpy(dtype=float)
 
     def tts(self) -> pd.DataFrame:
         """Time-to-survive per node and alternative (see the module notes)."""
         rows = []
         for node, kind in self.nodes.items():
             for alternative in self.alternatives:
-                values, censored = self.replication_tts(node, alternative)
+                values, censored, by_baseline = self.replication_tts(node, alternative)
                 if len(values) == 0:
                     continue
-                median = float(np.median(values))
+                median, open_ended = km_median(values, ~censored)
+                events = values[~censored]
                 rows.append(
                     (
                         node,
                         kind,
                         alternative,
                         median,
-                        float(values.min()),
-                        bool(median >= self.horizon_after_failure),
+                        open_ended,
+                        float(events.min()) if events.size else math.nan,
                         float(censored.mean()),
+                        float(by_baseline.mean()),
                         self.horizon_after_failure,
                         len(values),
                     )
                 )
         return pd.DataFrame(rows, columns=list(TTS_COLUMNS))
+
+    def records(self) -> pd.DataFrame:
+        """Every simulated replication: the variant (``node`` and ``duration_days`` empty for the
+        baseline; ``to_horizon`` true for the time-to-survive knock-outs), the alternative, the
+        replication index and its KPIs."""
+        labels = pd.DataFrame(
+            {
+                "point": [v.point for v in self.variants],
+                "node": [v.node for v in self.variants],
+                "node_kind": [v.node_kind for v in self.variants],
+                "duration_days": [v.duration for v in self.variants],
+                "to_horizon": [v.node is not None and v.duration is None for v in self.variants],
+            }
+        )
+        frame = labels.merge(self.frame, on="point", how="right")
+        return frame.sort_values(
+            ["point", "alternative", "replication"], kind="stable"
+        ).reset_index(drop=True)
 
     def table(self) -> pd.DataFrame:
         """Weak links: one row per (node, duration, alternative), ranked by risk exposure."""
@@ -264,6 +316,12 @@ def _impact_row(
     lost_margin = revenue_at_risk + diff("purchase_cost")
     impact = extra_cost + lost_margin
     total_cost = hit["total_cost"].to_numpy(dtype=float)
+    drop = _column(hit, f"{EVENT}.service_drop_day")
+    dropped = ~np.isnan(drop)
+    recovery, recovery_open = km_median(
+        _column(hit, f"{EVENT}.service_recovery_days")[dropped],
+        _column(hit, f"{EVENT}.service_recovered")[dropped] == 1.0,
+    )
     duration = variant.duration
     assert duration is not None
     tts_days = float(tts["tts_days"]) if tts else math.nan
@@ -284,11 +342,24 @@ def _impact_row(
         "lost_margin_cvar95": cvar(lost_margin),
         "total_cost_var95": _var(total_cost),
         "total_cost_cvar95": cvar(total_cost),
+        "service_drop_share": float(dropped.mean()),
+        "baseline_drop_share": float(
+            (~np.isnan(_column(base, f"{EVENT}.service_drop_day"))).mean()
+        ),
+        "recovery_days": recovery,
+        "recovery_censored": bool(recovery_open and dropped.any()),
         "tts_days": tts_days,
         "tts_censored": bool(tts["tts_censored"]) if tts else False,
         "tts_lt_ttr": bool(tts_days < duration),
         "n": n,
     }
+
+
+def _column(rows: pd.DataFrame, kpi: str) -> np.ndarray:
+    """A KPI column as floats (NaN everywhere if the KPI is absent)."""
+    if kpi not in rows:
+        return np.full(len(rows), math.nan)
+    return rows[kpi].to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------- running
@@ -351,6 +422,7 @@ def stress(
     out: str | Path | None = None,
     resume: bool = False,
     command: str | None = None,
+    precision: PrecisionTarget | None = None,
 ) -> StressResult:
     """Knock out each supplier and plant in turn and measure TTS, impact and tail risk.
 
@@ -369,6 +441,9 @@ def stress(
     replications, seed, alternatives, progress, backend, workers, scheduler, chunk_size,
     out, resume, command
         As in :func:`jitsim.run`; replications are per alternative and per variant.
+    precision : PrecisionTarget, optional
+        Run in rounds until the watched KPIs of every variant and alternative reach the
+        relative precision (as in :func:`jitsim.run`); ``replications`` is then ignored.
 
     Returns
     -------
@@ -399,11 +474,18 @@ def stress(
     names = resolve_alternatives(scenario, alternatives)
     n, master = replications_and_seed(scenario, replications, seed)
 
-    # The baseline carries the knock-out event too, dormant after the horizon: it changes
-    # nothing in the run (no random stream moves) but gives every point the same KPI columns.
-    dormant = _knockout(scenario, source_file, next(iter(chosen)), run.horizon_days, 1)
+    # The baseline carries a neutral event of the same name over [t0, horizon): it changes
+    # nothing in the run (no random stream moves) but records the baseline's own first
+    # shortfall and service drop from t0, and gives every point the same KPI columns.
+    neutral = {
+        "kind": "lead_time_shock",
+        "nodes": [next(iter(scenario.stock_points))],
+        "multiplier": 1.0,
+        "add_days": 0.0,
+        "windows": [{"start": t0, "days": run.horizon_days - t0}],
+    }
     variants = [Variant(0, None, None, None)]
-    scenarios = [dormant]
+    scenarios = [apply_overrides(scenario, source_file, {f"disruptions.{EVENT}": neutral})]
     for node, kind in chosen.items():
         for days in [*lengths, None]:
             span = days if days is not None else run.horizon_days - t0
@@ -412,7 +494,9 @@ def stress(
 
     execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
     plan = {"nodes": list(chosen), "durations": lengths, "start_day": t0}
-    outcome = run_points("stress", scenarios, names, n, master, execution, json_safe(plan))
+    outcome = run_points(
+        "stress", scenarios, names, n, master, execution, json_safe(plan), precision=precision
+    )
     result = StressResult(
         scenario,
         t0,
@@ -420,11 +504,12 @@ def stress(
         chosen,
         names,
         master,
-        n,
+        outcome.replications,
         variants,
         frame=outcome.frame,
         out_dir=outcome.directory,
         backend=outcome.backend,
+        precision=outcome.precision,
     )
     outcome.complete(lambda directory: write_stress(result, directory, command=command))
     return result
@@ -436,11 +521,16 @@ def stress(
 def write_stress(
     result: StressResult, directory: str | os.PathLike[str], *, command: str | None = None
 ) -> dict[str, Path]:
-    """Write ``stress.csv`` (ranked weak links), ``tts.csv`` and ``summary.json``."""
+    """Write ``stress.csv`` (ranked weak links), ``tts.csv``, ``replications.csv`` (every
+    paired record), ``scenario.resolved.yaml`` (the baseline) and ``summary.json``."""
+    from jitsim.output import resolved_scenario_yaml  # output imports batch
+
     path = Path(directory)
     written = {
         "stress": path / STRESS_CSV,
         "tts": path / TTS_CSV,
+        "replications": path / REPLICATIONS_CSV,
+        "scenario": path / SCENARIO_FILE,
         "summary": path / SUMMARY_JSON,
     }
     table = result.table()
@@ -449,6 +539,7 @@ def write_stress(
         "kind": "stress",
         **provenance(result.scenario, result.seed, command),
         "replications": result.replications,
+        "precision": result.precision.describe() if result.precision is not None else None,
         "alternatives": result.alternatives,
         "nodes": result.nodes,
         "durations_days": result.durations,
@@ -470,5 +561,7 @@ def write_stress(
         path.mkdir(parents=True, exist_ok=True)
         table.to_csv(written["stress"], index=False)
         tts.to_csv(written["tts"], index=False)
+        result.records().to_csv(written["replications"], index=False)
+        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
     write_json(written["summary"], document)
     return written

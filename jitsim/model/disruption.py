@@ -325,12 +325,22 @@ class LaneDisruption:
 
 
 class DisruptedCustomer(Customer):
-    """A customer that also counts its unmet units while a disruption is active, and notes
-    the time of its first unmet unit inside each outage event's windows."""
+    """A customer that also counts its unmet units while a disruption is active, notes the
+    time of its first unmet unit inside each windowed event, and books every order into the
+    network's daily demand and shortfall totals (for the rolling fill rate)."""
 
-    __slots__ = ("active", "first_short", "outages", "short_in_disruption")
+    __slots__ = (
+        "active",
+        "demand_by_day",
+        "first_short",
+        "short_by_day",
+        "short_in_disruption",
+        "watched",
+    )
     active: Timeline
-    outages: list[tuple[str, Timeline]]
+    watched: list[tuple[str, Timeline]]
+    demand_by_day: list[float]
+    short_by_day: list[float]
 
     def reset_statistics(self) -> None:
         """Forget everything measured so far (end of warm-up)."""
@@ -341,11 +351,62 @@ class DisruptedCustomer(Customer):
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
         """Book an order; its unmet units count when a disruption window is active."""
         Customer.record(self, quantity, filled, short, now)
-        if short > 0.0 and self.active.is_down(now):
-            self.short_in_disruption += short
-            for event, timeline in self.outages:
-                if event not in self.first_short and timeline.is_down(now):
-                    self.first_short[event] = now
+        day = int(now)
+        self.demand_by_day[day] += quantity
+        if short > 0.0:
+            self.short_by_day[day] += short
+            if self.active.is_down(now):
+                self.short_in_disruption += short
+                for event, timeline in self.watched:
+                    if event not in self.first_short and timeline.is_down(now):
+                        self.first_short[event] = now
+
+
+def rolling_fill_rate(demand: np.ndarray, short: np.ndarray, days: int) -> np.ndarray:
+    """Fill rate on arrival over the ``days`` days ending with each day (1 when no demand).
+
+    Element ``d`` is ``1 − Σ short / Σ demand`` over days ``max(0, d − days + 1) … d``.
+    """
+    demand_sum = np.cumsum(demand)
+    short_sum = np.cumsum(short)
+    demand_sum[days:] = demand_sum[days:] - demand_sum[:-days]
+    short_sum[days:] = short_sum[days:] - short_sum[:-days]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 1.0 - short_sum / demand_sum
+    return np.where(demand_sum > 1e-12, rate, 1.0)
+
+
+def service_recovery(
+    fill: np.ndarray, onset: int, below: float, recovered: float
+) -> tuple[float, float, float]:
+    """When service drops after ``onset`` and how long it takes to recover.
+
+    Parameters
+    ----------
+    fill : ndarray
+        Rolling fill rate of every day of the run (:func:`rolling_fill_rate`).
+    onset : int
+        First day looked at.
+    below, recovered : float
+        The drop is the first day ``d ≥ onset`` with ``fill[d] < below``; recovery is the
+        first later day with ``fill ≥ recovered``.
+
+    Returns
+    -------
+    (drop_day, recovery_days, recovered)
+        ``recovery_days`` = recovery day − drop day, or days from the drop to the end of the
+        run if service never recovered (``recovered`` = 0, right-censored); all NaN without a
+        drop.
+    """
+    after = fill[onset:]
+    dropped = np.flatnonzero(after < below)
+    if dropped.size == 0:
+        return math.nan, math.nan, math.nan
+    drop = onset + int(dropped[0])
+    back = np.flatnonzero(fill[drop + 1 :] >= recovered)
+    if back.size == 0:
+        return float(drop), float(len(fill) - drop), 0.0
+    return float(drop), float(back[0] + 1), 1.0
 
 
 class Disruptions:
@@ -391,6 +452,15 @@ class Disruptions:
         self.down = {node: Timeline(w) for node, w in node_windows.items()}
         #: When any disruption window is active (for ``lost_sales_in_disruption``).
         self.active = Timeline(active)
+        #: Windowed events whose first shortfall is recorded (all kinds but stock losses).
+        self.watched = [
+            (name, Timeline(self.windows[name]))
+            for name, event in scenario.disruptions.items()
+            if not isinstance(event, StockLoss)
+        ]
+        #: Customer units demanded and not met on arrival, per day of the run (all customers).
+        self.demand_by_day = [0.0] * horizon
+        self.short_by_day = [0.0] * horizon
         self.destroyed: dict[str, float] = {}
         self.lanes: list[LaneDisruption] = []
         self.lane_owner: dict[int, str] = {}
@@ -501,14 +571,11 @@ class Disruptions:
             for lane, role in ((point.lane, "primary"), (point.backup, "backup")):
                 if lane is not None:
                     self._attach_lane(lane, point, role, outages, shocks)
-        outage_events = [
-            (name, Timeline(self.windows[name]))
-            for name, event in scenario.disruptions.items()
-            if isinstance(event, Outage)
-        ]
         for customer in network.customers.values():
             if isinstance(customer, DisruptedCustomer):
-                customer.outages = outage_events
+                customer.watched = self.watched
+                customer.demand_by_day = self.demand_by_day
+                customer.short_by_day = self.short_by_day
         for name, plant in network.plants.items():
             plant.outages = self.down.get(name)
             crises = [
@@ -540,7 +607,8 @@ class Disruptions:
         hits = [
             (Timeline((w.start, w.start + w.days) for w in e.windows), e.multiplier, e.add_days)
             for e in shocks
-            if point.name in e.nodes or (source is not None and source in e.nodes)
+            if (point.name in e.nodes or (source is not None and source in e.nodes))
+            and (e.multiplier != 1.0 or e.add_days != 0.0)  # a neutral shock changes nothing
         ]
         crises: list[tuple[Timeline, Inspection]] = []
         inspection = lane.inspection
@@ -584,9 +652,14 @@ class Disruptions:
         ``lost_sales_in_disruption``: customer units not met from stock on arrival
         (backordered or lost) that arrived while any disruption window was active;
         ``disrupted_days``: days of the window with some disruption active;
-        ``EVENT.first_shortfall_day`` for every outage event: time (days since the start of
-        the run) of the first customer unit not met from stock on arrival while that event
-        held its nodes down, NaN if none.
+        ``EVENT.first_shortfall_day`` for every event with windows (all kinds but stock
+        losses): time (days since the start of the run) of the first customer unit not met
+        from stock on arrival while the event was active, NaN if none.
+        ``EVENT.service_drop_day``, ``EVENT.service_recovery_days``, ``EVENT.service_recovered``
+        for every event: from the event's onset (its first window or loss after warm-up) the
+        first day the rolling fill rate of all customers (``run.service_recovery``) falls below
+        ``below``, the days until it is back at ``recovered`` or above (to the end of the run
+        if never: ``service_recovered`` 0, right-censored), NaN when it never drops.
         """
         start, end = network.window_start, float(network.horizon)
         record: dict[str, float] = {}
@@ -609,14 +682,32 @@ class Disruptions:
             if isinstance(c, DisruptedCustomer)
         )
         record["disrupted_days"] = self.active.downtime(start, end)
-        for name, event in self.scenario.disruptions.items():
-            if isinstance(event, Outage):
-                times = [
-                    c.first_short[name]
-                    for c in network.customers.values()
-                    if isinstance(c, DisruptedCustomer) and name in c.first_short
-                ]
-                record[f"{name}.first_shortfall_day"] = min(times) if times else math.nan
+        for name, _ in self.watched:
+            times = [
+                c.first_short[name]
+                for c in network.customers.values()
+                if isinstance(c, DisruptedCustomer) and name in c.first_short
+            ]
+            record[f"{name}.first_shortfall_day"] = min(times) if times else math.nan
+        settings = self.scenario.run.service_recovery
+        fill = rolling_fill_rate(
+            np.asarray(self.demand_by_day), np.asarray(self.short_by_day), settings.window_days
+        )
+        for name, windows in self.windows.items():
+            starts = [a for a, b in windows if b > self.warmup or (a == b and a >= self.warmup)]
+            drop, days, back = (
+                service_recovery(
+                    fill,
+                    max(math.floor(starts[0]), self.warmup),
+                    settings.below,
+                    settings.recovered,
+                )
+                if starts and starts[0] < self.horizon
+                else (math.nan, math.nan, math.nan)
+            )
+            record[f"{name}.service_drop_day"] = drop
+            record[f"{name}.service_recovery_days"] = days
+            record[f"{name}.service_recovered"] = back
         return record
 
 

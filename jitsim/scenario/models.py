@@ -49,6 +49,41 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
+class ServiceRecovery(Strict):
+    """When service counts as dropped and as recovered after a disruption
+    (``run.service_recovery``; KPIs ``EVENT.service_drop_day`` and
+    ``EVENT.service_recovery_days``, and the recovery columns of ``jitsim stress``).
+
+    Parameters
+    ----------
+    window_days : int
+        Length of the rolling window of the fill rate (days, ≥ 1): units of all customers met
+        from stock on arrival / units demanded, over the last ``window_days`` days.
+    below : float
+        Service has dropped on the first day the rolling fill rate is below this (0 < x ≤ 1).
+    recovered : float
+        ... and has recovered on the first later day it is at or above this
+        (``below`` ≤ x ≤ 1).
+    """
+
+    window_days: PositiveInt = 7
+    below: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.90
+    recovered: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.95
+
+    @model_validator(mode="after")
+    def _recovered_above_below(self) -> Self:
+        if self.recovered < self.below:
+            raise_problems(
+                [
+                    (
+                        ("recovered",),
+                        f"recovered(={self.recovered:g}) must be >= below(={self.below:g})",
+                    )
+                ]
+            )
+        return self
+
+
 class RunSettings(Strict):
     """How long and how often to simulate.
 
@@ -69,6 +104,9 @@ class RunSettings(Strict):
     cost_basis : {"continuous", "end_of_day"}
         Charge holding and backorder costs on the time-weighted levels (``continuous``) or on
         end-of-day snapshots (``end_of_day``, the textbook periodic-review convention).
+    service_recovery : ServiceRecovery
+        Thresholds of the rolling fill rate that define a service drop and its recovery after
+        a disruption.
     """
 
     horizon_days: PositiveInt = 365
@@ -78,6 +116,7 @@ class RunSettings(Strict):
     currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
     days_per_year: Positive = 365.0
     cost_basis: Literal["continuous", "end_of_day"] = "continuous"
+    service_recovery: ServiceRecovery = ServiceRecovery()
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Self:

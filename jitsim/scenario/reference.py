@@ -416,6 +416,7 @@ def _nested_models(model: type[BaseModel], seen: set[type[BaseModel]]) -> Iterat
 _WHERE = {
     "Scenario": "the top level of the file",
     "RunSettings": "`run:`",
+    "ServiceRecovery": "`run.service_recovery`",
     "Item": "`items.<name>`",
     "HoldingRate": "`items.<name>.holding_rate`",
     "Supplier": "`suppliers.<name>`",
