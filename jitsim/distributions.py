@@ -388,6 +388,30 @@ class Gamma(BaseDistribution):
         return rng.gamma(shape, self.mean / shape, size)
 
 
+class Exponential(BaseDistribution):
+    """Exponential durations: memoryless times between failures or to repair.
+
+    Parameters
+    ----------
+    mean : float
+        Mean, > 0 (the rate is 1/mean).
+
+    Notes
+    -----
+    mean = ``mean``, variance = mean². The same law as ``gamma`` with ``cv: 1``.
+    """
+
+    kind: Literal["exponential"] = "exponential"
+    mean: Positive
+
+    @property
+    def variance(self) -> float:
+        return self.mean**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        return rng.exponential(self.mean, size)
+
+
 class NegativeBinomial(BaseDistribution):
     """Negative binomial (overdispersed) counts parametrised by mean and cv.
 
@@ -611,6 +635,7 @@ _Kinds = (
     | Normal
     | LogNormal
     | Gamma
+    | Exponential
     | NegativeBinomial
     | Uniform
     | DiscreteUniform

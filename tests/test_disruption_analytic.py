@@ -85,8 +85,8 @@ customers:
   c: {{buys_from: store, orders: {{rate_per_day: {D}, size: {{kind: constant, value: 1}}}},
        unmet: lost_sale, lost_sale_penalty: {penalty}}}
 disruptions:
-  breakdowns: {{kind: outage, nodes: [acme], up: {{kind: gamma, mean: {up}, cv: 1}},
-               down: {{kind: gamma, mean: {down}, cv: 1}}}}
+  breakdowns: {{kind: outage, nodes: [acme], up: {{kind: exponential, mean: {up}}},
+               down: {{kind: exponential, mean: {down}}}}}
 """
 
 
@@ -141,8 +141,8 @@ def eoqd_poisson_exact(m: Eoqd) -> dict[str, float]:
     lead time 0, ``initial: Q``. Unit customer orders arrive as a Poisson process of rate D
     (``orders: {rate_per_day: D, size: 1}``: individual orders at random times, not the
     daily lump at noon). The supplier's outages are an alternating renewal process starting
-    up at time 0 with up times ~ Exp(λ) and down times ~ Exp(μ) (``gamma`` with cv = 1 *is*
-    the exponential: shape 1/cv² = 1), i.e. a two-state continuous-time Markov chain. Demand
+    up at time 0 with up times ~ Exp(λ) and down times ~ Exp(μ) (``kind: exponential``),
+    i.e. a two-state continuous-time Markov chain. Demand
     that finds no stock is lost (``unmet: lost_sale``) and costs π (``lost_sale_penalty``;
     the simulator puts it into ``shortage_cost`` and charges nothing per unit-day for lost
     sales).

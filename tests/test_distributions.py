@@ -78,6 +78,7 @@ CASES: list[tuple[Any, float, float, bool]] = [
     ({"kind": "lognormal", "mean": 7, "cv": 0}, 7.0, 0.0, True),
     ({"kind": "gamma", "mean": 4, "cv": 0.5}, 4.0, 4.0, False),
     ({"kind": "gamma", "mean": 3, "cv": 2}, 3.0, 36.0, False),
+    ({"kind": "exponential", "mean": 7}, 7.0, 49.0, False),
     ({"kind": "negative_binomial", "mean": 5, "cv": 1}, 5.0, 25.0, True),
     ({"kind": "negative_binomial", "mean": 20, "cv": 0.3}, 20.0, 36.0, True),
     ({"kind": "uniform", "low": 1, "high": 3}, 2.0, 4 / 12, False),
@@ -176,6 +177,7 @@ def test_negative_binomial_scaled_keeps_shape() -> None:
     "spec",
     [
         {"kind": "gamma", "mean": 4, "cv": 0.5},
+        {"kind": "exponential", "mean": 4},
         {"kind": "lognormal", "mean": 4, "cv": 0.5},
         {"kind": "normal", "mean": 1, "sd": 1},
         {"kind": "uniform", "low": 1, "high": 5},
