@@ -455,7 +455,7 @@ def run_command(
     )
     if export:
         output.export_tables(
-            {"summary": result.summary(), "replications": result.records()},
+            {"summary": result.summary(), "replications": result.replications()},
             out_dir,
             export,
         )
@@ -644,7 +644,7 @@ def sweep(
     )
     if export:
         output.export_tables(
-            {"sweep_summary": result.summary(), "replications": result.records()},
+            {"sweep_summary": result.summary(), "replications": result.replications()},
             out_dir,
             export,
         )
@@ -981,8 +981,6 @@ def _print_stress(result: StressResult, currency: str) -> None:
         "TTR days",
         "alternative",
         "lost units",
-        f"revenue at risk {currency}",
-        f"extra cost {currency}",
         f"impact {currency}",
         "risk index",
         "P(stock-out)",
@@ -1010,8 +1008,6 @@ def _print_stress(result: StressResult, currency: str) -> None:
             str(row["duration_days"]),
             escape(str(row["alternative"])),
             f"{row['lost_units']:,.1f}",
-            f"{row['revenue_at_risk']:,.0f}",
-            f"{row['extra_cost']:,.0f}",
             f"{row['impact']:,.0f}",
             f"{row['risk_exposure_index']:.2f}",
             f"{row['p_stockout']:.0%}",
@@ -1045,10 +1041,17 @@ def _print_stress(result: StressResult, currency: str) -> None:
             str(row["node_kind"]),
             escape(str(row["alternative"])),
             value,
-            f"{row['tts_min_days']:g}",
+            "—" if math.isnan(row["tts_min_days"]) else f"{row['tts_min_days']:g}",
             f"{row['censored_share']:.0%}",
             f"{row['baseline_short_first_share']:.0%}",
-            *("YES" if row["tts_days"] < d else "no" for d in result.durations),
+            *(
+                "?"
+                if row["tts_censored"] and row["tts_days"] < d
+                else "YES"
+                if row["tts_days"] < d
+                else "no"
+                for d in result.durations
+            ),
         )
     console.print(tts)
     run = result.scenario.run.service_recovery
@@ -1057,12 +1060,14 @@ def _print_stress(result: StressResult, currency: str) -> None:
             f"{len(result.nodes)} nodes × {len(result.durations)} durations × "
             f"{len(result.alternatives)} alternatives × {result.replications} replications, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
-            "Impact = extra total cost + lost margin; risk index = impact / largest impact. "
+            "Impact = extra total cost + lost margin (revenue at risk and extra cost apart in "
+            "stress.csv); risk index = impact / largest impact. "
             "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
             f"the horizon ({result.horizon_after_failure} days) or where the baseline runs "
             "short anyway ('short anyway'). Service drop: rolling "
             f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
-            f"{run.recovered:g} (Kaplan–Meier median days)."
+            f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
+            "not be shorter."
         )
     )
 

@@ -338,7 +338,8 @@ def policy_derived_values(scenario: Scenario) -> dict[str, dict[str, dict[str, f
 
     derived: dict[str, dict[str, dict[str, float]]] = {}
     for alternative in scenario.alternative_names():
-        network = Network(scenario, alternative, Streams(scenario.run.seed, 0))
+        built, policies = scenario.for_alternative(alternative)
+        network = Network(built, policies, Streams(scenario.run.seed, 0))
         values = {name: p.policy.derived() for name, p in network.points.items()}
         derived[alternative] = {name: v for name, v in values.items() if v}
     return derived
@@ -459,7 +460,13 @@ def describe_scenario(
             chosen = ", ".join(f"{p}={spec.describe()}" for p, spec in policies.items())
             kept = [p for p in base if p not in policies]
             if kept:
-                chosen += f" (others as in stock_points: {', '.join(kept)})"
+                chosen += f"{' (others' if policies else '(policies'} as in stock_points: "
+                chosen += f"{', '.join(kept)})"
+            if spec_of.changes:
+                chosen += "; changes " + ", ".join(
+                    f"{path}={json.dumps(json_safe(value), ensure_ascii=False)}"
+                    for path, value in spec_of.changes.items()
+                )
             if spec_of.switching_cost:
                 chosen += f"; switching cost {_g(spec_of.switching_cost)} {cur}"
             lines.append(f"  {alternative}: {chosen}")

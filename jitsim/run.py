@@ -66,7 +66,8 @@ def simulate(
     """
     started = time.perf_counter()
     streams = Streams(scenario.run.seed if seed is None else seed, replication)
-    network = Network(scenario, alternative, streams, trace=trace, trajectories=trajectories)
+    built, policies = scenario.for_alternative(alternative)  # an alternative's own changes
+    network = Network(built, policies, streams, trace=trace, trajectories=trajectories)
     network.run()
     result = ReplicationResult(alternative, replication, extract(network))
     if trajectories:

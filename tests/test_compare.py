@@ -206,3 +206,27 @@ def test_sequential_precision_does_not_depend_on_chunking_or_backend() -> None:
     )
     assert capped.precision is not None and capped.precision.replications == 37
     assert len(capped.replications()) == 37
+
+
+@pytest.mark.parametrize(
+    ("command", "extra", "sheets"),
+    [
+        ("run", [], {"summary", "replications"}),
+        ("sweep", ["--set", "suppliers.acme.order_cost=5,20"], {"sweep_summary", "replications"}),
+    ],
+)
+def test_run_and_sweep_export_a_workbook(
+    tmp_path: Path, command: str, extra: list[str], sheets: set[str]
+) -> None:
+    pytest.importorskip("openpyxl")
+    result = CliRunner().invoke(
+        app,
+        [
+            *(command, str(QUICKSTART), "-n", "2", "-a", "jit", "--out", str(tmp_path)),
+            *("--quiet", "--backend", "serial", "--export", "xlsx", *extra),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    workbook = pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
+    assert sheets <= set(workbook)
+    assert len(workbook["replications"]) == 2 * (2 if command == "sweep" else 1)

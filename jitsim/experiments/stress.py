@@ -28,7 +28,7 @@ Measures (exact definitions):
   by the baseline's own shortfalls (``baseline_short_first_share``: high values mean the
   alternative does not meet demand even without a failure, and its TTS says little).
 * **TTR** (time-to-recover) = the knock-out duration D (scenario-given); ``tts_lt_ttr`` flags
-  ``tts_days < D``: the network runs dry before the node is back.
+  ``tts_days < D`` for an uncensored median: the network runs dry before the node is back.
 * **Impact** per (node, D, alternative), mean over replications of the paired difference
   disrupted − baseline of the same alternative: ``lost_units`` (extra backordered + lost-sales
   units), ``revenue_at_risk`` (baseline revenue − disrupted revenue), ``extra_cost`` (extra
@@ -325,6 +325,7 @@ def _impact_row(
     duration = variant.duration
     assert duration is not None
     tts_days = float(tts["tts_days"]) if tts else math.nan
+    censored = bool(tts["tts_censored"]) if tts else True  # a lower bound only
     return {
         "node": variant.node,
         "node_kind": variant.node_kind,
@@ -349,8 +350,8 @@ def _impact_row(
         "recovery_days": recovery,
         "recovery_censored": bool(recovery_open and dropped.any()),
         "tts_days": tts_days,
-        "tts_censored": bool(tts["tts_censored"]) if tts else False,
-        "tts_lt_ttr": bool(tts_days < duration),
+        "tts_censored": censored,
+        "tts_lt_ttr": bool(not censored and tts_days < duration),
         "n": n,
     }
 

@@ -14,6 +14,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidatorFunctionWrapHandler,
     model_validator,
@@ -503,7 +504,10 @@ class Customer(Strict):
 Problems = list[tuple[tuple[str | int, ...], str]]
 
 #: Keys of the long form of an alternative; any other key is a stock point.
-_ALTERNATIVE_KEYS = ("policies", "switching_cost", "description")
+_ALTERNATIVE_KEYS = ("policies", "changes", "switching_cost", "description")
+#: Sections an alternative's ``changes`` may touch: the supply side, never demand, the run or
+#: the disruptions, so that every alternative still faces the same demand and events.
+CHANGEABLE_SECTIONS = ("items", "suppliers", "stock_points", "plants")
 
 
 def _alternative_shorthand(value: Any) -> Any:
@@ -517,16 +521,24 @@ def _alternative_shorthand(value: Any) -> Any:
 
 
 class Alternative(Strict):
-    """A named what-if: policies that replace those of some stock points.
+    """A named what-if: policies that replace those of some stock points, and other changes
+    to the supply side (a backup source, expediting, a faster supplier).
 
     Written either as a mapping of stock point → policy (``jit: {store: {kind: jit}}``) or in
-    full (``jit: {policies: {store: {kind: jit}}, switching_cost: 25000}``); ``switching_cost``
-    and ``description`` may also sit beside the stock points of the short form.
+    full (``jit: {policies: {store: {kind: jit}}, switching_cost: 25000}``); ``changes``,
+    ``switching_cost`` and ``description`` may also sit beside the stock points of the short
+    form.
 
     Parameters
     ----------
     policies : mapping of stock point to policy spec
         The policy of each stock point that differs from the base scenario.
+    changes : mapping of field path to value
+        Other fields that differ, as dotted paths into the scenario (the syntax of
+        ``jitsim sweep --set``), e.g. ``stock_points.store.backup: {source: bolt}`` or
+        ``suppliers.acme.lead_time: 2``. Only ``items``, ``suppliers``, ``stock_points`` and
+        ``plants`` may change — demand, the run and the disruptions stay those of the scenario,
+        so alternatives remain paired under common random numbers.
     switching_cost : float
         One-off cost of switching to this alternative (currency): new contracts, training,
         systems. The comparison turns it into a payback period.
@@ -535,8 +547,26 @@ class Alternative(Strict):
     """
 
     policies: dict[Name, PolicyKind] = Field(default_factory=dict)
+    changes: dict[str, Any] = Field(default_factory=dict)
     switching_cost: NonNegative = 0.0
     description: str = ""
+
+    @model_validator(mode="after")
+    def _changes_on_the_supply_side(self) -> Self:
+        problems: Problems = []
+        for path in self.changes:
+            section = path.split(".", 1)[0]
+            if section not in CHANGEABLE_SECTIONS or "." not in path:
+                problems.append(
+                    (
+                        ("changes", path),
+                        f"an alternative may change fields under {', '.join(CHANGEABLE_SECTIONS)} "
+                        "(e.g. stock_points.store.backup); demand, run settings and disruptions "
+                        "are shared by every alternative",
+                    )
+                )
+        raise_problems(problems)
+        return self
 
 
 AlternativeField = Annotated[Alternative, BeforeValidator(_alternative_shorthand)]
@@ -594,6 +624,8 @@ class Scenario(Strict):
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
     sweep: dict[str, Any] = Field(default_factory=dict)
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
+    #: Scenarios of the alternatives with ``changes`` (see :meth:`for_alternative`).
+    _variants: dict[str, Scenario] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _sweep_axes(self) -> Self:
@@ -658,6 +690,29 @@ class Scenario(Strict):
         check_disruptions(self, _unknown, problems)
         if problems:
             raise_problems(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _alternative_changes(self) -> Self:
+        """Every alternative with ``changes`` must give a valid scenario (built once, kept)."""
+        from jitsim.errors import JitsimError, ScenarioError
+
+        problems: Problems = []
+        for name, alternative in self.alternatives.items():
+            if not alternative.changes:
+                continue
+            where: tuple[str | int, ...] = ("alternatives", name, "changes")
+            try:
+                self.for_alternative(name)
+            except ScenarioError as exc:
+                for problem in exc.problems:
+                    key = next((k for k in alternative.changes if problem.path.startswith(k)), None)
+                    problems.append(
+                        ((*where, key) if key else where, f"{problem.path}: {problem.message}")
+                    )
+            except JitsimError as exc:
+                problems.append((where, str(exc)))
+        raise_problems(problems)
         return self
 
     # -- cross-reference checks -------------------------------------------------------------
@@ -976,6 +1031,29 @@ class Scenario(Strict):
     def switching_costs(self) -> dict[str, float]:
         """One-off switching cost of each alternative (currency)."""
         return {name: alt.switching_cost for name, alt in self.alternatives.items()}
+
+    def for_alternative(self, alternative: str) -> tuple[Scenario, str]:
+        """The scenario and alternative name to simulate ``alternative`` with.
+
+        An alternative without ``changes`` is simulated on this scenario itself. One with
+        changes gets its own scenario — this one with the changes applied, its policies written
+        into the stock points and no alternatives — simulated as ``"base"``; it is built once
+        and kept.
+        """
+        spec = self.alternatives.get(alternative)
+        if spec is None or not spec.changes:
+            return self, alternative
+        variant = self._variants.get(alternative)
+        if variant is None:
+            from jitsim.scenario.overrides import apply_overrides  # imports this module
+
+            assignments: dict[str, Any] = dict(spec.changes)
+            for point, policy in spec.policies.items():
+                assignments[f"stock_points.{point}.policy"] = policy.model_dump(mode="python")
+            alone = self.model_copy(update={"alternatives": {}, "sweep": {}})
+            variant = apply_overrides(alone, None, assignments)
+            self._variants[alternative] = variant
+        return variant, "base"
 
     def policies_for(self, alternative: str) -> dict[str, PolicySpec]:
         """Policy of every stock point under ``alternative``."""
