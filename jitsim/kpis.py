@@ -64,6 +64,8 @@ LOWER_IS_BETTER = frozenset(
         "purchase_cost",
         "quality_cost",
         "expedite_cost",
+        "expedited_orders",
+        "expedited_units",
         "total_cost",
         "avg_cash_tied_up",
         "peak_cash_tied_up",
@@ -162,6 +164,9 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "inspection_cost": point.inspection_cost,
         "orders_to_backup": float(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
+        "expedited_orders": float(point.expedited_orders),
+        "expedited_units": point.expedited_units,
+        "expedite_cost": point.expedite_cost,
     }
     record.update(point.policy.derived())
     return record
@@ -197,7 +202,8 @@ def extract(network: Network) -> dict[str, float]:
     }
     quality_cost = sum(quality_parts.values())
     scrapped_materials = sum(v["scrapped_material_value"] for v in per_plant.values())
-    total_cost = sum(costs.values()) + quality_cost  # expedite costs come with their issue
+    expedite_cost = total("expedite_cost")  # premiums and fixed costs of emergency orders
+    total_cost = sum(costs.values()) + quality_cost + expedite_cost
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -233,7 +239,9 @@ def extract(network: Network) -> dict[str, float]:
             **costs,
             "purchase_cost": purchase,
             "quality_cost": quality_cost,
-            "expedite_cost": 0.0,
+            "expedite_cost": expedite_cost,
+            "expedited_orders": total("expedited_orders"),
+            "expedited_units": total("expedited_units"),
             "total_cost": total_cost,
             "revenue": revenue,
             # Scrapped materials are in quality_cost and were already paid in purchase_cost.

@@ -65,6 +65,11 @@ class BlockSampler:
         self._block: list[float] = []
         self._used = 0
 
+    @property
+    def mean(self) -> float:
+        """Mean of the sampled distribution."""
+        return float(self._dist.mean)
+
     def next(self) -> float:
         """The next draw."""
         if self._used == len(self._block):

@@ -9,6 +9,9 @@ receipt        units received             on-hand after         —
 review         0                          inventory position    —
 order          units ordered              inventory position    ``to <source>``
                                           that triggered it
+expedite       units expedited            inventory position    ``to <source>``
+                                          after the regular
+                                          order
 demand         units demanded             on-hand after         customer / node
 stockout       units short                on-hand after         backordered / lost
 backorder      units served from          on-hand after         —
@@ -61,7 +64,7 @@ def _n(value: float) -> str:
 def format_row(row: TraceRow, node_width: int = 0) -> str:
     """One line of the text trace (without indentation)."""
     time, node, event, quantity, level, note = row
-    if event == "order":
+    if event in ("order", "expedite"):
         detail = f"qty {_n(quantity)}  IP {_n(level)}  {note}"
     elif event == "review":
         detail = f"IP {_n(level)}  {note}"

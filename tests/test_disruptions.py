@@ -310,6 +310,25 @@ def test_failover_works_through_a_queued_outage() -> None:
     assert (10.0, "order", 10.0, "to bolt") in events_of(network, "order")
 
 
+def test_failover_does_not_run_to_a_backup_that_is_down_longer() -> None:
+    """acme down [6, 16) (queues), bolt down [5, 40): the day-10 and day-15 orders would ship
+    at 16 from acme (arrive 19) but only at 40 from bolt (arrive 41), so they wait for acme.
+    With bolt down only [5, 12) the day-10 order goes to bolt (ships 12, arrives 13 < 19)."""
+    long = shop(
+        OUTAGE + "\nbolt_down: {kind: outage, nodes: [bolt], windows: [{start: 5, days: 35}]}",
+        store=", backup: {source: bolt, split: failover}",
+        horizon=45,
+    )
+    orders = events_of(run(long), "order")
+    assert (10.0, "order", 10.0, "to acme") in orders and (15.0, "order", 10.0, "to acme") in orders
+    assert not [o for o in orders if o[3] == "to bolt"]
+    short = shop(
+        OUTAGE + "\nbolt_down: {kind: outage, nodes: [bolt], windows: [{start: 5, days: 7}]}",
+        store=", backup: {source: bolt, split: failover}",
+    )
+    assert (10.0, "order", 10.0, "to bolt") in events_of(run(short), "order")
+
+
 def test_capacity_ramps_up_after_recovery() -> None:
     """Capacity 10/day, down [6, 16), ramp 2 days: day 16 offers 10·∫_0^1 t/2 dt = 2.5 units,
     day 17 7.5, day 18 on 10. The day-10 order of 10 units takes days 16 and 17 → ships 17,

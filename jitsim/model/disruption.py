@@ -568,7 +568,12 @@ class Disruptions:
             outages[name] = outage
         shocks = [e for e in scenario.disruptions.values() if isinstance(e, LeadTimeShock)]
         for point in network.points.values():
-            for lane, role in ((point.lane, "primary"), (point.backup, "backup")):
+            expedite = point.expedite.lane if point.expedite is not None else None
+            for lane, role in (
+                (point.lane, "primary"),
+                (point.backup, "backup"),
+                (expedite, "expedite"),
+            ):
                 if lane is not None:
                     self._attach_lane(lane, point, role, outages, shocks)
         for customer in network.customers.values():

@@ -265,7 +265,8 @@ class Lane:
 
         ``lead_time`` and ``order_cost`` override the supplier's when given. Random streams are
         ``{prefix}.lead_time``, ``{prefix}.quality`` and ``{prefix}.replacement_lead_time``,
-        with ``prefix`` ``lane.STORE`` (primary) or ``lane.STORE.backup``.
+        with ``prefix`` ``lane.STORE`` (primary), ``lane.STORE.backup`` or
+        ``lane.STORE.expedite``.
         """
         lead = lead_time if lead_time is not None else supplier.lead_time
         inspection = None
@@ -320,6 +321,22 @@ class Lane:
         if supplier.disruption is not None and supplier.disruption.turns_away(now):
             return False  # down, and orders are refused or redirected
         return supplier.ship_time(quantity, now, commit=False) <= now + self.max_delay + 1e-9
+
+    def expected_arrival(self, quantity: float, now: float) -> float:
+        """When an order of ``quantity`` units placed at ``now`` would arrive, on average.
+
+        The supplier's ship time (capacity backlog and outages, looked at only) plus the mean
+        lead time, shocked or frozen like a real shipment; infinite when the supplier turns
+        the order away. Only for supplier lanes.
+        """
+        supplier = self.supplier
+        assert supplier is not None
+        disruption = supplier.disruption
+        if disruption is not None and disruption.turns_away(now):
+            return math.inf
+        shipped = supplier.ship_time(quantity, now, commit=False)
+        due = shipped + self.lead_times.mean
+        return self.disruption.arrival(shipped, due) if self.disruption is not None else due
 
     def send(self, quantity: float, now: float) -> None:
         """Pass an order of ``quantity`` units to the source."""

@@ -30,6 +30,7 @@ from simpy.core import URGENT
 from jitsim.distributions import Constant
 from jitsim.model.customer import Customer, draw_orders, mean_factors
 from jitsim.model.disruption import DisruptedCustomer, Disruptions, Interval
+from jitsim.model.expedite import Expedite
 from jitsim.model.lane import Lane, SupplierNode
 from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.stock_point import StockPoint
@@ -257,6 +258,8 @@ class Network:
                     lead_mean += share * gap
                 else:
                     lane.max_delay = backup.failover_after_days
+            if spec.expedite is not None:  # emergency orders over a lane of their own
+                point.expedite = Expedite.build(self, point, spec.expedite, scenario, streams)
             totals = totals_at.get(name)
             context = PolicyContext(
                 stock_point=name,

@@ -18,6 +18,7 @@ from jitsim.model.customer import Customer
 from jitsim.model.lane import Lane
 
 if TYPE_CHECKING:
+    from jitsim.model.expedite import Expedite
     from jitsim.model.network import Network
     from jitsim.policies.base import Policy
 
@@ -60,7 +61,8 @@ class StockPoint:
     -----
     With a ``backup`` lane, :attr:`backup_share` set means "split every order" (that share to
     the backup), None means "failover": the whole order goes to the backup when the primary
-    lane cannot deliver it (:meth:`Lane.can_deliver`).
+    lane cannot deliver it (:meth:`Lane.can_deliver`). With :attr:`expedite` set, every
+    :meth:`review` ends with the emergency-order check of :mod:`jitsim.model.expedite`.
     """
 
     __slots__ = (
@@ -92,6 +94,10 @@ class StockPoint:
         "eod_on_hand",
         "eod_on_order",
         "eod_shortage_cost",
+        "expedite",
+        "expedite_cost",
+        "expedited_orders",
+        "expedited_units",
         "filled_on_arrival",
         "holding_per_unit_day",
         "inspection_cost",
@@ -153,6 +159,8 @@ class StockPoint:
         #: Second source (dual sourcing) and, under ``split: shares``, its share of each order.
         self.backup: Lane | None = None
         self.backup_share: float | None = None
+        #: Emergency orders (``expedite:``), None when not configured.
+        self.expedite: Expedite | None = None
         self.on_hand = float(initial)
         self.on_order = 0.0
         self.owned_transit = 0.0
@@ -189,6 +197,8 @@ class StockPoint:
         self.orders_to_backup = 0
         self.units_from_backup = self.units_inspected = self.units_rejected = 0.0
         self.inspection_cost = 0.0
+        self.expedited_orders = 0
+        self.expedited_units = self.expedite_cost = 0.0
         # bullwhip: weekly sums from here on, their running means and sums of squares
         self.week_days_left = 7
         self.ordered_week_mark = self.demand_week_mark = 0.0
@@ -241,9 +251,10 @@ class StockPoint:
     def _close_week(self) -> None:
         """Add the week that just ended to the weekly order and demand variances (Welford)."""
         self.week_days_left = 7
-        ordered = self.ordered_units - self.ordered_week_mark
+        ordered_units = self.ordered_units + self.expedited_units  # all orders sent upstream
+        ordered = ordered_units - self.ordered_week_mark
         demand = self.demand_units - self.demand_week_mark
-        self.ordered_week_mark = self.ordered_units
+        self.ordered_week_mark = ordered_units
         self.demand_week_mark = self.demand_units
         self.weeks += 1
         weeks = self.weeks
@@ -272,11 +283,14 @@ class StockPoint:
         return self.on_hand + self.on_order - self.backorders
 
     def review(self, now: float) -> None:
-        """Ask the policy for an order and place it (phase 3, or after each change)."""
+        """Ask the policy for an order and place it (phase 3, or after each change); then
+        expedite if the inventory position is still below the emergency level."""
         position = self.on_hand + self.on_order - self.backorders
         wanted = self.policy.order_quantity(position, now)
         if wanted > 1e-9:
             self.place_order(wanted, position, now)
+        if self.expedite is not None:
+            self.expedite.review(self, now)
 
     def place_order(self, wanted: float, position: float, now: float) -> None:
         """Send an order for ``wanted`` units upstream, split over the lanes if dual-sourced."""
@@ -289,7 +303,9 @@ class StockPoint:
         if share is None or (disruption is not None and disruption.redirects(now)):
             # failover: all to the primary, unless it cannot deliver in time
             lane = self.lane
-            if not lane.can_deliver(lane.round_order(wanted), now):
+            if not lane.can_deliver(lane.round_order(wanted), now) and _backup_is_sooner(
+                lane, backup, wanted, now
+            ):
                 lane = backup
             self._order(lane, wanted, position, now)
             return
@@ -316,6 +332,7 @@ class StockPoint:
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
         self.purchase_cost += lane.unit_price * quantity
+        self.advance(now)  # close the on-order area at the old level first
         self.on_order += quantity
         if lane.is_backup:
             self.orders_to_backup += 1
@@ -460,3 +477,16 @@ class StockPoint:
         if not queue:
             # Clear rounding residue so that "no backorders" is exactly zero.
             self.backorders = self.customer_backorders = self.shortage_rate = 0.0
+
+
+def _backup_is_sooner(primary: Lane, backup: Lane, wanted: float, now: float) -> bool:
+    """Whether a failover order goes to the backup: when the backup can deliver in time, or,
+    if neither can (both suppliers down or backlogged), when the backup's expected arrival is
+    earlier. Lanes from stock points have no expected arrival: the backup is taken."""
+    if backup.can_deliver(backup.round_order(wanted), now):
+        return True
+    if primary.supplier is None or backup.supplier is None:
+        return True
+    return backup.expected_arrival(backup.round_order(wanted), now) < primary.expected_arrival(
+        primary.round_order(wanted), now
+    )

@@ -385,6 +385,77 @@ class Backup(Strict):
         return self
 
 
+class Expedite(Strict):
+    """Emergency orders: a faster, dearer shipment when the inventory position runs low.
+
+    At every review, *after* the policy's regular order has been placed, the stock point
+    looks at its inventory position IP = on-hand + on-order − backorders again; if
+    **IP < level** (strictly below) it places an expedited order of ``up_to − IP`` units
+    (rounded to the source's minimum order and lot multiple) over a lane of its own, with its
+    own lead time and lead-time stream (``lane.STORE.expedite.lead_time``). Expedited units
+    go on order like any other, so the next review sees them. Under continuous review the
+    check follows every change of IP, like the policy.
+
+    The shipment goes through the source supplier like any order: its daily capacity (first
+    come, first served with regular orders), its outages (``when_down``: a down supplier
+    holds an expedited order until it recovers, or refuses it; orders are never redirected),
+    lead-time shocks and defects. An expedite therefore only helps during an outage when its
+    ``source`` is another supplier, or when the regular orders are refused (they never go on
+    order, so IP falls). Orders queued at a down supplier are on order and count in IP: they
+    do not trigger an expedite.
+
+    Costs: units are bought at the source's ``unit_price`` (in ``purchase_cost``);
+    ``premium_per_unit`` × units + ``order_cost`` per order go to ``expedite_cost`` (part of
+    ``total_cost``), not to ``ordering_cost``.
+
+    Parameters
+    ----------
+    level : float
+        Emergency level :math:`s_e` on the inventory position (units): expedite when
+        IP < ``level`` after the regular review. A negative level expedites only when the
+        backorders exceed on-hand plus on-order stock by more than its magnitude.
+    up_to : float, optional
+        Order-up-to level :math:`S_e` of an expedited order (units, ≥ ``level``): the order is
+        :math:`S_e - \\mathrm{IP}`. Defaults to ``level`` (restore IP to the emergency level).
+    lead_time : distribution
+        Lead time of an expedited shipment :math:`L_e` (days), normally shorter than the
+        regular one.
+    premium_per_unit : float
+        Extra cost per expedited unit on top of the purchase price (currency/unit).
+    order_cost : float
+        Fixed cost per expedited order (currency/order).
+    source : str, optional
+        The supplier that ships expedited orders; defaults to the stock point's ``source``
+        (required when that is a stock point or a plant). It must supply the item.
+    """
+
+    level: Real
+    up_to: Real | None = None
+    lead_time: Distribution
+    premium_per_unit: NonNegative = 0.0
+    order_cost: NonNegative = 0.0
+    source: Name | None = None
+
+    @model_validator(mode="after")
+    def _up_to_above_level(self) -> Self:
+        if self.up_to is not None and self.up_to < self.level:
+            raise_problems(
+                [
+                    (
+                        ("up_to",),
+                        f"up_to(={self.up_to:g}) must be ≥ level(={self.level:g}): an "
+                        "expedited order raises the inventory position to up_to",
+                    )
+                ]
+            )
+        return self
+
+    @property
+    def order_up_to(self) -> float:
+        """Order-up-to level :math:`S_e` (units): ``up_to``, or ``level`` when not given."""
+        return self.level if self.up_to is None else self.up_to
+
+
 class StockPoint(Strict):
     """A place that holds stock of one item and replenishes it from a source.
 
@@ -409,6 +480,9 @@ class StockPoint(Strict):
         A second source (a supplier) and the rule that divides orders between the primary
         ``source`` and it (dual sourcing): ``{source: SUPPLIER, split: failover}`` or
         ``{source: SUPPLIER, split: shares, share: 0.3}``.
+    expedite : Expedite, optional
+        Emergency orders when the inventory position falls below a level after the regular
+        review: ``{level: 10, up_to: 30, lead_time: 1, premium_per_unit: 2}``.
     """
 
     item: Name
@@ -419,6 +493,7 @@ class StockPoint(Strict):
     lead_time: Distribution | None = None
     order_cost: NonNegative | None = None
     backup: Backup | None = None
+    expedite: Expedite | None = None
 
 
 class PoissonOrders(Strict):
@@ -795,6 +870,8 @@ class Scenario(Strict):
                 )
             if point.backup is not None:
                 self._check_backup(name, point, point.backup, problems)
+            if point.expedite is not None:
+                self._check_expedite(name, point, point.expedite, problems)
             self._check_policy(point.policy, name, (*where, "policy"), problems)
         cycle = _find_cycle({n: p.source for n, p in self.stock_points.items()})
         if cycle:
@@ -953,6 +1030,49 @@ class Scenario(Strict):
                 )
             )
 
+    def _check_expedite(
+        self, name: str, point: StockPoint, expedite: Expedite, problems: Problems
+    ) -> None:
+        where = ("stock_points", name, "expedite", "source")
+        source = expedite.source
+        if source is None:
+            if point.source in self.suppliers:
+                source = point.source
+            else:
+                if point.source in self.stock_points or point.source in self.plants:
+                    kind = "stock point" if point.source in self.stock_points else "plant"
+                    problems.append(
+                        (
+                            where,
+                            f"required: the stock point's source {point.source!r} is a {kind}, "
+                            "and expedited orders come from a supplier; name one "
+                            f"(known: {', '.join(sorted(self.suppliers))})",
+                        )
+                    )
+                return  # an unknown source is reported on the stock point itself
+        if source not in self.suppliers:
+            if source in self.stock_points or source in self.plants:
+                kind = "stock point" if source in self.stock_points else "plant"
+                message = (
+                    f"{source!r} is a {kind}; expedited orders must come from a supplier "
+                    f"(known: {', '.join(sorted(self.suppliers))})"
+                )
+            else:
+                message = _unknown("supplier", source, self.suppliers)
+            problems.append((where, message))
+            return
+        supplier = self.suppliers[source]
+        # (a default source that lacks the item is reported on stock_points.NAME.source)
+        item_known = point.item in self.items
+        if expedite.source is not None and item_known and point.item not in supplier.items:
+            problems.append(
+                (
+                    where,
+                    f"supplier {source!r} does not supply item {point.item!r} "
+                    f"(it supplies: {', '.join(supplier.items)})",
+                )
+            )
+
     def _check_policy(
         self, policy: PolicySpec, point: str, path: tuple[str | int, ...], problems: Problems
     ) -> None:
@@ -1103,6 +1223,14 @@ def _raw_reference_problems(data: Any) -> Problems:
                     suppliers,
                     "supplier",
                 )
+            expedite = point.get("expedite")
+            if isinstance(expedite, dict) and expedite.get("source") not in (*points, *plants):
+                check(
+                    ("stock_points", name, "expedite", "source"),
+                    expedite.get("source"),
+                    suppliers,
+                    "supplier",
+                )
     for name, customer in names("customers").items():
         if isinstance(customer, dict):
             check(
@@ -1195,6 +1323,7 @@ __all__ = [
     "Alternative",
     "Backup",
     "Customer",
+    "Expedite",
     "HoldingRate",
     "Item",
     "PoissonOrders",
