@@ -14,7 +14,7 @@ import json
 import math
 import os
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -880,7 +880,20 @@ def stress(
     file: FileArg,
     node: Annotated[
         list[str] | None,
-        typer.Option("--node", help="Knock out only this supplier or plant (repeatable)."),
+        typer.Option(
+            "--node",
+            help="Knock out only this supplier or plant (repeatable); A+B knocks out A and B "
+            "together (a common-cause failure).",
+        ),
+    ] = None,
+    test_event: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--test-event",
+            help="Also test this named stress event from the failure day, paired with the "
+            "baseline, e.g. demand-surge-50pct-28d:shop (repeatable; without --node only the "
+            "events are tested).",
+        ),
     ] = None,
     durations: Annotated[
         str | None,
@@ -922,6 +935,7 @@ def stress(
     )
     plan = recorded.get("plan", {})
     node = node or plan.get("nodes")
+    test_event = test_event or plan.get("events")
     lengths = (
         _parse_durations(durations)
         if durations is not None
@@ -932,11 +946,14 @@ def stress(
     seed = seed if seed is not None else recorded.get("seed")
     alternative = alternative or recorded.get("alternatives")
     chunk_size = chunk_size or recorded.get("chunk_size")
-    check_nodes(scenario, node)
+    if node or not test_event:
+        check_nodes(scenario, node)
     out_dir = _out_dir(file, out, resume, "stress")
     parts = ["jitsim", "stress", str(file), "--durations", ",".join(map(str, lengths))]
     for name in node or []:
         parts += ["--node", name]
+    for text in test_event or []:
+        parts += ["--test-event", text]
     result = _with_progress(
         quiet,
         jitsim.stress,
@@ -944,6 +961,7 @@ def stress(
         nodes=node or None,
         durations=lengths,
         start_day=start_day,
+        events=test_event or None,
         source_file=file,
         replications=replications,
         seed=seed,
@@ -967,6 +985,15 @@ def stress(
     if result.precision is not None:
         _stdout().print(Text(result.precision.describe()))
     _written(out_dir)
+
+
+def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
+    """TTS < TTR on screen: YES, no, ? (a censored TTS below D), — (not a knock-out row)."""
+    if row["node_kind"] == "event":
+        return "—"
+    if row["tts_days"] >= duration:
+        return "no"
+    return "?" if row["tts_censored"] else "YES"
 
 
 def _print_stress(result: StressResult, currency: str) -> None:
@@ -1005,7 +1032,7 @@ def _print_stress(result: StressResult, currency: str) -> None:
         table.add_row(
             str(row["rank"]),
             escape(str(row["node"])),
-            str(row["duration_days"]),
+            f"{row['duration_days']:g}",
             escape(str(row["alternative"])),
             f"{row['lost_units']:,.1f}",
             f"{row['impact']:,.0f}",
@@ -1044,27 +1071,21 @@ def _print_stress(result: StressResult, currency: str) -> None:
             "—" if math.isnan(row["tts_min_days"]) else f"{row['tts_min_days']:g}",
             f"{row['censored_share']:.0%}",
             f"{row['baseline_short_first_share']:.0%}",
-            *(
-                "?"
-                if row["tts_censored"] and row["tts_days"] < d
-                else "YES"
-                if row["tts_days"] < d
-                else "no"
-                for d in result.durations
-            ),
+            *(_ttr_flag(row, d) for d in result.durations),
         )
     console.print(tts)
     run = result.scenario.run.service_recovery
     console.print(
         Text(
-            f"{len(result.nodes)} nodes × {len(result.durations)} durations × "
-            f"{len(result.alternatives)} alternatives × {result.replications} replications, "
+            f"{len(result.nodes)} nodes × {len(result.durations)} durations"
+            + (f" + {len(result.events)} tested events" if result.events else "")
+            + f" × {len(result.alternatives)} alternatives × {result.replications} replications, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
             "Impact = extra total cost + lost margin (revenue at risk and extra cost apart in "
             "stress.csv); risk index = impact / largest impact. "
             "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
-            f"the horizon ({result.horizon_after_failure} days) or where the baseline runs "
-            "short anyway ('short anyway'). Service drop: rolling "
+            f"the horizon ({result.horizon_after_failure} days; a tested event: its end) or "
+            "where the baseline runs short anyway ('short anyway'). Service drop: rolling "
             f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
             f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
             "not be shorter."

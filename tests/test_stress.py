@@ -264,3 +264,79 @@ def test_stress_command_precision_export_chunks_and_events(tmp_path: Path) -> No
     frame = sheets["replications"]
     assert "demand-surge-100pct-10d-gear_buyer-30.first_shortfall_day" in frame.columns
     assert "--event=demand-surge-100pct-10d:gear_buyer@30" in summary["command"]
+
+
+def test_a_tested_event_by_hand() -> None:
+    """--test-event demand-surge-100pct-5d:walk_in from day 11: demand 4/day on days 11…15.
+    On hand 8 and 10 arriving at 13: day 11 → 4, day 12 → 0, day 13: +10, the review sees
+    IP 10 ≤ s and orders 10 (arrives 16), demand → 6; day 14 → 2; day 15: 2 on hand for 4
+    demanded, short at 15.5: TTS = ⌊15.5 − 11⌋ = 4 days < the event's 5 days. The baseline is
+    never short. Days 15 (2 short) … the surge ends; the day-16 receipt serves the backlog."""
+    scenario = jitsim.load_scenario_text(SHOP)
+    result = jitsim.stress(
+        scenario, events=["demand-surge-100pct-5d:walk_in"], replications=1, backend="serial"
+    )
+    assert result.nodes == {} and result.events == ["demand-surge-100pct-5d:walk_in"]
+    tts = result.tts().iloc[0]
+    assert tts["node_kind"] == "event" and tts["tts_days"] == 4.0 and not tts["tts_censored"]
+    assert tts["censored_at_days"] == 5.0
+    row = result.table().iloc[0]
+    assert row["duration_days"] == 5.0 and row["tts_lt_ttr"]
+    assert row["lost_units"] == pytest.approx(2.0)
+    # demand grew by 10 units and all of it was sold by the end: nothing unserved, no revenue
+    # at risk (a surge's extra sales are not a "gain" either)
+    assert row["revenue_at_risk"] == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(JitsimError, match="starts on day 30, the failure day is 11"):
+        jitsim.stress(scenario, events=["outage-5d:acme@30"], backend="serial")
+    with pytest.raises(JitsimError, match="--test-event: 'outage-5:acme' is not a named"):
+        jitsim.stress(scenario, events=["outage-5:acme"], backend="serial")
+
+
+def test_a_group_knock_out_is_one_common_cause_failure() -> None:
+    scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
+    result = jitsim.stress(
+        scenario,
+        nodes=["fragile+sturdy", "fragile"],
+        durations=[14],
+        replications=3,
+        seed=5,
+        backend="serial",
+    )
+    assert result.nodes == {"fragile+sturdy": "group", "fragile": "supplier"}
+    group = result.frame[result.frame["point"] == 1]
+    assert (group["fragile.downtime_days"] == 14.0).all()
+    assert (group["sturdy.downtime_days"] == 14.0).all()
+    table = result.table().set_index(["node", "alternative"])
+    for alternative in result.alternatives:
+        both = table.loc[("fragile+sturdy", alternative), "lost_units"]
+        assert both >= table.loc[("fragile", alternative), "lost_units"]
+    with pytest.raises(JitsimError, match="names a node twice"):
+        jitsim.stress(scenario, nodes=["fragile+fragile"], backend="serial")
+    with pytest.raises(JitsimError, match="unknown node 'nope'"):
+        jitsim.stress(scenario, nodes=["fragile+nope"], backend="serial")
+
+
+def test_stress_command_groups_and_tested_events(tmp_path: Path) -> None:
+    file = tmp_path / "two.yaml"
+    file.write_text(TWO_SUPPLIERS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "stress", file, "-n", "2", "--durations", "7", "--node", "fragile+sturdy",
+        "--test-event", "demand-surge-50pct-10d:gear_buyer", "--test-event",
+        "stock-loss-50pct:bolt_store", "--out", out, "--quiet", "--backend", "serial",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    table = pd.read_csv(out / "stress.csv")
+    assert set(table["node"]) == {
+        "fragile+sturdy",
+        "demand-surge-50pct-10d:gear_buyer",
+        "stock-loss-50pct:bolt_store",
+    }
+    assert set(table["node_kind"]) == {"group", "event"}
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["events"] == ["demand-surge-50pct-10d:gear_buyer", "stock-loss-50pct:bolt_store"]
+    assert "--test-event stock-loss-50pct:bolt_store" in summary["command"]
+    bad = invoke(
+        "stress", file, "--test-event", "surge:gear_buyer", "--out", tmp_path / "o", "--quiet"
+    )
+    assert bad.exit_code == 2 and "not a named stress event" in bad.output  # type: ignore[attr-defined]

@@ -30,12 +30,16 @@ Measures (exact definitions):
 * **TTR** (time-to-recover) = the knock-out duration D (scenario-given); ``tts_lt_ttr`` flags
   ``tts_days < D`` for an uncensored median: the network runs dry before the node is back.
 * **Impact** per (node, D, alternative), mean over replications of the paired difference
-  disrupted − baseline of the same alternative: ``lost_units`` (extra backordered + lost-sales
-  units), ``revenue_at_risk`` (baseline revenue − disrupted revenue), ``extra_cost`` (extra
-  ``total_cost``), ``lost_margin`` = revenue at risk − purchases saved (gross margin lost), and
-  ``impact`` = extra cost + lost margin (= profit lost, up to scrapped material).
-  ``risk_exposure_index`` = impact / the largest impact of the table (0 … 1; rows with a
-  negative impact get a negative index).
+  disrupted − baseline of the same alternative: ``lost_units`` (extra units not met on
+  arrival: backordered or lost), ``extra_cost`` (extra ``total_cost``), ``revenue_at_risk`` =
+  extra demand unserved at the end of the run (``demand_units − sold_units``) × the baseline's
+  average price per unit sold, ``lost_margin`` = the same units × (that price − the
+  baseline's purchase cost per unit sold), and ``impact`` = extra cost + lost margin (profit
+  lost). With one price and the same demand, revenue at risk is exactly baseline revenue −
+  disrupted revenue; valuing unserved units rather than purchases keeps stock left unbought at
+  the end of the run from counting as a saving, and keeps a demand surge's extra sales from
+  counting as a gain. ``risk_exposure_index`` = impact / the largest impact of the table
+  (0 … 1; rows with a negative impact get a negative index).
 * **Service recovery** per (node, D, alternative), from the KPIs ``EVENT.service_drop_day``
   and ``EVENT.service_recovery_days`` (thresholds ``run.service_recovery``: by default the
   rolling 7-day fill rate falls below 0.90 and recovers at 0.95): ``service_drop_share`` = share
@@ -69,11 +73,20 @@ from jitsim.batch import (
 from jitsim.errors import JitsimError
 from jitsim.output import json_safe, provenance, write_json, writing
 from jitsim.precision import PrecisionReport, PrecisionTarget
+from jitsim.scenario.disruptions import named_event
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
 from jitsim.stats import cvar, km_median
 
-__all__ = ["DEFAULT_DURATIONS", "EVENT", "StressResult", "check_durations", "check_nodes", "stress"]
+__all__ = [
+    "DEFAULT_DURATIONS",
+    "EVENT",
+    "StressResult",
+    "check_durations",
+    "check_events",
+    "check_nodes",
+    "stress",
+]
 
 #: Knock-out durations (days) tested by default.
 DEFAULT_DURATIONS = (7, 14, 30, 60)
@@ -122,19 +135,26 @@ TTS_COLUMNS = (
     "tts_min_days",
     "censored_share",
     "baseline_short_first_share",
-    "horizon_after_failure",
+    "censored_at_days",
     "n",
 )
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One simulated scenario of the stress test (point ``point`` of the batch)."""
+    """One simulated scenario of the stress test (point ``point`` of the batch).
+
+    ``node`` is the node knocked out (``"a+b"`` for a group knocked out together), or the text
+    of a tested named event; None for the baseline. ``duration`` is the TTR in days (None for
+    the knock-outs to the horizon, which give the TTS, and for stock losses). ``tts_end`` is
+    when the TTS of the variant is censored at the latest (None: the variant gives no TTS).
+    """
 
     point: int
-    node: str | None  # None: the baseline
+    node: str | None
     node_kind: str | None
-    duration: int | None  # None: down for the rest of the horizon (TTS)
+    duration: float | None
+    tts_end: float | None = None
 
 
 @dataclass
@@ -150,7 +170,8 @@ class StressResult:
     durations : list of int
         Knock-out durations (days), the TTR of each row.
     nodes : dict
-        Node → ``"supplier"`` or ``"plant"``, in the order tested.
+        Node (or ``"a+b"`` group) knocked out → ``"supplier"``, ``"plant"`` or ``"group"``,
+        in the order tested.
     alternatives : list of str
         Alternatives simulated.
     seed, replications : int
@@ -159,6 +180,8 @@ class StressResult:
         What each batch point is (point 0 is the baseline).
     frame : DataFrame
         Raw records: ``point``, ``alternative``, ``replication`` and the KPIs.
+    events : list of str
+        Named stress events tested (rows of kind ``"event"``).
     """
 
     scenario: Scenario
@@ -173,6 +196,7 @@ class StressResult:
     out_dir: Path | None = None
     backend: str = "serial"
     precision: PrecisionReport | None = None
+    events: list[str] = field(default_factory=list)
 
     @property
     def horizon_after_failure(self) -> int:
@@ -189,14 +213,15 @@ class StressResult:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """TTS of every replication (days), whether it is censored, and whether the baseline's
         own first shortfall censored it (see the module notes)."""
-        variant = next(v for v in self.variants if v.node == node and v.duration is None)
+        variant = next(v for v in self.variants if v.node == node and v.tts_end is not None)
+        assert variant.tts_end is not None
         hit = self._first_shortfall(variant.point, alternative)
         base = self._first_shortfall(0, alternative)
         n = min(len(hit), len(base))
         hit, base = hit[:n], base[:n]
         caused = ~np.isnan(hit) & (np.isnan(base) | (hit < base))
-        by_baseline = ~caused & ~np.isnan(base)
-        end = np.where(by_baseline, base, float(self.scenario.run.horizon_days))
+        by_baseline = ~caused & ~np.isnan(base) & (base < variant.tts_end)
+        end = np.where(by_baseline, base, variant.tts_end)
         tts = np.floor(np.where(caused, hit, end) - self.start_day)
         return tts, ~caused, by_baseline
 
@@ -210,7 +235,10 @@ class StressResult:
     def tts(self) -> pd.DataFrame:
         """Time-to-survive per node and alternative (see the module notes)."""
         rows = []
-        for node, kind in self.nodes.items():
+        for variant in self.variants:
+            if variant.tts_end is None or variant.node is None:
+                continue
+            node, kind = variant.node, variant.node_kind
             for alternative in self.alternatives:
                 values, censored, by_baseline = self.replication_tts(node, alternative)
                 if len(values) == 0:
@@ -227,7 +255,7 @@ class StressResult:
                         float(events.min()) if events.size else math.nan,
                         float(censored.mean()),
                         float(by_baseline.mean()),
-                        self.horizon_after_failure,
+                        variant.tts_end - self.start_day,
                         len(values),
                     )
                 )
@@ -243,7 +271,9 @@ class StressResult:
                 "node": [v.node for v in self.variants],
                 "node_kind": [v.node_kind for v in self.variants],
                 "duration_days": [v.duration for v in self.variants],
-                "to_horizon": [v.node is not None and v.duration is None for v in self.variants],
+                "to_horizon": [
+                    v.node_kind != "event" and v.tts_end is not None for v in self.variants
+                ],
             }
         )
         frame = labels.merge(self.frame, on="point", how="right")
@@ -259,8 +289,8 @@ class StressResult:
         }
         rows: list[dict[str, Any]] = []
         for variant in self.variants:
-            if variant.node is None or variant.duration is None:
-                continue
+            if variant.node is None or (variant.duration is None and variant.node_kind != "event"):
+                continue  # the baseline, and the knock-outs to the horizon (TTS only)
             for alternative in self.alternatives:
                 base = self._rows(0, alternative)
                 hit = self._rows(variant.point, alternative)
@@ -311,9 +341,17 @@ def _impact_row(
         return hit[kpi].to_numpy(dtype=float) - base[kpi].to_numpy(dtype=float)
 
     lost_units = diff("backordered_units") + diff("lost_sales_units")
-    revenue_at_risk = -diff("revenue")
+    # Money is valued on the extra demand left unserved at the end of the run, at the
+    # baseline's average price and purchase cost per unit sold: exact for a knock-out with one
+    # price (then revenue at risk = baseline revenue − disrupted revenue), meaningful when an
+    # event changes demand too, and blind to the stock the knock-out left unbought.
+    sold = float(base["sold_units"].sum())
+    price = float(base["revenue"].sum()) / sold if sold > 0 else 0.0
+    bought = float(base["purchase_cost"].sum()) / sold if sold > 0 else 0.0
+    unserved = diff("demand_units") - diff("sold_units")
+    revenue_at_risk = price * unserved
     extra_cost = diff("total_cost")
-    lost_margin = revenue_at_risk + diff("purchase_cost")
+    lost_margin = (price - bought) * unserved
     impact = extra_cost + lost_margin
     total_cost = hit["total_cost"].to_numpy(dtype=float)
     drop = _column(hit, f"{EVENT}.service_drop_day")
@@ -322,8 +360,7 @@ def _impact_row(
         _column(hit, f"{EVENT}.service_recovery_days")[dropped],
         _column(hit, f"{EVENT}.service_recovered")[dropped] == 1.0,
     )
-    duration = variant.duration
-    assert duration is not None
+    duration = variant.duration if variant.duration is not None else 0.0
     tts_days = float(tts["tts_days"]) if tts else math.nan
     censored = bool(tts["tts_censored"]) if tts else True  # a lower bound only
     return {
@@ -367,6 +404,11 @@ def _column(rows: pd.DataFrame, kpi: str) -> np.ndarray:
 
 
 def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, str]:
+    """The nodes to knock out → ``"supplier"``, ``"plant"`` or ``"group"``.
+
+    ``"a+b"`` knocks out suppliers and plants a and b together (a common-cause failure).
+    Without ``nodes``: every supplier and plant, one at a time.
+    """
     known = {name: "supplier" for name in scenario.suppliers}
     known.update({name: "plant" for name in scenario.plants})
     if not nodes:
@@ -374,13 +416,37 @@ def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, st
             raise JitsimError("nothing to stress: the scenario has no suppliers or plants")
         return known
     chosen: dict[str, str] = {}
-    for name in nodes:
-        if name not in known:
+    for text in nodes:
+        members = [part.strip() for part in text.split("+")]
+        for name in members:
+            if name not in known:
+                raise JitsimError(
+                    f"unknown node {name!r} to knock out (suppliers and plants of this "
+                    f"scenario: {', '.join(known) or 'none'}; join several with '+')"
+                )
+        if len(set(members)) != len(members):
+            raise JitsimError(f"node group {text!r} names a node twice")
+        chosen["+".join(members)] = known[members[0]] if len(members) == 1 else "group"
+    return chosen
+
+
+def check_events(
+    scenario: Scenario, texts: Sequence[str] | None, start: int
+) -> dict[str, dict[str, Any]]:
+    """Named stress events to test, each → its long form starting at ``start``."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for text in texts or []:
+        try:
+            event = named_event(text, start=float(start))
+        except ValueError as exc:
+            raise JitsimError(f"--test-event: {exc}") from None
+        begin = event["at"][0] if event["kind"] == "stock_loss" else event["windows"][0]["start"]
+        if begin != start:
             raise JitsimError(
-                f"unknown node {name!r} to knock out (suppliers and plants of this scenario: "
-                f"{', '.join(known) or 'none'})"
+                f"--test-event {text!r} starts on day {begin:g}, the failure day is {start}: "
+                "tested events start on the failure day (drop the @DAY or use --start-day)"
             )
-        chosen[name] = known[name]
+        chosen[text] = event
     return chosen
 
 
@@ -394,15 +460,18 @@ def check_durations(durations: Sequence[int]) -> list[int]:
     return chosen
 
 
-def _knockout(
-    scenario: Scenario,
-    source_file: str | os.PathLike[str] | None,
-    node: str,
-    start: int,
-    days: int,
+def _with_event(
+    scenario: Scenario, source_file: str | os.PathLike[str] | None, event: dict[str, Any]
 ) -> Scenario:
-    event = {"kind": "outage", "nodes": [node], "windows": [{"start": start, "days": days}]}
     return apply_overrides(scenario, source_file, {f"disruptions.{EVENT}": event})
+
+
+def _knockout(start: float, days: float, node: str) -> dict[str, Any]:
+    return {
+        "kind": "outage",
+        "nodes": node.split("+"),
+        "windows": [{"start": start, "days": days}],
+    }
 
 
 def stress(
@@ -411,6 +480,7 @@ def stress(
     nodes: Sequence[str] | None = None,
     durations: Sequence[int] = DEFAULT_DURATIONS,
     start_day: int | None = None,
+    events: Sequence[str] | None = None,
     source_file: str | os.PathLike[str] | None = None,
     replications: int | None = None,
     seed: int | None = None,
@@ -432,11 +502,18 @@ def stress(
     scenario : Scenario
         The baseline scenario (its own disruptions, if any, stay in every variant).
     nodes : sequence of str, optional
-        Suppliers and plants to knock out (default: all of them).
+        Suppliers and plants to knock out, one at a time; ``"a+b"`` knocks out a and b
+        together (a common-cause failure). Default: every supplier and plant, unless
+        ``events`` are given.
     durations : sequence of int
         Knock-out durations (days); each is the TTR of its rows.
     start_day : int, optional
         Day of the failure (default: the first day after warm-up, ``run.warmup_days``).
+    events : sequence of str, optional
+        Named stress events to test, each paired with the baseline like a knock-out
+        (``"demand-surge-50pct-28d:shop"``; see ``docs/disruptions.md``); they start on the
+        failure day. Their rows have ``node_kind`` ``"event"``, the event's duration as TTR,
+        and a TTS censored at the event's end.
     source_file : path, optional
         The scenario file, for FILE:LINE errors.
     replications, seed, alternatives, progress, backend, workers, scheduler, chunk_size,
@@ -459,7 +536,7 @@ def stress(
     """
     if EVENT in scenario.disruptions:
         raise JitsimError(f"the scenario already has a disruption named {EVENT!r}; rename it")
-    chosen = check_nodes(scenario, nodes)
+    chosen = check_nodes(scenario, nodes) if nodes or not events else {}
     lengths = check_durations(durations)
     run = scenario.run
     t0 = run.warmup_days if start_day is None else start_day
@@ -485,16 +562,27 @@ def stress(
         "add_days": 0.0,
         "windows": [{"start": t0, "days": run.horizon_days - t0}],
     }
+    tested = check_events(scenario, events, t0)
+    horizon = float(run.horizon_days)
     variants = [Variant(0, None, None, None)]
-    scenarios = [apply_overrides(scenario, source_file, {f"disruptions.{EVENT}": neutral})]
+    scenarios = [_with_event(scenario, source_file, neutral)]
     for node, kind in chosen.items():
-        for days in [*lengths, None]:
-            span = days if days is not None else run.horizon_days - t0
-            scenarios.append(_knockout(scenario, source_file, node, t0, span))
+        for days in lengths:
+            scenarios.append(_with_event(scenario, source_file, _knockout(t0, days, node)))
             variants.append(Variant(len(variants), node, kind, days))
+        scenarios.append(_with_event(scenario, source_file, _knockout(t0, horizon - t0, node)))
+        variants.append(Variant(len(variants), node, kind, None, tts_end=horizon))
+    for text, event in tested.items():
+        scenarios.append(_with_event(scenario, source_file, event))
+        if event["kind"] == "stock_loss":
+            variants.append(Variant(len(variants), text, "event", None))
+        else:
+            span = float(event["windows"][0]["days"])
+            end = min(t0 + span, horizon)
+            variants.append(Variant(len(variants), text, "event", span, tts_end=end))
 
     execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
-    plan = {"nodes": list(chosen), "durations": lengths, "start_day": t0}
+    plan = {"nodes": list(chosen), "durations": lengths, "start_day": t0, "events": list(tested)}
     outcome = run_points(
         "stress", scenarios, names, n, master, execution, json_safe(plan), precision=precision
     )
@@ -511,6 +599,7 @@ def stress(
         out_dir=outcome.directory,
         backend=outcome.backend,
         precision=outcome.precision,
+        events=list(tested),
     )
     outcome.complete(lambda directory: write_stress(result, directory, command=command))
     return result
@@ -543,16 +632,20 @@ def write_stress(
         "precision": result.precision.describe() if result.precision is not None else None,
         "alternatives": result.alternatives,
         "nodes": result.nodes,
+        "events": result.events,
         "durations_days": result.durations,
         "start_day": result.start_day,
         "horizon_after_failure": result.horizon_after_failure,
         "definitions": {
-            "tts_days": "median over replications of the whole days fully served after the "
-            "failure with the node down to the horizon; censored replications count as "
-            "horizon_after_failure",
-            "ttr_days": "the knock-out duration",
-            "impact": "extra total_cost + lost margin (revenue at risk - purchases saved), "
-            "mean paired difference against the baseline",
+            "tts_days": "Kaplan-Meier median over replications of the whole days fully served "
+            "after the failure with the node down to the horizon (a tested event: during the "
+            "event); censored at censored_at_days or where the baseline runs short anyway",
+            "ttr_days": "the knock-out duration (a tested event: its duration)",
+            "recovery_days": "Kaplan-Meier median of the days from the service drop (rolling "
+            "fill rate below run.service_recovery.below) until it is back at "
+            "run.service_recovery.recovered",
+            "impact": "extra total_cost + lost margin (extra unserved units x the baseline's "
+            "price - purchase cost per unit sold), mean paired difference against the baseline",
             "risk_exposure_index": "impact / largest impact",
         },
         "weak_links": table.to_dict("records"),
