@@ -297,6 +297,37 @@ def _recorded(resume: Path | None) -> dict[str, Any]:
     }
 
 
+@dataclasses.dataclass
+class _Settings:
+    """Batch settings of a command: as given, else as recorded by the run being resumed."""
+
+    replications: int | None
+    seed: int | None
+    alternatives: list[str] | None
+    chunk_size: int | None
+    precision: PrecisionTarget | None
+    recorded: dict[str, Any]
+
+
+def _settings(
+    resume: Path | None,
+    replications: int | None,
+    seed: int | None,
+    alternatives: list[str] | None,
+    chunk_size: int | None,
+    precision: PrecisionTarget | None,
+) -> _Settings:
+    recorded = _recorded(resume)
+    return _Settings(
+        replications or recorded.get("replications"),
+        seed if seed is not None else recorded.get("seed"),
+        alternatives or recorded.get("alternatives"),
+        chunk_size or recorded.get("chunk_size"),
+        _resumed_precision(precision, recorded),
+        recorded,
+    )
+
+
 def _resumed_precision(
     target: PrecisionTarget | None, recorded: dict[str, Any]
 ) -> PrecisionTarget | None:
@@ -417,15 +448,17 @@ def run_command(
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
     scenario = _load(file, event)
-    recorded = _recorded(resume)
-    target = _resumed_precision(
-        _precision(precision, kpi, min_replications, max_replications), recorded
+    settings = _settings(
+        resume,
+        replications,
+        seed,
+        alternative,
+        chunk_size,
+        _precision(precision, kpi, min_replications, max_replications),
     )
-    replications = replications or recorded.get("replications")
-    seed = seed if seed is not None else recorded.get("seed")
-    alternative = alternative or recorded.get("alternatives")
-    trajectories = trajectories or recorded.get("trajectories", 0)
-    chunk_size = chunk_size or recorded.get("chunk_size")
+    replications, seed, alternative = settings.replications, settings.seed, settings.alternatives
+    chunk_size, target = settings.chunk_size, settings.precision
+    trajectories = trajectories or settings.recorded.get("trajectories", 0)
     out_dir = _out_dir(file, out, resume)
     command = _command_line(
         file,
@@ -494,15 +527,17 @@ def compare(
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
     scenario = _load(file, event)
-    recorded = _recorded(resume)
-    target = _resumed_precision(
-        _precision(precision, kpi, min_replications, max_replications), recorded
+    settings = _settings(
+        resume,
+        replications,
+        seed,
+        alternative,
+        chunk_size,
+        _precision(precision, kpi, min_replications, max_replications),
     )
-    replications = replications or recorded.get("replications")
-    seed = seed if seed is not None else recorded.get("seed")
-    alternative = alternative or recorded.get("alternatives")
-    baseline = baseline or recorded.get("baseline")
-    chunk_size = chunk_size or recorded.get("chunk_size")
+    replications, seed, alternative = settings.replications, settings.seed, settings.alternatives
+    chunk_size, target = settings.chunk_size, settings.precision
+    baseline = baseline or settings.recorded.get("baseline")
     out_dir = _out_dir(file, out, resume, "compare")
     comparison = _with_progress(
         quiet,
@@ -929,11 +964,15 @@ def stress(
     continues with ``--resume DIR`` alone.
     """
     scenario = _load(file, event)
-    recorded = _recorded(resume)
-    target = _resumed_precision(
-        _precision(precision, kpi, min_replications, max_replications), recorded
+    settings = _settings(
+        resume,
+        replications,
+        seed,
+        alternative,
+        chunk_size,
+        _precision(precision, kpi, min_replications, max_replications),
     )
-    plan = recorded.get("plan", {})
+    plan = settings.recorded.get("plan", {})
     node = node or plan.get("nodes")
     test_event = test_event or plan.get("events")
     lengths = (
@@ -942,10 +981,6 @@ def stress(
         else check_durations(plan.get("durations") or list(DEFAULT_DURATIONS))
     )
     start_day = start_day if start_day is not None else plan.get("start_day")
-    replications = replications or recorded.get("replications")
-    seed = seed if seed is not None else recorded.get("seed")
-    alternative = alternative or recorded.get("alternatives")
-    chunk_size = chunk_size or recorded.get("chunk_size")
     if node or not test_event:
         check_nodes(scenario, node)
     out_dir = _out_dir(file, out, resume, "stress")
@@ -963,17 +998,17 @@ def stress(
         start_day=start_day,
         events=test_event or None,
         source_file=file,
-        replications=replications,
-        seed=seed,
-        alternatives=alternative or None,
+        replications=settings.replications,
+        seed=settings.seed,
+        alternatives=settings.alternatives or None,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        chunk_size=chunk_size,
+        chunk_size=settings.chunk_size,
         out=out_dir,
         resume=resume is not None,
         command=shlex.join([*parts, *_event_args(event)]),
-        precision=target,
+        precision=settings.precision,
     )
     if export:
         output.export_tables(
