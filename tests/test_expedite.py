@@ -110,6 +110,29 @@ def test_without_the_expedite_the_outage_causes_backorders() -> None:
     assert all(result.kpis[kpi] == 0 for kpi in EXPEDITE_KPIS)
 
 
+def test_position_shipped_expedites_past_orders_queued_at_a_down_supplier() -> None:
+    """The same shop, but acme *queues* orders while down [3, 6): they stay on order, so IP
+    never falls and the default expedite never fires (days 6, 7, 8 short 4 each). With
+    ``position: shipped`` the orders waiting at acme leave the position:
+
+    day 3: order 4 queued (ships 6, due 9); shipped position 12 − 0 … = 12 ≥ 8.
+    day 4: receipt 4; order 4 queued; shipped position 16 − 8 = 8, not < 8.
+    day 5: receipt 4; order 4 queued; shipped position 16 − 12 = 4 < 8: expedite 16 − 4 = 12
+           at beta (due 6). Day 6: 12 arrive, acme ships the three queued orders (due 9):
+           IP 24 > S, no order until day 9. No stockout.
+    """
+    queue = REFUSE.replace("when_down: {orders: refuse}", "when_down: {orders: queue}")
+    default = jitsim.simulate(jitsim.load_scenario_text(queue), "base", 0, trace=True)
+    assert rows(default, "expedite") == []
+    assert default.kpis["backordered_units"] == 12
+    shipped = queue.replace("source: beta}", "source: beta, position: shipped}")
+    result = jitsim.simulate(jitsim.load_scenario_text(shipped), "base", 0, trace=True)
+    assert rows(result, "expedite") == [(5.0, 12.0, 4.0, "to beta")]
+    assert receipts(result) == [(4.0, 4.0), (5.0, 4.0), (6.0, 12.0), (9.0, 4.0), (9.0, 4.0),
+                                (9.0, 4.0)]  # fmt: skip
+    assert result.kpis["stockout_days"] == 0 and result.kpis["backordered_units"] == 0
+
+
 SECOND_REORDER_POINT = """
 name: expedite as a second reorder point
 run: {horizon_days: 6}

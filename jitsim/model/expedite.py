@@ -40,16 +40,24 @@ class Expedite:
         Fixed cost per expedited order (currency/order).
     """
 
-    __slots__ = ("lane", "level", "order_cost", "premium_per_unit", "up_to")
+    __slots__ = ("lane", "level", "order_cost", "premium_per_unit", "shipped_only", "up_to")
 
     def __init__(
-        self, lane: Lane, level: float, up_to: float, premium_per_unit: float, order_cost: float
+        self,
+        lane: Lane,
+        level: float,
+        up_to: float,
+        premium_per_unit: float,
+        order_cost: float,
+        shipped_only: bool = False,
     ) -> None:
         self.lane = lane
         self.level = level
         self.up_to = up_to
         self.premium_per_unit = premium_per_unit
         self.order_cost = order_cost
+        #: Leave orders still waiting at a supplier (regular or backup lane) out of the position.
+        self.shipped_only = shipped_only
 
     @classmethod
     def build(
@@ -74,11 +82,22 @@ class Expedite:
             streams,
             f"lane.{point.name}.expedite",
         )
-        return cls(lane, spec.level, spec.order_up_to, spec.premium_per_unit, spec.order_cost)
+        return cls(
+            lane,
+            spec.level,
+            spec.order_up_to,
+            spec.premium_per_unit,
+            spec.order_cost,
+            spec.position == "shipped",
+        )
 
     def review(self, point: StockPoint, now: float) -> None:
         """Expedite at ``point`` if its inventory position is below the emergency level."""
         position = point.on_hand + point.on_order - point.backorders
+        if self.shipped_only:
+            for regular in (point.lane, point.backup):
+                if regular is not None:
+                    position -= regular.unshipped
         if position > self.level - 1e-9:
             return
         lane = self.lane

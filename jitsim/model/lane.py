@@ -201,6 +201,7 @@ class Lane:
         "source_name",
         "supplier",
         "unit_price",
+        "unshipped",
         "upstream",
     )
 
@@ -245,6 +246,8 @@ class Lane:
         self.direct = inspection is None and not is_backup
         #: Outages, refusals and lead-time shocks on this lane (None: undisrupted).
         self.disruption: LaneDisruption | None = None
+        #: Units ordered (or to be replaced) that wait at the supplier: not shipped yet (units).
+        self.unshipped = 0.0
 
     @classmethod
     def from_supplier(
@@ -348,7 +351,12 @@ class Lane:
         if ship_at <= now:
             self.ship(quantity, now)
         else:
-            self.network.at(ship_at, lambda: self.ship(quantity, ship_at))
+            self.unshipped += quantity
+            self.network.at(ship_at, lambda: self._ship_waiting(quantity, ship_at))
+
+    def _ship_waiting(self, quantity: float, now: float) -> None:
+        self.unshipped -= quantity
+        self.ship(quantity, now)
 
     def ship(self, quantity: float, now: float) -> None:
         """``quantity`` units leave the source now and arrive after a lead time."""
@@ -423,11 +431,13 @@ class Lane:
         assert self.supplier is not None
         ship_at = self.supplier.ship_time(quantity, now)
         if ship_at > now:
+            self.unshipped += quantity
             self.network.at(ship_at, lambda: self._reship_at(quantity, ship_at))
             return 0.0
         return self._dispatch_replacement(quantity, now)
 
     def _reship_at(self, quantity: float, now: float) -> None:
+        self.unshipped -= quantity
         arrived = self._dispatch_replacement(quantity, now)
         if arrived > 0.0:
             self.receive(arrived, now)

@@ -401,8 +401,10 @@ class Expedite(Strict):
     holds an expedited order until it recovers, or refuses it; orders are never redirected),
     lead-time shocks and defects. An expedite therefore only helps during an outage when its
     ``source`` is another supplier, or when the regular orders are refused (they never go on
-    order, so IP falls). Orders queued at a down supplier are on order and count in IP: they
-    do not trigger an expedite.
+    order, so IP falls). Orders queued at a down supplier are on order and count in IP, so by
+    default they do not trigger an expedite; with ``position: shipped`` the position leaves out
+    the units still waiting at the supplier of the regular (and backup) lane — the stock that
+    is actually on its way — so a supplier outage that queues orders does trigger it.
 
     Costs: units are bought at the source's ``unit_price`` (in ``purchase_cost``);
     ``premium_per_unit`` × units + ``order_cost`` per order go to ``expedite_cost`` (part of
@@ -427,6 +429,11 @@ class Expedite(Strict):
     source : str, optional
         The supplier that ships expedited orders; defaults to the stock point's ``source``
         (required when that is a stock point or a plant). It must supply the item.
+    position : {"inventory", "shipped"}
+        The position compared with ``level`` and ordered up to: ``inventory`` — IP;
+        ``shipped`` — IP minus the units ordered from a supplier over the regular or backup
+        lane that have not left it yet (queued at a down or backlogged supplier, or rejects
+        waiting to be replaced). Orders to a stock point or a plant count as usual.
     """
 
     level: Real
@@ -435,6 +442,7 @@ class Expedite(Strict):
     premium_per_unit: NonNegative = 0.0
     order_cost: NonNegative = 0.0
     source: Name | None = None
+    position: Literal["inventory", "shipped"] = "inventory"
 
     @model_validator(mode="after")
     def _up_to_above_level(self) -> Self:
