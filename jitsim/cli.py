@@ -1116,8 +1116,8 @@ def _print_stress(result: StressResult, currency: str) -> None:
             + (f" + {len(result.events)} tested events" if result.events else "")
             + f" × {len(result.alternatives)} alternatives × {result.replications} replications, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
-            "Impact = extra total cost + lost margin (revenue at risk and extra cost apart in "
-            "stress.csv); risk index = impact / largest impact. "
+            "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
+            "risk index = impact / largest impact. "
             "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
             f"the horizon ({result.horizon_after_failure} days; a tested event: its end) or "
             "where the baseline runs short anyway ('short anyway'). Service drop: rolling "

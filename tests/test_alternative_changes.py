@@ -132,3 +132,16 @@ def test_mistakes_name_file_line_and_field(
     message = str(caught.value)
     assert f"{path}:{line}: " in message, message
     assert fragment in message, message
+
+
+def test_a_copy_rebuilds_the_changed_alternatives(scenario: jitsim.Scenario) -> None:
+    """``model_copy(update=...)`` (how ``jitsim trace --days`` shortens a run) must not reuse
+    the alternatives' scenarios built for the original."""
+    scenario.for_alternative("with_backup")  # fill the original's cache
+    run = scenario.run.model_copy(update={"horizon_days": 60, "warmup_days": 10})
+    short = scenario.model_copy(update={"run": run})
+    built, _ = short.for_alternative("with_backup")
+    assert built.run.horizon_days == 60
+    assert scenario.for_alternative("with_backup")[0].run.horizon_days == 200
+    kpis = simulate(short, "with_backup", 0).kpis
+    assert kpis["window_days"] == 50

@@ -34,12 +34,14 @@ Measures (exact definitions):
   arrival: backordered or lost), ``extra_cost`` (extra ``total_cost``), ``revenue_at_risk`` =
   extra demand unserved at the end of the run (``demand_units − sold_units``) × the baseline's
   average price per unit sold, ``lost_margin`` = the same units × (that price − the
-  baseline's purchase cost per unit sold), and ``impact`` = extra cost + lost margin (profit
-  lost). With one price and the same demand, revenue at risk is exactly baseline revenue −
-  disrupted revenue; valuing unserved units rather than purchases keeps stock left unbought at
-  the end of the run from counting as a saving, and keeps a demand surge's extra sales from
-  counting as a gain. ``risk_exposure_index`` = impact / the largest impact of the table
-  (0 … 1; rows with a negative impact get a negative index).
+  baseline's purchase cost per unit sold), ``purchase_premium`` = extra ``purchase_cost`` −
+  the baseline's average price paid × extra ``bought_units`` (what dearer sources — a backup,
+  an expedite — cost on top), and ``impact`` = extra cost + lost margin + purchase premium:
+  the profit lost. With one price and the same demand, revenue at risk is exactly baseline
+  revenue − disrupted revenue; valuing unserved units rather than purchases keeps stock left
+  unbought at the end of the run from counting as a saving, and keeps a demand surge's extra
+  sales from counting as a gain. ``risk_exposure_index`` = impact / the largest impact of the
+  table (0 … 1; rows with a negative impact get a negative index).
 * **Service recovery** per (node, D, alternative), from the KPIs ``EVENT.service_drop_day``
   and ``EVENT.service_recovery_days`` (thresholds ``run.service_recovery``: by default the
   rolling 7-day fill rate falls below 0.90 and recovers at 0.95): ``service_drop_share`` = share
@@ -108,6 +110,7 @@ TABLE_COLUMNS = (
     "revenue_at_risk",
     "extra_cost",
     "lost_margin",
+    "purchase_premium",
     "impact",
     "risk_exposure_index",
     "p_stockout",
@@ -352,7 +355,12 @@ def _impact_row(
     revenue_at_risk = price * unserved
     extra_cost = diff("total_cost")
     lost_margin = (price - bought) * unserved
-    impact = extra_cost + lost_margin
+    # Dearer units (a backup's or an expedite's price) count; buying more or fewer units at
+    # the baseline's average price does not.
+    units = float(base["bought_units"].sum()) if "bought_units" in base else 0.0
+    unit_price = float(base["purchase_cost"].sum()) / units if units > 0 else 0.0
+    purchase_premium = diff("purchase_cost") - unit_price * diff("bought_units")
+    impact = extra_cost + lost_margin + purchase_premium
     total_cost = hit["total_cost"].to_numpy(dtype=float)
     drop = _column(hit, f"{EVENT}.service_drop_day")
     dropped = ~np.isnan(drop)
@@ -372,6 +380,7 @@ def _impact_row(
         "revenue_at_risk": float(np.mean(revenue_at_risk)),
         "extra_cost": float(np.mean(extra_cost)),
         "lost_margin": float(np.mean(lost_margin)),
+        "purchase_premium": float(np.mean(purchase_premium)),
         "impact": float(np.mean(impact)),
         "risk_exposure_index": math.nan,
         "p_stockout": float(np.mean(hit["stockout_days"].to_numpy(dtype=float) > 0)),
@@ -645,7 +654,9 @@ def write_stress(
             "fill rate below run.service_recovery.below) until it is back at "
             "run.service_recovery.recovered",
             "impact": "extra total_cost + lost margin (extra unserved units x the baseline's "
-            "price - purchase cost per unit sold), mean paired difference against the baseline",
+            "price - purchase cost per unit sold) + purchase premium (extra purchase_cost - "
+            "the baseline's price paid x extra bought_units), mean paired difference against "
+            "the baseline",
             "risk_exposure_index": "impact / largest impact",
         },
         "weak_links": table.to_dict("records"),

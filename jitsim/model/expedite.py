@@ -113,6 +113,7 @@ class Expedite:
         point.expedited_units += quantity
         point.expedite_cost += self.order_cost + self.premium_per_unit * quantity
         point.purchase_cost += lane.unit_price * quantity
+        point.bought_units += quantity
         point.on_order += quantity
         if trace is not None:
             trace.append(

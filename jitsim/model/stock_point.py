@@ -78,6 +78,7 @@ class StockPoint:
         "backorders",
         "backup",
         "backup_share",
+        "bought_units",
         "continuous",
         "customer_backorders",
         "day_demand",
@@ -188,6 +189,7 @@ class StockPoint:
         self.demand_orders = self.orders_complete = 0
         self.orders_placed = self.rounded_orders = 0
         self.ordered_units = self.rounding_units = self.ordering_cost = self.purchase_cost = 0.0
+        self.bought_units = 0.0
         self.days = self.stockout_days = 0
         self.eod_on_hand = self.eod_on_order = self.eod_backorders = 0.0
         self.eod_customer_backorders = self.eod_cash = self.eod_shortage_cost = 0.0
@@ -332,6 +334,8 @@ class StockPoint:
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
         self.purchase_cost += lane.unit_price * quantity
+        if lane.supplier is not None:
+            self.bought_units += quantity
         self.advance(now)  # close the on-order area at the old level first
         self.on_order += quantity
         if lane.is_backup:

@@ -7,6 +7,7 @@ number) and finite. Time is in days, money in the scenario currency.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -1159,6 +1160,12 @@ class Scenario(Strict):
     def switching_costs(self) -> dict[str, float]:
         """One-off switching cost of each alternative (currency)."""
         return {name: alt.switching_cost for name, alt in self.alternatives.items()}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic); the alternatives' scenarios are built afresh for it."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._variants = {}
+        return copy
 
     def for_alternative(self, alternative: str) -> tuple[Scenario, str]:
         """The scenario and alternative name to simulate ``alternative`` with.
