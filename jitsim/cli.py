@@ -921,6 +921,13 @@ def stress(
             "together (a common-cause failure).",
         ),
     ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="Alternative the others are measured against in the mitigation table "
+            "[default: the first]."
+        ),
+    ] = None,
     test_event: Annotated[
         list[str] | None,
         typer.Option(
@@ -974,6 +981,7 @@ def stress(
     )
     plan = settings.recorded.get("plan", {})
     node = node or plan.get("nodes")
+    reference = reference or plan.get("reference")
     test_event = test_event or plan.get("events")
     lengths = (
         _parse_durations(durations)
@@ -997,6 +1005,7 @@ def stress(
         durations=lengths,
         start_day=start_day,
         events=test_event or None,
+        reference=reference,
         source_file=file,
         replications=settings.replications,
         seed=settings.seed,
@@ -1017,9 +1026,61 @@ def stress(
             export,
         )
     _print_stress(result, scenario.run.currency)
+    if len(result.alternatives) > 1:
+        _print_mitigations(result, reference, scenario.run.currency)
     if result.precision is not None:
         _stdout().print(Text(result.precision.describe()))
     _written(out_dir)
+
+
+def _print_mitigations(result: StressResult, reference: str | None, currency: str) -> None:
+    table = result.mitigations(reference)
+    if table.empty:
+        return
+    chosen = str(table["reference"].iloc[0])
+    view = Table(
+        title=escape(f"what each alternative buys against {chosen} (per failure; per year)"),
+        title_justify="left",
+    )
+    for column in (
+        "node",
+        "TTR days",
+        "alternative",
+        f"impact avoided {currency}",
+        "lost units avoided",
+        "TTS gain days",
+        f"annual cost {currency}",
+        "pays if failures/year >",
+    ):
+        named = column in ("node", "alternative")
+        view.add_column(
+            escape(column),
+            justify="left" if named else "right",
+            no_wrap=named,
+            overflow="ellipsis" if named else "fold",
+        )
+    for row in table.to_dict("records"):
+        breakeven = row["breakeven_failures_per_year"]
+        view.add_row(
+            escape(str(row["node"])),
+            f"{row['duration_days']:g}",
+            escape(str(row["alternative"])),
+            f"{row['impact_avoided']:,.0f}",
+            f"{row['lost_units_avoided']:,.1f}",
+            "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
+            f"{row['annual_cost']:,.0f}",
+            "never" if math.isnan(breakeven) else f"{breakeven:.2g}",
+        )
+    _stdout().print(view)
+    _stdout().print(
+        Text(
+            "Impact avoided: the reference's impact minus the alternative's, each against its "
+            "own baseline. Annual cost: profit the alternative gives up against the reference "
+            "in the baseline (the scenario as given), per year. It pays when this failure "
+            "strikes more often than annual cost / impact avoided times a year (0: it costs "
+            "nothing)."
+        )
+    )
 
 
 def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:

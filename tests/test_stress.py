@@ -204,6 +204,9 @@ def test_stress_command(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["kind"] == "stress" and summary["durations_days"] == [7, 30]
     assert (out / "tts.csv").exists()
+    assert "what each alternative buys against lean" in stdout
+    mitigations = pd.read_csv(out / "mitigations.csv")
+    assert set(mitigations["alternative"]) == {"buffered"} and len(mitigations) == 2 * 2
 
     only = invoke(
         "stress", file, "-n", "2", "--node", "sturdy", "--durations", "7",
@@ -340,3 +343,31 @@ def test_stress_command_groups_and_tested_events(tmp_path: Path) -> None:
         "stress", file, "--test-event", "surge:gear_buyer", "--out", tmp_path / "o", "--quiet"
     )
     assert bad.exit_code == 2 and "not a named stress event" in bad.output  # type: ignore[attr-defined]
+
+
+def test_what_each_mitigation_buys() -> None:
+    """mitigations(): impact avoided = the reference's impact − the alternative's (same node
+    and duration); annual cost = the paired baseline profit given up × 365 / 130 measured
+    days; break-even failures per year = annual cost / impact avoided."""
+    scenario = jitsim.load_scenario_text(TWO_SUPPLIERS)
+    result = jitsim.stress(
+        scenario, nodes=["fragile"], durations=[30], replications=6, seed=2, backend="serial"
+    )
+    table = result.table().set_index("alternative")
+    (row,) = result.mitigations("lean").to_dict("records")
+    assert (row["alternative"], row["reference"], row["node"]) == ("buffered", "lean", "fragile")
+    avoided = table.loc["lean", "impact"] - table.loc["buffered", "impact"]
+    assert row["impact_avoided"] == pytest.approx(avoided) and avoided > 0
+    lean, buffered = result._rows(0, "lean"), result._rows(0, "buffered")
+    annual = (lean["profit"] - buffered["profit"]).mean() * 365 / 130
+    assert row["annual_cost"] == pytest.approx(annual)
+    expected = annual / avoided if annual > 0 else 0.0
+    assert row["breakeven_failures_per_year"] == pytest.approx(expected)
+    assert row["tts_gain_days"] == table.loc["buffered", "tts_days"] - table.loc["lean", "tts_days"]
+    # against buffered, lean avoids a negative impact: it never pays for this failure
+    (back,) = result.mitigations("buffered").to_dict("records")
+    assert back["impact_avoided"] == pytest.approx(-avoided)
+    with pytest.raises(JitsimError, match="unknown reference alternative 'nope'"):
+        result.mitigations("nope")
+    with pytest.raises(JitsimError, match="unknown reference alternative 'nope'"):
+        jitsim.stress(scenario, reference="nope", backend="serial")

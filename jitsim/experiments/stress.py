@@ -96,6 +96,7 @@ DEFAULT_DURATIONS = (7, 14, 30, 60)
 EVENT = "stress_knockout"
 STRESS_CSV = "stress.csv"
 TTS_CSV = "tts.csv"
+MITIGATIONS_CSV = "mitigations.csv"
 SUMMARY_JSON = "summary.json"
 REPLICATIONS_CSV = "replications.csv"
 SCENARIO_FILE = "scenario.resolved.yaml"
@@ -127,6 +128,18 @@ TABLE_COLUMNS = (
     "tts_censored",
     "tts_lt_ttr",
     "n",
+)
+#: Columns of :meth:`StressResult.mitigations`.
+MITIGATION_COLUMNS = (
+    "node",
+    "duration_days",
+    "alternative",
+    "reference",
+    "impact_avoided",
+    "lost_units_avoided",
+    "tts_gain_days",
+    "annual_cost",
+    "breakeven_failures_per_year",
 )
 #: Columns of :meth:`StressResult.tts`.
 TTS_COLUMNS = (
@@ -321,6 +334,73 @@ class StressResult:
         table = self.table()
         return list(dict.fromkeys(table["node"])) if not table.empty else []
 
+    def mitigations(self, reference: str | None = None) -> pd.DataFrame:
+        """What each alternative buys against each failure, next to what it costs every year.
+
+        Parameters
+        ----------
+        reference : str, optional
+            The alternative the others are measured against (default: the first one).
+
+        Returns
+        -------
+        DataFrame
+            One row per (node, duration, alternative other than the reference):
+            ``impact_avoided`` and ``lost_units_avoided`` (reference's impact / lost units
+            minus the alternative's, both against their own baselines), ``tts_gain_days``
+            (TTS difference of the medians), ``annual_cost`` = the profit the alternative
+            gives up against the reference in the baseline (the scenario as given: its own
+            random disruptions included), per year (paired mean × days_per_year / measured
+            days), and ``breakeven_failures_per_year`` = annual cost / impact avoided: how
+            often this failure must strike for the alternative to pay (0 when it costs
+            nothing, NaN when it avoids nothing).
+        """
+        names = self.alternatives
+        if reference is None:
+            reference = names[0]
+        if reference not in names:
+            raise JitsimError(
+                f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})"
+            )
+        rows_of = {
+            (str(r["node"]), float(r["duration_days"]), str(r["alternative"])): r
+            for r in self.table().to_dict("records")
+        }
+        base = self._rows(0, reference)
+        per_year = self.scenario.run.days_per_year / self.scenario.run.window_days
+        rows = []
+        for (node, duration, alternative), row in rows_of.items():
+            ref = rows_of.get((node, duration, reference))
+            if alternative == reference or ref is None:
+                continue
+            other = self._rows(0, alternative)
+            n = min(len(base), len(other))
+            given_up = (
+                base["profit"].to_numpy(dtype=float)[:n] - other["profit"].to_numpy(dtype=float)[:n]
+            )
+            annual = float(np.mean(given_up)) * per_year if n else math.nan
+            avoided = float(ref["impact"] - row["impact"])
+            if annual <= 0:
+                breakeven = 0.0
+            elif avoided > 0:
+                breakeven = annual / avoided
+            else:
+                breakeven = math.nan
+            rows.append(
+                {
+                    "node": node,
+                    "duration_days": duration,
+                    "alternative": alternative,
+                    "reference": reference,
+                    "impact_avoided": avoided,
+                    "lost_units_avoided": float(ref["lost_units"] - row["lost_units"]),
+                    "tts_gain_days": float(row["tts_days"] - ref["tts_days"]),
+                    "annual_cost": annual,
+                    "breakeven_failures_per_year": breakeven,
+                }
+            )
+        return pd.DataFrame(rows, columns=list(MITIGATION_COLUMNS))
+
 
 def _var(values: np.ndarray, level: float = 0.95) -> float:
     """Lower ``level``-quantile: the ⌈n·level⌉-th smallest value (the CVaR minimiser)."""
@@ -503,6 +583,7 @@ def stress(
     resume: bool = False,
     command: str | None = None,
     precision: PrecisionTarget | None = None,
+    reference: str | None = None,
 ) -> StressResult:
     """Knock out each supplier and plant in turn and measure TTS, impact and tail risk.
 
@@ -531,6 +612,9 @@ def stress(
     precision : PrecisionTarget, optional
         Run in rounds until the watched KPIs of every variant and alternative reach the
         relative precision (as in :func:`jitsim.run`); ``replications`` is then ignored.
+    reference : str, optional
+        Alternative the others are measured against in ``mitigations.csv`` (default: the
+        first); see :meth:`StressResult.mitigations`.
 
     Returns
     -------
@@ -559,6 +643,10 @@ def stress(
             f"{run.horizon_days - 1}"
         )
     names = resolve_alternatives(scenario, alternatives)
+    if reference is not None and reference not in names:
+        raise JitsimError(
+            f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})"
+        )
     n, master = replications_and_seed(scenario, replications, seed)
 
     # The baseline carries a neutral event of the same name over [t0, horizon): it changes
@@ -591,7 +679,13 @@ def stress(
             variants.append(Variant(len(variants), text, "event", span, tts_end=end))
 
     execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
-    plan = {"nodes": list(chosen), "durations": lengths, "start_day": t0, "events": list(tested)}
+    plan = {
+        "nodes": list(chosen),
+        "durations": lengths,
+        "start_day": t0,
+        "events": list(tested),
+        "reference": reference,
+    }
     outcome = run_points(
         "stress", scenarios, names, n, master, execution, json_safe(plan), precision=precision
     )
@@ -610,7 +704,9 @@ def stress(
         precision=outcome.precision,
         events=list(tested),
     )
-    outcome.complete(lambda directory: write_stress(result, directory, command=command))
+    outcome.complete(
+        lambda directory: write_stress(result, directory, command=command, reference=reference)
+    )
     return result
 
 
@@ -618,10 +714,15 @@ def stress(
 
 
 def write_stress(
-    result: StressResult, directory: str | os.PathLike[str], *, command: str | None = None
+    result: StressResult,
+    directory: str | os.PathLike[str],
+    *,
+    command: str | None = None,
+    reference: str | None = None,
 ) -> dict[str, Path]:
-    """Write ``stress.csv`` (ranked weak links), ``tts.csv``, ``replications.csv`` (every
-    paired record), ``scenario.resolved.yaml`` (the baseline) and ``summary.json``."""
+    """Write ``stress.csv`` (ranked weak links), ``tts.csv``, ``mitigations.csv`` (with
+    several alternatives; against ``reference``), ``replications.csv`` (every paired record),
+    ``scenario.resolved.yaml`` (the baseline) and ``summary.json``."""
     from jitsim.output import resolved_scenario_yaml  # output imports batch
 
     path = Path(directory)
@@ -634,6 +735,9 @@ def write_stress(
     }
     table = result.table()
     tts = result.tts()
+    mitigations = result.mitigations(reference) if len(result.alternatives) > 1 else None
+    if mitigations is not None:
+        written["mitigations"] = path / MITIGATIONS_CSV
     document = {
         "kind": "stress",
         **provenance(result.scenario, result.seed, command),
@@ -661,11 +765,14 @@ def write_stress(
         },
         "weak_links": table.to_dict("records"),
         "tts": tts.to_dict("records"),
+        "mitigations": mitigations.to_dict("records") if mitigations is not None else None,
     }
     with writing(path):
         path.mkdir(parents=True, exist_ok=True)
         table.to_csv(written["stress"], index=False)
         tts.to_csv(written["tts"], index=False)
+        if mitigations is not None:
+            mitigations.to_csv(written["mitigations"], index=False)
         result.records().to_csv(written["replications"], index=False)
         written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
     write_json(written["summary"], document)
