@@ -329,6 +329,27 @@ def test_failover_does_not_run_to_a_backup_that_is_down_longer() -> None:
     assert (10.0, "order", 10.0, "to bolt") in events_of(run(short), "order")
 
 
+def test_an_outage_of_a_stock_point_closes_its_inbound_lane() -> None:
+    """store closed [6, 16) (a road closure): acme keeps taking and shipping orders, but the
+    day-10 and day-15 shipments wait at acme until 16 and arrive 16 + 3 = 19; the day-5 one
+    left before the closure (arrives 8). The store still serves its customers meanwhile."""
+    network = run(shop("closed: {kind: outage, nodes: [store], windows: [{start: 6, days: 10}]}"))
+    assert events_of(network, "order", "receipt")[:7] == [
+        (5.0, "order", 10.0, "to acme"),
+        (8.0, "receipt", 10.0, ""),
+        (10.0, "order", 10.0, "to acme"),
+        (15.0, "order", 10.0, "to acme"),
+        (19.0, "receipt", 10.0, ""),
+        (19.0, "receipt", 10.0, ""),
+        (20.0, "order", 10.0, "to acme"),
+    ]
+    kpis = extract(network)
+    assert kpis["store.downtime_days"] == 10.0 and kpis["acme.downtime_days"] == 0.0
+    # on hand 8 after day 10's demand, 0 after day 14's: days 15…18 are short 2 each until
+    # the receipts at 19
+    assert kpis["backordered_units"] == 8.0
+
+
 def test_capacity_ramps_up_after_recovery() -> None:
     """Capacity 10/day, down [6, 16), ramp 2 days: day 16 offers 10·∫_0^1 t/2 dt = 2.5 units,
     day 17 7.5, day 18 on 10. The day-10 order of 10 units takes days 16 and 17 → ships 17,
@@ -512,7 +533,7 @@ disruptions:
         (
             "a: {kind: outage, nodes: [acmee], windows: [{start: 1, days: 2}]}",
             "disruptions.a.nodes.0",
-            "unknown supplier or plant 'acmee' (known: acme)",
+            "unknown supplier, plant or stock point 'acmee' (known: acme, store)",
         ),
         (
             "a: {kind: outage, nodes: [acme], windows: [{start: 1, days: -2}]}",
@@ -536,9 +557,9 @@ disruptions:
             "stock_loss applies to stock points; 'acme' is a supplier",
         ),
         (
-            "a: {kind: outage, nodes: [store], windows: [{start: 1, days: 2}]}",
+            "a: {kind: outage, nodes: [walk_in], windows: [{start: 1, days: 2}]}",
             "disruptions.a.nodes.0",
-            "outage applies to suppliers and plants; 'store' is a stock point",
+            "outage applies to suppliers, plants and stock points; 'walk_in' is a customer",
         ),
         (
             "a: {kind: outage, nodes: [acme]}",
@@ -584,7 +605,10 @@ def test_unknown_node_reported_with_other_field_errors() -> None:
             filename="bad.yaml",
         )
     text = str(info.value)
-    assert "bad.yaml:11: disruptions.a.nodes.0: unknown supplier or plant 'nobody'" in text
+    assert (
+        "bad.yaml:11: disruptions.a.nodes.0: unknown supplier, plant or stock point 'nobody'"
+        in text
+    )
     assert "items.widget.unit_cost" in text
 
 

@@ -268,9 +268,12 @@ class LaneDisruption:
     crises : list of (Timeline, Inspection)
         Quality crises of the lane's supplier: extra defects drawn by unit number at rate
         :math:`(m - 1)\,p_d`, counted only while the crisis is active.
+    closure : Timeline or None
+        When the lane is closed (an outage of the stock point it delivers to): a shipment
+        that would leave inside a closure waits at its source until the closure ends.
     """
 
-    __slots__ = ("crises", "outage", "refused", "shocks", "warmup")
+    __slots__ = ("closure", "crises", "outage", "refused", "shocks", "warmup")
 
     def __init__(
         self,
@@ -278,12 +281,14 @@ class LaneDisruption:
         shocks: list[tuple[Timeline, float, float]],
         warmup: float,
         crises: list[tuple[Timeline, Inspection]] | None = None,
+        closure: Timeline | None = None,
     ) -> None:
         self.outage = outage
         self.shocks = shocks
         self.warmup = warmup
         self.refused = 0
         self.crises = crises or []
+        self.closure = closure
 
     def extra_rejects(self, quantity: float, rejected: float, now: float) -> float:
         """Rejects of a delivery of ``quantity`` units inspected at ``now`` during crises.
@@ -315,6 +320,8 @@ class LaneDisruption:
     def arrival(self, shipped: float, due: float) -> float:
         """Arrival time of a shipment leaving at ``shipped`` that would arrive at ``due``."""
         lead = due - shipped
+        if self.closure is not None:  # the shipment waits at its source while closed
+            shipped = self.closure.up_at(shipped)
         for timeline, multiplier, add in self.shocks:
             if timeline.is_down(shipped):
                 lead = lead * multiplier + add
@@ -626,9 +633,10 @@ class Disruptions:
                     timeline = Timeline((w.start, w.start + w.days) for w in event.windows)
                     rng = self.streams(f"disruption.{name}.{point.name}.{role}")
                     crises.append((timeline, Inspection(rate, False, 0.0, rng)))
-        if outage is None and not hits and not crises:
+        closure = self.down.get(point.name)
+        if outage is None and not hits and not crises and closure is None:
             return
-        hook = LaneDisruption(outage, hits, float(self.warmup), crises)
+        hook = LaneDisruption(outage, hits, float(self.warmup), crises, closure)
         lane.disruption = hook
         self.lanes.append(hook)
         self.lane_owner[id(hook)] = point.name
@@ -652,7 +660,8 @@ class Disruptions:
     def kpis(self, network: Network) -> dict[str, float]:
         """Disruption KPIs over the measured window (flat; node KPIs prefixed ``NODE.``).
 
-        ``NODE.downtime_days`` for every supplier and plant; ``STOCK_POINT.units_destroyed``
+        ``NODE.downtime_days`` for every supplier, plant and stock point (a stock point is
+        down while its inbound lanes are closed); ``STOCK_POINT.units_destroyed``
         and ``STOCK_POINT.refused_orders`` for every stock point, and their network totals;
         ``lost_sales_in_disruption``: customer units not met from stock on arrival
         (backordered or lost) that arrived while any disruption window was active;
@@ -668,7 +677,7 @@ class Disruptions:
         """
         start, end = network.window_start, float(network.horizon)
         record: dict[str, float] = {}
-        for name in (*network.suppliers, *network.plants):
+        for name in (*network.suppliers, *network.plants, *network.points):
             timeline = self.down.get(name)
             record[f"{name}.downtime_days"] = (
                 timeline.downtime(start, end) if timeline is not None else 0.0

@@ -78,7 +78,9 @@ class _Event(_Strict):
 
 
 class Outage(_Event):
-    """Nodes that stop: a supplier ships nothing, a plant's lines stand still.
+    """Nodes that stop: a supplier ships nothing, a plant's lines stand still, a stock point's
+    inbound lanes are closed (shipments to it wait at their source until the outage ends:
+    a port or road closure).
 
     Give exactly one timeline: ``windows`` (scheduled), ``up`` and ``down`` (random: time
     between failures and time to repair), or ``p_down`` and ``p_up`` (a two-state Markov
@@ -91,7 +93,8 @@ class Outage(_Event):
     kind : "outage"
         Event kind.
     nodes : list of str
-        Suppliers and plants hit; several nodes share one timeline (common cause).
+        Suppliers, plants and stock points hit; several nodes share one timeline (common
+        cause).
     windows : list of Window, optional
         Scheduled outages (days).
     up : distribution, optional
@@ -385,7 +388,7 @@ Disruption = Annotated[
 
 #: Node sections each kind may hit (section name → label used in messages).
 _TARGETS: dict[str, tuple[str, ...]] = {
-    "outage": ("suppliers", "plants"),
+    "outage": ("suppliers", "plants", "stock_points"),
     "lead_time_shock": ("suppliers", "stock_points"),
     "quality_crisis": ("suppliers", "plants"),
     "demand_surge": ("customers",),
@@ -405,6 +408,11 @@ def _sections(data: Any) -> dict[str, Any]:
         return value if isinstance(value, dict) else {}
 
     return {section: names(section) for section in _LABEL}
+
+
+def _listing(words: list[str], last: str) -> str:
+    """``["a", "b", "c"]``, ``"or"`` → ``"a, b or c"``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def node_problems(data: Any, unknown: Any) -> Problems:
@@ -440,10 +448,10 @@ def node_problems(data: Any, unknown: Any) -> Problems:
             found = next((s for s in _LABEL if node in sections[s]), None)
             if found is None:
                 known = [n for s in allowed for n in sections[s]]
-                what = " or ".join(_LABEL[s].removeprefix("a ") for s in allowed)
+                what = _listing([_LABEL[s].removeprefix("a ") for s in allowed], "or")
                 problems.append((path, unknown(what, node, known)))
             elif found not in allowed:
-                targets = " and ".join(f"{_LABEL[s].removeprefix('a ')}s" for s in allowed)
+                targets = _listing([f"{_LABEL[s].removeprefix('a ')}s" for s in allowed], "and")
                 problems.append((path, f"{kind} applies to {targets}; {node!r} is {_LABEL[found]}"))
     return problems
 
