@@ -313,6 +313,11 @@ def test_a_group_knock_out_is_one_common_cause_failure() -> None:
     for alternative in result.alternatives:
         both = table.loc[("fragile+sturdy", alternative), "lost_units"]
         assert both >= table.loc[("fragile", alternative), "lost_units"]
+    closed = jitsim.stress(
+        scenario, nodes=["gear_store"], durations=[14], replications=2, backend="serial"
+    )
+    assert closed.nodes == {"gear_store": "stock_point"}
+    assert (closed.frame[closed.frame["point"] == 1]["gear_store.downtime_days"] == 14.0).all()
     with pytest.raises(JitsimError, match="names a node twice"):
         jitsim.stress(scenario, nodes=["fragile+fragile"], backend="serial")
     with pytest.raises(JitsimError, match="unknown node 'nope'"):

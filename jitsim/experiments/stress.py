@@ -493,10 +493,10 @@ def _column(rows: pd.DataFrame, kpi: str) -> np.ndarray:
 
 
 def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, str]:
-    """The nodes to knock out → ``"supplier"``, ``"plant"`` or ``"group"``.
+    """The nodes to knock out → ``"supplier"``, ``"plant"``, ``"stock_point"`` or ``"group"``.
 
-    ``"a+b"`` knocks out suppliers and plants a and b together (a common-cause failure).
-    Without ``nodes``: every supplier and plant, one at a time.
+    ``"a+b"`` knocks out a and b together (a common-cause failure). A stock point named here
+    has its inbound lanes closed. Without ``nodes``: every supplier and plant, one at a time.
     """
     known = {name: "supplier" for name in scenario.suppliers}
     known.update({name: "plant" for name in scenario.plants})
@@ -504,14 +504,15 @@ def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, st
         if not known:
             raise JitsimError("nothing to stress: the scenario has no suppliers or plants")
         return known
+    known.update({name: "stock_point" for name in scenario.stock_points})
     chosen: dict[str, str] = {}
     for text in nodes:
         members = [part.strip() for part in text.split("+")]
         for name in members:
             if name not in known:
                 raise JitsimError(
-                    f"unknown node {name!r} to knock out (suppliers and plants of this "
-                    f"scenario: {', '.join(known) or 'none'}; join several with '+')"
+                    f"unknown node {name!r} to knock out (suppliers, plants and stock points "
+                    f"of this scenario: {', '.join(known) or 'none'}; join several with '+')"
                 )
         if len(set(members)) != len(members):
             raise JitsimError(f"node group {text!r} names a node twice")
