@@ -917,8 +917,8 @@ def stress(
         list[str] | None,
         typer.Option(
             "--node",
-            help="Knock out only this supplier or plant (repeatable); A+B knocks out A and B "
-            "together (a common-cause failure).",
+            help="Knock out only this supplier or plant, or close this stock point's inbound "
+            "lanes (repeatable); A+B knocks out A and B together (a common-cause failure).",
         ),
     ] = None,
     reference: Annotated[
