@@ -496,9 +496,11 @@ class Disruptions:
         assert spec.demand is not None
         days = np.arange(len(draws), dtype=float)
         factor = np.ones(len(draws))
+        arrivals = days + 0.5
         for _, event in surges:
-            timeline = Timeline((w.start, w.start + w.days) for w in event.windows)
-            inside = np.fromiter((timeline.is_down(d + 0.5) for d in days), bool, len(days))
+            inside = np.zeros(len(draws), dtype=bool)
+            for start, end in merge((w.start, w.start + w.days) for w in event.windows):
+                inside |= (arrivals >= start) & (arrivals < end)
             factor[inside] *= event.multiplier
         hit = factor != 1.0
         if hit.any():
