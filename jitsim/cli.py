@@ -226,7 +226,13 @@ def _load(file: Path, events: list[str] | None) -> Scenario:
             named_event(text)
         except ValueError as exc:
             raise JitsimError(f"--event: {exc}") from None
-    added = {f"disruptions.{event_key(text)}": text for text in events}
+    added: dict[str, str] = {}
+    for text in events:
+        key, extra = event_key(text), 1
+        while f"disruptions.{key}" in added:  # two texts with the same key: number them
+            extra += 1
+            key = f"{event_key(text)[:60]}-{extra}"
+        added[f"disruptions.{key}"] = text
     clash = [key for key in added if key.removeprefix("disruptions.") in scenario.disruptions]
     if clash:
         raise JitsimError(f"--event: the scenario already has a disruption named {clash[0]!r}")
@@ -294,7 +300,16 @@ def _recorded(resume: Path | None) -> dict[str, Any]:
         "baseline": plan.get("baseline"),
         "chunk_size": plan.get("chunk_size"),
         "plan": plan,
+        "events": _events_of(manifest.get("command")),
     }
+
+
+def _events_of(command: Any) -> list[str]:
+    """The ``--event=TEXT`` values of a recorded command line (as :func:`_event_args` writes
+    them), in order."""
+    if not isinstance(command, str):
+        return []
+    return [w.removeprefix("--event=") for w in shlex.split(command) if w.startswith("--event=")]
 
 
 @dataclasses.dataclass
@@ -447,6 +462,7 @@ def run_command(
     Finished replications are written to the results directory as they complete; if the run
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
+    event = event or _recorded(resume).get("events")
     scenario = _load(file, event)
     settings = _settings(
         resume,
@@ -526,6 +542,7 @@ def compare(
     event: EventOpt = None,
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
+    event = event or _recorded(resume).get("events")
     scenario = _load(file, event)
     settings = _settings(
         resume,
@@ -648,6 +665,7 @@ def sweep(
     event: EventOpt = None,
 ) -> None:
     """Run every alternative at every point of a grid over scenario fields (paired)."""
+    event = event or _recorded(resume).get("events")
     scenario = _load(file, event)
     grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
     for assignment in set_ or []:
@@ -750,6 +768,7 @@ def breakeven(
     event: EventOpt = None,
 ) -> None:
     """Find the parameter value at which alternative A stops beating B (paired bisection)."""
+    event = event or _recorded(resume).get("events")
     scenario = _load(file, event)
     low, high = _parse_range(range_)
     pair = [name.strip() for name in between.split(",")]
@@ -970,6 +989,7 @@ def stress(
     ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
     continues with ``--resume DIR`` alone.
     """
+    event = event or _recorded(resume).get("events")
     scenario = _load(file, event)
     settings = _settings(
         resume,
@@ -981,7 +1001,6 @@ def stress(
     )
     plan = settings.recorded.get("plan", {})
     node = node or plan.get("nodes")
-    reference = reference or plan.get("reference")
     test_event = test_event or plan.get("events")
     lengths = (
         _parse_durations(durations)
@@ -1021,7 +1040,16 @@ def stress(
     )
     if export:
         output.export_tables(
-            {"stress": result.table(), "tts": result.tts(), "replications": result.records()},
+            {
+                "stress": result.table(),
+                "tts": result.tts(),
+                **(
+                    {"mitigations": result.mitigations(reference)}
+                    if len(result.alternatives) > 1
+                    else {}
+                ),
+                "replications": result.records(),
+            },
             out_dir,
             export,
         )
@@ -1050,7 +1078,7 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
         "lost units avoided",
         "TTS gain days",
         f"annual cost {currency}",
-        "pays if failures/year >",
+        "pays if failures/year",
     ):
         named = column in ("node", "alternative")
         view.add_column(
@@ -1060,7 +1088,12 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             overflow="ellipsis" if named else "fold",
         )
     for row in table.to_dict("records"):
+        pays = str(row["pays_if"])
         breakeven = row["breakeven_failures_per_year"]
+        if pays == "more often":
+            pays = f"> {breakeven:.2g}"
+        elif pays == "less often":
+            pays = f"< {breakeven:.2g}"
         view.add_row(
             escape(str(row["node"])),
             f"{row['duration_days']:g}",
@@ -1069,7 +1102,7 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             f"{row['lost_units_avoided']:,.1f}",
             "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
             f"{row['annual_cost']:,.0f}",
-            "never" if math.isnan(breakeven) else f"{breakeven:.2g}",
+            pays,
         )
     _stdout().print(view)
     _stdout().print(
@@ -1077,19 +1110,26 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             "Impact avoided: the reference's impact minus the alternative's, each against its "
             "own baseline. Annual cost: profit the alternative gives up against the reference "
             "in the baseline (the scenario as given), per year. It pays when this failure "
-            "strikes more often than annual cost / impact avoided times a year (0: it costs "
-            "nothing)."
+            "strikes more (>) or less (<) often than annual cost / impact avoided times a year; "
+            "always: cheaper and safer; never: dearer and no safer."
         )
     )
 
 
+def _flag(tts_days: float, censored: bool, duration: float) -> str:
+    """TTS < TTR on screen: YES, no, ? (a censored TTS below the TTR), — (no TTS)."""
+    if math.isnan(tts_days):
+        return "—"
+    if tts_days >= duration:
+        return "no"
+    return "?" if censored else "YES"
+
+
 def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
-    """TTS < TTR on screen: YES, no, ? (a censored TTS below D), — (not a knock-out row)."""
+    """The TTS table's flag for duration D (— for a tested event: it has its own TTR)."""
     if row["node_kind"] == "event":
         return "—"
-    if row["tts_days"] >= duration:
-        return "no"
-    return "?" if row["tts_censored"] else "YES"
+    return _flag(row["tts_days"], row["tts_censored"], duration)
 
 
 def _print_stress(result: StressResult, currency: str) -> None:
@@ -1137,7 +1177,7 @@ def _print_stress(result: StressResult, currency: str) -> None:
             f"{row['lost_margin_cvar95']:,.0f}",
             f"{row['service_drop_share']:.0%}",
             recovery_text,
-            "YES" if row["tts_lt_ttr"] else "no",
+            _flag(row["tts_days"], row["tts_censored"], row["duration_days"]),
         )
     console.print(table)
     tts = Table(

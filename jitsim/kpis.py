@@ -260,6 +260,11 @@ def extract(network: Network) -> dict[str, float]:
     for name, values in per_point.items():
         for kpi, value in values.items():
             record[f"{name}.{kpi}"] = value
+    for name, customer in network.customers.items():
+        record[f"{name}.demand_units"] = customer.demand_units
+        record[f"{name}.sold_units"] = customer.filled_on_arrival + customer.late_units
+        record[f"{name}.fill_rate"] = _ratio(customer.filled_on_arrival, customer.demand_units)
+        record[f"{name}.revenue"] = customer.revenue
     if network.disruptions is not None:  # only scenarios with a disruptions section
         record.update(network.disruptions.kpis(network))
     return record

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import jitsim
 from jitsim import cli
-from jitsim.errors import ScenarioError
+from jitsim.errors import JitsimError, ScenarioError
 from jitsim.run import simulate
 from jitsim.scenario.disruptions import NAMED_EVENTS, event_key, named_event
 
@@ -206,3 +206,74 @@ def test_cli_event_mistakes_exit_2(tmp_path: Path, event: str, fragment: str) ->
     assert result.exit_code == 2
     assert fragment in result.output
     assert "Traceback" not in result.output
+
+
+def test_two_events_with_the_same_key_are_both_kept(tmp_path: Path) -> None:
+    path = tmp_path / "shop.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        cli.app,
+        [
+            *("run", str(path), "-n", "2", "-q", "--backend", "serial", "--out", str(out)),
+            *("--event", "lead-time-plus1d-3d:acme@40", "--event", "lead-time-plus1d-3d:acme@40"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    resolved = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
+    assert "lead-time-plus1d-3d-acme-40:" in resolved
+    assert "lead-time-plus1d-3d-acme-40-2:" in resolved
+
+
+def test_a_run_with_events_resumes_from_the_directory_alone(tmp_path: Path) -> None:
+    """The events are part of the scenario's identity: --resume DIR takes them from the
+    recorded command."""
+    from jitsim.cli import _load
+
+    path = tmp_path / "shop.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    events = ["outage-10d:acme@40", "demand-surge-50pct-5d:walk_in@60"]
+    scenario = _load(path, events)
+
+    class Stop(Exception):
+        pass
+
+    def interrupt(done: int, total: int) -> None:
+        if done >= 2:
+            raise Stop
+
+    command = "jitsim run shop.yaml " + " ".join(f"--event={e}" for e in events)
+    with pytest.raises(Stop):
+        jitsim.run(
+            scenario,
+            replications=6,
+            backend="serial",
+            out=out,
+            chunk_size=1,
+            progress=interrupt,
+            command=command,
+        )
+    result = runner.invoke(
+        cli.app, ["run", str(path), "--resume", str(out), "-q", "--backend", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    table = (out / "replications.csv").read_text(encoding="utf-8").splitlines()
+    assert len(table) == 1 + 6
+    assert "outage-10d-acme-40.first_shortfall_day" in table[0]
+
+
+def test_default_start_with_run_settings_given_as_a_model() -> None:
+    from jitsim.scenario.models import RunSettings
+
+    data = jitsim.load_scenario_text(SCENARIO).model_dump(mode="python")
+    data["run"] = RunSettings(horizon_days=120, warmup_days=20, seed=5)
+    data["disruptions"] = {"strike": "outage-10d:acme"}
+    scenario = jitsim.Scenario.model_validate(data)
+    assert scenario.disruptions["strike"].windows[0].start == 20.0
+
+
+def test_test_event_mistakes_name_the_option() -> None:
+    scenario = jitsim.load_scenario_text(SCENARIO)
+    with pytest.raises(JitsimError, match=r"--test-event 'outage-5d:nobody': nodes\.0: unknown"):
+        jitsim.stress(scenario, events=["outage-5d:nobody"], backend="serial")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -368,6 +369,7 @@ def test_what_each_mitigation_buys() -> None:
     assert row["annual_cost"] == pytest.approx(annual)
     expected = annual / avoided if annual > 0 else 0.0
     assert row["breakeven_failures_per_year"] == pytest.approx(expected)
+    assert row["pays_if"] == ("more often" if annual > 0 else "always")
     assert row["tts_gain_days"] == table.loc["buffered", "tts_days"] - table.loc["lean", "tts_days"]
     # against buffered, lean avoids a negative impact: it never pays for this failure
     (back,) = result.mitigations("buffered").to_dict("records")
@@ -376,3 +378,77 @@ def test_what_each_mitigation_buys() -> None:
         result.mitigations("nope")
     with pytest.raises(JitsimError, match="unknown reference alternative 'nope'"):
         jitsim.stress(scenario, reference="nope", backend="serial")
+
+
+@pytest.mark.parametrize(
+    ("annual", "avoided", "pays", "breakeven"),
+    [
+        (1000.0, 4000.0, "more often", 0.25),  # costs 1000 a year, saves 4000 a failure
+        (-1000.0, -4000.0, "less often", 0.25),  # saves 1000 a year, loses 4000 a failure
+        (-1000.0, 4000.0, "always", 0.0),
+        (0.0, 0.0, "always", 0.0),
+        (1000.0, -5.0, "never", math.nan),
+        (1000.0, 0.0, "never", math.nan),
+    ],
+)
+def test_when_a_mitigation_pays(annual: float, avoided: float, pays: str, breakeven: float) -> None:
+    """With f failures a year the alternative gains f × avoided − annual."""
+    from jitsim.experiments.stress import _pays
+
+    got, value = _pays(annual, avoided)
+    assert got == pays
+    assert value == pytest.approx(breakeven, nan_ok=True)
+
+
+TWO_ITEMS = """
+name: two items
+run: {horizon_days: 120, warmup_days: 20, seed: 4}
+items:
+  cheap: {unit_cost: 2.0, price: 3.0}
+  dear: {unit_cost: 200.0, price: 260.0}
+suppliers:
+  small_co: {items: [cheap], lead_time: 2}
+  big_co: {items: [dear], lead_time: 2}
+stock_points:
+  cheap_store: {item: cheap, source: small_co, initial: 40, policy: {kind: s_S, s: 10, S: 40}}
+  dear_store: {item: dear, source: big_co, initial: 20, policy: {kind: s_S, s: 6, S: 20}}
+customers:
+  cheap_buyer: {buys_from: cheap_store, demand: {kind: poisson, mean: 10}, unmet: lost_sale}
+  dear_buyer: {buys_from: dear_store, demand: {kind: poisson, mean: 2}, unmet: lost_sale}
+"""
+
+
+def test_impact_values_each_item_at_its_own_price() -> None:
+    """Knocking out the dear item's supplier: revenue at risk is exactly the paired revenue
+    lost (demand is unchanged), the lost margin values each lost unit at 260 − 200, and with
+    one source per stock point nothing was bought dearer (premium 0), however the knock-out
+    shifts the mix of items bought."""
+    result = jitsim.stress(
+        jitsim.load_scenario_text(TWO_ITEMS),
+        nodes=["big_co"],
+        durations=[30],
+        replications=5,
+        seed=1,
+        backend="serial",
+    )
+    row = result.table().iloc[0]
+    base, hit = result._rows(0, "base"), result._rows(1, "base")
+    lost = (base["dear_buyer.sold_units"] - hit["dear_buyer.sold_units"]).mean()
+    assert lost > 10
+    assert row["revenue_at_risk"] == pytest.approx((base["revenue"] - hit["revenue"]).mean())
+    cheap_lost = (base["cheap_buyer.sold_units"] - hit["cheap_buyer.sold_units"]).mean()
+    assert row["lost_margin"] == pytest.approx(lost * 60 + cheap_lost * 1)
+    assert row["purchase_premium"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_rejected_units_lost_leave_bought_units_too() -> None:
+    """With ``rejects: lose`` a rejected unit is neither paid for nor bought: the average price
+    paid stays the unit price."""
+    text = TWO_ITEMS.replace(
+        "small_co: {items: [cheap], lead_time: 2}",
+        "small_co: {items: [cheap], lead_time: 2, defect_rate: 0.2, rejects: lose}",
+    )
+    kpis = jitsim.simulate(jitsim.load_scenario_text(text), "base", 0).kpis
+    assert kpis["cheap_store.units_rejected"] > 0
+    price = kpis["cheap_store.purchase_cost"] / kpis["cheap_store.bought_units"]
+    assert price == pytest.approx(2.0)

@@ -32,16 +32,16 @@ Measures (exact definitions):
 * **Impact** per (node, D, alternative), mean over replications of the paired difference
   disrupted − baseline of the same alternative: ``lost_units`` (extra units not met on
   arrival: backordered or lost), ``extra_cost`` (extra ``total_cost``), ``revenue_at_risk`` =
-  extra demand unserved at the end of the run (``demand_units − sold_units``) × the baseline's
-  average price per unit sold, ``lost_margin`` = the same units × (that price − the
-  baseline's purchase cost per unit sold), ``purchase_premium`` = extra ``purchase_cost`` −
-  the baseline's average price paid × extra ``bought_units`` (what dearer sources — a backup,
-  an expedite — cost on top), and ``impact`` = extra cost + lost margin + purchase premium:
-  the profit lost. With one price and the same demand, revenue at risk is exactly baseline
-  revenue − disrupted revenue; valuing unserved units rather than purchases keeps stock left
-  unbought at the end of the run from counting as a saving, and keeps a demand surge's extra
-  sales from counting as a gain. ``risk_exposure_index`` = impact / the largest impact of the
-  table (0 … 1; rows with a negative impact get a negative index).
+  Σ over customers of their extra demand unserved at the end of the run (``demand_units −
+  sold_units``) × their price, ``lost_margin`` = the same units × (price − the item's
+  ``unit_cost``), ``purchase_premium`` = Σ over stock points of extra ``purchase_cost`` − the
+  stock point's baseline average price paid × extra ``bought_units`` (what dearer sources — a
+  backup, an expedite — cost on top), and ``impact`` = extra cost + lost margin + purchase
+  premium: the profit lost. With the same demand, revenue at risk is exactly baseline revenue −
+  disrupted revenue; valuing unserved units rather than purchases keeps stock left unbought at
+  the end of the run from counting as a saving, and keeps a demand surge's extra sales from
+  counting as a gain. ``risk_exposure_index`` = impact / the largest impact of the table
+  (0 … 1; rows with a negative impact get a negative index).
 * **Service recovery** per (node, D, alternative), from the KPIs ``EVENT.service_drop_day``
   and ``EVENT.service_recovery_days`` (thresholds ``run.service_recovery``: by default the
   rolling 7-day fill rate falls below 0.90 and recovers at 0.95): ``service_drop_share`` = share
@@ -72,7 +72,7 @@ from jitsim.batch import (
     resolve_alternatives,
     run_points,
 )
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, ScenarioError
 from jitsim.output import json_safe, provenance, write_json, writing
 from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.disruptions import named_event
@@ -139,6 +139,7 @@ MITIGATION_COLUMNS = (
     "lost_units_avoided",
     "tts_gain_days",
     "annual_cost",
+    "pays_if",
     "breakeven_failures_per_year",
 )
 #: Columns of :meth:`StressResult.tts`.
@@ -314,7 +315,12 @@ class StressResult:
                     continue
                 rows.append(
                     _impact_row(
-                        variant, alternative, base, hit, tts.get((variant.node, alternative))
+                        self.scenario,
+                        variant,
+                        alternative,
+                        base,
+                        hit,
+                        tts.get((variant.node, alternative)),
                     )
                 )
         table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c != "rank"])
@@ -348,12 +354,14 @@ class StressResult:
             One row per (node, duration, alternative other than the reference):
             ``impact_avoided`` and ``lost_units_avoided`` (reference's impact / lost units
             minus the alternative's, both against their own baselines), ``tts_gain_days``
-            (TTS difference of the medians), ``annual_cost`` = the profit the alternative
-            gives up against the reference in the baseline (the scenario as given: its own
-            random disruptions included), per year (paired mean × days_per_year / measured
-            days), and ``breakeven_failures_per_year`` = annual cost / impact avoided: how
-            often this failure must strike for the alternative to pay (0 when it costs
-            nothing, NaN when it avoids nothing).
+            (TTS difference of the medians; NaN when either is censored), ``annual_cost`` =
+            the profit the alternative gives up against the reference in the baseline (the
+            scenario as given: its own random disruptions included), per year (paired mean ×
+            days_per_year / measured days), ``pays_if`` and ``breakeven_failures_per_year`` =
+            annual cost / impact avoided: ``"more often"`` — the alternative costs money every
+            year and pays if this failure strikes more often than that many times a year;
+            ``"less often"`` — it saves money every year but loses more per failure, and
+            pays if the failure strikes less often; ``"always"`` (0) or ``"never"`` (NaN).
         """
         names = self.alternatives
         if reference is None:
@@ -380,12 +388,8 @@ class StressResult:
             )
             annual = float(np.mean(given_up)) * per_year if n else math.nan
             avoided = float(ref["impact"] - row["impact"])
-            if annual <= 0:
-                breakeven = 0.0
-            elif avoided > 0:
-                breakeven = annual / avoided
-            else:
-                breakeven = math.nan
+            pays, breakeven = _pays(annual, avoided)
+            censored = bool(row["tts_censored"]) or bool(ref["tts_censored"])
             rows.append(
                 {
                     "node": node,
@@ -394,12 +398,31 @@ class StressResult:
                     "reference": reference,
                     "impact_avoided": avoided,
                     "lost_units_avoided": float(ref["lost_units"] - row["lost_units"]),
-                    "tts_gain_days": float(row["tts_days"] - ref["tts_days"]),
+                    "tts_gain_days": math.nan
+                    if censored
+                    else float(row["tts_days"] - ref["tts_days"]),
                     "annual_cost": annual,
+                    "pays_if": pays,
                     "breakeven_failures_per_year": breakeven,
                 }
             )
         return pd.DataFrame(rows, columns=list(MITIGATION_COLUMNS))
+
+
+def _pays(annual: float, avoided: float) -> tuple[str, float]:
+    """When an alternative pays against the reference, for one failure.
+
+    ``annual`` is the profit it gives up per year without the failure, ``avoided`` the impact
+    it avoids per failure; with f failures a year it gains ``f × avoided − annual``.
+    """
+    if math.isnan(annual) or math.isnan(avoided):
+        return "unknown", math.nan
+    if annual <= 0 and avoided >= 0:
+        return "always", 0.0
+    if annual > 0 and avoided <= 0:
+        return "never", math.nan
+    # same signs: the break-even frequency is annual / avoided
+    return ("more often" if annual > 0 else "less often"), annual / avoided
 
 
 def _var(values: np.ndarray, level: float = 0.95) -> float:
@@ -411,6 +434,7 @@ def _var(values: np.ndarray, level: float = 0.95) -> float:
 
 
 def _impact_row(
+    scenario: Scenario,
     variant: Variant,
     alternative: str,
     base: pd.DataFrame,
@@ -421,25 +445,31 @@ def _impact_row(
     base, hit = base.iloc[:n], hit.iloc[:n]
 
     def diff(kpi: str) -> np.ndarray:
+        if kpi not in hit or kpi not in base:
+            return np.zeros(n)
         return hit[kpi].to_numpy(dtype=float) - base[kpi].to_numpy(dtype=float)
 
     lost_units = diff("backordered_units") + diff("lost_sales_units")
-    # Money is valued on the extra demand left unserved at the end of the run, at the
-    # baseline's average price and purchase cost per unit sold: exact for a knock-out with one
-    # price (then revenue at risk = baseline revenue − disrupted revenue), meaningful when an
-    # event changes demand too, and blind to the stock the knock-out left unbought.
-    sold = float(base["sold_units"].sum())
-    price = float(base["revenue"].sum()) / sold if sold > 0 else 0.0
-    bought = float(base["purchase_cost"].sum()) / sold if sold > 0 else 0.0
-    unserved = diff("demand_units") - diff("sold_units")
-    revenue_at_risk = price * unserved
+    # Money is valued per customer on the extra demand left unserved at the end of the run:
+    # at its price (revenue at risk) and at its price − the item's unit cost (margin). Exact
+    # for a knock-out (revenue at risk = baseline revenue − disrupted revenue), meaningful
+    # when an event changes demand too, and blind to the stock the knock-out left unbought.
+    revenue_at_risk = np.zeros(n)
+    lost_margin = np.zeros(n)
+    for name, customer in scenario.customers.items():
+        item = scenario.items[scenario.stock_points[customer.buys_from].item]
+        price = customer.price if customer.price is not None else item.price
+        unserved = diff(f"{name}.demand_units") - diff(f"{name}.sold_units")
+        revenue_at_risk += price * unserved
+        lost_margin += (price - item.unit_cost) * unserved
     extra_cost = diff("total_cost")
-    lost_margin = (price - bought) * unserved
-    # Dearer units (a backup's or an expedite's price) count; buying more or fewer units at
-    # the baseline's average price does not.
-    units = float(base["bought_units"].sum()) if "bought_units" in base else 0.0
-    unit_price = float(base["purchase_cost"].sum()) / units if units > 0 else 0.0
-    purchase_premium = diff("purchase_cost") - unit_price * diff("bought_units")
+    # Dearer units (a backup's or an expedite's price) count, per stock point against its own
+    # baseline average price paid; buying more or fewer units at that price does not.
+    purchase_premium = np.zeros(n)
+    for point in scenario.stock_points:
+        units = float(base[f"{point}.bought_units"].sum()) if f"{point}.bought_units" in base else 0
+        paid = float(base[f"{point}.purchase_cost"].sum()) / units if units > 0 else 0.0
+        purchase_premium += diff(f"{point}.purchase_cost") - paid * diff(f"{point}.bought_units")
     impact = extra_cost + lost_margin + purchase_premium
     total_cost = hit["total_cost"].to_numpy(dtype=float)
     drop = _column(hit, f"{EVENT}.service_drop_day")
@@ -536,6 +566,14 @@ def check_events(
                 f"--test-event {text!r} starts on day {begin:g}, the failure day is {start}: "
                 "tested events start on the failure day (drop the @DAY or use --start-day)"
             )
+        try:
+            _with_event(scenario, None, event)
+        except ScenarioError as exc:  # name the option, not the knock-out's internal name
+            where = f"disruptions.{EVENT}."
+            details = "; ".join(
+                f"{problem.path.removeprefix(where)}: {problem.message}" for problem in exc.problems
+            )
+            raise JitsimError(f"--test-event {text!r}: {details}") from None
         chosen[text] = event
     return chosen
 
@@ -685,7 +723,6 @@ def stress(
         "durations": lengths,
         "start_day": t0,
         "events": list(tested),
-        "reference": reference,
     }
     outcome = run_points(
         "stress", scenarios, names, n, master, execution, json_safe(plan), precision=precision
@@ -758,10 +795,10 @@ def write_stress(
             "recovery_days": "Kaplan-Meier median of the days from the service drop (rolling "
             "fill rate below run.service_recovery.below) until it is back at "
             "run.service_recovery.recovered",
-            "impact": "extra total_cost + lost margin (extra unserved units x the baseline's "
-            "price - purchase cost per unit sold) + purchase premium (extra purchase_cost - "
-            "the baseline's price paid x extra bought_units), mean paired difference against "
-            "the baseline",
+            "impact": "extra total_cost + lost margin (extra unserved units of each customer x "
+            "(price - the item's unit_cost)) + purchase premium (per stock point: extra "
+            "purchase_cost - its baseline price paid x extra bought_units), mean paired "
+            "difference against the baseline",
             "risk_exposure_index": "impact / largest impact",
         },
         "weak_links": table.to_dict("records"),

@@ -450,6 +450,7 @@ class StockPoint:
         if not replace:
             self.on_order -= quantity
             self.purchase_cost -= unit_price * quantity
+            self.bought_units -= quantity
         trace = self.network.trace
         if trace is not None:
             fate = "replaced" if replace else "lost"

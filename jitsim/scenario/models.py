@@ -737,7 +737,13 @@ class Scenario(Strict):
         """
         # Named stress events without ``@DAY`` start at the end of this scenario's warm-up.
         run = data.get("run") if isinstance(data, dict) else None
-        warmup = run.get("warmup_days", 0) if isinstance(run, dict) else 0
+        warmup = (
+            run.get("warmup_days", 0)
+            if isinstance(run, dict)
+            else run.warmup_days
+            if isinstance(run, RunSettings)
+            else 0
+        )
         start = float(warmup) if isinstance(warmup, int) and not isinstance(warmup, bool) else 0.0
         token = NAMED_EVENT_START.set(start)
         try:
@@ -1160,6 +1166,14 @@ class Scenario(Strict):
     def switching_costs(self) -> dict[str, float]:
         """One-off switching cost of each alternative (currency)."""
         return {name: alt.switching_cost for name, alt in self.alternatives.items()}
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the cache of built alternatives does not count)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable dict fields: not hashable anyway
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy (see pydantic); the alternatives' scenarios are built afresh for it."""
