@@ -187,8 +187,8 @@ class StressResult:
     durations : list of int
         Knock-out durations (days), the TTR of each row.
     nodes : dict
-        Node (or ``"a+b"`` group) knocked out → ``"supplier"``, ``"plant"`` or ``"group"``,
-        in the order tested.
+        Node (or ``"a+b"`` group) knocked out → ``"supplier"``, ``"plant"``,
+        ``"stock_point"`` (its inbound lanes closed) or ``"group"``, in the order tested.
     alternatives : list of str
         Alternatives simulated.
     seed, replications : int
@@ -661,10 +661,12 @@ def stress(
 
     Notes
     -----
-    The batch has 1 + len(nodes) × (len(durations) + 1) scenario points (baseline, the
-    knock-outs, and one knock-out to the horizon per node for the TTS). With ``out`` the
-    directory is written as chunks finish (resumable) and at the end holds ``stress.csv``
-    (ranked weak links), ``tts.csv`` and ``summary.json``.
+    The batch has 1 + len(nodes) × (len(durations) + 1) + len(events) scenario points
+    (baseline, the knock-outs, one knock-out to the horizon per node for the TTS, and the
+    tested events). With ``out`` the directory is written as chunks finish (resumable) and at
+    the end holds ``stress.csv`` (ranked weak links), ``tts.csv``, ``mitigations.csv`` (with
+    several alternatives), ``replications.csv``, ``scenario.resolved.yaml`` and
+    ``summary.json``.
     """
     if EVENT in scenario.disruptions:
         raise JitsimError(f"the scenario already has a disruption named {EVENT!r}; rename it")
