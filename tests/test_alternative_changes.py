@@ -145,3 +145,28 @@ def test_a_copy_rebuilds_the_changed_alternatives(scenario: jitsim.Scenario) -> 
     assert scenario.for_alternative("with_backup")[0].run.horizon_days == 200
     kpis = simulate(short, "with_backup", 0).kpis
     assert kpis["window_days"] == 50
+
+
+def test_sweep_paths_reach_into_an_alternatives_changes(scenario: jitsim.Scenario) -> None:
+    """``alternatives.ALT.changes.stock_points.store.backup.lead_time`` sets a field inside
+    the change keyed ``stock_points.store.backup``; a path no change starts adds a new one."""
+    from jitsim.scenario.overrides import apply_overrides
+
+    slower = apply_overrides(
+        scenario,
+        None,
+        {
+            "alternatives.with_backup.changes.stock_points.store.backup.lead_time": 12,
+            "alternatives.single.changes.suppliers.acme.order_cost": 5,
+        },
+    )
+    changes = slower.alternatives["with_backup"].changes
+    assert changes["stock_points.store.backup"] == {"source": "bolt", "lead_time": 12}
+    assert slower.alternatives["single"].changes == {"suppliers.acme.order_cost": 5}
+    backup = slower.for_alternative("with_backup")[0].stock_points["store"].backup
+    assert backup is not None and backup.lead_time is not None and backup.lead_time.mean == 12
+    # a 12-day backup helps less than the 6-day supplier itself: more sales lost, paired
+    fast = jitsim.run(scenario, replications=8, seed=2, alternatives=["with_backup"])
+    slow = jitsim.run(slower, replications=8, seed=2, alternatives=["with_backup"])
+    lost = [r.replications()["lost_sales_units"].sum() for r in (fast, slow)]
+    assert lost[1] > lost[0]

@@ -304,7 +304,24 @@ def _canonical(path: ProblemPath, data: dict[str, Any]) -> ProblemPath:
             and str(path[2]) not in alternative
         ):
             return (*path[:2], "policies", *path[2:])
+        if isinstance(alternative, dict) and path[2] == "changes" and len(path) > 3:
+            return (*path[:3], *_into_changes(path[3:], alternative.get("changes") or {}))
     return path
+
+
+def _into_changes(rest: ProblemPath, changes: dict[str, Any]) -> ProblemPath:
+    """A path inside an alternative's ``changes``, whose keys are dotted paths themselves.
+
+    ``stock_points.store.expedite.level`` reaches into the change keyed
+    ``stock_points.store.expedite`` (the longest key that starts the path); without such a
+    key the whole path becomes a new change.
+    """
+    words = [str(segment) for segment in rest]
+    for length in range(len(words), 0, -1):
+        key = ".".join(words[:length])
+        if key in changes:
+            return (key, *rest[length:])
+    return (".".join(words),)
 
 
 def _set(data: dict[str, Any], path: ProblemPath, value: Any) -> str | None:
