@@ -314,8 +314,11 @@ def _events_of(command: Any) -> list[str]:
 
 @dataclasses.dataclass
 class _Settings:
-    """Batch settings of a command: as given, else as recorded by the run being resumed."""
+    """Scenario and batch settings of a command: as given, else as recorded by the run being
+    resumed (its ``--event`` texts included)."""
 
+    scenario: Scenario
+    events: list[str] | None
     replications: int | None
     seed: int | None
     alternatives: list[str] | None
@@ -325,6 +328,8 @@ class _Settings:
 
 
 def _settings(
+    file: Path,
+    events: list[str] | None,
     resume: Path | None,
     replications: int | None,
     seed: int | None,
@@ -333,7 +338,10 @@ def _settings(
     precision: PrecisionTarget | None,
 ) -> _Settings:
     recorded = _recorded(resume)
+    events = events or recorded.get("events")
     return _Settings(
+        _load(file, events),
+        events,
         replications or recorded.get("replications"),
         seed if seed is not None else recorded.get("seed"),
         alternatives or recorded.get("alternatives"),
@@ -462,9 +470,9 @@ def run_command(
     Finished replications are written to the results directory as they complete; if the run
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
-    event = event or _recorded(resume).get("events")
-    scenario = _load(file, event)
     settings = _settings(
+        file,
+        event,
         resume,
         replications,
         seed,
@@ -472,6 +480,7 @@ def run_command(
         chunk_size,
         _precision(precision, kpi, min_replications, max_replications),
     )
+    scenario, event = settings.scenario, settings.events
     replications, seed, alternative = settings.replications, settings.seed, settings.alternatives
     chunk_size, target = settings.chunk_size, settings.precision
     trajectories = trajectories or settings.recorded.get("trajectories", 0)
@@ -542,9 +551,9 @@ def compare(
     event: EventOpt = None,
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
-    event = event or _recorded(resume).get("events")
-    scenario = _load(file, event)
     settings = _settings(
+        file,
+        event,
         resume,
         replications,
         seed,
@@ -552,6 +561,7 @@ def compare(
         chunk_size,
         _precision(precision, kpi, min_replications, max_replications),
     )
+    scenario, event = settings.scenario, settings.events
     replications, seed, alternative = settings.replications, settings.seed, settings.alternatives
     chunk_size, target = settings.chunk_size, settings.precision
     baseline = baseline or settings.recorded.get("baseline")
@@ -989,9 +999,9 @@ def stress(
     ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
     continues with ``--resume DIR`` alone.
     """
-    event = event or _recorded(resume).get("events")
-    scenario = _load(file, event)
     settings = _settings(
+        file,
+        event,
         resume,
         replications,
         seed,
@@ -999,6 +1009,7 @@ def stress(
         chunk_size,
         _precision(precision, kpi, min_replications, max_replications),
     )
+    scenario, event = settings.scenario, settings.events
     plan = settings.recorded.get("plan", {})
     node = node or plan.get("nodes")
     test_event = test_event or plan.get("events")
