@@ -226,13 +226,7 @@ def _load(file: Path, events: list[str] | None) -> Scenario:
             named_event(text)
         except ValueError as exc:
             raise JitsimError(f"--event: {exc}") from None
-    added: dict[str, str] = {}
-    for text in events:
-        key, extra = event_key(text), 1
-        while f"disruptions.{key}" in added:  # two texts with the same key: number them
-            extra += 1
-            key = f"{event_key(text)[:60]}-{extra}"
-        added[f"disruptions.{key}"] = text
+    added = {f"disruptions.{key}": text for text, key in _event_keys(events)}
     clash = [key for key in added if key.removeprefix("disruptions.") in scenario.disruptions]
     if clash:
         raise JitsimError(f"--event: the scenario already has a disruption named {clash[0]!r}")
@@ -242,6 +236,18 @@ def _load(file: Path, events: list[str] | None) -> Scenario:
         raise ScenarioError(
             dataclasses.replace(problem, file=f"{file} --event") for problem in exc.problems
         ) from None
+
+
+def _event_keys(events: list[str]) -> list[tuple[str, str]]:
+    """Each ``--event`` text and its key in ``disruptions:`` (equal keys numbered -2, -3 …)."""
+    keys: list[tuple[str, str]] = []
+    for text in events:
+        key, extra = event_key(text), 1
+        while any(key == taken for _, taken in keys):
+            extra += 1
+            key = f"{event_key(text)[:60]}-{extra}"
+        keys.append((text, key))
+    return keys
 
 
 def _event_args(events: list[str] | None) -> list[str]:
@@ -957,6 +963,14 @@ def stress(
             "[default: the first]."
         ),
     ] = None,
+    calm: Annotated[
+        bool,
+        typer.Option(
+            "--calm",
+            help="Drop the file's own disruptions: knock-outs strike an otherwise undisrupted "
+            "year (--event and --test-event still apply).",
+        ),
+    ] = False,
     test_event: Annotated[
         list[str] | None,
         typer.Option(
@@ -1011,6 +1025,7 @@ def stress(
     )
     scenario, event = settings.scenario, settings.events
     plan = settings.recorded.get("plan", {})
+    calm = calm or bool(plan.get("calm"))
     node = node or plan.get("nodes")
     test_event = test_event or plan.get("events")
     lengths = (
@@ -1027,6 +1042,8 @@ def stress(
         parts += ["--node", name]
     for text in test_event or []:
         parts += ["--test-event", text]
+    if calm:
+        parts.append("--calm")
     result = _with_progress(
         quiet,
         jitsim.stress,
@@ -1036,6 +1053,8 @@ def stress(
         start_day=start_day,
         events=test_event or None,
         reference=reference,
+        calm=calm,
+        keep=[key for _, key in _event_keys(event or [])],  # the --event texts stay
         source_file=file,
         replications=settings.replications,
         seed=settings.seed,

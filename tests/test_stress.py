@@ -452,3 +452,31 @@ def test_rejected_units_lost_leave_bought_units_too() -> None:
     assert kpis["cheap_store.units_rejected"] > 0
     price = kpis["cheap_store.purchase_cost"] / kpis["cheap_store.bought_units"]
     assert price == pytest.approx(2.0)
+
+
+def test_calm_drops_the_scenarios_own_disruptions(tmp_path: Path) -> None:
+    """With a random outage in the file, the baseline is disrupted; --calm drops it (but keeps
+    a standing --event), so the baseline's supplier is never down apart from that event."""
+    text = TWO_SUPPLIERS + (
+        "disruptions:\n  breakdowns: {kind: outage, nodes: [fragile], p_down: 0.05, p_up: 0.3}\n"
+    )
+    scenario = jitsim.load_scenario_text(text)
+    rough = jitsim.stress(scenario, nodes=["sturdy"], durations=[7], replications=3,
+                          backend="serial")  # fmt: skip
+    assert (rough._rows(0, "lean")["fragile.downtime_days"] > 0).all()
+    calm = jitsim.stress(scenario, nodes=["sturdy"], durations=[7], replications=3,
+                         backend="serial", calm=True)  # fmt: skip
+    assert (calm._rows(0, "lean")["fragile.downtime_days"] == 0).all()
+    assert "breakdowns.first_shortfall_day" not in calm.frame.columns
+    file = tmp_path / "rough.yaml"
+    file.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "stress", file, "-n", "2", "--node", "sturdy", "--durations", "7", "--calm",
+        "--event", "outage-5d:fragile@40", "--out", out, "--quiet", "--backend", "serial",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    frame = pd.read_csv(out / "replications.csv")
+    assert (frame["fragile.downtime_days"] == 5.0).all()  # the standing event only
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "--calm" in summary["command"]

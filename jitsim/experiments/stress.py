@@ -623,6 +623,8 @@ def stress(
     command: str | None = None,
     precision: PrecisionTarget | None = None,
     reference: str | None = None,
+    calm: bool = False,
+    keep: Sequence[str] = (),
 ) -> StressResult:
     """Knock out each supplier and plant in turn and measure TTS, impact and tail risk.
 
@@ -654,6 +656,12 @@ def stress(
     reference : str, optional
         Alternative the others are measured against in ``mitigations.csv`` (default: the
         first); see :meth:`StressResult.mitigations`.
+    calm : bool
+        Drop the scenario's own disruptions first, so the baseline is undisrupted and each
+        knock-out strikes an otherwise calm year (default: keep them — the baseline is the
+        scenario as given, its random outages included).
+    keep : sequence of str
+        Disruptions that ``calm`` keeps (the standing events given with ``--event``).
 
     Returns
     -------
@@ -668,6 +676,9 @@ def stress(
     several alternatives), ``replications.csv``, ``scenario.resolved.yaml`` and
     ``summary.json``.
     """
+    if calm:
+        kept = {k: v for k, v in scenario.disruptions.items() if k in keep}
+        scenario = scenario.model_copy(update={"disruptions": kept})
     if EVENT in scenario.disruptions:
         raise JitsimError(f"the scenario already has a disruption named {EVENT!r}; rename it")
     chosen = check_nodes(scenario, nodes) if nodes or not events else {}
@@ -725,6 +736,7 @@ def stress(
         "durations": lengths,
         "start_day": t0,
         "events": list(tested),
+        "calm": calm,
     }
     outcome = run_points(
         "stress", scenarios, names, n, master, execution, json_safe(plan), precision=precision
