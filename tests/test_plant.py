@@ -964,3 +964,17 @@ def test_bullwhip_two_tier_ratio_grows_upstream() -> None:
         assert means.loc["jit_ma28", store] < means.loc["jit_ma7", store]
     assert means.loc["jit_ma7", "dc.bullwhip_ratio"] > 3
     assert means.loc["base_stock", "dc.bullwhip_ratio"] == pytest.approx(1.0)
+
+
+def test_policies_at_a_finished_goods_point_plan_with_the_production_time() -> None:
+    """JIT at the bikes point of the SHORTAGE plant: lane lead time 1.5 days, setup 0.125 +
+    batch of 2 × 0.125 days processing = 0.375 days to make a batch; daily review R = 1 and
+    2 safety days: cover = 1.5 + 0.375 + 1 + 2 = 4.875 days (4.5 if the production time were
+    left out)."""
+    text = SHORTAGE.replace(
+        "bikes: {item: bike, source: factory, initial: 0, policy: {kind: base_stock, S: 2}}",
+        "bikes: {item: bike, source: factory, initial: 0, lead_time: 1.5,\n"
+        "          policy: {kind: jit, forecast: {kind: naive}, safety_days: 2}}",
+    ).replace("demand: 0", "demand: 1")
+    kpis = jitsim.simulate(jitsim.load_scenario_text(text), "base", 0).kpis
+    assert kpis["bikes.jit_cover_days"] == pytest.approx(4.875)

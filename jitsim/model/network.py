@@ -185,6 +185,7 @@ class Network:
             point = self.points[name]
             lane_spec = spec.lead_time
             item = scenario.items[spec.item]
+            making_mean = making_var = 0.0  # production time planned at a finished-goods point
             if spec.source in scenario.suppliers:
                 lane, lead = Lane.from_supplier(
                     self,
@@ -199,6 +200,13 @@ class Network:
                 )
             elif spec.source in self.plants:
                 lead = lane_spec if lane_spec is not None else Constant(value=0)
+                # policies plan with the plant's nominal time to make one batch, no queueing
+                product = scenario.plants[spec.source].products[spec.item]
+                units = product.batch_size if product.per == "unit" else 1
+                making_mean = product.setup_time.mean + units * product.processing_time.mean
+                making_var = (
+                    product.setup_time.variance + units**2 * product.processing_time.variance
+                )
                 lane = PlantLane(
                     self,
                     point,
@@ -230,7 +238,7 @@ class Network:
                     owned_in_transit=True,
                 )
             point.lane = lane
-            lead_mean, lead_var = lead.mean, lead.variance
+            lead_mean, lead_var = lead.mean + making_mean, lead.variance + making_var
             backup = spec.backup
             if backup is not None:  # dual sourcing: a second lane from the backup supplier
                 point.backup, backup_lead = Lane.from_supplier(
