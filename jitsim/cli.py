@@ -306,16 +306,21 @@ def _recorded(resume: Path | None) -> dict[str, Any]:
         "baseline": plan.get("baseline"),
         "chunk_size": plan.get("chunk_size"),
         "plan": plan,
-        "events": _events_of(manifest.get("command")),
+        "events": _options_of(manifest.get("command"), "--event"),
+        "reference": next(iter(_options_of(manifest.get("command"), "--reference")), None),
     }
 
 
-def _events_of(command: Any) -> list[str]:
-    """The ``--event=TEXT`` values of a recorded command line (as :func:`_event_args` writes
-    them), in order."""
+def _options_of(command: Any, option: str) -> list[str]:
+    """The ``OPTION=VALUE`` values of a recorded command line, in order (``--event=…``, as
+    :func:`_event_args` writes them); none when the command is not one of ours."""
     if not isinstance(command, str):
         return []
-    return [w.removeprefix("--event=") for w in shlex.split(command) if w.startswith("--event=")]
+    try:
+        words = shlex.split(command)
+    except ValueError:  # set by an API caller to free text: the hash check will say more
+        return []
+    return [w.removeprefix(f"{option}=") for w in words if w.startswith(f"{option}=")]
 
 
 @dataclasses.dataclass
@@ -1044,6 +1049,9 @@ def stress(
         parts += ["--test-event", text]
     if calm:
         parts.append("--calm")
+    reference = reference or settings.recorded.get("reference")
+    if reference:  # not part of the run's identity: a resumed run may change it
+        parts.append(f"--reference={reference}")
     result = _with_progress(
         quiet,
         jitsim.stress,

@@ -170,3 +170,19 @@ def test_sweep_paths_reach_into_an_alternatives_changes(scenario: jitsim.Scenari
     slow = jitsim.run(slower, replications=8, seed=2, alternatives=["with_backup"])
     lost = [r.replications()["lost_sales_units"].sum() for r in (fast, slow)]
     assert lost[1] > lost[0]
+
+
+def test_breakeven_finds_the_current_value_inside_a_change() -> None:
+    """Break-even decides whether to search whole numbers from the field's current value: a
+    field inside a change must be found (here 3), not read as missing."""
+    from jitsim.experiments.breakeven import _value_at
+    from jitsim.scenario.overrides import canonical_path, parse_path_text, resolved_data
+
+    text = SHOP.replace(
+        "stock_points.store.backup: {source: bolt}\n    switching_cost: 500",
+        "stock_points.store.backup: {source: bolt}\n"
+        "      stock_points.store.review: {every_days: 3}\n    switching_cost: 500",
+    )
+    data = resolved_data(jitsim.load_scenario_text(text))
+    path = parse_path_text("alternatives.with_backup.changes.stock_points.store.review.every_days")
+    assert _value_at(data, canonical_path(path, data)) == 3

@@ -129,3 +129,34 @@ def test_stress_resumes_from_the_manifest_alone(tmp_path: Path) -> None:
         check_exact=False,
         rtol=1e-12,
     )
+
+
+def test_stress_resume_keeps_the_reference_and_survives_free_text_commands(
+    tmp_path: Path,
+) -> None:
+    scenario = jitsim.load_scenario(QUICKSTART)
+    out = tmp_path / "stress"
+    command = "jitsim stress quickstart.yaml --durations 7 --reference=eoq"
+    with pytest.raises(_Stop):
+        jitsim.stress(
+            scenario, durations=[7], nodes=["acme"], replications=4, seed=3,
+            alternatives=["jit", "eoq"], reference="eoq", backend="serial", out=out,
+            chunk_size=1, progress=_interrupt(4), command=command,
+        )  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["stress", str(QUICKSTART), "--resume", str(out), "--quiet", "--backend", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    mitigations = pd.read_csv(out / "mitigations.csv")
+    assert set(mitigations["reference"]) == {"eoq"}
+    # a command recorded by an API caller as free text does not crash --resume
+    other = tmp_path / "run"
+    with pytest.raises(_Stop):
+        jitsim.run(
+            scenario, replications=4, seed=1, alternatives=["jit"], backend="serial", out=other,
+            chunk_size=1, progress=_interrupt(2), command="nightly run (Bob's laptop)",
+        )  # fmt: skip
+    resumed = CliRunner().invoke(
+        app, ["run", str(QUICKSTART), "--resume", str(other), "--quiet", "--backend", "serial"]
+    )
+    assert resumed.exit_code == 0, resumed.output

@@ -389,6 +389,7 @@ def test_what_each_mitigation_buys() -> None:
         (0.0, 0.0, "always", 0.0),
         (1000.0, -5.0, "never", math.nan),
         (1000.0, 0.0, "never", math.nan),
+        (0.0, -5.0, "never", math.nan),  # costs nothing a year, but loses per failure
     ],
 )
 def test_when_a_mitigation_pays(annual: float, avoided: float, pays: str, breakeven: float) -> None:
@@ -480,3 +481,20 @@ def test_calm_drops_the_scenarios_own_disruptions(tmp_path: Path) -> None:
     assert (frame["fragile.downtime_days"] == 5.0).all()  # the standing event only
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "--calm" in summary["command"]
+
+
+def test_each_alternative_is_valued_at_its_own_prices() -> None:
+    """An alternative that changes the item's price: its lost demand is valued at that price,
+    so revenue at risk is still exactly its paired revenue lost."""
+    text = TWO_ITEMS + (
+        "alternatives:\n  usual: {}\n  premium: {changes: {items.dear.price: 300.0}}\n"
+    )
+    result = jitsim.stress(
+        jitsim.load_scenario_text(text), nodes=["big_co"], durations=[30], replications=4,
+        seed=1, backend="serial",
+    )  # fmt: skip
+    table = result.table().set_index("alternative")
+    for alternative in ("usual", "premium"):
+        base, hit = result._rows(0, alternative), result._rows(1, alternative)
+        paired = (base["revenue"] - hit["revenue"]).mean()
+        assert table.loc[alternative, "revenue_at_risk"] == pytest.approx(paired)

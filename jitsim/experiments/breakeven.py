@@ -45,7 +45,12 @@ from jitsim.experiments.sweep import FIXED_FIELDS
 from jitsim.kpis import direction
 from jitsim.output import provenance, write_json, writing
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import apply_overrides, parse_path_text, resolved_data
+from jitsim.scenario.overrides import (
+    apply_overrides,
+    canonical_path,
+    parse_path_text,
+    resolved_data,
+)
 from jitsim.stats import paired_difference
 
 __all__ = ["BreakEvenResult", "Evaluation", "breakeven"]
@@ -385,7 +390,8 @@ def breakeven(
     n, master = replications_and_seed(scenario, replications, seed)
     if max_iterations < 0:
         raise JitsimError(f"max_iterations(={max_iterations}) must be >= 0")
-    current = _value_at(resolved_data(scenario), path)
+    data = resolved_data(scenario)
+    current = _value_at(data, canonical_path(path, data))  # short forms and changes too
     whole = (
         isinstance(current, int)
         and not isinstance(current, bool)

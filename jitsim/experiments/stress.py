@@ -315,7 +315,7 @@ class StressResult:
                     continue
                 rows.append(
                     _impact_row(
-                        self.scenario,
+                        self.scenario.for_alternative(alternative)[0],  # its own prices
                         variant,
                         alternative,
                         base,
@@ -419,7 +419,7 @@ def _pays(annual: float, avoided: float) -> tuple[str, float]:
         return "unknown", math.nan
     if annual <= 0 and avoided >= 0:
         return "always", 0.0
-    if annual > 0 and avoided <= 0:
+    if annual >= 0 and avoided <= 0:
         return "never", math.nan
     # same signs: the break-even frequency is annual / avoided
     return ("more often" if annual > 0 else "less often"), annual / avoided

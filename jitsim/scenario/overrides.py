@@ -289,7 +289,7 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _canonical(path: ProblemPath, data: dict[str, Any]) -> ProblemPath:
+def canonical_path(path: ProblemPath, data: dict[str, Any]) -> ProblemPath:
     """Accept paths written in the short form of the file.
 
     An alternative may be written ``jit: {store: {...}}`` for ``jit: {policies: {store:
@@ -399,7 +399,7 @@ def apply_overrides(
     paths: dict[ProblemPath, str] = {}
     for text, value in assignments.items():
         written = parse_path_text(text)
-        path = _canonical(written, data)
+        path = canonical_path(written, data)
         paths[path] = f"{format_path(written)}={_show(value)}"
         message = _set(data, path, value)
         if message is not None:
