@@ -459,12 +459,14 @@ class Disruptions:
         self.down = {node: Timeline(w) for node, w in node_windows.items()}
         #: When any disruption window is active (for ``lost_sales_in_disruption``).
         self.active = Timeline(active)
-        #: Windowed events whose first shortfall is recorded (all kinds but stock losses).
-        self.watched = [
-            (name, Timeline(self.windows[name]))
+        #: Timeline of every event with windows (all kinds but stock losses), built once.
+        self.timelines = {
+            name: Timeline(self.windows[name])
             for name, event in scenario.disruptions.items()
             if not isinstance(event, StockLoss)
-        ]
+        }
+        #: Events whose first shortfall is recorded: every one with windows.
+        self.watched = list(self.timelines.items())
         #: Customer units demanded and not met on arrival, per day of the run (all customers).
         self.demand_by_day = [0.0] * horizon
         self.short_by_day = [0.0] * horizon
@@ -497,9 +499,9 @@ class Disruptions:
         days = np.arange(len(draws), dtype=float)
         factor = np.ones(len(draws))
         arrivals = days + 0.5
-        for _, event in surges:
+        for event_name, event in surges:
             inside = np.zeros(len(draws), dtype=bool)
-            for start, end in merge((w.start, w.start + w.days) for w in event.windows):
+            for start, end in self.windows[event_name]:
                 inside |= (arrivals >= start) & (arrivals < end)
             factor[inside] *= event.multiplier
         hit = factor != 1.0
@@ -575,7 +577,7 @@ class Disruptions:
             )
             node.disruption = outage
             outages[name] = outage
-        shocks = [e for e in scenario.disruptions.values() if isinstance(e, LeadTimeShock)]
+        shocks = [(n, e) for n, e in scenario.disruptions.items() if isinstance(e, LeadTimeShock)]
         for point in network.points.values():
             expedite = point.expedite.lane if point.expedite is not None else None
             for lane, role in (
@@ -593,8 +595,8 @@ class Disruptions:
         for name, plant in network.plants.items():
             plant.outages = self.down.get(name)
             crises = [
-                (Timeline((w.start, w.start + w.days) for w in e.windows), e.multiplier)
-                for e in scenario.disruptions.values()
+                (self.timelines[event_name], e.multiplier)
+                for event_name, e in scenario.disruptions.items()
                 if isinstance(e, QualityCrisis) and name in e.nodes
             ]
             if crises:
@@ -614,13 +616,13 @@ class Disruptions:
         point: StockPoint,
         role: str,
         outages: dict[str, SupplierOutage],
-        shocks: list[LeadTimeShock],
+        shocks: list[tuple[str, LeadTimeShock]],
     ) -> None:
         source = lane.supplier.name if lane.supplier is not None else None
         outage = outages.get(source) if source is not None else None
         hits = [
-            (Timeline((w.start, w.start + w.days) for w in e.windows), e.multiplier, e.add_days)
-            for e in shocks
+            (self.timelines[name], e.multiplier, e.add_days)
+            for name, e in shocks
             if (point.name in e.nodes or (source is not None and source in e.nodes))
             and (e.multiplier != 1.0 or e.add_days != 0.0)  # a neutral shock changes nothing
         ]
@@ -632,9 +634,8 @@ class Disruptions:
                     rate = min((event.multiplier - 1.0) * inspection.defect_rate, 0.999)
                     if rate <= 0:
                         continue
-                    timeline = Timeline((w.start, w.start + w.days) for w in event.windows)
                     rng = self.streams(f"disruption.{name}.{point.name}.{role}")
-                    crises.append((timeline, Inspection(rate, False, 0.0, rng)))
+                    crises.append((self.timelines[name], Inspection(rate, False, 0.0, rng)))
         closure = self.down.get(point.name)
         if outage is None and not hits and not crises and closure is None:
             return
