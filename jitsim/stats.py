@@ -51,6 +51,7 @@ __all__ = [
     "summarize_frame",
     "t_half_width",
     "unpaired_difference",
+    "var",
 ]
 
 #: Statistic columns produced by :func:`summarize_frame` (after the group and ``kpi`` columns).
@@ -379,6 +380,24 @@ def cvar(values: ArrayLike, level: float = 0.95) -> float:
     w = np.clip(m - np.arange(arr.size), 0.0, 1.0) / m
     keep = w > 0.0
     return float(np.sum(w[keep] * arr[keep]))
+
+
+def var(values: ArrayLike, level: float = 0.95) -> float:
+    r"""Value at risk of a sample: the lower :math:`\alpha`-quantile, the
+    :math:`\lceil n\alpha\rceil`-th smallest (non-NaN) value — the minimiser in the
+    Rockafellar–Uryasev form of :func:`cvar`, so ``cvar ≥ var`` always.
+
+    Examples
+    --------
+    >>> var(range(1, 31))  # the 29th smallest of 30 values
+    29.0
+    """
+    _check_level(level, "level")
+    arr = _as_1d_float(values)
+    clean = np.sort(arr[~np.isnan(arr)])
+    if clean.size == 0:
+        return float("nan")
+    return float(clean[max(math.ceil(clean.size * level) - 1, 0)])
 
 
 # --------------------------------------------------------------------------- frames

@@ -417,3 +417,17 @@ def test_km_median_by_hand() -> None:
     assert km_median([2, 8, 8], [True, False, False]) == (8.0, True)  # Ŝ stays at 2/3
     median, censored = km_median([], [])
     assert math.isnan(median) and censored
+
+
+def test_var_is_the_cvar_minimiser() -> None:
+    """VaR95 of 1…30 is the ⌈28.5⌉ = 29th smallest value; of 1…10 the 10th (the maximum).
+    NaNs are ignored; CVaR is never below VaR."""
+    from jitsim.stats import cvar, var
+
+    assert var(range(1, 31)) == 29.0
+    assert var([*range(1, 11), math.nan]) == 10.0
+    assert var([3.0, 1.0, 2.0], level=0.5) == 2.0
+    assert math.isnan(var([]))
+    rng = np.random.default_rng(5)
+    sample = rng.normal(size=137)
+    assert cvar(sample) >= var(sample)

@@ -78,7 +78,7 @@ from jitsim.precision import PrecisionReport, PrecisionTarget
 from jitsim.scenario.disruptions import named_event
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
-from jitsim.stats import cvar, km_median
+from jitsim.stats import cvar, km_median, var
 
 __all__ = [
     "DEFAULT_DURATIONS",
@@ -232,8 +232,9 @@ class StressResult:
         own first shortfall censored it (see the module notes)."""
         variant = next(v for v in self.variants if v.node == node and v.tts_end is not None)
         assert variant.tts_end is not None
-        hit = self._first_shortfall(variant.point, alternative)
-        base = self._first_shortfall(0, alternative)
+        column = f"{EVENT}.first_shortfall_day"
+        hit = _column(self._rows(variant.point, alternative), column)
+        base = _column(self._rows(0, alternative), column)
         n = min(len(hit), len(base))
         hit, base = hit[:n], base[:n]
         caused = ~np.isnan(hit) & (np.isnan(base) | (hit < base))
@@ -241,13 +242,6 @@ class StressResult:
         end = np.where(by_baseline, base, variant.tts_end)
         tts = np.floor(np.where(caused, hit, end) - self.start_day)
         return tts, ~caused, by_baseline
-
-    def _first_shortfall(self, point: int, alternative: str) -> np.ndarray:
-        rows = self._rows(point, alternative)
-        column = f"{EVENT}.first_shortfall_day"
-        if column not in rows:
-            return np.full(len(rows), math.nan)
-        return rows[column].to_numpy(dtype=float)
 
     def tts(self) -> pd.DataFrame:
         """Time-to-survive per node and alternative (see the module notes)."""
@@ -425,14 +419,6 @@ def _pays(annual: float, avoided: float) -> tuple[str, float]:
     return ("more often" if annual > 0 else "less often"), annual / avoided
 
 
-def _var(values: np.ndarray, level: float = 0.95) -> float:
-    """Lower ``level``-quantile: the ⌈n·level⌉-th smallest value (the CVaR minimiser)."""
-    clean = np.sort(values[~np.isnan(values)])
-    if clean.size == 0:
-        return math.nan
-    return float(clean[max(math.ceil(clean.size * level) - 1, 0)])
-
-
 def _impact_row(
     scenario: Scenario,
     variant: Variant,
@@ -495,9 +481,9 @@ def _impact_row(
         "risk_exposure_index": math.nan,
         "p_stockout": float(np.mean(hit["stockout_days"].to_numpy(dtype=float) > 0)),
         "baseline_p_stockout": float(np.mean(base["stockout_days"].to_numpy(dtype=float) > 0)),
-        "lost_margin_var95": _var(lost_margin),
+        "lost_margin_var95": var(lost_margin),
         "lost_margin_cvar95": cvar(lost_margin),
-        "total_cost_var95": _var(total_cost),
+        "total_cost_var95": var(total_cost),
         "total_cost_cvar95": cvar(total_cost),
         "service_drop_share": float(dropped.mean()),
         "baseline_drop_share": float(
