@@ -342,11 +342,11 @@ def _settings(
     file: Path,
     events: list[str] | None,
     resume: Path | None,
-    replications: int | None,
-    seed: int | None,
-    alternatives: list[str] | None,
-    chunk_size: int | None,
-    precision: PrecisionTarget | None,
+    replications: int | None = None,
+    seed: int | None = None,
+    alternatives: list[str] | None = None,
+    chunk_size: int | None = None,
+    precision: PrecisionTarget | None = None,
 ) -> _Settings:
     recorded = _recorded(resume)
     events = events or recorded.get("events")
@@ -686,8 +686,8 @@ def sweep(
     event: EventOpt = None,
 ) -> None:
     """Run every alternative at every point of a grid over scenario fields (paired)."""
-    event = event or _recorded(resume).get("events")
-    scenario = _load(file, event)
+    settings = _settings(file, event, resume)
+    scenario, event = settings.scenario, settings.events
     grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
     for assignment in set_ or []:
         path, axis = parse_assignment(assignment)
@@ -789,8 +789,8 @@ def breakeven(
     event: EventOpt = None,
 ) -> None:
     """Find the parameter value at which alternative A stops beating B (paired bisection)."""
-    event = event or _recorded(resume).get("events")
-    scenario = _load(file, event)
+    settings = _settings(file, event, resume)
+    scenario, event = settings.scenario, settings.events
     low, high = _parse_range(range_)
     pair = [name.strip() for name in between.split(",")]
     if len(pair) != 2 or not all(pair):
