@@ -538,9 +538,10 @@ def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, st
 
 def check_events(
     scenario: Scenario, texts: Sequence[str] | None, start: int
-) -> dict[str, dict[str, Any]]:
-    """Named stress events to test, each → its long form starting at ``start``."""
-    chosen: dict[str, dict[str, Any]] = {}
+) -> dict[str, tuple[dict[str, Any], Scenario]]:
+    """Named stress events to test, each → its long form starting at ``start`` and the
+    scenario with it added (validated once, here)."""
+    chosen: dict[str, tuple[dict[str, Any], Scenario]] = {}
     for text in texts or []:
         try:
             event = named_event(text, start=float(start))
@@ -553,14 +554,14 @@ def check_events(
                 "tested events start on the failure day (drop the @DAY or use --start-day)"
             )
         try:
-            _with_event(scenario, None, event)
+            variant = _with_event(scenario, None, event)
         except ScenarioError as exc:  # name the option, not the knock-out's internal name
             where = f"disruptions.{EVENT}."
             details = "; ".join(
                 f"{problem.path.removeprefix(where)}: {problem.message}" for problem in exc.problems
             )
             raise JitsimError(f"--test-event {text!r}: {details}") from None
-        chosen[text] = event
+        chosen[text] = (event, variant)
     return chosen
 
 
@@ -707,8 +708,8 @@ def stress(
             variants.append(Variant(len(variants), node, kind, days))
         scenarios.append(_with_event(scenario, source_file, _knockout(t0, horizon - t0, node)))
         variants.append(Variant(len(variants), node, kind, None, tts_end=horizon))
-    for text, event in tested.items():
-        scenarios.append(_with_event(scenario, source_file, event))
+    for text, (event, with_it) in tested.items():
+        scenarios.append(with_it)
         if event["kind"] == "stock_loss":
             variants.append(Variant(len(variants), text, "event", None))
         else:
