@@ -102,21 +102,7 @@ class Expedite:
             return
         lane = self.lane
         quantity = lane.round_order(self.up_to - position)
-        trace = point.network.trace
-        if lane.disruption is not None and lane.disruption.refuses(now):
-            if trace is not None:
-                note = f"expedite by {lane.source_name}"
-                trace.append((now, point.name, "refused", quantity, position, note))
-            return  # the expedite supplier is down and refuses orders
-        point.advance(now)
-        point.expedited_orders += 1
-        point.expedited_units += quantity
-        point.expedite_cost += self.order_cost + self.premium_per_unit * quantity
-        point.purchase_cost += lane.unit_price * quantity
-        point.bought_units += quantity
-        point.on_order += quantity
-        if trace is not None:
-            trace.append(
-                (now, point.name, "expedite", quantity, position, f"to {lane.source_name}")
-            )
-        lane.send(quantity, now)
+        if point.send_order(lane, quantity, position, now, "expedite"):
+            point.expedited_orders += 1
+            point.expedited_units += quantity
+            point.expedite_cost += self.order_cost + self.premium_per_unit * quantity

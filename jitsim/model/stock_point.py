@@ -321,31 +321,40 @@ class StockPoint:
     def _order(self, lane: Lane, wanted: float, position: float, now: float) -> None:
         """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order."""
         quantity = lane.round_order(wanted)
-        if lane.disruption is not None and lane.disruption.refuses(now):
-            if self.network.trace is not None:
-                self.network.trace.append(
-                    (now, self.name, "refused", quantity, position, f"by {lane.source_name}")
-                )
-            return  # the source is down and refuses orders: nothing goes on order
+        if not self.send_order(lane, quantity, position, now, "order"):
+            return
         if quantity > wanted + 1e-9:
             self.rounded_orders += 1
             self.rounding_units += quantity - wanted
         self.orders_placed += 1
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
+        if lane.is_backup:
+            self.orders_to_backup += 1
+
+    def send_order(
+        self, lane: Lane, quantity: float, position: float, now: float, kind: str
+    ) -> bool:
+        """Put ``quantity`` units on order over ``lane`` (a regular ``"order"`` or an
+        ``"expedite"``), paying the purchase price; False if the source refuses it.
+
+        The caller books what is particular to the kind (order counts and costs).
+        """
+        trace = self.network.trace
+        if lane.disruption is not None and lane.disruption.refuses(now):
+            if trace is not None:
+                note = f"{'expedite ' if kind == 'expedite' else ''}by {lane.source_name}"
+                trace.append((now, self.name, "refused", quantity, position, note))
+            return False  # the source is down and refuses orders: nothing goes on order
         self.purchase_cost += lane.unit_price * quantity
         if lane.supplier is not None:
             self.bought_units += quantity
         self.advance(now)  # close the on-order area at the old level first
         self.on_order += quantity
-        if lane.is_backup:
-            self.orders_to_backup += 1
-        network = self.network
-        if network.trace is not None:
-            network.trace.append(
-                (now, self.name, "order", quantity, position, f"to {lane.source_name}")
-            )
+        if trace is not None:
+            trace.append((now, self.name, kind, quantity, position, f"to {lane.source_name}"))
         lane.send(quantity, now)
+        return True
 
     # -- flows ------------------------------------------------------------------------------
 
