@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 import jitsim
-from jitsim.backends import make_backend
-from jitsim.batch import Session, plan_chunks
-from jitsim.results_store import MemorySink
+from jitsim.execution.backends import make_backend
+from jitsim.execution.batch import Session, plan_chunks
+from jitsim.execution.results_store import MemorySink
 
 HERE = Path(__file__).parent
 

@@ -9,22 +9,17 @@ The public API mirrors the command line::
     result.replications()   # one row per (alternative, replication)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-from jitsim.batch import RunResult, run
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.execution.batch import RunResult, run
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.simulate import ReplicationResult, simulate
 from jitsim.experiments.breakeven import BreakEvenResult, breakeven
 from jitsim.experiments.compare import Comparison, compare
 from jitsim.experiments.stress import StressResult, stress
 from jitsim.experiments.sweep import SweepResult, sweep
-from jitsim.precision import PrecisionTarget
-from jitsim.run import ReplicationResult, simulate
 from jitsim.scenario import Scenario, load_scenario, load_scenario_text
-
-try:
-    __version__ = version("jitsim")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
+from jitsim.scenario.resolve import resolve
+from jitsim.version import __version__
 
 __all__ = [
     "BreakEvenResult",
@@ -42,6 +37,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "load_scenario_text",
+    "resolve",
     "run",
     "simulate",
     "stress",

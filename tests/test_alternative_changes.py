@@ -17,7 +17,8 @@ import pytest
 
 import jitsim
 from jitsim.errors import ScenarioError
-from jitsim.run import simulate
+from jitsim.execution.simulate import simulate
+from jitsim.scenario.resolve import resolve
 
 SHOP = """
 name: shop
@@ -53,15 +54,16 @@ def scenario() -> jitsim.Scenario:
 
 
 def test_each_changed_alternative_gets_its_own_scenario(scenario: jitsim.Scenario) -> None:
-    built, name = scenario.for_alternative("with_backup")
-    assert name == "base" and not built.alternatives
+    built = resolve(scenario, "with_backup")
+    assert not built.alternatives
     backup = built.stock_points["store"].backup
     assert backup is not None and backup.source == "bolt"
     assert scenario.stock_points["store"].backup is None  # the base is untouched
-    assert scenario.for_alternative("with_backup")[0] is built  # built once
-    jit, _ = scenario.for_alternative("jit_backup")
+    assert resolve(scenario, "with_backup") is built  # built once
+    jit = resolve(scenario, "jit_backup")
     assert jit.stock_points["store"].policy.kind == "jit"
-    assert scenario.for_alternative("single") == (scenario, "single")
+    single = resolve(scenario, "single")  # policies only: the base with them written in
+    assert not single.alternatives and single.suppliers == scenario.suppliers
 
 
 def test_a_change_to_the_same_value_gives_the_base_results(scenario: jitsim.Scenario) -> None:
@@ -137,12 +139,12 @@ def test_mistakes_name_file_line_and_field(
 def test_a_copy_rebuilds_the_changed_alternatives(scenario: jitsim.Scenario) -> None:
     """``model_copy(update=...)`` (how ``jitsim trace --days`` shortens a run) must not reuse
     the alternatives' scenarios built for the original."""
-    scenario.for_alternative("with_backup")  # fill the original's cache
+    resolve(scenario, "with_backup")  # fill the original's cache
     run = scenario.run.model_copy(update={"horizon_days": 60, "warmup_days": 10})
     short = scenario.model_copy(update={"run": run})
-    built, _ = short.for_alternative("with_backup")
+    built = resolve(short, "with_backup")
     assert built.run.horizon_days == 60
-    assert scenario.for_alternative("with_backup")[0].run.horizon_days == 200
+    assert resolve(scenario, "with_backup").run.horizon_days == 200
     kpis = simulate(short, "with_backup", 0).kpis
     assert kpis["window_days"] == 50
 
@@ -163,7 +165,7 @@ def test_sweep_paths_reach_into_an_alternatives_changes(scenario: jitsim.Scenari
     changes = slower.alternatives["with_backup"].changes
     assert changes["stock_points.store.backup"] == {"source": "bolt", "lead_time": 12}
     assert slower.alternatives["single"].changes == {"suppliers.acme.order_cost": 5}
-    backup = slower.for_alternative("with_backup")[0].stock_points["store"].backup
+    backup = resolve(slower, "with_backup").stock_points["store"].backup
     assert backup is not None and backup.lead_time is not None and backup.lead_time.mean == 12
     # a 12-day backup helps less than the 6-day supplier itself: more sales lost, paired
     fast = jitsim.run(scenario, replications=8, seed=2, alternatives=["with_backup"])
@@ -176,7 +178,8 @@ def test_breakeven_finds_the_current_value_inside_a_change() -> None:
     """Break-even decides whether to search whole numbers from the field's current value: a
     field inside a change must be found (here 3), not read as missing."""
     from jitsim.experiments.breakeven import _value_at
-    from jitsim.scenario.overrides import canonical_path, parse_path_text, resolved_data
+    from jitsim.scenario.overrides import resolved_data
+    from jitsim.scenario.paths import canonical_path, parse_path_text
 
     text = SHOP.replace(
         "stock_points.store.backup: {source: bolt}\n    switching_cost: 500",

@@ -191,7 +191,7 @@ def test_sigkill_loses_at_most_the_chunk_in_flight_and_resume_is_exact(
 
 
 def test_a_precision_run_resumes(tmp_path: Path) -> None:
-    from jitsim.precision import PrecisionTarget
+    from jitsim.execution.precision import PrecisionTarget
 
     scenario = jitsim.load_scenario(QUICKSTART)
     scenario = scenario.model_copy(
@@ -217,7 +217,7 @@ def test_a_precision_run_resumes(tmp_path: Path) -> None:
 
 
 def test_resolved_scenario_with_continuous_review_loads_again(tmp_path: Path) -> None:
-    from jitsim.output import resolved_scenario_yaml
+    from jitsim.execution.results_dir import resolved_scenario_yaml
 
     text = QUICKSTART.read_text().replace("review: {every_days: 1}", "review: continuous")
     scenario = jitsim.load_scenario_text(text)
@@ -255,7 +255,7 @@ def test_unreachable_scheduler_is_a_user_error(
     scenario: jitsim.Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("distributed")
-    from jitsim.backends import DaskBackend
+    from jitsim.execution.backends import DaskBackend
 
     monkeypatch.setattr(DaskBackend, "connect_timeout", "1s")
     with pytest.raises(JitsimError, match="cannot reach the Dask scheduler"):

@@ -35,7 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 BAD_DIR = Path(__file__).resolve().parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 GOOD_FILES = sorted((REPO / "scenarios").glob("*.yaml"))
-HAS_CLI = (REPO / "jitsim" / "cli.py").exists() and (REPO / "jitsim" / "__main__.py").exists()
 
 _EXPECT = re.compile(r"^# expect: (?P<line>\d+|-) (?P<path>\S*): (?P<fragment>.*\S)\s*$")
 
@@ -173,10 +172,6 @@ def test_bad_file_is_rejected_with_every_problem(path: Path) -> None:
 # corpus under ``-m slow``, also runs as a real ``python -m jitsim validate`` subprocess.
 # (Start-up costs ~1.4 s per process: the whole corpus would not fit the test-time budget.)
 
-needs_cli = pytest.mark.skipif(
-    not HAS_CLI, reason="jitsim/cli.py (or jitsim/__main__.py) not written yet"
-)
-
 #: Corpus files also checked as real subprocesses by default: one per kind of failure.
 SUBPROCESS_SAMPLE = [
     "empty.yaml",
@@ -218,7 +213,6 @@ def _check_cli_result(path: Path, returncode: int, output: str) -> None:
     assert_all_reported(output, path.name, path)
 
 
-@needs_cli
 @pytest.mark.parametrize("path", BAD_FILES, ids=[p.stem for p in BAD_FILES])
 def test_cli_validate_in_process(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
@@ -238,7 +232,6 @@ def cli_sample() -> dict[str, subprocess.CompletedProcess[str]]:
     return _run_cli_all([BAD_DIR / name for name in SUBPROCESS_SAMPLE])
 
 
-@needs_cli
 @pytest.mark.parametrize("name", SUBPROCESS_SAMPLE)
 def test_cli_validate_subprocess(
     name: str, cli_sample: dict[str, subprocess.CompletedProcess[str]]
@@ -247,7 +240,6 @@ def test_cli_validate_subprocess(
     _check_cli_result(BAD_DIR / name, result.returncode, result.stdout + result.stderr)
 
 
-@needs_cli
 @pytest.mark.slow
 def test_cli_validate_subprocess_whole_corpus() -> None:
     results = _run_cli_all(BAD_FILES)
@@ -256,7 +248,6 @@ def test_cli_validate_subprocess_whole_corpus() -> None:
         _check_cli_result(path, result.returncode, result.stdout + result.stderr)
 
 
-@needs_cli
 def test_cli_validate_subprocess_accepts_shipped_scenario() -> None:
     quickstart = REPO / "scenarios" / "quickstart.yaml"
     result = _run_cli(["validate", str(quickstart.relative_to(REPO))])

@@ -45,7 +45,7 @@ import numpy as np
 import pytest
 
 import jitsim
-from jitsim.run import ReplicationResult
+from jitsim.execution.simulate import ReplicationResult
 
 WEEKS = 400
 WARMUP = 28

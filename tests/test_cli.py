@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 import jitsim
 from jitsim import cli
-from jitsim.batch import scenario_hash
-from jitsim.output import SUMMARY_STATS
+from jitsim.execution.results_dir import SUMMARY_STATS
+from jitsim.scenario.resolve import scenario_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"

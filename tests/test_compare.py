@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import jitsim
 from jitsim.cli import app
 from jitsim.errors import JitsimError
-from jitsim.precision import PrecisionTarget, relative_half_widths
+from jitsim.execution.precision import PrecisionTarget, relative_half_widths
 from jitsim.stats import paired_difference, unpaired_difference
 
 ROOT = Path(__file__).resolve().parents[1]

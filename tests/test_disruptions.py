@@ -18,10 +18,11 @@ import pytest
 
 import jitsim
 from jitsim.errors import ScenarioError
-from jitsim.kpis import extract
 from jitsim.model.disruption import Timeline, daily_capacity, draw_outage
-from jitsim.model.network import Network
+from jitsim.model.kpis import extract
+from jitsim.model.network import Network, build
 from jitsim.scenario.disruptions import Outage
+from jitsim.scenario.resolve import resolve
 from jitsim.streams import Streams
 
 # The hand-trace shop: constant demand 2/day, lead time 3, daily (s,S) = (10, 20), initial 20.
@@ -58,7 +59,7 @@ def shop(
 
 
 def run(scenario: jitsim.Scenario, alternative: str = "base", r: int = 0) -> Network:
-    network = Network(scenario, alternative, Streams(scenario.run.seed, r), trace=True)
+    network = build(resolve(scenario, alternative), Streams(scenario.run.seed, r), trace=True)
     network.run()
     return network
 
@@ -131,7 +132,7 @@ def test_every_alternative_sees_the_same_windows_and_demand() -> None:
     scenario = jitsim.load_scenario_text(CRN)
     for r in range(3):
         networks = [
-            Network(scenario, alt, Streams(scenario.run.seed, r))
+            build(resolve(scenario, alt), Streams(scenario.run.seed, r))
             for alt in scenario.alternative_names()
         ]
         first = networks[0]
@@ -139,8 +140,8 @@ def test_every_alternative_sees_the_same_windows_and_demand() -> None:
         for other in networks[1:]:
             assert other.disruption_windows == first.disruption_windows
             assert [d[2] for d in other.daily_demand] == [d[2] for d in first.daily_demand]
-    w0 = Network(scenario, "lean", Streams(11, 0)).disruption_windows
-    w1 = Network(scenario, "lean", Streams(11, 1)).disruption_windows
+    w0 = build(resolve(scenario, "lean"), Streams(11, 0)).disruption_windows
+    w1 = build(resolve(scenario, "lean"), Streams(11, 1)).disruption_windows
     assert w0 != w1  # replications differ
 
 
@@ -150,8 +151,8 @@ def test_surge_only_changes_the_days_inside_its_window() -> None:
     calm = scenario.model_copy(
         update={"disruptions": {k: v for k, v in scenario.disruptions.items() if k != "promo"}}
     )
-    surged = np.array(Network(scenario, "lean", Streams(11, 0)).daily_demand[0][2])
-    plain = np.array(Network(calm, "lean", Streams(11, 0)).daily_demand[0][2])
+    surged = np.array(build(resolve(scenario, "lean"), Streams(11, 0)).daily_demand[0][2])
+    plain = np.array(build(resolve(calm, "lean"), Streams(11, 0)).daily_demand[0][2])
     outside = np.ones(300, bool)
     outside[100:120] = False
     assert np.array_equal(surged[outside], plain[outside])
@@ -414,8 +415,8 @@ def test_demand_drop_with_poisson_orders() -> None:
     text["customers"]["walk_in"] = {"buys_from": "store", "orders": {"rate_per_day": 5.0}}
     scenario = jitsim.Scenario.model_validate(text)
     plain = jitsim.Scenario.model_validate({**text, "disruptions": {}})
-    times = Network(scenario, "base", Streams(3, 0)).order_streams
-    plain_times = Network(plain, "base", Streams(3, 0)).order_streams
+    times = build(resolve(scenario, "base"), Streams(3, 0)).order_streams
+    plain_times = build(resolve(plain, "base"), Streams(3, 0)).order_streams
     (t_surge, _), (t_plain, _) = next(iter(times.values())), next(iter(plain_times.values()))
     assert np.array_equal(t_surge[t_surge < 100], t_plain[t_plain < 100])
     inside = ((t_surge >= 100) & (t_surge < 300)).sum()

@@ -16,8 +16,9 @@ import pytest
 
 import jitsim
 from jitsim.errors import ScenarioError
-from jitsim.model.network import Network
-from jitsim.run import ReplicationResult
+from jitsim.execution.simulate import ReplicationResult
+from jitsim.model.network import build as build_model
+from jitsim.scenario.resolve import resolve
 from jitsim.streams import Streams
 
 
@@ -74,7 +75,7 @@ def orders(result: ReplicationResult) -> list[tuple[float, float, str]]:
 )
 def test_split_arithmetic(share: float, wanted: float, expected: list[tuple[float, str]]) -> None:
     model = build(f"{{source: beta, split: shares, share: {share}}}", beta="lead_time: 1")
-    network = Network(model, "base", Streams(1, 0), trace=True)
+    network = build_model(resolve(model, "base"), Streams(1, 0), trace=True)
     network.points["store"].place_order(wanted, 0.0, 0.0)
     assert network.trace is not None
     assert [(q, note) for _t, _n, e, q, _l, note in network.trace if e == "order"] == expected
@@ -86,7 +87,7 @@ def test_each_part_is_rounded_on_its_own_lane() -> None:
         acme="lead_time: 2, min_order: 8",
         beta="lead_time: 1, lot_multiple: 5",
     )
-    network = Network(model, "base", Streams(1, 0), trace=True)
+    network = build_model(resolve(model, "base"), Streams(1, 0), trace=True)
     point = network.points["store"]
     point.place_order(10, 0.0, 0.0)  # 7 → MOQ 8 at acme, 3 → lot 5 at beta
     assert network.trace is not None

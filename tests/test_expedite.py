@@ -20,10 +20,11 @@ from typer.testing import CliRunner
 import jitsim
 from jitsim import cli
 from jitsim.errors import ScenarioError
-from jitsim.model.network import Network
-from jitsim.run import ReplicationResult
+from jitsim.execution.simulate import ReplicationResult
+from jitsim.model.network import build
+from jitsim.output.trace import format_row
+from jitsim.scenario.resolve import resolve
 from jitsim.streams import Streams
-from jitsim.trace import format_row
 
 EXPEDITE_KPIS = ("expedited_orders", "expedited_units", "expedite_cost")
 
@@ -355,7 +356,7 @@ def test_common_random_numbers_with_and_without_expediting() -> None:
         first = demand_rows(runs[0])
         assert all(demand_rows(run) == first for run in runs[1:])
         windows = [
-            Network(model, "lean", Streams(11, replication)).disruption_windows
+            build(resolve(model, "lean"), Streams(11, replication)).disruption_windows
             for model in (expediting, plain)
         ]
         assert windows[0] == windows[1]
@@ -466,7 +467,7 @@ def test_total_cost_includes_expedite_cost() -> None:
 
 
 def test_expedite_kpis_are_lower_is_better() -> None:
-    from jitsim.kpis import direction
+    from jitsim.model.kpis import direction
 
     assert all(direction(kpi) == -1 for kpi in EXPEDITE_KPIS)
     assert direction("store.expedited_units") == -1

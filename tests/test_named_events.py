@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import jitsim
 from jitsim import cli
 from jitsim.errors import JitsimError, ScenarioError
-from jitsim.run import simulate
+from jitsim.execution.simulate import simulate
 from jitsim.scenario.disruptions import NAMED_EVENTS, event_key, named_event
 
 SCENARIO = """
@@ -228,7 +228,7 @@ def test_two_events_with_the_same_key_are_both_kept(tmp_path: Path) -> None:
 def test_a_run_with_events_resumes_from_the_directory_alone(tmp_path: Path) -> None:
     """The events are part of the scenario's identity: --resume DIR takes them from the
     recorded command."""
-    from jitsim.cli import _load
+    from jitsim.cli.commands import _load
 
     path = tmp_path / "shop.yaml"
     path.write_text(SCENARIO, encoding="utf-8")

@@ -11,20 +11,19 @@ import pandas as pd
 import pytest
 
 import jitsim
-from jitsim.batch import RunResult, scenario_hash
 from jitsim.errors import JitsimError
-from jitsim.output import (
+from jitsim.execution.batch import RunResult
+from jitsim.execution.results_dir import (
     default_out_dir,
-    describe_scenario,
-    format_estimate,
-    headline_rows,
-    kpi_unit,
     prepare_out_dir,
     resolved_scenario_yaml,
     summary_document,
     write_results,
 )
-from jitsim.trace import CSV_COLUMNS, format_row, format_trace, row_day, trace_frame
+from jitsim.output.describe import describe_scenario
+from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
+from jitsim.output.trace import CSV_COLUMNS, format_row, format_trace, row_day, trace_frame
+from jitsim.scenario.resolve import scenario_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -175,7 +174,7 @@ def test_trace_frame() -> None:
 
 def test_failed_writes_are_user_errors_naming_the_file(tmp_path: Path) -> None:
     from jitsim.errors import JitsimError
-    from jitsim.output import write_json
+    from jitsim.execution.results_dir import write_json
 
     blocker = tmp_path / "a_file"
     blocker.write_text("x")

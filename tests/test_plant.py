@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 import jitsim
-from jitsim.kpis import extract
-from jitsim.model.network import Network
+from jitsim.model.kpis import extract
+from jitsim.model.network import Network, build
+from jitsim.scenario.resolve import resolve
 from jitsim.stats import paired_difference
 from jitsim.streams import Streams
 
@@ -46,7 +47,7 @@ def run_network(
     outcomes: list[float] | None = None,
 ) -> tuple[Network, dict[str, float]]:
     """Build, run and extract one replication, with the plant's draws replaced if asked."""
-    network = Network(scenario, "base", Streams(scenario.run.seed, 0), trace=True)
+    network = build(resolve(scenario, "base"), Streams(scenario.run.seed, 0), trace=True)
     plant = network.plants["factory"]
     if defects is not None:
         plant.defects = FixedUniforms(defects)  # type: ignore[assignment]

@@ -44,8 +44,9 @@ from hypothesis import strategies as st
 
 import jitsim
 from jitsim.model.lane import Lane
-from jitsim.model.network import Network
+from jitsim.model.network import build
 from jitsim.model.plant import Batch, MaterialIntake, Plant
+from jitsim.scenario.resolve import resolve
 from jitsim.streams import Streams
 
 MATERIALS = ("steel", "bolt", "paint")
@@ -183,7 +184,7 @@ class Ledger:
 def check_conservation(data: dict[str, Any]) -> None:
     """Run one random plant with the ledger and check statements 1–4 of the module doc."""
     scenario = jitsim.load_scenario_text(json.dumps(data, indent=1), "random.yaml")
-    network = Network(scenario, "base", Streams(scenario.run.seed, 0), trace=True)
+    network = build(resolve(scenario, "base"), Streams(scenario.run.seed, 0), trace=True)
     plant = network.plants["works"]
     ledger = Ledger(plant)
     network.run()

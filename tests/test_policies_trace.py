@@ -23,7 +23,7 @@ import math
 import pytest
 
 import jitsim
-from jitsim.run import ReplicationResult
+from jitsim.execution.simulate import ReplicationResult
 
 H = 0.5  # holding cost per unit-day (unit_cost 365 × holding_rate 0.5 / 365)
 

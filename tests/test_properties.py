@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jitsim
-from jitsim.run import ReplicationResult
+from jitsim.execution.simulate import ReplicationResult
 
 PROPERTY_SETTINGS = settings(
     max_examples=40,

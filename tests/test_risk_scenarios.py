@@ -26,6 +26,7 @@ import jitsim
 from jitsim.cli import app
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
+from jitsim.scenario.resolve import resolve
 from jitsim.stats import PairedDifference, paired_difference
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -129,11 +130,11 @@ def test_single_alternatives_change_the_supply_side(single: Scenario) -> None:
     assert "broker" in single.suppliers  # defined in the base, unused there
     assert single.suppliers["boardworks"].when_down.orders == "queue"
 
-    backed, _ = single.for_alternative("jit_with_backup")
+    backed = resolve(single, "jit_with_backup")
     backup = backed.stock_points["warehouse"].backup
     assert backup is not None and (backup.source, backup.split) == ("broker", "failover")
 
-    expediting, _ = single.for_alternative("jit_expedite")
+    expediting = resolve(single, "jit_expedite")
     expedite = expediting.stock_points["warehouse"].expedite
     assert expedite is not None and expedite.source == "broker"
     assert expedite.position == "shipped"  # call-offs queued at boardworks do not count
@@ -143,7 +144,7 @@ def test_single_alternatives_change_the_supply_side(single: Scenario) -> None:
 
     # The three JIT alternatives run the same policy.
     policies = {
-        name: single.for_alternative(name)[0].stock_points["warehouse"].policy
+        name: resolve(single, name).stock_points["warehouse"].policy
         for name in ("jit_with_backup", "jit_expedite")
     }
     assert all(policy == warehouse.policy for policy in policies.values())
@@ -358,7 +359,7 @@ def test_flood_alternatives_move_the_backup(flood: Scenario) -> None:
     assert flood.disruptions["delta_flood"].nodes == ["delta_north", "delta_south"]
 
     def backup(name: str) -> str | None:
-        built = flood.for_alternative(name)[0].stock_points["warehouse"].backup
+        built = resolve(flood, name).stock_points["warehouse"].backup
         return None if built is None else built.source
 
     assert backup("jit_delta_backup") == "delta_south"  # the file as it is

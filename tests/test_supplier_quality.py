@@ -19,8 +19,8 @@ import pytest
 
 import jitsim
 from jitsim.errors import ScenarioError
+from jitsim.execution.simulate import ReplicationResult
 from jitsim.model.lane import Inspection
-from jitsim.run import ReplicationResult
 from jitsim.streams import Streams
 
 

@@ -17,8 +17,10 @@ import pytest
 
 import jitsim
 from jitsim.errors import JitsimError, ScenarioError
-from jitsim.experiments.sweep import SweepResult, grid_from_mapping, sweep, sweep_points
-from jitsim.scenario.overrides import apply_overrides, parse_assignment, resolved_data
+from jitsim.experiments.sweep import SweepResult, sweep
+from jitsim.scenario.grid import grid_from_mapping, parse_assignment, sweep_points
+from jitsim.scenario.overrides import apply_overrides, resolved_data
+from jitsim.scenario.resolve import resolve, scenario_hash
 
 SCENARIO = """\
 name: Sweep test shop
@@ -105,7 +107,7 @@ def test_overrides_set_values_including_defaults_lists_and_mappings(
     weekly = changed.customers["shop"].seasonality.weekly  # type: ignore[union-attr]
     assert weekly == [1, 1, 1, 1, 1, 2.0, 0.5]
     assert changed.suppliers["acme"].lead_time.mean == pytest.approx(3)
-    assert changed.policies_for("lean")["store"].S == 25  # type: ignore[attr-defined]
+    assert resolve(changed, "lean").stock_points["store"].policy.S == 25  # type: ignore[attr-defined]
     # The original is untouched (models are frozen; overrides work on a copy).
     assert scenario.suppliers["acme"].order_cost == 30
 
@@ -209,7 +211,7 @@ def test_alternative_paths_work_in_the_short_form_of_the_file(
     short = apply_overrides(scenario, scenario_file, {"alternatives.lean.store.S": 30})
     long = apply_overrides(scenario, scenario_file, {"alternatives.lean.policies.store.S": 30})
     assert short == long
-    assert short.policies_for("lean")["store"].S == 30  # type: ignore[attr-defined]
+    assert resolve(short, "lean").stock_points["store"].policy.S == 30  # type: ignore[attr-defined]
     with pytest.raises(ScenarioError) as exc:
         apply_overrides(scenario, scenario_file, {"alternatives.lean.store.S": -1})
     line, path, _ = one_problem(exc)
@@ -461,11 +463,11 @@ def test_out_directory_is_written_and_an_interrupted_sweep_resumes_exactly(
     document = json.loads((tmp_path / "cut" / "summary.json").read_text())
     assert document["grid"] == GRID
     assert document["seed"] == 3 and document["replications"] == 8
-    assert document["scenario_hash"] == jitsim.batch.scenario_hash(scenario)
+    assert document["scenario_hash"] == scenario_hash(scenario)
 
 
 def test_precision_adds_replications_to_every_point(scenario: jitsim.Scenario) -> None:
-    from jitsim.precision import PrecisionTarget
+    from jitsim.execution.precision import PrecisionTarget
 
     target = PrecisionTarget(
         relative=0.2, kpis=("total_cost",), min_replications=10, max_replications=40

@@ -33,24 +33,26 @@ from typing import Any
 
 import pandas as pd
 
-from jitsim.batch import (
+from jitsim.errors import JitsimError
+from jitsim.execution.batch import (
     Execution,
     Progress,
     default_chunk_size,
     replications_and_seed,
     run_points,
 )
-from jitsim.errors import JitsimError
-from jitsim.experiments.sweep import FIXED_FIELDS
-from jitsim.kpis import direction
-from jitsim.output import provenance, write_json, writing
-from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import (
-    apply_overrides,
-    canonical_path,
-    parse_path_text,
-    resolved_data,
+from jitsim.execution.results_dir import (
+    prepare_out_dir,
+    provenance,
+    resolved_scenario_yaml,
+    write_json,
+    writing,
 )
+from jitsim.model.kpis import direction
+from jitsim.scenario.grid import FIXED_FIELDS
+from jitsim.scenario.models import Scenario
+from jitsim.scenario.overrides import apply_overrides, resolved_data
+from jitsim.scenario.paths import canonical_path, parse_path_text
 from jitsim.stats import paired_difference
 
 __all__ = ["BreakEvenResult", "Evaluation", "breakeven"]
@@ -592,8 +594,6 @@ def write_breakeven(
     result: BreakEvenResult, directory: str | os.PathLike[str], *, command: str | None = None
 ) -> dict[str, Path]:
     """Write the evaluations, replications, a summary and the base scenario to ``directory``."""
-    from jitsim.output import prepare_out_dir, resolved_scenario_yaml  # output imports batch
-
     path = prepare_out_dir(directory)
     written = {
         "points": path / POINTS_CSV,

@@ -19,10 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jitsim.batch import Execution, Progress, RunResult, resolve_alternatives, run_alternatives
 from jitsim.errors import JitsimError
-from jitsim.kpis import direction
-from jitsim.precision import PrecisionTarget
+from jitsim.execution.batch import (
+    Execution,
+    Progress,
+    RunResult,
+    resolve_alternatives,
+    run_alternatives,
+)
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.model.kpis import direction
 from jitsim.scenario.models import Scenario
 from jitsim.stats import paired_difference
 

@@ -65,19 +65,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jitsim.batch import (
+from jitsim.errors import JitsimError, ScenarioError
+from jitsim.execution.batch import (
     Execution,
     Progress,
     replications_and_seed,
     resolve_alternatives,
     run_points,
 )
-from jitsim.errors import JitsimError, ScenarioError
-from jitsim.output import json_safe, provenance, write_json, writing
-from jitsim.precision import PrecisionReport, PrecisionTarget
+from jitsim.execution.precision import PrecisionReport, PrecisionTarget
+from jitsim.execution.results_dir import (
+    json_safe,
+    provenance,
+    resolved_scenario_yaml,
+    write_json,
+    writing,
+)
 from jitsim.scenario.disruptions import named_event
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
+from jitsim.scenario.resolve import resolve
 from jitsim.stats import cvar, km_median, var
 
 __all__ = [
@@ -309,7 +316,7 @@ class StressResult:
                     continue
                 rows.append(
                     _impact_row(
-                        self.scenario.for_alternative(alternative)[0],  # its own prices
+                        resolve(self.scenario, alternative),  # its own prices
                         variant,
                         alternative,
                         base,
@@ -762,8 +769,6 @@ def write_stress(
     """Write ``stress.csv`` (ranked weak links), ``tts.csv``, ``mitigations.csv`` (with
     several alternatives; against ``reference``), ``replications.csv`` (every paired record),
     ``scenario.resolved.yaml`` (the baseline) and ``summary.json``."""
-    from jitsim.output import resolved_scenario_yaml  # output imports batch
-
     path = Path(directory)
     written = {
         "stress": path / STRESS_CSV,

@@ -15,8 +15,6 @@ alternatives.
 
 from __future__ import annotations
 
-import itertools
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,19 +23,31 @@ from typing import Any
 
 import pandas as pd
 
-from jitsim.batch import (
+from jitsim.errors import JitsimError
+from jitsim.execution.batch import (
     Execution,
     Progress,
     replications_and_seed,
     resolve_alternatives,
     run_points,
-    scenario_hash,
 )
-from jitsim.errors import JitsimError, ScenarioError, ScenarioProblem
-from jitsim.output import json_safe, provenance, write_json, writing
-from jitsim.precision import PrecisionReport, PrecisionTarget
+from jitsim.execution.precision import PrecisionReport, PrecisionTarget
+from jitsim.execution.results_dir import (
+    json_safe,
+    provenance,
+    resolved_scenario_yaml,
+    write_json,
+    writing,
+)
+from jitsim.scenario.grid import (
+    MAX_POINTS,
+    build_points,
+    grid_from_mapping,
+    normalise_grid,
+    sweep_points,
+)
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import apply_overrides, parse_path_text
+from jitsim.scenario.resolve import scenario_hash
 from jitsim.stats import SUMMARY_COLUMNS, summarize_frame
 
 __all__ = [
@@ -49,146 +59,10 @@ __all__ = [
     "sweep_points",
 ]
 
-#: Largest grid accepted (points = product of the list lengths).
-MAX_POINTS = 10_000
-#: Fields a sweep may not change: every point shares the seed and the replication count.
-FIXED_FIELDS = {
-    "run.seed": "every point uses the same seed (common random numbers); pass seed= instead",
-    "run.replications": "every point runs the same replications; pass replications= instead",
-}
 SUMMARY_CSV = "sweep_summary.csv"
 REPLICATIONS_CSV = "replications.csv"
 SUMMARY_JSON = "summary.json"
 SCENARIO_FILE = "scenario.resolved.yaml"
-_MAX_REPORTED = 25
-
-
-# --------------------------------------------------------------------------- the grid
-
-
-def _range_values(path: str, spec: Mapping[str, Any]) -> list[Any]:
-    low, high, step = spec["from"], spec["to"], spec["step"]
-    for name, value in (("from", low), ("to", high), ("step", step)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise JitsimError(f"sweep {path}: {name}(={value!r}) must be a finite number")
-    if step <= 0:
-        raise JitsimError(f"sweep {path}: step(={step}) must be > 0")
-    if high < low:
-        raise JitsimError(f"sweep {path}: to(={high}) must be >= from(={low})")
-    count = math.floor((high - low) / step + 1e-9) + 1
-    if count > MAX_POINTS:
-        raise JitsimError(f"sweep {path}: the range has {count} values (limit {MAX_POINTS})")
-    if all(isinstance(v, int) for v in (low, high, step)):
-        return [int(low + i * step) for i in range(count)]
-    return [round(low + i * step, 12) for i in range(count)]
-
-
-def grid_from_mapping(mapping: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """A grid from plain data, e.g. a ``sweep:`` section of a scenario file.
-
-    Each key is a dotted field path; each value is a list of values, a range
-    ``{from: LO, to: HI, step: STEP}`` (both ends included), or a single value (a one-point
-    axis: the field is set at every point)::
-
-        sweep:
-          suppliers.acme.lead_time.mean: [2, 3, 4]
-          items.widget.holding_rate: {from: 0.1, to: 0.3, step: 0.1}
-
-    Raises
-    ------
-    JitsimError
-        If the mapping is empty, a path is malformed, a list is empty or a range is invalid.
-    """
-    if not isinstance(mapping, Mapping):
-        raise JitsimError(
-            "a sweep must be a mapping of field paths to lists of values, e.g. "
-            "{suppliers.acme.order_cost: [20, 40, 80]}"
-        )
-    grid: dict[str, list[Any]] = {}
-    for key, spec in mapping.items():
-        path = str(key)
-        if hasattr(spec, "model_dump"):  # a range already parsed by a pydantic model
-            spec = spec.model_dump(mode="json", by_alias=True)
-        if isinstance(spec, Mapping) and set(spec) == {"from", "to", "step"}:
-            grid[path] = _range_values(path, spec)
-        elif isinstance(spec, Mapping):
-            raise JitsimError(
-                f"sweep {path}: expected a list of values or a range {{from:, to:, step:}}, "
-                f"got a mapping with keys {', '.join(map(str, spec))} (to sweep mappings, "
-                "give a list of them)"
-            )
-        elif isinstance(spec, list | tuple):
-            grid[path] = list(spec)
-        else:
-            grid[path] = [spec]
-    return normalise_grid(grid)
-
-
-def normalise_grid(grid: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
-    """Check a grid: well-formed paths (written canonically), non-empty lists, not too large."""
-    if not grid:
-        raise JitsimError(
-            "a sweep needs at least one field to vary, e.g. --set run.horizon_days=100,200"
-        )
-    out: dict[str, list[Any]] = {}
-    for key, values in grid.items():
-        path = ".".join(str(s) for s in parse_path_text(str(key)))
-        if path in FIXED_FIELDS:
-            raise JitsimError(f"cannot sweep {path}: {FIXED_FIELDS[path]}")
-        if path in out:
-            raise JitsimError(f"sweep: {path} is given twice")
-        if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-            raise JitsimError(f"sweep {path}: expected a list of values, got {values!r}")
-        items = [_python_value(v) for v in values]
-        if not items:
-            raise JitsimError(f"sweep {path}: the list of values is empty")
-        out[path] = items
-    count = math.prod(len(v) for v in out.values())
-    if count > MAX_POINTS:
-        raise JitsimError(f"the sweep has {count:,} points; the limit is {MAX_POINTS:,}")
-    return out
-
-
-def _python_value(value: Any) -> Any:
-    """numpy scalars (``np.linspace`` values) as Python numbers, which the scenario accepts."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes | list | dict):
-        return value.item()
-    return value
-
-
-def sweep_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """The Cartesian product of the grid, in order (the last path varies fastest)."""
-    paths = list(grid)
-    return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*grid.values())]
-
-
-def build_points(
-    scenario: Scenario,
-    points: Sequence[Mapping[str, Any]],
-    source_file: str | os.PathLike[str] | None,
-) -> list[Scenario]:
-    """Apply every point's overrides; report every problem of every point at once."""
-    scenarios: list[Scenario] = []
-    problems: list[ScenarioProblem] = []
-    for values in points:
-        try:
-            scenarios.append(apply_overrides(scenario, source_file, values))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        unique = sorted(dict.fromkeys(problems), key=lambda p: p.line or 0)
-        if len(unique) > _MAX_REPORTED:
-            first = unique[0]
-            more = ScenarioProblem(
-                first.file, None, "", f"... and {len(unique) - _MAX_REPORTED} more problems"
-            )
-            unique = [*unique[:_MAX_REPORTED], more]
-        raise ScenarioError(unique)
-    return scenarios
 
 
 # --------------------------------------------------------------------------- result
@@ -388,7 +262,6 @@ def write_sweep(
     result: SweepResult, directory: str | os.PathLike[str], *, command: str | None = None
 ) -> dict[str, Path]:
     """Write the final files of a sweep into ``directory``; returns kind → path."""
-    from jitsim.output import resolved_scenario_yaml  # output imports batch
 
     path = Path(directory)
     written = {

@@ -26,30 +26,6 @@ def mean_factors(spec: CustomerSpec, times: np.ndarray, days_per_year: float) ->
     return factors
 
 
-def average_factor(spec: CustomerSpec) -> float:
-    """Long-run average of the seasonal factors (trend ignored), for planning."""
-    factor = 1.0
-    season = spec.seasonality
-    if season is not None:
-        if season.weekly is not None:
-            factor *= sum(season.weekly) / 7.0
-        if season.annual is not None:
-            factor *= sum(season.annual) / 12.0
-    return factor
-
-
-def daily_mean_and_variance(spec: CustomerSpec) -> tuple[float, float]:
-    """Planning mean (units/day) and variance (units²/day) of the customer's daily demand."""
-    factor = average_factor(spec)
-    if spec.demand is not None:
-        return spec.demand.mean * factor, spec.demand.variance * factor * factor
-    assert spec.orders is not None
-    rate = spec.orders.rate_per_day * factor
-    size = spec.orders.size
-    # Compound Poisson: mean λE[S], variance λE[S²].
-    return rate * size.mean, rate * (size.variance + size.mean**2)
-
-
 def draw_orders(
     spec: CustomerSpec, rng: np.random.Generator, horizon: float, days_per_year: float
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,9 @@
-"""Wiring: build the SimPy model of a scenario under one alternative, and run the days.
+"""Wiring: build the SimPy model of a resolved scenario, and run the days.
 
-One clock process per replication drives the daily order of events (design.md §3). At each
+The model is built from a *resolved* scenario (:func:`jitsim.scenario.resolve.resolve`: one
+alternative, its policies and changes applied), never from a scenario and an alternative name.
+One clock process per replication drives the daily order of events (docs/daily-convention.md).
+At each
 integer time ``t``:
 
 1. end-of-day snapshot of day ``t − 1``;
@@ -34,9 +37,9 @@ from jitsim.model.expedite import Expedite
 from jitsim.model.lane import Lane, SupplierNode
 from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.stock_point import StockPoint
-from jitsim.planning import planning_demand
 from jitsim.policies.base import PolicyContext
-from jitsim.scenario.models import Scenario, material_sources
+from jitsim.scenario.models import Scenario
+from jitsim.scenario.planning import material_sources, planning_demand
 from jitsim.streams import BlockSampler, Streams
 
 TraceRow = tuple[float, str, str, float, float, str]
@@ -53,15 +56,31 @@ class _Callback(simpy.Event):
         env.schedule(self, URGENT, delay)
 
 
+def build(
+    resolved: Scenario, streams: Streams, *, trace: bool = False, trajectories: bool = False
+) -> Network:
+    """The ready model of one replication of a resolved scenario.
+
+    Parameters
+    ----------
+    resolved : Scenario
+        From :func:`jitsim.scenario.resolve.resolve`.
+    streams : Streams
+        Random streams of the replication.
+    trace, trajectories : bool
+        Keep the event log / the end-of-day series of every stock point.
+    """
+    return Network(resolved, streams, trace=trace, trajectories=trajectories)
+
+
 class Network:
     """The simulation model of one replication.
 
     Parameters
     ----------
     scenario : Scenario
-        A validated scenario.
-    alternative : str
-        Which set of policies to use (``"base"`` when the scenario defines no alternatives).
+        A resolved scenario (see :func:`jitsim.scenario.resolve.resolve`): no alternatives,
+        the policies to simulate written into its stock points.
     streams : Streams
         Random streams of this replication.
     trace : bool
@@ -73,14 +92,18 @@ class Network:
     def __init__(
         self,
         scenario: Scenario,
-        alternative: str,
         streams: Streams,
         *,
         trace: bool = False,
         trajectories: bool = False,
     ) -> None:
+        if scenario.alternatives:
+            raise ValueError(
+                "a model is built from a resolved scenario: call "
+                "jitsim.scenario.resolve(scenario, alternative) first (the scenario has "
+                f"alternatives {', '.join(scenario.alternatives)})"
+            )
         self.scenario = scenario
-        self.alternative = alternative
         self.env = simpy.Environment()
         self.horizon = scenario.run.horizon_days
         self.warmup = scenario.run.warmup_days
@@ -180,7 +203,6 @@ class Network:
             self.plants[name] = Plant(self, name, plant_spec, materials, unit_costs, streams)
 
         demand_mean, demand_var = planning_demand(scenario)
-        policies = scenario.policies_for(self.alternative)
         for name, spec in scenario.stock_points.items():
             point = self.points[name]
             lane_spec = spec.lead_time
@@ -282,7 +304,7 @@ class Network:
                 rng=streams,
                 future_demand=_future_demand(totals) if totals is not None else None,
             )
-            point.policy = policies[name].build(context)
+            point.policy = spec.policy.build(context)
 
         depth = {name: self._depth(name) for name in self.points}
         ordered = sorted(self.points.values(), key=lambda p: -depth[p.name])

@@ -17,8 +17,8 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from jitsim.forecast import ExponentialSmoothingSpec, Forecaster, ForecastKind
 from jitsim.policies.base import PolicyContext, PolicySpec
+from jitsim.policies.forecast import ExponentialSmoothingSpec, Forecaster, ForecastKind
 from jitsim.units import NonNegative
 
 

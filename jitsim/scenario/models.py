@@ -23,8 +23,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from jitsim.distributions import Constant, Distribution
-from jitsim.errors import ModelProblems, raise_problems
-from jitsim.planning import planning_demand
+from jitsim.errors import JitsimError, ModelProblems, ScenarioError, raise_problems
 from jitsim.policies import PolicyKind, PolicySpec
 from jitsim.policies.eoq import EOQSpec
 from jitsim.scenario.disruptions import (
@@ -34,7 +33,10 @@ from jitsim.scenario.disruptions import (
     check_disruptions,
     node_problems,
 )
+from jitsim.scenario.grid import grid_from_mapping
+from jitsim.scenario.planning import material_sources, planning_demand, plant_materials
 from jitsim.scenario.plants import Plant
+from jitsim.scenario.resolve import resolve
 from jitsim.units import (
     Name,
     NonNegative,
@@ -708,14 +710,11 @@ class Scenario(Strict):
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
     sweep: dict[str, Any] = Field(default_factory=dict)
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
-    #: Scenarios of the alternatives with ``changes`` (see :meth:`for_alternative`).
-    _variants: dict[str, Scenario] = PrivateAttr(default_factory=dict)
+    #: Resolved scenario of each alternative (see :func:`jitsim.scenario.resolve.resolve`).
+    _resolved: dict[str, Scenario] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _sweep_axes(self) -> Self:
-        from jitsim.errors import JitsimError
-        from jitsim.experiments.sweep import grid_from_mapping  # imports this module
-
         problems: Problems = []
         for key, spec in self.sweep.items():
             try:
@@ -785,15 +784,13 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _alternative_changes(self) -> Self:
         """Every alternative with ``changes`` must give a valid scenario (built once, kept)."""
-        from jitsim.errors import JitsimError, ScenarioError
-
         problems: Problems = []
         for name, alternative in self.alternatives.items():
             if not alternative.changes:
                 continue
             where: tuple[str | int, ...] = ("alternatives", name, "changes")
             try:
-                self.for_alternative(name)
+                resolve(self, name)
             except ScenarioError as exc:
                 for problem in exc.problems:
                     key = next((k for k in alternative.changes if problem.path.startswith(k)), None)
@@ -1178,40 +1175,12 @@ class Scenario(Strict):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy (see pydantic); the alternatives' scenarios are built afresh for it."""
         copy = super().model_copy(update=update, deep=deep)
-        copy._variants = {}
+        copy._resolved = {}
         return copy
 
-    def for_alternative(self, alternative: str) -> tuple[Scenario, str]:
-        """The scenario and alternative name to simulate ``alternative`` with.
-
-        An alternative without ``changes`` is simulated on this scenario itself. One with
-        changes gets its own scenario — this one with the changes applied, its policies written
-        into the stock points and no alternatives — simulated as ``"base"``; it is built once
-        and kept.
-        """
-        spec = self.alternatives.get(alternative)
-        if spec is None or not spec.changes:
-            return self, alternative
-        variant = self._variants.get(alternative)
-        if variant is None:
-            from jitsim.scenario.overrides import apply_overrides  # imports this module
-
-            assignments: dict[str, Any] = dict(spec.changes)
-            for point, policy in spec.policies.items():
-                assignments[f"stock_points.{point}.policy"] = policy.model_dump(mode="python")
-            alone = self.model_copy(update={"alternatives": {}, "sweep": {}})
-            variant = apply_overrides(alone, None, assignments)
-            self._variants[alternative] = variant
-        return variant, "base"
-
-    def policies_for(self, alternative: str) -> dict[str, PolicySpec]:
-        """Policy of every stock point under ``alternative``."""
-        chosen = {name: point.policy for name, point in self.stock_points.items()}
-        if alternative in self.alternatives:
-            chosen.update(self.alternatives[alternative].policies)
-        elif alternative != "base" or self.alternatives:
-            raise KeyError(alternative)
-        return chosen
+    def resolved_cache(self) -> dict[str, Scenario]:
+        """Resolved scenario of each alternative (filled by :func:`~jitsim.scenario.resolve`)."""
+        return self._resolved
 
 
 def _raw_reference_problems(data: Any) -> Problems:
@@ -1278,25 +1247,6 @@ def _raw_reference_problems(data: Any) -> Problems:
 def _unknown(what: str, name: str, known: Any) -> str:
     names = ", ".join(sorted(known)) or "none"
     return f"unknown {what} {name!r} (known: {names})"
-
-
-def plant_materials(plant: Plant) -> list[str]:
-    """Every material any product of ``plant`` needs, in first-use order."""
-    return list(dict.fromkeys(m for product in plant.products.values() for m in product.bom))
-
-
-def material_sources(scenario: Scenario, plant_name: str) -> dict[str, str]:
-    """Material item → the stock point ``plant_name`` draws it from (known ones only)."""
-    plant = scenario.plants[plant_name]
-    found: dict[str, str] = {}
-    for material in plant_materials(plant):
-        if material in plant.materials_from:
-            found[material] = plant.materials_from[material]
-        else:
-            holders = [n for n, p in scenario.stock_points.items() if p.item == material]
-            if len(holders) == 1:
-                found[material] = holders[0]
-    return found
 
 
 def _find_plant_cycle(scenario: Scenario) -> list[str] | None:

@@ -16,17 +16,18 @@ Typical use (what ``--set`` does)::
 from __future__ import annotations
 
 import functools
-import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 import yaml
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from jitsim.scenario.models import Scenario
 
 from jitsim.errors import (
     JitsimError,
@@ -36,165 +37,13 @@ from jitsim.errors import (
     format_path,
 )
 from jitsim.scenario.loader import validation_problems
-from jitsim.scenario.models import Scenario
+from jitsim.scenario.paths import canonical_path, parse_path_text, set_path
 from jitsim.scenario.yaml_lines import LineMap, decode_scenario_bytes, load_yaml_with_lines
 
-__all__ = ["apply_overrides", "parse_assignment", "parse_path_text", "resolved_data"]
+__all__ = ["apply_overrides", "resolved_data"]
 
 #: Name used in messages when the scenario did not come from a file.
 NO_FILE = "<scenario>"
-
-_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
-_EXPONENT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
-_RANGE = re.compile(r"^\s*([^:,\s]+)\s*:\s*([^:,\s]+)\s*:\s*([^:,\s]+)\s*$")
-#: Most values a ``LO:HI:STEP`` range may expand to.
-MAX_RANGE_VALUES = 10_000
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def parse_path_text(text: str) -> ProblemPath:
-    """``"suppliers.acme.items.0"`` → ``("suppliers", "acme", "items", 0)``.
-
-    Raises
-    ------
-    JitsimError
-        If the path is empty or has an empty or oddly written segment.
-    """
-    path = text.strip()
-    if not path:
-        raise JitsimError("empty field path; write e.g. suppliers.acme.order_cost=45")
-    segments: list[str | int] = []
-    for part in path.split("."):
-        if not part:
-            raise JitsimError(
-                f"field path {path!r} has an empty segment (two dots, or a dot at an end)"
-            )
-        if not _SEGMENT.match(part):
-            raise JitsimError(
-                f"field path {path!r}: segment {part!r} may only contain letters, digits, "
-                "'_' and '-'"
-            )
-        segments.append(int(part) if part.isdigit() else part)
-    return tuple(segments)
-
-
-def _split_values(text: str) -> list[str]:
-    """Split on commas that are not inside ``[...]`` or ``{...}`` or quotes."""
-    parts: list[str] = []
-    depth = 0
-    quote: str | None = None
-    current: list[str] = []
-    for char in text:
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _read_value(text: str) -> Any:
-    """One value as YAML; ``1e-3`` (text to YAML 1.1, which wants ``1.0e-3``) is a number."""
-    value = yaml.safe_load(text)
-    if isinstance(value, str) and _EXPONENT.match(value.strip()):
-        return float(value)
-    return value
-
-
-def _number(text: str, what: str, assignment: str) -> float | int:
-    value = _read_value(text)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise JitsimError(
-            f"--set {assignment}: the range {what} {text!r} is not a finite number "
-            "(a range is written LO:HI:STEP, e.g. 0.1:0.5:0.1)"
-        )
-    return value
-
-
-def _expand_range(text: str, assignment: str) -> list[float | int] | None:
-    """``"1:3:0.5"`` → ``[1, 1.5, 2, 2.5, 3]`` (both ends included), or None if not a range."""
-    match = _RANGE.match(text)
-    if match is None:
-        return None
-    low, high, step = (
-        _number(match.group(i), what, assignment)
-        for i, what in ((1, "start"), (2, "end"), (3, "step"))
-    )
-    if step <= 0:
-        raise JitsimError(f"--set {assignment}: the range step(={step}) must be > 0")
-    if high < low:
-        raise JitsimError(f"--set {assignment}: the range end(={high}) must be >= start(={low})")
-    count = math.floor((high - low) / step + 1e-9) + 1
-    if count > MAX_RANGE_VALUES:
-        raise JitsimError(
-            f"--set {assignment}: the range has {count} values (the limit is {MAX_RANGE_VALUES})"
-        )
-    if all(isinstance(v, int) for v in (low, high, step)):
-        return [int(low + i * step) for i in range(count)]
-    # Round away the binary noise of low + i·step (0.1 + 2·0.1 = 0.30000000000000004).
-    return [round(low + i * step, 12) for i in range(count)]
-
-
-def parse_assignment(text: str) -> tuple[str, list[Any]]:
-    """Parse ``PATH=V1,V2,...`` into the path and the list of values.
-
-    Each value is read as YAML (``2`` → int, ``1.5`` → float, ``true``, ``jit`` → text,
-    ``[1, 2]`` → list, ``{kind: gamma, mean: 3, cv: 0.5}`` → mapping); commas inside brackets or
-    quotes do not split. A single value of the form ``LO:HI:STEP`` is a numeric range with both
-    ends included (``0.1:0.5:0.1`` → 0.1, 0.2, 0.3, 0.4, 0.5).
-
-    Examples
-    --------
-    >>> parse_assignment("suppliers.acme.lead_time.mean=2,3,4")
-    ('suppliers.acme.lead_time.mean', [2, 3, 4])
-    >>> parse_assignment("run.horizon_days=100:300:100")
-    ('run.horizon_days', [100, 200, 300])
-
-    Raises
-    ------
-    JitsimError
-        Without ``=``, with an empty path, or with an empty value.
-    """
-    if "=" not in text:
-        raise JitsimError(
-            f"--set {text!r}: expected PATH=VALUE[,VALUE...], e.g. suppliers.acme.order_cost=40,60"
-        )
-    raw_path, _, raw_values = text.partition("=")
-    try:
-        path = format_path(parse_path_text(raw_path))
-    except JitsimError as exc:
-        raise JitsimError(f"--set {text!r}: {exc}") from None
-    if not raw_values.strip():
-        raise JitsimError(f"--set {text!r}: no value after '=' (give at least one value)")
-    expanded = _expand_range(raw_values, text)
-    if expanded is not None:
-        return path, list(expanded)
-    values: list[Any] = []
-    for part in _split_values(raw_values):
-        if not part.strip():
-            raise JitsimError(
-                f"--set {text!r}: empty value in the list (two commas, or a comma at an end)"
-            )
-        try:
-            values.append(_read_value(part))
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise JitsimError(
-                f"--set {text!r}: cannot read value {part.strip()!r}: {problem}"
-            ) from None
-    return path, values
 
 
 # --------------------------------------------------------------------------- resolved data
@@ -279,89 +128,6 @@ def _lines_for_data(data: Any, file_lines: LineMap) -> LineMap:
 # --------------------------------------------------------------------------- setting
 
 
-def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return type(value).__name__
-
-
-def canonical_path(path: ProblemPath, data: dict[str, Any]) -> ProblemPath:
-    """Accept paths written in the short form of the file.
-
-    An alternative may be written ``jit: {store: {...}}`` for ``jit: {policies: {store:
-    {...}}}``; in the resolved data it is always the long form, so
-    ``alternatives.jit.store.safety_days`` means ``alternatives.jit.policies.store.safety_days``.
-    """
-    if len(path) >= 3 and path[0] == "alternatives":
-        alternative = (data.get("alternatives") or {}).get(str(path[1]))
-        if (
-            isinstance(alternative, dict)
-            and isinstance(alternative.get("policies"), dict)
-            and str(path[2]) not in alternative
-        ):
-            return (*path[:2], "policies", *path[2:])
-        if isinstance(alternative, dict) and path[2] == "changes" and len(path) > 3:
-            return (*path[:3], *_into_changes(path[3:], alternative.get("changes") or {}))
-    return path
-
-
-def _into_changes(rest: ProblemPath, changes: dict[str, Any]) -> ProblemPath:
-    """A path inside an alternative's ``changes``, whose keys are dotted paths themselves.
-
-    ``stock_points.store.expedite.level`` reaches into the change keyed
-    ``stock_points.store.expedite`` (the longest key that starts the path); without such a
-    key the whole path becomes a new change.
-    """
-    words = [str(segment) for segment in rest]
-    for length in range(len(words), 0, -1):
-        key = ".".join(words[:length])
-        if key in changes:
-            return (key, *rest[length:])
-    return (".".join(words),)
-
-
-def _set(data: dict[str, Any], path: ProblemPath, value: Any) -> str | None:
-    """Set ``path`` in ``data``; return a message when the path cannot be followed."""
-    node: Any = data
-    for depth, segment in enumerate(path):
-        last = depth == len(path) - 1
-        here = format_path(path[:depth]) or "the scenario"
-        if isinstance(node, dict):
-            key = str(segment)
-            if last:
-                node[key] = value
-                return None
-            if node.get(key) is None:  # absent or null: create a mapping to set into
-                node[key] = {}
-            node = node[key]
-        elif isinstance(node, list):
-            if not isinstance(segment, int):
-                return (
-                    f"{here} is a list; index it with a number 0…{len(node) - 1} (got {segment!r})"
-                )
-            if segment >= len(node):
-                return (
-                    f"index {segment} is out of range: {here} has {len(node)} "
-                    f"item{'s' if len(node) != 1 else ''} (indices 0…{len(node) - 1})"
-                )
-            if last:
-                node[segment] = value
-                return None
-            if node[segment] is None:
-                node[segment] = {}
-            node = node[segment]
-        else:
-            return (
-                f"cannot set a field inside {here}: it is {_kind_of(node)} ({node!r}), "
-                "not a mapping or a list"
-            )
-    return None
-
-
 def apply_overrides(
     scenario: Scenario,
     source_file: str | os.PathLike[str] | None,
@@ -401,7 +167,7 @@ def apply_overrides(
         written = parse_path_text(text)
         path = canonical_path(written, data)
         paths[path] = f"{format_path(written)}={_show(value)}"
-        message = _set(data, path, value)
+        message = set_path(data, path, value)
         if message is not None:
             problems.append(
                 ScenarioProblem(filename, _line_for(path, file_lines), format_path(path), message)
@@ -409,10 +175,10 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     try:
-        return Scenario.model_validate(data)
+        return type(scenario).model_validate(data)
     except pydantic.ValidationError as exc:
         lines = _lines_for_data(data, file_lines)
-        found = validation_problems(exc, filename, lines, model_cls=Scenario)
+        found = validation_problems(exc, filename, lines, model_cls=type(scenario))
         raise ScenarioError(_annotate(found, paths)) from None
 
 

@@ -29,8 +29,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from jitsim.distributions import DISTRIBUTION_KINDS, BaseDistribution
-from jitsim.forecast import ForecastKind, ForecastSpec
 from jitsim.policies import POLICY_REGISTRY, PolicySpec
+from jitsim.policies.forecast import ForecastKind, ForecastSpec
 from jitsim.scenario.models import Scenario
 
 __all__ = [

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from jitsim.kpis import extract
-from jitsim.model.network import Network, TraceRow
+from jitsim.model.kpis import extract
+from jitsim.model.network import TraceRow, build
 from jitsim.scenario.models import Scenario
+from jitsim.scenario.resolve import resolve
 from jitsim.streams import Streams
 
 
@@ -22,7 +23,7 @@ class ReplicationResult:
     replication : int
         Replication index r.
     kpis : dict
-        The flat KPI record (design.md §5).
+        The flat KPI record (docs/architecture.md, the KPI catalogue).
     trajectories : dict
         Per stock point, end-of-day rows ``(day, on_hand, backorders, on_order, cash)``
         (only when requested).
@@ -66,8 +67,8 @@ def simulate(
     """
     started = time.perf_counter()
     streams = Streams(scenario.run.seed if seed is None else seed, replication)
-    built, policies = scenario.for_alternative(alternative)  # an alternative's own changes
-    network = Network(built, policies, streams, trace=trace, trajectories=trajectories)
+    resolved = resolve(scenario, alternative)  # the alternative's policies and changes
+    network = build(resolved, streams, trace=trace, trajectories=trajectories)
     network.run()
     result = ReplicationResult(alternative, replication, extract(network))
     if trajectories:
@@ -78,3 +79,22 @@ def simulate(
         result.trace = network.trace or []
     result.seconds = time.perf_counter() - started
     return result
+
+
+def policy_derived_values(scenario: Scenario) -> dict[str, dict[str, dict[str, float]]]:
+    """Values each policy derives from the scenario (EOQ quantity, reorder point, ...).
+
+    Builds the model of every alternative (no simulation) and asks its policies. Returns
+    alternative → stock point → values, leaving out policies that derive nothing.
+
+    Raises
+    ------
+    ValueError
+        If a policy cannot be built from the scenario (e.g. the EOQ formula without costs).
+    """
+    derived: dict[str, dict[str, dict[str, float]]] = {}
+    for alternative in scenario.alternative_names():
+        network = build(resolve(scenario, alternative), Streams(scenario.run.seed, 0))
+        values = {name: p.policy.derived() for name, p in network.points.items()}
+        derived[alternative] = {name: v for name, v in values.items() if v}
+    return derived

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jitsim.model.customer import daily_mean_and_variance
-
 if TYPE_CHECKING:
-    from jitsim.scenario.models import Scenario
+    from jitsim.scenario.models import Customer, Scenario
+    from jitsim.scenario.plants import Plant
+
+__all__ = ["daily_mean_and_variance", "material_sources", "planning_demand", "plant_materials"]
 
 
 def planning_demand(scenario: Scenario) -> tuple[dict[str, float], dict[str, float]]:
@@ -23,8 +24,6 @@ def planning_demand(scenario: Scenario) -> tuple[dict[str, float], dict[str, flo
     A cycle among stock points (reported by validation) contributes nothing instead of
     recursing forever, so this can run while a scenario is being validated.
     """
-    from jitsim.scenario.models import material_sources  # models imports this module
-
     own_mean = dict.fromkeys(scenario.stock_points, 0.0)
     own_var = dict.fromkeys(scenario.stock_points, 0.0)
     for customer in scenario.customers.values():
@@ -59,3 +58,46 @@ def planning_demand(scenario: Scenario) -> tuple[dict[str, float], dict[str, flo
         {name: total(name, own_mean, 1, empty) for name in own_mean},
         {name: total(name, own_var, 2, empty) for name in own_var},
     )
+
+
+def average_factor(spec: Customer) -> float:
+    """Long-run average of the seasonal factors (trend ignored), for planning."""
+    factor = 1.0
+    season = spec.seasonality
+    if season is not None:
+        if season.weekly is not None:
+            factor *= sum(season.weekly) / 7.0
+        if season.annual is not None:
+            factor *= sum(season.annual) / 12.0
+    return factor
+
+
+def daily_mean_and_variance(spec: Customer) -> tuple[float, float]:
+    """Planning mean (units/day) and variance (units²/day) of the customer's daily demand."""
+    factor = average_factor(spec)
+    if spec.demand is not None:
+        return spec.demand.mean * factor, spec.demand.variance * factor * factor
+    assert spec.orders is not None
+    rate = spec.orders.rate_per_day * factor
+    size = spec.orders.size
+    # Compound Poisson: mean λE[S], variance λE[S²].
+    return rate * size.mean, rate * (size.variance + size.mean**2)
+
+
+def plant_materials(plant: Plant) -> list[str]:
+    """Every material any product of ``plant`` needs, in first-use order."""
+    return list(dict.fromkeys(m for product in plant.products.values() for m in product.bom))
+
+
+def material_sources(scenario: Scenario, plant_name: str) -> dict[str, str]:
+    """Material item → the stock point ``plant_name`` draws it from (known ones only)."""
+    plant = scenario.plants[plant_name]
+    found: dict[str, str] = {}
+    for material in plant_materials(plant):
+        if material in plant.materials_from:
+            found[material] = plant.materials_from[material]
+        else:
+            holders = [n for n, p in scenario.stock_points.items() if p.item == material]
+            if len(holders) == 1:
+                found[material] = holders[0]
+    return found

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from jitsim.errors import JitsimError
-from jitsim.run import simulate
+from jitsim.execution.simulate import simulate
 from jitsim.scenario.models import Scenario
 
 BACKENDS = ("serial", "processes", "dask")

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jitsim.backends import ChunkResult
 from jitsim.errors import JitsimError
+from jitsim.execution.backends import ChunkResult
 
 TRAJECTORY_COLUMNS = (
     "point",

@@ -35,10 +35,11 @@ from rich.table import Table
 from rich.text import Text
 
 import jitsim
-from jitsim import output
-from jitsim import trace as trace_format
-from jitsim.batch import RunResult
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.execution.batch import RunResult
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import default_out_dir, prepare_out_dir, writing
+from jitsim.execution.simulate import policy_derived_values
 from jitsim.experiments.compare import Comparison
 from jitsim.experiments.stress import (
     DEFAULT_DURATIONS,
@@ -46,12 +47,15 @@ from jitsim.experiments.stress import (
     check_durations,
     check_nodes,
 )
-from jitsim.experiments.sweep import grid_from_mapping
-from jitsim.kpis import HEADLINE_KPIS
-from jitsim.precision import PrecisionTarget
+from jitsim.model.kpis import HEADLINE_KPIS
+from jitsim.output import trace as trace_format
+from jitsim.output.describe import describe_scenario
+from jitsim.output.exports import export_tables
+from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 from jitsim.scenario.disruptions import event_key, named_event
+from jitsim.scenario.grid import grid_from_mapping, parse_assignment
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import apply_overrides, parse_assignment
+from jitsim.scenario.overrides import apply_overrides
 
 app = typer.Typer(
     name="jitsim",
@@ -273,11 +277,11 @@ def _out_dir(file: Path, out: Path | None, resume: Path | None, command: str = "
     if resume is not None and out is not None and Path(out) != Path(resume):
         raise JitsimError("give either --out or --resume, not both")
     chosen = resume if resume is not None else out
-    default = output.default_out_dir(file)
+    default = default_out_dir(file)
     if command != "run":  # each kind of experiment keeps its own results directory
         default = default.with_name(f"{default.name}-{command}")
     path = chosen if chosen is not None else default
-    output.prepare_out_dir(path)  # fail before simulating, not after
+    prepare_out_dir(path)  # fail before simulating, not after
     return path
 
 
@@ -440,7 +444,7 @@ def _print_headline(result: RunResult) -> None:
     table.add_column("unit", no_wrap=True)
     for alternative in result.alternatives:
         table.add_column(escape(alternative), justify="right", no_wrap=True)
-    for kpi, unit, cells in output.headline_rows(result):
+    for kpi, unit, cells in headline_rows(result):
         table.add_row(kpi, unit, *cells)
     console.print(table)
     console.print(
@@ -523,7 +527,7 @@ def run_command(
         chunk_size=chunk_size,
     )
     if export:
-        output.export_tables(
+        export_tables(
             {"summary": result.summary(), "replications": result.replications()},
             out_dir,
             export,
@@ -595,9 +599,9 @@ def compare(
         chunk_size=chunk_size,
     )
     differences = comparison.differences()
-    output.export_tables({"comparison": differences}, out_dir, ["csv"])
+    export_tables({"comparison": differences}, out_dir, ["csv"])
     if export:
-        output.export_tables(
+        export_tables(
             {
                 "summary": comparison.result.summary(),
                 "comparison": differences,
@@ -634,14 +638,14 @@ def _print_differences(comparison: Comparison) -> None:
         [k for k in wanted if k in comparison.result.replications().columns]
     )
     for row in rows.to_dict("records"):
-        unit, scale = output.kpi_unit(str(row["kpi"]), currency)
+        unit, scale = kpi_unit(str(row["kpi"]), currency)
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
         better = float(row["share_better"])
         table.add_row(
             escape(str(row["alternative"])),
             str(row["kpi"]),
             "pp" if unit == "%" else unit,
-            output.format_estimate(float(row["difference"]), half, scale),
+            format_estimate(float(row["difference"]), half, scale),
             _relative_text(float(row["relative_change"])),
             "–" if math.isnan(better) else f"{better:.0%}",
         )
@@ -717,7 +721,7 @@ def sweep(
         ),
     )
     if export:
-        output.export_tables(
+        export_tables(
             {"sweep_summary": result.summary(), "replications": result.replications()},
             out_dir,
             export,
@@ -730,7 +734,7 @@ def sweep(
         table.add_column(escape(name), justify="right", overflow="fold")
     table.add_column("alternative", no_wrap=True)
     for name in shown:
-        unit, _ = output.kpi_unit(name, currency)
+        unit, _ = kpi_unit(name, currency)
         table.add_column(
             escape(f"{name} ({unit})" if unit else name), justify="right", no_wrap=True
         )
@@ -745,10 +749,8 @@ def sweep(
                 row = rows.get((point, name, kpi_name))
                 if row is None:
                     raise JitsimError(f"unknown KPI {kpi_name!r} for --kpi")
-                _, scale = output.kpi_unit(kpi_name, currency)
-                cells.append(
-                    output.format_estimate(float(row["mean"]), float(row["half_width"]), scale)
-                )
+                _, scale = kpi_unit(kpi_name, currency)
+                cells.append(format_estimate(float(row["mean"]), float(row["half_width"]), scale))
             table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)
     _stdout().print(table)
     _stdout().print(
@@ -826,7 +828,7 @@ def breakeven(
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
         table.add_row(
             f"{float(row['x']):.6g}",
-            output.format_estimate(float(row["mean_diff"]), half),
+            format_estimate(float(row["mean_diff"]), half),
             f"[{float(row['ci95_low']):.4g}, {float(row['ci95_high']):.4g}]",
             str(int(row["n"])),
         )
@@ -854,10 +856,10 @@ def _parse_range(text: str) -> tuple[float, float]:
 def validate(file: FileArg) -> None:
     """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
     scenario = jitsim.load_scenario(file)
-    derived = output.policy_derived_values(scenario)
+    derived = policy_derived_values(scenario)
     console = _stdout()
     console.print(Text(f"{file}: valid", style="green"))
-    console.print(Text(output.describe_scenario(scenario, derived)))
+    console.print(Text(describe_scenario(scenario, derived)))
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -880,7 +882,7 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    with output.writing(out):
+    with writing(out):
         out.write_text(text, encoding="utf-8")
     _stderr().print(Text(f"schema written to {out}"))
 
@@ -931,7 +933,7 @@ def trace(
         Text(trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days))
     )
     if csv is not None:
-        with output.writing(csv):
+        with writing(csv):
             trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
         _stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
 
@@ -1077,7 +1079,7 @@ def stress(
         precision=settings.precision,
     )
     if export:
-        output.export_tables(
+        export_tables(
             {
                 "stress": result.table(),
                 "tts": result.tts(),

@@ -9,7 +9,6 @@ backend, the number of workers, and whether the run was interrupted and resumed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -20,31 +19,21 @@ from typing import Any
 
 import pandas as pd
 
-from jitsim.backends import Backend, Chunk, make_backend
 from jitsim.errors import JitsimError
-from jitsim.precision import PrecisionReport, PrecisionTarget, sequential
-from jitsim.results_store import DirectorySink, MemorySink
+from jitsim.execution.backends import Backend, Chunk, make_backend
+from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
+from jitsim.execution.results_dir import write_results
+from jitsim.execution.results_store import DirectorySink, MemorySink
 from jitsim.scenario.models import Scenario
+from jitsim.scenario.resolve import scenario_hash
 from jitsim.stats import summarize_frame
+from jitsim.version import jitsim_version
 
 #: ``progress(done, total)``: replications (× alternatives) finished so far, and planned.
 Progress = Callable[[int, int], None]
 
 #: Below this many replication-runs a pool costs more than it saves: run serially.
 SMALL_WORK = 48
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the resolved scenario (defaults filled in), as hex."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def jitsim_version() -> str:
-    """Installed jitsim version."""
-    from jitsim import __version__
-
-    return __version__
 
 
 @dataclass
@@ -299,7 +288,7 @@ def run(
         Command line to record in the manifest.
     precision : PrecisionTarget, optional
         Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
-        target (see :mod:`jitsim.precision`); the outcome is in ``RunResult.precision``.
+        target (see :mod:`jitsim.execution.precision`); the outcome is in ``RunResult.precision``.
 
     Returns
     -------
@@ -446,7 +435,6 @@ def run_alternatives(
     )
 
     def write(directory: Path) -> None:
-        from jitsim.output import write_results  # output imports batch
 
         write_results(result, directory, command=execution.command)
 

@@ -1,0 +1,232 @@
+"""The results directory: what a finished run writes, and the helpers every experiment uses.
+
+:func:`write_results` puts a :class:`~jitsim.execution.batch.RunResult` into a results
+directory::
+
+    results/quickstart/
+        summary.json             # provenance + per-alternative KPI statistics
+        replications.csv         # the tidy table, one row per (alternative, replication)
+        scenario.resolved.yaml   # the validated scenario with every default filled in
+        trajectories.csv         # end-of-day series (only when trajectories were kept)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from jitsim.errors import JitsimError
+from jitsim.scenario.resolve import scenario_hash
+from jitsim.version import jitsim_version
+
+if TYPE_CHECKING:
+    from jitsim.execution.batch import RunResult
+    from jitsim.scenario.models import Scenario
+
+__all__ = [
+    "REPLICATIONS_FILE",
+    "SCENARIO_FILE",
+    "SUMMARY_FILE",
+    "SUMMARY_STATS",
+    "TRAJECTORIES_FILE",
+    "default_out_dir",
+    "json_safe",
+    "prepare_out_dir",
+    "provenance",
+    "resolved_scenario_yaml",
+    "summary_document",
+    "write_json",
+    "write_results",
+    "writing",
+]
+
+SUMMARY_FILE = "summary.json"
+REPLICATIONS_FILE = "replications.csv"
+SCENARIO_FILE = "scenario.resolved.yaml"
+TRAJECTORIES_FILE = "trajectories.csv"
+
+#: Statistics written per KPI into ``summary.json``, in this order.
+SUMMARY_STATS = ("mean", "std", "ci95_low", "ci95_high", "p05", "p50", "p95", "cvar95", "n")
+
+
+# -- results directory ------------------------------------------------------------------------
+
+
+def default_out_dir(scenario_file: str | os.PathLike[str]) -> Path:
+    """``results/<scenario-file-stem>`` (relative to the working directory)."""
+    return Path("results") / Path(scenario_file).stem
+
+
+def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """Create the results directory (and parents) if needed.
+
+    Raises
+    ------
+    JitsimError
+        If the path exists and is not a directory, or cannot be created.
+    """
+    path = Path(out_dir)
+    if path.exists() and not path.is_dir():
+        raise JitsimError(f"--out {path}: exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise JitsimError(f"--out {path}: cannot create directory: {exc.strerror or exc}") from None
+    return path
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-safe copy, as it reads back from a JSON file: NaN/inf become ``None``, numpy
+    scalars Python numbers, tuples lists, keys strings; anything else its ``str``."""
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {str(k): clean(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(v) for v in item]
+        if hasattr(item, "item") and not isinstance(item, str):  # numpy scalar
+            item = item.item()
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        return item
+
+    return json.loads(json.dumps(clean(value), default=str))
+
+
+@contextmanager
+def writing(where: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a failed write (disk full, no permission, a directory in the way) into a user error
+    naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise JitsimError(f"cannot write {exc.filename or where}: {exc.strerror or exc}") from None
+
+
+def provenance(scenario: Scenario, seed: int, command: str | None) -> dict[str, Any]:
+    """Where a result came from: version, scenario name and hash, seed, command, time."""
+    return {
+        "jitsim_version": jitsim_version(),
+        "scenario_name": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": seed,
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write_json(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
+    """Write ``document`` as indented JSON (NaN as ``null``), a user error if it cannot."""
+    with writing(path):
+        Path(path).write_text(
+            json.dumps(json_safe(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+
+
+def summary_document(
+    result: RunResult,
+    *,
+    command: str | Sequence[str] | None = None,
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """The content of ``summary.json`` as a JSON-safe dict (NaN written as ``None``).
+
+    ``alternatives`` maps alternative → KPI → statistics (:data:`SUMMARY_STATS`), with the
+    statistics exactly those of :meth:`RunResult.summary`.
+    """
+    if command is not None and not isinstance(command, str):
+        command = shlex.join(command)
+    alternatives: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in result.alternatives}
+    if not result.replications().empty:
+        for row in result.summary().to_dict("records"):
+            stats = {stat: row[stat] for stat in SUMMARY_STATS}
+            stats["n"] = int(stats["n"])
+            alternatives.setdefault(str(row["alternative"]), {})[str(row["kpi"])] = stats
+    scenario = result.scenario
+    document = {
+        **provenance(scenario, result.seed, command),
+        "replications": result.replications_per_alternative,
+        "window_days": result.window_days,
+        "horizon_days": scenario.run.horizon_days,
+        "warmup_days": scenario.run.warmup_days,
+        "currency": scenario.run.currency,
+        "alternatives": alternatives,
+    }
+    if created is not None:
+        document["created"] = created.isoformat(timespec="seconds")
+    cleaned: dict[str, Any] = json_safe(document)
+    return cleaned
+
+
+def resolved_scenario_yaml(scenario: Scenario) -> str:
+    """The validated scenario with every default filled in, as YAML with a header comment.
+
+    Loading the text again gives a scenario with the same
+    :func:`~jitsim.scenario.resolve.scenario_hash`.
+    """
+    header = (
+        f"# Resolved scenario written by jitsim {jitsim_version()}: every default filled in.\n"
+        f"# scenario hash (sha256): {scenario_hash(scenario)}\n"
+        "# Run it again with: jitsim run scenario.resolved.yaml\n"
+    )
+    body = yaml.safe_dump(
+        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100
+    )
+    return header + body
+
+
+def write_results(
+    result: RunResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    command: str | Sequence[str] | None = None,
+) -> dict[str, Path]:
+    """Write ``result`` into ``out_dir`` (created if needed); existing files are replaced.
+
+    Parameters
+    ----------
+    result : RunResult
+        What :func:`jitsim.run` returned.
+    out_dir : path
+        Results directory.
+    command : str or sequence of str, optional
+        Command line that produced the result, recorded in ``summary.json``.
+
+    Returns
+    -------
+    dict
+        File kind (``summary``, ``replications``, ``scenario``, ``trajectories``) → path.
+
+    Raises
+    ------
+    JitsimError
+        If ``out_dir`` is a file or a file cannot be written.
+    """
+    path = prepare_out_dir(out_dir)
+    written = {
+        "summary": path / SUMMARY_FILE,
+        "replications": path / REPLICATIONS_FILE,
+        "scenario": path / SCENARIO_FILE,
+    }
+    write_json(written["summary"], summary_document(result, command=command))
+    with writing(path):
+        result.replications().to_csv(written["replications"], index=False)
+        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
+        trajectories = result.trajectories_frame()
+        if not trajectories.empty:
+            written["trajectories"] = path / TRAJECTORIES_FILE
+            trajectories.to_csv(written["trajectories"], index=False)
+    return written
+
+
+# -- numbers for people -----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Output: tables, exports and text renderings of results (never the model)."""

@@ -1,0 +1,143 @@
+"""A plain-text summary of a validated scenario (what ``jitsim validate`` prints)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from jitsim.execution.results_dir import json_safe
+
+if TYPE_CHECKING:
+    from jitsim.scenario.models import Scenario
+
+__all__ = ["describe_scenario"]
+
+
+def _g(value: float) -> str:
+    return f"{value:,.6g}"
+
+
+def _derived_text(values: dict[str, float]) -> str:
+    return ", ".join(f"{key}={value:.4g}" for key, value in values.items())
+
+
+def _event_text(event: Any) -> str:
+    """One line on a disruption: what it does, to which nodes, when."""
+    nodes = ", ".join(event.nodes)
+    windows = getattr(event, "windows", None)
+    if event.kind == "stock_loss":
+        return f"stock loss of {event.fraction:.0%} at {nodes} on day(s) " + ", ".join(
+            _g(t) for t in event.at
+        )
+    if windows is not None:
+        when = ", ".join(f"[{_g(w.start)}, {_g(w.start + w.days)})" for w in windows)
+    elif event.up is not None:
+        when = f"random: up {event.up.describe()}, down {event.down.describe()} days"
+    else:
+        when = f"random: p_down {_g(event.p_down)}, p_up {_g(event.p_up)} per day"
+    if event.kind == "outage":
+        what = "outage of"
+    elif event.kind == "lead_time_shock":
+        what = f"lead time × {_g(event.multiplier)} + {_g(event.add_days)} days at"
+    elif event.kind == "quality_crisis":
+        what = f"defect rate × {_g(event.multiplier)} at"
+    else:
+        what = f"demand × {_g(event.multiplier)} at"
+    return f"{what} {nodes}; {when}"
+
+
+def describe_scenario(
+    scenario: Scenario, derived: dict[str, dict[str, dict[str, float]]] | None = None
+) -> str:
+    """A short plain-text summary of a validated scenario (what ``jitsim validate`` prints)."""
+    run = scenario.run
+    cur = run.currency
+    lines = [
+        f"scenario: {scenario.name}",
+        f"run: horizon {run.horizon_days} days, warm-up {run.warmup_days} days "
+        f"(window {run.window_days} days), {run.replications} replications, seed {run.seed}, "
+        f"currency {cur}, costs on {run.cost_basis.replace('_', '-')} levels",
+        "items:",
+    ]
+    for name, item in scenario.items.items():
+        lines.append(
+            f"  {name}: unit cost {_g(item.unit_cost)} {cur}, price {_g(item.price)} {cur}, "
+            f"holding {item.annual_holding_rate:.1%} per year"
+        )
+    lines.append("suppliers:")
+    for name, supplier in scenario.suppliers.items():
+        extras = [f"order cost {_g(supplier.order_cost)} {cur}"]
+        if supplier.min_order:
+            extras.append(f"MOQ {_g(supplier.min_order)}")
+        if supplier.lot_multiple:
+            extras.append(f"lot multiple {_g(supplier.lot_multiple)}")
+        if supplier.capacity_per_day:
+            extras.append(f"capacity {_g(supplier.capacity_per_day)}/day")
+        lines.append(
+            f"  {name}: supplies {', '.join(supplier.items)}; lead time "
+            f"{supplier.lead_time.describe()} (mean {_g(supplier.lead_time.mean)} days); "
+            + ", ".join(extras)
+        )
+    lines.append("stock points:")
+    for name, point in scenario.stock_points.items():
+        review = (
+            "continuous review"
+            if point.review.continuous
+            else f"review every {point.review.every_days} day(s)"
+        )
+        text = (
+            f"  {name}: {point.item} from {point.source}, initial {_g(point.initial)}, "
+            f"{review}, policy {point.policy.describe()}"
+        )
+        if point.lead_time is not None:
+            text += f", lane lead time {point.lead_time.describe()}"
+        lines.append(text)
+    lines.append("customers:")
+    for name, customer in scenario.customers.items():
+        if customer.demand is not None:
+            demand = f"demand {customer.demand.describe()} units/day"
+        else:
+            assert customer.orders is not None
+            demand = (
+                f"orders at {_g(customer.orders.rate_per_day)}/day of size "
+                f"{customer.orders.size.describe()}"
+            )
+        lines.append(f"  {name}: buys from {customer.buys_from}; {demand}; unmet: {customer.unmet}")
+    if scenario.plants:
+        lines.append("plants:")
+    for name, plant in scenario.plants.items():
+        quality = "defective units reworked" if plant.rework else "defective units scrapped"
+        lines.append(f"  {name}: {plant.lines} line(s); {quality}")
+        for made, product in plant.products.items():
+            bom = ", ".join(f"{_g(qty)} {material}" for material, qty in product.bom.items())
+            lines.append(
+                f"    makes {made} from {bom}; {product.processing_time.describe()} days per "
+                f"{product.per}, batches of {product.batch_size}, defect rate "
+                f"{product.defect_rate.describe()}"
+            )
+    if scenario.disruptions:
+        lines.append("disruptions:")
+    for name, event in scenario.disruptions.items():
+        lines.append(f"  {name}: {_event_text(event)}")
+    base = {name: point.policy for name, point in scenario.stock_points.items()}
+    lines.append("alternatives:" if scenario.alternatives else "alternatives: none (base only)")
+    for alternative in scenario.alternative_names():
+        if scenario.alternatives:
+            spec_of = scenario.alternatives[alternative]
+            policies = spec_of.policies
+            chosen = ", ".join(f"{p}={spec.describe()}" for p, spec in policies.items())
+            kept = [p for p in base if p not in policies]
+            if kept:
+                chosen += f"{' (others' if policies else '(policies'} as in stock_points: "
+                chosen += f"{', '.join(kept)})"
+            if spec_of.changes:
+                chosen += "; changes " + ", ".join(
+                    f"{path}={json.dumps(json_safe(value), ensure_ascii=False)}"
+                    for path, value in spec_of.changes.items()
+                )
+            if spec_of.switching_cost:
+                chosen += f"; switching cost {_g(spec_of.switching_cost)} {cur}"
+            lines.append(f"  {alternative}: {chosen}")
+        for where, values in (derived or {}).get(alternative, {}).items():
+            lines.append(f"    derived at {where}: {_derived_text(values)}")
+    return "\n".join(lines)

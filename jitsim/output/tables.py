@@ -1,0 +1,93 @@
+"""Numbers for people: KPI units, rounded estimates and the headline table.
+
+The helpers return strings, so the command line and notebooks print the same thing and tests
+can check it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from jitsim.model.kpis import HEADLINE_KPIS
+
+if TYPE_CHECKING:
+    from jitsim.execution.batch import RunResult
+
+__all__ = ["format_estimate", "headline_rows", "kpi_unit"]
+
+_RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
+_MONEY_NAMES = ("profit", "revenue")
+
+
+def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
+    """Unit label and display scale of a KPI: ``("EUR", 1)``, ``("%", 100)``, ``("units", 1)``."""
+    base = kpi.rsplit(".", 1)[-1]
+    if base.endswith(_RATE_SUFFIXES):
+        return "%", 100.0
+    if base.endswith("_cost") or base in _MONEY_NAMES or "cash" in base:
+        return currency, 1.0
+    if base.endswith("_days") or base == "window_days":
+        return "days", 1.0
+    if base.startswith("orders_"):
+        return "orders", 1.0
+    if base.endswith("_units") or base.startswith("avg_"):
+        return "units", 1.0
+    return "", 1.0
+
+
+def _decimals(mean: float, half_width: float) -> int:
+    """Show the half-width with two significant digits (0–3 decimals)."""
+    if math.isfinite(half_width) and half_width > 0:
+        return min(3, max(0, 1 - math.floor(math.log10(half_width))))
+    magnitude = abs(mean)
+    if magnitude >= 100 or float(mean).is_integer():
+        return 0
+    return 2 if magnitude >= 1 else 3
+
+
+def format_estimate(mean: float, half_width: float = math.nan, scale: float = 1.0) -> str:
+    """``"12,345 ± 310"``: a mean with its 95 % CI half-width, sensibly rounded.
+
+    NaN means print as ``n/a``; without a finite half-width (one replication) only the mean is
+    shown.
+    """
+    if not math.isfinite(mean):
+        return "n/a"
+    mean *= scale
+    half_width *= scale
+    digits = _decimals(mean, half_width)
+    text = f"{mean:,.{digits}f}"
+    if math.isfinite(half_width):
+        text += f" ± {half_width:,.{digits}f}"
+    return text
+
+
+def headline_rows(
+    result: RunResult, kpis: Sequence[str] | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """Rows ``(kpi, unit, [cell per alternative])`` of the headline table.
+
+    Cells are ``mean ± half_width`` of the 95 % confidence interval. By default the KPIs are
+    :data:`jitsim.kpis.HEADLINE_KPIS` plus ``demand_units``, those present in the result.
+    """
+    frame = result.replications()
+    wanted = list(kpis) if kpis is not None else [*HEADLINE_KPIS, "demand_units"]
+    present = [k for k in wanted if k in frame.columns]
+    if not present:
+        return []
+    stats = {
+        (row["alternative"], row["kpi"]): row for row in result.summary(present).to_dict("records")
+    }
+    currency = result.scenario.run.currency
+    rows = []
+    for kpi in present:
+        unit, scale = kpi_unit(kpi, currency)
+        cells = []
+        for alternative in result.alternatives:
+            row = stats.get((alternative, kpi), {})
+            mean, half_width = row.get("mean", math.nan), row.get("half_width", math.nan)
+            cells.append(format_estimate(float(mean), float(half_width), scale))
+        rows.append((kpi, unit, cells))
+    return rows
