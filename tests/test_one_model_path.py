@@ -74,7 +74,7 @@ def test_an_alternative_with_changes_is_simulated_with_them() -> None:
 
 def test_resolve_names_the_known_alternatives() -> None:
     scenario = jitsim.load_scenario(next(p for p in SCENARIOS if p.stem == "quickstart"))
-    with pytest.raises(jitsim.JitsimError, match="unknown alternative 'nope'.*buffered"):
+    with pytest.raises(jitsim.JitsimError, match=r"unknown alternative 'nope'.*buffered"):
         jitsim.resolve(scenario, "nope")
     resolved = jitsim.resolve(scenario, "eoq")
     assert resolved.alternatives == {}

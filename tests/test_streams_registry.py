@@ -1,4 +1,4 @@
-"""Random streams (docs/architecture.md, random streams) and the policy registry / entry-point plug-ins."""
+"""Random streams (docs/architecture.md) and the policy registry / entry-point plug-ins."""
 
 from __future__ import annotations
 
