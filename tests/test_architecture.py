@@ -8,9 +8,12 @@ inside functions (only ``if TYPE_CHECKING:`` blocks are left out), and fails on 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+
+import jitsim
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jitsim"
 
@@ -145,3 +148,11 @@ def test_layers_do_not_reach_up(layer: str, forbidden: str) -> None:
                 else []
             )
             assert not [n for n in names if n == forbidden or n.startswith(forbidden + ".")], path
+
+
+def test_the_api_page_lists_exactly_the_public_names() -> None:
+    """docs/api.md documents every name of ``jitsim.__all__`` in its tables, and no other."""
+    text = (PACKAGE.parent / "docs" / "api.md").read_text()
+    public = text.split("## Below the public API")[0]
+    listed = set(re.findall(r"^\| `([A-Za-z_]+)[(`]", public, flags=re.MULTILINE))
+    assert listed == set(jitsim.__all__)
