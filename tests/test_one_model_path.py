@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from conftest import Invoke, RunModel
 
 import jitsim
-from jitsim import cli
 from jitsim.model.kpis import extract
-from jitsim.model.network import Network, build
+from jitsim.model.network import Network
 from jitsim.streams import Streams
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
@@ -27,26 +26,23 @@ REPLICATIONS = 2
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_api_cli_and_hand_built_model_agree(path: Path, tmp_path: Path) -> None:
+def test_api_cli_and_hand_built_model_agree(
+    path: Path, tmp_path: Path, invoke: Invoke, model: RunModel
+) -> None:
     scenario = jitsim.load_scenario(path)
     api = jitsim.run(scenario, replications=REPLICATIONS, seed=SEED, backend="serial")
     frame = api.replications()
     assert sorted(set(frame["alternative"])) == sorted(scenario.alternative_names())
 
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli.app,
-        ["run", str(path), "-n", str(REPLICATIONS), "--seed", str(SEED), "-q", "-o", str(out)],
-    )
+    result = invoke("run", path, "-n", REPLICATIONS, "--seed", SEED, "-q", "-o", out)
     assert result.exit_code == 0, result.output
     on_disk = pd.read_csv(out / "replications.csv")
     pd.testing.assert_frame_equal(on_disk, frame, check_dtype=False, rtol=1e-12, atol=0)
 
     for row in frame.to_dict("records"):
         alternative, replication = str(row["alternative"]), int(row["replication"])
-        network = build(jitsim.resolve(scenario, alternative), Streams(SEED, replication))
-        network.run()
-        by_hand = extract(network)
+        by_hand = extract(model(scenario, alternative, replication, SEED, trace=False))
         for kpi, value in by_hand.items():
             expected = row[kpi]
             assert (math.isnan(value) and math.isnan(expected)) or math.isclose(
@@ -61,15 +57,13 @@ def test_a_model_cannot_be_built_from_an_unresolved_scenario() -> None:
         Network(scenario, Streams(1, 0))
 
 
-def test_an_alternative_with_changes_is_simulated_with_them() -> None:
+def test_an_alternative_with_changes_is_simulated_with_them(model: RunModel) -> None:
     """The trap of #10: the failover alternative adds a backup supplier; its model has it."""
     path = next(p for p in SCENARIOS if p.stem == "jit_single_source_failure")
     scenario = jitsim.load_scenario(path)
     assert scenario.stock_points["warehouse"].backup is None
-    network = build(jitsim.resolve(scenario, "jit_with_backup"), Streams(1, 0))
-    assert network.points["warehouse"].backup is not None
-    plain = build(jitsim.resolve(scenario, "jit_single"), Streams(1, 0))
-    assert plain.points["warehouse"].backup is None
+    assert model(scenario, "jit_with_backup").points["warehouse"].backup is not None
+    assert model(scenario, "jit_single").points["warehouse"].backup is None
 
 
 def test_resolve_names_the_known_alternatives() -> None:

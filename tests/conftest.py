@@ -1,0 +1,82 @@
+"""Shared builders and fixtures of the test suite.
+
+Tests are grouped by layer (``tests/foundations``, ``tests/policies``, ``tests/scenario``,
+``tests/model``, ``tests/execution``, ``tests/experiments``, ``tests/output``, ``tests/cli``);
+the cross-cutting safety nets (goldens, the one model path, the architecture) stay at the top.
+Models are always built the way :func:`jitsim.simulate` builds them: ``build(resolve(...))``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import jitsim
+from jitsim import cli
+from jitsim.model.network import Network, build
+from jitsim.streams import Streams
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+QUICKSTART = SCENARIOS / "quickstart.yaml"
+BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+
+Invoke = Callable[..., Result]
+RunModel = Callable[..., Network]
+
+
+def invoke_cli(*args: str | os.PathLike[str] | float) -> Result:
+    """Run ``jitsim ARGS`` in-process (typer's runner); the result has exit_code and output."""
+    return CliRunner().invoke(cli.app, [str(a) for a in args])
+
+
+def run_model(
+    scenario: jitsim.Scenario,
+    alternative: str = "base",
+    replication: int = 0,
+    seed: int | None = None,
+    *,
+    trace: bool = True,
+    trajectories: bool = False,
+) -> Network:
+    """Build one replication's model the way ``simulate`` does, run it, return it."""
+    streams = Streams(scenario.run.seed if seed is None else seed, replication)
+    network = build(
+        jitsim.resolve(scenario, alternative), streams, trace=trace, trajectories=trajectories
+    )
+    network.run()
+    return network
+
+
+def shortened(scenario: jitsim.Scenario, horizon: int, warmup: int) -> jitsim.Scenario:
+    """``scenario`` with another horizon and warm-up (days): quick tests of bundled files."""
+    run = scenario.run.model_copy(update={"horizon_days": horizon, "warmup_days": warmup})
+    return scenario.model_copy(update={"run": run})
+
+
+@pytest.fixture(scope="session")
+def invoke() -> Invoke:
+    """:func:`invoke_cli`, as a fixture."""
+    return invoke_cli
+
+
+@pytest.fixture(scope="session")
+def model() -> RunModel:
+    """:func:`run_model`, as a fixture."""
+    return run_model
+
+
+@pytest.fixture(scope="session")
+def quickstart() -> jitsim.Scenario:
+    """The bundled quickstart (JIT vs (s,S) vs EOQ at one store)."""
+    return jitsim.load_scenario(QUICKSTART)
+
+
+@pytest.fixture(scope="session")
+def quickstart_short(quickstart: jitsim.Scenario) -> jitsim.Scenario:
+    """The quickstart over 120 days with 20 days of warm-up."""
+    return shortened(quickstart, 120, 20)
