@@ -5,7 +5,7 @@ deterministic. The expected order times, order quantities, end-of-day levels and
 worked out BY HAND in the comments next to each test (they are literal lists, not the output
 of a re-implementation of the simulator).
 
-Conventions used in the derivations (design.md §3): at each integer day t the end-of-day
+Conventions used in the derivations (docs/daily-convention.md): at each integer day t the end-of-day
 snapshot of day t−1 is taken, then receipts due at t are put away (FIFO backorders served
 first), then periodic reviews order on IP = on-hand + on-order − backorders, then at t+0.5 the
 day's demand arrives. Continuous review reviews at t=0 and after every demand. Receipts at
