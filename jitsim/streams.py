@@ -4,14 +4,23 @@ Replication ``r`` of a run with seed ``σ`` draws source ``name`` from
 ``SeedSequence(σ, spawn_key=(r, stable_hash(name)))``. Sources are keyed by name, never by the
 order in which they are created, so adding a supplier or switching a policy does not shift the
 demand stream: all alternatives see the same demand path in replication ``r`` (common random
-numbers, design.md §4).
+numbers).
+
+Entities that need one random value at a time (the k-th order's lead time, the j-th unit's
+inspection) take it from a :class:`BlockDraws`, which draws a block of values with one
+vectorised numpy call and hands them out in order: the k-th call returns the k-th value of the
+stream, whatever happened in between.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from jitsim.distributions import BaseDistribution
 
@@ -49,32 +58,57 @@ class Streams:
         return generator
 
 
-class BlockSampler:
-    """Draws from a distribution in blocks and hands the values out one by one.
+class BlockDraws:
+    """Values drawn ``size`` at a time by ``draw(size)`` and handed out one by one, in order.
+
+    Parameters
+    ----------
+    draw : Callable[[int], numpy.ndarray]
+        Draws that many values from one generator, e.g. ``rng.random`` (uniform on [0, 1)) or
+        ``lambda size: rng.geometric(p, size)`` (integers, handed out as Python ints).
+    size : int
+        Values per block. Part of the stream's definition: numpy does not promise that blocks
+        of another size give the same sequence for every distribution, so keep it fixed.
+
+    Notes
+    -----
+    The k-th call of :meth:`next` always returns the k-th value of the stream, which keeps
+    draws aligned by entity index (order, batch, unit) across alternatives. Nothing is drawn
+    until the first call.
+    """
+
+    __slots__ = ("_block", "_draw", "_size", "_used")
+
+    def __init__(self, draw: Callable[[int], npt.NDArray[Any]], size: int) -> None:
+        self._draw = draw
+        self._size = size
+        self._block: list[float] = []
+        self._used = 0
+
+    def next(self) -> float:
+        """The next value of the stream."""
+        if self._used == len(self._block):
+            self._block = self._draw(self._size).tolist()
+            self._used = 0
+        value = self._block[self._used]
+        self._used += 1
+        return value
+
+
+class BlockSampler(BlockDraws):
+    """Draws from a distribution in blocks (of 64 by default) and hands the values out in order.
 
     The k-th call always returns the k-th draw of the stream, whatever happened in between,
     which keeps lead times aligned by order index across alternatives.
     """
 
-    __slots__ = ("_block", "_dist", "_rng", "_size", "_used")
+    __slots__ = ("_dist",)
 
     def __init__(self, dist: BaseDistribution, rng: np.random.Generator, size: int = 64) -> None:
+        super().__init__(partial(dist.sample, rng), size)
         self._dist = dist
-        self._rng = rng
-        self._size = size
-        self._block: list[float] = []
-        self._used = 0
 
     @property
     def mean(self) -> float:
         """Mean of the sampled distribution."""
         return float(self._dist.mean)
-
-    def next(self) -> float:
-        """The next draw."""
-        if self._used == len(self._block):
-            self._block = self._dist.sample(self._rng, self._size).tolist()
-            self._used = 0
-        value = self._block[self._used]
-        self._used += 1
-        return value

@@ -15,11 +15,13 @@ from jitsim.stats import (
     KpiSummary,
     PairedDifference,
     cvar,
+    km_median,
     paired_difference,
     summarize,
     summarize_frame,
     t_half_width,
     unpaired_difference,
+    var,
 )
 
 TEXTBOOK = [2, 4, 4, 4, 5, 5, 7, 9]
@@ -409,8 +411,6 @@ def test_km_median_by_hand() -> None:
     """Durations 1, 2, 2+, 3, 4+ (+ = censored): Ŝ(1) = 4/5 = 0.8; at 2 one event among 4 at
     risk, Ŝ = 0.8 · 3/4 = 0.6; at 3 one event among 2 at risk (3 and 4+), Ŝ = 0.3 ≤ 1/2: the
     median is 3. Without censoring it is the ordinary lower median."""
-    from jitsim.stats import km_median
-
     assert km_median([1, 2, 2, 3, 4], [True, True, False, True, False]) == (3.0, False)
     assert km_median([4, 1, 3, 2], [True] * 4) == (2.0, False)
     assert km_median([5, 7, 9], [False] * 3) == (9.0, True)
@@ -422,8 +422,6 @@ def test_km_median_by_hand() -> None:
 def test_var_is_the_cvar_minimiser() -> None:
     """VaR95 of 1…30 is the ⌈28.5⌉ = 29th smallest value; of 1…10 the 10th (the maximum).
     NaNs are ignored; CVaR is never below VaR."""
-    from jitsim.stats import cvar, var
-
     assert var(range(1, 31)) == 29.0
     assert var([*range(1, 11), math.nan]) == 10.0
     assert var([3.0, 1.0, 2.0], level=0.5) == 2.0

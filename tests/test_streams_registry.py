@@ -13,7 +13,7 @@ import jitsim.policies as policies
 from jitsim.distributions import Poisson
 from jitsim.policies.base import PolicyContext, PolicySpec
 from jitsim.policies.classic import OrderUpTo
-from jitsim.streams import BlockSampler, Streams, stable_hash
+from jitsim.streams import BlockDraws, BlockSampler, Streams, stable_hash
 
 
 def test_stable_hash_is_the_same_in_a_fresh_interpreter() -> None:
@@ -41,6 +41,25 @@ def test_block_sampler_hands_out_the_stream_in_order() -> None:
     assert values != [float(v) for v in rng.poisson(4, 20)]
     expected = np.concatenate([dist.sample(g, 8) for g in [Streams(1, 0)("x")] * 3])[:20]
     assert values == expected.tolist()
+    assert sampler.mean == 4.0
+
+
+def test_block_draws_hand_out_uniforms_and_integers_in_order() -> None:
+    uniforms = BlockDraws(Streams(1, 0)("u").random, 4)
+    values = [uniforms.next() for _ in range(10)]
+    assert values == Streams(1, 0)("u").random(12)[:10].tolist()
+    rng = Streams(1, 0)("g")
+    gaps = BlockDraws(lambda size: rng.geometric(0.3, size), 4)
+    drawn = [gaps.next() for _ in range(6)]
+    assert drawn == Streams(1, 0)("g").geometric(0.3, 8)[:6].tolist()
+    assert all(type(gap) is int for gap in drawn)
+
+
+def test_block_draws_draw_nothing_until_asked() -> None:
+    def refuse(size: int) -> np.ndarray:
+        raise AssertionError("drew before the first call")
+
+    BlockDraws(refuse, 64)
 
 
 class _DoubleBaseStock(PolicySpec):

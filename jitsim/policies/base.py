@@ -108,6 +108,17 @@ class PolicySpec(BaseModel):
         return f"{getattr(self, 'kind', type(self).__name__)}({fields})"
 
 
+class StrictPolicySpec(PolicySpec):
+    """Base of the built-in specs: a number in YAML must be a number.
+
+    ``true`` or ``"3"`` is a type error instead of silently becoming 1 or 3 (see
+    :mod:`jitsim.units`). Plug-in specs derive from :class:`PolicySpec` and choose for
+    themselves.
+    """
+
+    model_config = ConfigDict(strict=True)
+
+
 class StatelessPolicy:
     """Mix-in for policies that need no end-of-day observations."""
 

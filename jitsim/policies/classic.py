@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal, Self
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 
-from jitsim.policies.base import PolicyContext, PolicySpec, StatelessPolicy
+from jitsim.policies.base import PolicyContext, StatelessPolicy, StrictPolicySpec
 from jitsim.units import NonNegative, Positive, PositiveInt, Real
 
 
@@ -30,7 +30,7 @@ class OrderUpTo(StatelessPolicy):
         return 0.0
 
 
-class SsSpec(PolicySpec):
+class SsSpec(StrictPolicySpec):
     """(s,S) policy: when IP ≤ s, order up to S.
 
     Parameters
@@ -46,7 +46,6 @@ class SsSpec(PolicySpec):
     Zheng & Federgruen (1991): every order covers :math:`L+1` days of demand risk.
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["s_S"] = "s_S"
     s: Real
     S: Real
@@ -61,7 +60,7 @@ class SsSpec(PolicySpec):
         return OrderUpTo(self.s, self.S)
 
 
-class BaseStockSpec(PolicySpec):
+class BaseStockSpec(StrictPolicySpec):
     """Base-stock (order-up-to) policy: at every review order up to ``S``.
 
     Parameters
@@ -70,7 +69,6 @@ class BaseStockSpec(PolicySpec):
         Base-stock level :math:`S` (units).
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["base_stock"] = "base_stock"
     S: NonNegative
 
@@ -92,7 +90,7 @@ class ReorderPointQuantity(StatelessPolicy):
         return batches * self.Q
 
 
-class RQSpec(PolicySpec):
+class RQSpec(StrictPolicySpec):
     """(r,Q) policy: when IP ≤ r, order n·Q with the smallest n that makes IP > r.
 
     Parameters
@@ -103,7 +101,6 @@ class RQSpec(PolicySpec):
         Order quantity :math:`Q` (units), > 0.
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["r_Q"] = "r_Q"
     r: Real
     Q: Positive
@@ -129,7 +126,7 @@ class Kanban(StatelessPolicy):
         return {"kanban_loop_units": self.cards * self.container_size}
 
 
-class KanbanSpec(PolicySpec):
+class KanbanSpec(StrictPolicySpec):
     """Kanban: ``cards`` × ``container_size`` units circulate between this point and its source.
 
     Each time a container is emptied its card goes upstream and comes back with one full
@@ -145,7 +142,6 @@ class KanbanSpec(PolicySpec):
         Units per container :math:`c` (> 0).
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["kanban"] = "kanban"
     cards: PositiveInt
     container_size: Positive

@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 from typing import Literal, Self
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from scipy.stats import norm
 
-from jitsim.policies.base import PolicyContext, PolicySpec
+from jitsim.policies.base import PolicyContext, StrictPolicySpec
 from jitsim.policies.classic import ReorderPointQuantity
 from jitsim.units import NonNegative, OpenFraction, Positive, Real
 
@@ -43,7 +43,7 @@ class EOQPolicy(ReorderPointQuantity):
         }
 
 
-class EOQSpec(PolicySpec):
+class EOQSpec(StrictPolicySpec):
     """EOQ order quantity and a reorder point from lead-time demand plus safety stock.
 
     Parameters
@@ -65,7 +65,6 @@ class EOQSpec(PolicySpec):
     given; with none, the safety stock is 0.
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["eoq"] = "eoq"
     order_quantity: Positive | None = None
     cycle_service_level: OpenFraction | None = None

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
-from jitsim.policies.base import PolicyContext, PolicySpec
+from jitsim.policies.base import PolicyContext, StrictPolicySpec
 from jitsim.policies.forecast import ExponentialSmoothingSpec, Forecaster, ForecastKind
 from jitsim.units import NonNegative
 
@@ -42,7 +40,7 @@ class JITPolicy:
         return {"jit_cover_days": self.cover_days}
 
 
-class JITSpec(PolicySpec):
+class JITSpec(StrictPolicySpec):
     """Demand-driven JIT replenishment.
 
     Parameters
@@ -54,7 +52,6 @@ class JITSpec(PolicySpec):
         Safety buffer :math:`b` in days of forecast demand (≥ 0, default 0).
     """
 
-    model_config = ConfigDict(strict=True)
     kind: Literal["jit"] = "jit"
     forecast: ForecastKind = ExponentialSmoothingSpec()
     safety_days: NonNegative = 0.0
