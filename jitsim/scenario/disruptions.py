@@ -13,23 +13,18 @@ import re
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from jitsim.distributions import Distribution
 from jitsim.errors import raise_problems
+from jitsim.scenario.base import Problems, Strict, entries, unknown
 from jitsim.units import Fraction, Name, NonNegative, OpenFraction, Positive
 
 if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
-Problems = list[tuple[tuple[str | int, ...], str]]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class WhenDown(_Strict):
+class WhenDown(Strict):
     """What a supplier does while an outage holds it down (``suppliers.<name>.when_down``).
 
     Parameters
@@ -55,7 +50,7 @@ class WhenDown(_Strict):
     ramp_up_days: NonNegative = 0.0
 
 
-class Window(_Strict):
+class Window(Strict):
     """A scheduled window of an event: ``{start: DAY, days: DURATION}``.
 
     Parameters
@@ -73,7 +68,7 @@ class Window(_Strict):
 Windows = Annotated[list[Window], Field(min_length=1)]
 
 
-class _Event(_Strict):
+class _Event(Strict):
     nodes: Annotated[list[Name], Field(min_length=1)]
 
 
@@ -402,31 +397,18 @@ _LABEL = {
 }
 
 
-def _sections(data: Any) -> dict[str, Any]:
-    def names(section: str) -> Any:
-        value = data.get(section) if isinstance(data, dict) else getattr(data, section, None)
-        return value if isinstance(value, dict) else {}
-
-    return {section: names(section) for section in _LABEL}
-
-
 def _listing(words: list[str], last: str) -> str:
     """``["a", "b", "c"]``, ``"or"`` → ``"a, b or c"``."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def node_problems(data: Any, unknown: Any) -> Problems:
+def node_problems(data: Any) -> Problems:
     """Unknown node names and nodes an event kind cannot affect, in scenario data.
 
-    Works on a validated :class:`Scenario` and on raw (possibly invalid) YAML data alike;
-    ``unknown(what, name, known)`` formats the usual "unknown ..." message.
+    Works on a validated :class:`Scenario` and on raw (possibly invalid) YAML data alike.
     """
-    events = (
-        data.get("disruptions") if isinstance(data, dict) else getattr(data, "disruptions", None)
-    )
-    if not isinstance(events, dict):
-        return []
-    sections = _sections(data)
+    events = entries(data, "disruptions")
+    sections = {section: entries(data, section) for section in _LABEL}
     problems: Problems = []
     for name, event in events.items():
         if isinstance(event, str):
@@ -456,9 +438,9 @@ def node_problems(data: Any, unknown: Any) -> Problems:
     return problems
 
 
-def check_disruptions(scenario: Scenario, unknown: Any, problems: Problems) -> None:
+def check_disruptions(scenario: Scenario, problems: Problems) -> None:
     """Cross-reference checks of the ``disruptions:`` section and of ``when_down``."""
-    problems += node_problems(scenario, unknown)
+    problems += node_problems(scenario)
     for name, supplier in scenario.suppliers.items():
         if supplier.when_down.ramp_up_days > 0 and supplier.capacity_per_day is None:
             problems.append(
