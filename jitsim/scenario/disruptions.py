@@ -111,15 +111,12 @@ class Outage(_Event):
 
     @model_validator(mode="after")
     def _one_timeline(self) -> Self:
-        modes = [
-            name
-            for name, given in (
-                ("windows", self.windows is not None),
-                ("up/down", self.up is not None or self.down is not None),
-                ("p_down/p_up", self.p_down is not None or self.p_up is not None),
-            )
-            if given
-        ]
+        timelines = {
+            "windows": self.windows is not None,
+            "up/down": self.up is not None or self.down is not None,
+            "p_down/p_up": self.p_down is not None or self.p_up is not None,
+        }
+        modes = [name for name, given in timelines.items() if given]
         if len(modes) != 1:
             found = " and ".join(modes) if modes else "none"
             raise ValueError(
@@ -321,40 +318,23 @@ def named_event(text: str, start: float | None = None) -> dict[str, Any]:
     if begin is None:
         begin = NAMED_EVENT_START.get()
 
-    def window(days: str) -> list[dict[str, float]]:
-        return [{"start": begin, "days": float(days)}]
+    def timed(kind: str, days: str, **fields: float) -> dict[str, Any]:
+        """An event of ``kind`` on ``nodes`` during ``days`` days from ``begin``."""
+        window = {"start": begin, "days": float(days)}
+        return {"kind": kind, "nodes": nodes, **fields, "windows": [window]}
 
     if g["outage"]:
-        return {"kind": "outage", "nodes": nodes, "windows": window(g["o_days"])}
+        return timed("outage", g["o_days"])
     if g["shock"]:
-        return {
-            "kind": "lead_time_shock",
-            "nodes": nodes,
-            "multiplier": float(g["s_mult"]),
-            "windows": window(g["s_days"]),
-        }
+        return timed("lead_time_shock", g["s_days"], multiplier=float(g["s_mult"]))
     if g["delay"]:
-        return {
-            "kind": "lead_time_shock",
-            "nodes": nodes,
-            "add_days": float(g["d_add"]),
-            "windows": window(g["d_days"]),
-        }
+        return timed("lead_time_shock", g["d_days"], add_days=float(g["d_add"]))
     if g["surge"] or g["drop"]:
         percent = float(g["u_pct"] or g["r_pct"]) / 100.0
-        return {
-            "kind": "demand_surge",
-            "nodes": nodes,
-            "multiplier": 1.0 + percent if g["surge"] else 1.0 - percent,
-            "windows": window(g["u_days"] or g["r_days"]),
-        }
+        multiplier = 1.0 + percent if g["surge"] else 1.0 - percent
+        return timed("demand_surge", g["u_days"] or g["r_days"], multiplier=multiplier)
     if g["crisis"]:
-        return {
-            "kind": "quality_crisis",
-            "nodes": nodes,
-            "multiplier": float(g["q_mult"]),
-            "windows": window(g["q_days"]),
-        }
+        return timed("quality_crisis", g["q_days"], multiplier=float(g["q_mult"]))
     return {
         "kind": "stock_loss",
         "nodes": nodes,
