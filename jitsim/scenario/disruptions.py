@@ -400,7 +400,7 @@ def node_problems(data: Any) -> Problems:
             kind, nodes = event.get("kind"), event.get("nodes")
         else:
             kind, nodes = getattr(event, "kind", None), getattr(event, "nodes", None)
-        if kind not in _TARGETS or not isinstance(nodes, list):
+        if not isinstance(kind, str) or kind not in _TARGETS or not isinstance(nodes, list):
             continue
         allowed = _TARGETS[kind]
         for index, node in enumerate(nodes):
