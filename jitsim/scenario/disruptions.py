@@ -13,23 +13,18 @@ import re
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from jitsim.distributions import Distribution
 from jitsim.errors import raise_problems
+from jitsim.scenario.base import Problems, Strict, entries, unknown
 from jitsim.units import Fraction, Name, NonNegative, OpenFraction, Positive
 
 if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
-Problems = list[tuple[tuple[str | int, ...], str]]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class WhenDown(_Strict):
+class WhenDown(Strict):
     """What a supplier does while an outage holds it down (``suppliers.<name>.when_down``).
 
     Parameters
@@ -55,7 +50,7 @@ class WhenDown(_Strict):
     ramp_up_days: NonNegative = 0.0
 
 
-class Window(_Strict):
+class Window(Strict):
     """A scheduled window of an event: ``{start: DAY, days: DURATION}``.
 
     Parameters
@@ -73,7 +68,7 @@ class Window(_Strict):
 Windows = Annotated[list[Window], Field(min_length=1)]
 
 
-class _Event(_Strict):
+class _Event(Strict):
     nodes: Annotated[list[Name], Field(min_length=1)]
 
 
@@ -116,15 +111,12 @@ class Outage(_Event):
 
     @model_validator(mode="after")
     def _one_timeline(self) -> Self:
-        modes = [
-            name
-            for name, given in (
-                ("windows", self.windows is not None),
-                ("up/down", self.up is not None or self.down is not None),
-                ("p_down/p_up", self.p_down is not None or self.p_up is not None),
-            )
-            if given
-        ]
+        timelines = {
+            "windows": self.windows is not None,
+            "up/down": self.up is not None or self.down is not None,
+            "p_down/p_up": self.p_down is not None or self.p_up is not None,
+        }
+        modes = [name for name, given in timelines.items() if given]
         if len(modes) != 1:
             found = " and ".join(modes) if modes else "none"
             raise ValueError(
@@ -326,40 +318,23 @@ def named_event(text: str, start: float | None = None) -> dict[str, Any]:
     if begin is None:
         begin = NAMED_EVENT_START.get()
 
-    def window(days: str) -> list[dict[str, float]]:
-        return [{"start": begin, "days": float(days)}]
+    def timed(kind: str, days: str, **fields: float) -> dict[str, Any]:
+        """An event of ``kind`` on ``nodes`` during ``days`` days from ``begin``."""
+        window = {"start": begin, "days": float(days)}
+        return {"kind": kind, "nodes": nodes, **fields, "windows": [window]}
 
     if g["outage"]:
-        return {"kind": "outage", "nodes": nodes, "windows": window(g["o_days"])}
+        return timed("outage", g["o_days"])
     if g["shock"]:
-        return {
-            "kind": "lead_time_shock",
-            "nodes": nodes,
-            "multiplier": float(g["s_mult"]),
-            "windows": window(g["s_days"]),
-        }
+        return timed("lead_time_shock", g["s_days"], multiplier=float(g["s_mult"]))
     if g["delay"]:
-        return {
-            "kind": "lead_time_shock",
-            "nodes": nodes,
-            "add_days": float(g["d_add"]),
-            "windows": window(g["d_days"]),
-        }
+        return timed("lead_time_shock", g["d_days"], add_days=float(g["d_add"]))
     if g["surge"] or g["drop"]:
         percent = float(g["u_pct"] or g["r_pct"]) / 100.0
-        return {
-            "kind": "demand_surge",
-            "nodes": nodes,
-            "multiplier": 1.0 + percent if g["surge"] else 1.0 - percent,
-            "windows": window(g["u_days"] or g["r_days"]),
-        }
+        multiplier = 1.0 + percent if g["surge"] else 1.0 - percent
+        return timed("demand_surge", g["u_days"] or g["r_days"], multiplier=multiplier)
     if g["crisis"]:
-        return {
-            "kind": "quality_crisis",
-            "nodes": nodes,
-            "multiplier": float(g["q_mult"]),
-            "windows": window(g["q_days"]),
-        }
+        return timed("quality_crisis", g["q_days"], multiplier=float(g["q_mult"]))
     return {
         "kind": "stock_loss",
         "nodes": nodes,
@@ -402,31 +377,18 @@ _LABEL = {
 }
 
 
-def _sections(data: Any) -> dict[str, Any]:
-    def names(section: str) -> Any:
-        value = data.get(section) if isinstance(data, dict) else getattr(data, section, None)
-        return value if isinstance(value, dict) else {}
-
-    return {section: names(section) for section in _LABEL}
-
-
 def _listing(words: list[str], last: str) -> str:
     """``["a", "b", "c"]``, ``"or"`` → ``"a, b or c"``."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def node_problems(data: Any, unknown: Any) -> Problems:
+def node_problems(data: Any) -> Problems:
     """Unknown node names and nodes an event kind cannot affect, in scenario data.
 
-    Works on a validated :class:`Scenario` and on raw (possibly invalid) YAML data alike;
-    ``unknown(what, name, known)`` formats the usual "unknown ..." message.
+    Works on a validated :class:`Scenario` and on raw (possibly invalid) YAML data alike.
     """
-    events = (
-        data.get("disruptions") if isinstance(data, dict) else getattr(data, "disruptions", None)
-    )
-    if not isinstance(events, dict):
-        return []
-    sections = _sections(data)
+    events = entries(data, "disruptions")
+    sections = {section: entries(data, section) for section in _LABEL}
     problems: Problems = []
     for name, event in events.items():
         if isinstance(event, str):
@@ -438,7 +400,7 @@ def node_problems(data: Any, unknown: Any) -> Problems:
             kind, nodes = event.get("kind"), event.get("nodes")
         else:
             kind, nodes = getattr(event, "kind", None), getattr(event, "nodes", None)
-        if kind not in _TARGETS or not isinstance(nodes, list):
+        if not isinstance(kind, str) or kind not in _TARGETS or not isinstance(nodes, list):
             continue
         allowed = _TARGETS[kind]
         for index, node in enumerate(nodes):
@@ -456,9 +418,9 @@ def node_problems(data: Any, unknown: Any) -> Problems:
     return problems
 
 
-def check_disruptions(scenario: Scenario, unknown: Any, problems: Problems) -> None:
+def check_disruptions(scenario: Scenario, problems: Problems) -> None:
     """Cross-reference checks of the ``disruptions:`` section and of ``when_down``."""
-    problems += node_problems(scenario, unknown)
+    problems += node_problems(scenario)
     for name, supplier in scenario.suppliers.items():
         if supplier.when_down.ramp_up_days > 0 and supplier.capacity_per_day is None:
             problems.append(

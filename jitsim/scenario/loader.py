@@ -65,6 +65,7 @@ from jitsim.errors import (
     parse_path,
     raise_problems,
 )
+from jitsim.scenario.base import NAME_PATTERN
 from jitsim.scenario.yaml_lines import (
     MAX_BYTES,
     LineMap,
@@ -125,22 +126,6 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _name_pattern() -> str | None:
-    """The regular expression of :data:`jitsim.units.Name` (node, item and alternative names)."""
-    try:
-        from jitsim.units import Name
-
-        for info in getattr(Name, "__metadata__", ()):
-            for meta in getattr(info, "metadata", ()):
-                pattern = getattr(meta, "pattern", None)
-                if isinstance(pattern, str):
-                    return pattern
-    except Exception:  # pragma: no cover - defensive
-        pass
-    return None
-
-
-_NAME_PATTERN = _name_pattern()
 _NAME_RULE = (
     "names may only contain letters, digits, '_' and '-', and must start with a letter or '_' "
     "(they prefix KPI names such as 'store.fill_rate')"
@@ -304,7 +289,7 @@ def _plain_message(error: Mapping[str, Any]) -> str:
             )
     if etype == "string_pattern_mismatch":
         pattern = ctx.get("pattern") if isinstance(ctx, Mapping) else None
-        if pattern is not None and pattern == _NAME_PATTERN:
+        if pattern is not None and pattern == NAME_PATTERN:
             return f"invalid name {show_value(value)}: {_NAME_RULE}"
         if pattern is not None:
             return f"{show_value(value)} does not match the required pattern {pattern}"
@@ -506,15 +491,13 @@ def _top_level_names(model_cls: type[BaseModel]) -> tuple[list[str], list[str]]:
         return [], []
 
 
-def _validate(
-    text: str, filename: str, model_cls: type[M], context: dict[str, Any] | None
-) -> tuple[M, LineMap]:
+def _validate(text: str, filename: str, model_cls: type[M]) -> tuple[M, LineMap]:
     sections, required = _top_level_names(model_cls)
     parsed = parse_yaml(text, filename, sections=sections, required=required)
     problems = list(parsed.problems)
     model: M | None = None
     try:
-        model = model_cls.model_validate(parsed.data, context=context)
+        model = model_cls.model_validate(parsed.data)
     except pydantic.ValidationError as exc:
         bad = [format_path(path) for path in parsed.problem_paths if path]
         for problem in validation_problems(exc, filename, parsed.lines, model_cls=model_cls):
@@ -528,20 +511,14 @@ def _validate(
     return model, parsed.lines
 
 
-def load_model_from_text(
-    text: str,
-    filename: str,
-    model_cls: type[M],
-    *,
-    context: dict[str, Any] | None = None,
-) -> tuple[M, LineMap]:
+def load_model_from_text(text: str, filename: str, model_cls: type[M]) -> tuple[M, LineMap]:
     """Parse and validate scenario *text*; *filename* is only used in messages.
 
     Returns ``(model, line_map)``; raises :class:`ScenarioError` (and nothing else) listing
     all problems, sorted by line.
     """
     try:
-        return _validate(text, filename, model_cls, context)
+        return _validate(text, filename, model_cls)
     except ScenarioError:
         raise
     except RecursionError:
@@ -554,24 +531,13 @@ def load_model_from_text(
         ) from exc
 
 
-def load_model_from_bytes(
-    data: bytes,
-    filename: str,
-    model_cls: type[M],
-    *,
-    context: dict[str, Any] | None = None,
-) -> tuple[M, LineMap]:
+def load_model_from_bytes(data: bytes, filename: str, model_cls: type[M]) -> tuple[M, LineMap]:
     """Like :func:`load_model_from_text` for raw file contents (must be UTF-8)."""
     text = decode_scenario_bytes(data, filename)
-    return load_model_from_text(text, filename, model_cls, context=context)
+    return load_model_from_text(text, filename, model_cls)
 
 
-def load_model(
-    path: str | os.PathLike[str],
-    model_cls: type[M],
-    *,
-    context: dict[str, Any] | None = None,
-) -> tuple[M, LineMap]:
+def load_model(path: str | os.PathLike[str], model_cls: type[M]) -> tuple[M, LineMap]:
     """Read, parse and validate the scenario file at *path*.
 
     Returns ``(model, line_map)``; raises :class:`ScenarioError` listing all problems
@@ -594,4 +560,4 @@ def load_model(
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScenarioError.single(filename, f"cannot read the file: {reason}") from None
-    return load_model_from_bytes(data, filename, model_cls, context=context)
+    return load_model_from_bytes(data, filename, model_cls)

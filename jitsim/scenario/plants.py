@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from jitsim.distributions import Constant, Distribution
+from jitsim.scenario.base import Strict
 from jitsim.units import Fraction, Name, NonNegative, NonNegativeInt, Positive, PositiveInt
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class Rework(_Strict):
+class Rework(Strict):
     """What happens to units found defective at the end of the line.
 
     Each defective unit gets up to ``max_attempts`` rework attempts; each succeeds with
@@ -47,7 +44,7 @@ class Rework(_Strict):
     cost_per_attempt: NonNegative = 0.0
 
 
-class Product(_Strict):
+class Product(Strict):
     """How a plant makes one finished item.
 
     Parameters
@@ -76,7 +73,7 @@ class Product(_Strict):
     defect_rate: Distribution = Constant(value=0)
 
 
-class Plant(_Strict):
+class Plant(Strict):
     """A factory: parallel lines turning materials into finished items.
 
     Finished goods go to the stock points whose ``source`` is the plant: under a

@@ -31,6 +31,7 @@ from pydantic_core import PydanticUndefined
 from jitsim.distributions import DISTRIBUTION_KINDS, BaseDistribution
 from jitsim.policies import POLICY_REGISTRY, PolicySpec
 from jitsim.policies.forecast import ForecastKind, ForecastSpec
+from jitsim.scenario.base import NAME_PATTERN
 from jitsim.scenario.models import Scenario
 
 __all__ = [
@@ -214,18 +215,6 @@ def _flatten_metadata(metadata: Iterable[Any]) -> Iterator[Any]:
             yield meta
 
 
-def _name_pattern() -> str | None:
-    from jitsim.units import Name
-
-    _, metadata = _strip_annotated(Name)
-    for meta in _flatten_metadata(metadata):
-        pattern = getattr(meta, "pattern", None)
-        if isinstance(pattern, str):
-            return pattern
-    return None
-
-
-_NAME_PATTERN = _name_pattern()
 _NAME_CONSTRAINT = "a name"
 
 
@@ -246,7 +235,7 @@ def _constraints(metadata: Iterable[Any]) -> list[str]:
             found.append("finite")
         pattern = getattr(meta, "pattern", None)
         if isinstance(pattern, str):
-            if pattern == _NAME_PATTERN:
+            if pattern == NAME_PATTERN:
                 found.append(_NAME_CONSTRAINT)
             else:
                 found.append(f"matches `{pattern}`")
