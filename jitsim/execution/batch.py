@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
@@ -48,6 +48,20 @@ class Execution:
     resume: bool = False
     command: str | None = None
     progress: Progress | None = None
+
+
+class ExecutionOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`run` and of every experiment that say how to execute
+    it (described in :func:`run`); ``Execution(**options)`` gathers them, defaults filled in."""
+
+    progress: Progress | None
+    backend: str
+    workers: int | None
+    scheduler: str | None
+    chunk_size: int | None
+    out: str | Path | None
+    resume: bool
+    command: str | None
 
 
 def plan_chunks(
@@ -241,15 +255,8 @@ def run(
     *,
     alternatives: Sequence[str] | None = None,
     trajectories: int = 0,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
     precision: PrecisionTarget | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> RunResult:
     """Simulate every alternative of ``scenario`` for ``replications`` replications.
 
@@ -267,6 +274,16 @@ def run(
     trajectories : int
         Keep the end-of-day series of the first ``trajectories`` replications of each
         alternative.
+    precision : PrecisionTarget, optional
+        Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
+        target (see :mod:`jitsim.execution.precision`); the outcome is in ``RunResult.precision``.
+
+    Returns
+    -------
+    RunResult
+
+    Other Parameters
+    ----------------
     progress : callable, optional
         ``progress(done, total)`` called as replications finish.
     backend : {"processes", "serial", "dask"}
@@ -286,15 +303,12 @@ def run(
         Continue the interrupted run recorded in ``out`` instead of starting afresh.
     command : str, optional
         Command line to record in the manifest.
-    precision : PrecisionTarget, optional
-        Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
-        target (see :mod:`jitsim.execution.precision`); the outcome is in ``RunResult.precision``.
 
-    Returns
-    -------
-    RunResult
+    See Also
+    --------
+    ExecutionOptions : these execution keywords, the same for every experiment.
     """
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    execution = Execution(**options)
     return run_alternatives(
         "run", scenario, replications, seed, alternatives, trajectories, execution, precision
     )

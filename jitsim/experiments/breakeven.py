@@ -29,13 +29,14 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
     Execution,
+    ExecutionOptions,
     Progress,
     default_chunk_size,
     replications_and_seed,
@@ -314,14 +315,7 @@ def breakeven(
     seed: int | None = None,
     tolerance: float | None = None,
     max_iterations: int = 12,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> BreakEvenResult:
     """Find the value of ``param`` in ``[low, high]`` where alternative A stops beating B.
 
@@ -409,7 +403,8 @@ def breakeven(
         tol = max(tol, 1)
     ends = [apply_overrides(scenario, source_file, {param: x}) for x in (low, high)]
 
-    execution = Execution(backend, workers, scheduler, chunk_size, None, False, command, None)
+    execution = Execution(**options)
+    out, resume, progress = execution.out, execution.resume, execution.progress
     if out is not None:
         evaluations = Path(out) / "evaluations"
         if resume and not evaluations.is_dir():
@@ -418,7 +413,7 @@ def breakeven(
             shutil.rmtree(evaluations)
     elif resume:
         raise JitsimError("resume needs the output directory of the interrupted search")
-    size = chunk_size or default_chunk_size(n)
+    size = execution.chunk_size or default_chunk_size(n)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
     steps = min(max_iterations, max(0, math.ceil(math.log2((high - low) / tol))))
@@ -487,7 +482,7 @@ def breakeven(
         done = len(evaluated) * per_evaluation
         progress(done, done)
     if out is not None:
-        write_breakeven(result, out, command=command)
+        write_breakeven(result, out, command=execution.command)
     return result
 
 

@@ -60,7 +60,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ import pandas as pd
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.execution.batch import (
     Execution,
-    Progress,
+    ExecutionOptions,
     replications_and_seed,
     resolve_alternatives,
     run_points,
@@ -607,18 +607,11 @@ def stress(
     replications: int | None = None,
     seed: int | None = None,
     alternatives: Sequence[str] | None = None,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
     precision: PrecisionTarget | None = None,
     reference: str | None = None,
     calm: bool = False,
     keep: Sequence[str] = (),
+    **options: Unpack[ExecutionOptions],
 ) -> StressResult:
     """Knock out each supplier and plant in turn and measure TTS, impact and tail risk.
 
@@ -724,7 +717,7 @@ def stress(
             end = min(t0 + span, horizon)
             variants.append(Variant(len(variants), text, "event", span, tts_end=end))
 
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    execution = Execution(**options)
     plan = {
         "nodes": list(chosen),
         "durations": lengths,
@@ -751,7 +744,9 @@ def stress(
         events=list(tested),
     )
     outcome.complete(
-        lambda directory: write_stress(result, directory, command=command, reference=reference)
+        lambda directory: write_stress(
+            result, directory, command=execution.command, reference=reference
+        )
     )
     return result
 

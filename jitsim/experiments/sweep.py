@@ -19,14 +19,14 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
     Execution,
-    Progress,
+    ExecutionOptions,
     replications_and_seed,
     resolve_alternatives,
     run_points,
@@ -179,14 +179,7 @@ def sweep(
     seed: int | None = None,
     alternatives: Sequence[str] | None = None,
     precision: PrecisionTarget | None = None,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> SweepResult:
     """Simulate every alternative at every point of a grid, under common random numbers.
 
@@ -227,7 +220,7 @@ def sweep(
         if missing:
             raise JitsimError(f"point {index} of the sweep has no alternative {missing[0]!r}")
 
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    execution = Execution(**options)
     outcome = run_points(
         "sweep",
         scenarios,
@@ -251,7 +244,7 @@ def sweep(
         backend=outcome.backend,
         precision=outcome.precision,
     )
-    outcome.complete(lambda directory: write_sweep(result, directory, command=command))
+    outcome.complete(lambda directory: write_sweep(result, directory, command=execution.command))
     return result
 
 
