@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
@@ -166,8 +166,31 @@ def choose_backend(execution: Execution, work: int) -> Backend:
     return make_backend(name, execution.workers, execution.scheduler)
 
 
+@dataclass(kw_only=True)
+class BatchResult:
+    """What the result of every batch keeps besides its own settings (keyword-only fields).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Raw records: ``alternative``, ``replication`` (``point`` with several points) and
+        one column per KPI.
+    out_dir : Path, optional
+        The output directory the batch was written to (None: kept in memory only).
+    backend : str
+        The backend that ran it.
+    precision : PrecisionReport, optional
+        The outcome of a run to a precision target.
+    """
+
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out_dir: Path | None = None
+    backend: str = "serial"
+    precision: PrecisionReport | None = None
+
+
 @dataclass
-class RunResult:
+class RunResult(BatchResult):
     """Results of :func:`run`: one KPI record per (alternative, replication).
 
     Use :meth:`replications` for the tidy per-replication table and :meth:`summary` for the
@@ -178,11 +201,7 @@ class RunResult:
     seed: int
     replications_per_alternative: int
     alternatives: list[str]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    out_dir: Path | None = None
-    backend: str = "serial"
-    precision: PrecisionReport | None = None
+    trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame, kw_only=True)
 
     def replications(self) -> pd.DataFrame:
         """One row per (alternative, replication), one column per KPI."""
@@ -315,16 +334,16 @@ def run(
 
 
 @dataclass
-class PointsRun:
+class PointsRun(BatchResult):
     """What :func:`run_points` produced: the finished replications and how they were run."""
 
-    frame: pd.DataFrame
     trajectories: pd.DataFrame
     replications: int
-    backend: str
-    precision: PrecisionReport | None
-    directory: Path | None
     _sink: MemorySink | DirectorySink
+
+    def batch_fields(self) -> dict[str, Any]:
+        """The :class:`BatchResult` fields, for the result an experiment builds from this."""
+        return {spec.name: getattr(self, spec.name) for spec in fields(BatchResult)}
 
     def complete(self, write: Callable[[Path], Any]) -> None:
         """With an output directory: write the final files there and mark it complete."""
@@ -401,7 +420,9 @@ def run_points(
     finally:
         session.close()
     directory = Path(execution.out) if execution.out is not None else None
-    return PointsRun(frame, kept, n, chooser.name, report, directory, sink)
+    return PointsRun(
+        kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
+    )
 
 
 def run_alternatives(
@@ -433,26 +454,17 @@ def run_alternatives(
         baseline=baseline,
         trajectories=trajectories,
     )
-    frame = outcome.frame
-    if "point" in frame.columns:  # one table per run, without the sweep-point column
-        del frame["point"]
+    if "point" in outcome.frame.columns:  # one table per run, without the sweep-point column
+        del outcome.frame["point"]
     result = RunResult(
         scenario,
         master,
         outcome.replications,
         names,
-        frame=frame,
         trajectory_frame=outcome.trajectories,
-        out_dir=outcome.directory,
-        backend=outcome.backend,
-        precision=outcome.precision,
+        **outcome.batch_fields(),
     )
-
-    def write(directory: Path) -> None:
-
-        write_results(result, directory, command=execution.command)
-
-    outcome.complete(write)
+    outcome.complete(lambda directory: write_results(result, directory, command=execution.command))
     return result
 
 

@@ -42,13 +42,7 @@ from jitsim.execution.batch import (
     replications_and_seed,
     run_points,
 )
-from jitsim.execution.results_dir import (
-    prepare_out_dir,
-    provenance,
-    resolved_scenario_yaml,
-    write_json,
-    writing,
-)
+from jitsim.execution.results_dir import REPLICATIONS_FILE, provenance, write_files
 from jitsim.model.kpis import direction
 from jitsim.scenario.grid import FIXED_FIELDS
 from jitsim.scenario.models import Scenario
@@ -69,9 +63,6 @@ EVALUATION_COLUMNS = (
     "mean_b",
 )
 POINTS_CSV = "breakeven_points.csv"
-REPLICATIONS_CSV = "replications.csv"
-SUMMARY_JSON = "summary.json"
-SCENARIO_FILE = "scenario.resolved.yaml"
 
 
 @dataclass(frozen=True)
@@ -589,13 +580,6 @@ def write_breakeven(
     result: BreakEvenResult, directory: str | os.PathLike[str], *, command: str | None = None
 ) -> dict[str, Path]:
     """Write the evaluations, replications, a summary and the base scenario to ``directory``."""
-    path = prepare_out_dir(directory)
-    written = {
-        "points": path / POINTS_CSV,
-        "replications": path / REPLICATIONS_CSV,
-        "summary": path / SUMMARY_JSON,
-        "scenario": path / SCENARIO_FILE,
-    }
     assert result.scenario is not None
     document = {
         "kind": "breakeven",
@@ -614,9 +598,8 @@ def write_breakeven(
         "sentence": result.sentence,
         "evaluations": [asdict(e) for e in result.evaluated],
     }
-    write_json(written["summary"], document)
-    with writing(path):
-        result.evaluations().to_csv(written["points"], index=False)
-        result.replications().to_csv(written["replications"], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    return written
+    tables = {
+        "points": (POINTS_CSV, result.evaluations()),
+        "replications": (REPLICATIONS_FILE, result.replications()),
+    }
+    return write_files(directory, result.scenario, document, tables)

@@ -67,20 +67,15 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.execution.batch import (
+    BatchResult,
     Execution,
     ExecutionOptions,
     replications_and_seed,
     resolve_alternatives,
     run_points,
 )
-from jitsim.execution.precision import PrecisionReport, PrecisionTarget
-from jitsim.execution.results_dir import (
-    json_safe,
-    provenance,
-    resolved_scenario_yaml,
-    write_json,
-    writing,
-)
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import REPLICATIONS_FILE, json_safe, provenance, write_files
 from jitsim.scenario.disruptions import named_event
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
@@ -104,9 +99,6 @@ EVENT = "stress_knockout"
 STRESS_CSV = "stress.csv"
 TTS_CSV = "tts.csv"
 MITIGATIONS_CSV = "mitigations.csv"
-SUMMARY_JSON = "summary.json"
-REPLICATIONS_CSV = "replications.csv"
-SCENARIO_FILE = "scenario.resolved.yaml"
 #: Columns of :meth:`StressResult.table` (ranked weak links).
 TABLE_COLUMNS = (
     "rank",
@@ -182,7 +174,7 @@ class Variant:
 
 
 @dataclass
-class StressResult:
+class StressResult(BatchResult):
     """Result of :func:`stress`.
 
     Attributes
@@ -206,6 +198,8 @@ class StressResult:
         Raw records: ``point``, ``alternative``, ``replication`` and the KPIs.
     events : list of str
         Named stress events tested (rows of kind ``"event"``).
+    out_dir, backend, precision
+        As in :class:`~jitsim.execution.batch.BatchResult`.
     """
 
     scenario: Scenario
@@ -216,10 +210,6 @@ class StressResult:
     seed: int
     replications: int
     variants: list[Variant]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    out_dir: Path | None = None
-    backend: str = "serial"
-    precision: PrecisionReport | None = None
     events: list[str] = field(default_factory=list)
 
     @property
@@ -737,10 +727,7 @@ def stress(
         master,
         outcome.replications,
         variants,
-        frame=outcome.frame,
-        out_dir=outcome.directory,
-        backend=outcome.backend,
-        precision=outcome.precision,
+        **outcome.batch_fields(),
         events=list(tested),
     )
     outcome.complete(
@@ -764,19 +751,9 @@ def write_stress(
     """Write ``stress.csv`` (ranked weak links), ``tts.csv``, ``mitigations.csv`` (with
     several alternatives; against ``reference``), ``replications.csv`` (every paired record),
     ``scenario.resolved.yaml`` (the baseline) and ``summary.json``."""
-    path = Path(directory)
-    written = {
-        "stress": path / STRESS_CSV,
-        "tts": path / TTS_CSV,
-        "replications": path / REPLICATIONS_CSV,
-        "scenario": path / SCENARIO_FILE,
-        "summary": path / SUMMARY_JSON,
-    }
     table = result.table()
     tts = result.tts()
     mitigations = result.mitigations(reference) if len(result.alternatives) > 1 else None
-    if mitigations is not None:
-        written["mitigations"] = path / MITIGATIONS_CSV
     document = {
         "kind": "stress",
         **provenance(result.scenario, result.seed, command),
@@ -806,13 +783,8 @@ def write_stress(
         "tts": tts.to_dict("records"),
         "mitigations": mitigations.to_dict("records") if mitigations is not None else None,
     }
-    with writing(path):
-        path.mkdir(parents=True, exist_ok=True)
-        table.to_csv(written["stress"], index=False)
-        tts.to_csv(written["tts"], index=False)
-        if mitigations is not None:
-            mitigations.to_csv(written["mitigations"], index=False)
-        result.records().to_csv(written["replications"], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    write_json(written["summary"], document)
-    return written
+    tables = {"stress": (STRESS_CSV, table), "tts": (TTS_CSV, tts)}
+    if mitigations is not None:
+        tables["mitigations"] = (MITIGATIONS_CSV, mitigations)
+    tables["replications"] = (REPLICATIONS_FILE, result.records())
+    return write_files(directory, result.scenario, document, tables)

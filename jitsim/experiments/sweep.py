@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Unpack
 
@@ -25,20 +25,15 @@ import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
+    BatchResult,
     Execution,
     ExecutionOptions,
     replications_and_seed,
     resolve_alternatives,
     run_points,
 )
-from jitsim.execution.precision import PrecisionReport, PrecisionTarget
-from jitsim.execution.results_dir import (
-    json_safe,
-    provenance,
-    resolved_scenario_yaml,
-    write_json,
-    writing,
-)
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import REPLICATIONS_FILE, json_safe, provenance, write_files
 from jitsim.scenario.grid import (
     MAX_POINTS,
     build_points,
@@ -60,16 +55,13 @@ __all__ = [
 ]
 
 SUMMARY_CSV = "sweep_summary.csv"
-REPLICATIONS_CSV = "replications.csv"
-SUMMARY_JSON = "summary.json"
-SCENARIO_FILE = "scenario.resolved.yaml"
 
 
 # --------------------------------------------------------------------------- result
 
 
 @dataclass
-class SweepResult:
+class SweepResult(BatchResult):
     """Result of :func:`sweep`: every alternative at every grid point, paired replications.
 
     Attributes
@@ -90,6 +82,8 @@ class SweepResult:
         Alternatives simulated, in plan order.
     frame : DataFrame
         Raw records: ``point``, ``alternative``, ``replication`` and one column per KPI.
+    out_dir, backend, precision
+        As in :class:`~jitsim.execution.batch.BatchResult`.
     """
 
     scenario: Scenario
@@ -99,10 +93,6 @@ class SweepResult:
     seed: int
     replications_per_point: int
     alternatives: list[str]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    out_dir: Path | None = None
-    backend: str = "serial"
-    precision: PrecisionReport | None = None
 
     @property
     def parameters(self) -> list[str]:
@@ -239,10 +229,7 @@ def sweep(
         master,
         outcome.replications,
         names,
-        frame=outcome.frame,
-        out_dir=outcome.directory,
-        backend=outcome.backend,
-        precision=outcome.precision,
+        **outcome.batch_fields(),
     )
     outcome.complete(lambda directory: write_sweep(result, directory, command=execution.command))
     return result
@@ -256,13 +243,6 @@ def write_sweep(
 ) -> dict[str, Path]:
     """Write the final files of a sweep into ``directory``; returns kind → path."""
 
-    path = Path(directory)
-    written = {
-        "summary_csv": path / SUMMARY_CSV,
-        "replications": path / REPLICATIONS_CSV,
-        "summary": path / SUMMARY_JSON,
-        "scenario": path / SCENARIO_FILE,
-    }
     document = {
         "kind": "sweep",
         **provenance(result.scenario, result.seed, command),
@@ -273,10 +253,8 @@ def write_sweep(
         "points": result.values,
         "precision": result.precision.describe() if result.precision else None,
     }
-    with writing(path):
-        path.mkdir(parents=True, exist_ok=True)
-        result.summary().to_csv(written["summary_csv"], index=False)
-        result.replications().to_csv(written["replications"], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    write_json(written["summary"], document)
-    return written
+    tables = {
+        "summary_csv": (SUMMARY_CSV, result.summary()),
+        "replications": (REPLICATIONS_FILE, result.replications()),
+    }
+    return write_files(directory, result.scenario, document, tables)
