@@ -393,23 +393,7 @@ def run_points(
     report: PrecisionReport | None = None
     try:
         if precision is not None:
-            several = len(scenarios) > 1
-            labels = (
-                [f"point {p}: {a}" for p in range(len(scenarios)) for a in names]
-                if several
-                else list(names)
-            )
-
-            def ensure(count: int) -> pd.DataFrame:
-                session.ensure([c for c in chunks if c.first < count])
-                frame = sink.frame()
-                frame = frame[frame["replication"] < count]
-                if not several:
-                    return frame
-                points = "point " + frame["point"].astype(str) + ": "
-                return frame.assign(alternative=points + frame["alternative"])
-
-            report = sequential(precision, ensure, labels, baseline)
+            report = _in_rounds(session, chunks, len(scenarios), names, precision, baseline)
             n = report.replications
         else:
             session.ensure(chunks)
@@ -423,6 +407,34 @@ def run_points(
     return PointsRun(
         kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
     )
+
+
+def _in_rounds(
+    session: Session,
+    chunks: Sequence[Chunk],
+    points: int,
+    names: Sequence[str],
+    precision: PrecisionTarget,
+    baseline: str | None,
+) -> PrecisionReport:
+    """Run ``chunks`` round by round until ``precision`` is reached (or its maximum).
+
+    With several points every (point, alternative) is watched, as an alternative of its own
+    named ``point p: name``.
+    """
+    several = points > 1
+    labels = [f"point {p}: {a}" for p in range(points) for a in names] if several else list(names)
+
+    def ensure(count: int) -> pd.DataFrame:
+        session.ensure([c for c in chunks if c.first < count])
+        frame = session.sink.frame()
+        frame = frame[frame["replication"] < count]
+        if not several:
+            return frame
+        prefix = "point " + frame["point"].astype(str) + ": "
+        return frame.assign(alternative=prefix + frame["alternative"])
+
+    return sequential(precision, ensure, labels, baseline)
 
 
 def run_alternatives(

@@ -26,12 +26,12 @@ import pandas as pd
 import yaml
 
 from jitsim.errors import JitsimError
+from jitsim.scenario.models import Scenario
 from jitsim.scenario.resolve import scenario_hash
 from jitsim.version import jitsim_version
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the annotations only: batch imports this module
     from jitsim.execution.batch import RunResult
-    from jitsim.scenario.models import Scenario
 
 __all__ = [
     "REPLICATIONS_FILE",
