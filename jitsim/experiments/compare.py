@@ -233,6 +233,7 @@ def compare(
     -------
     Comparison
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     names = resolve_alternatives(scenario, alternatives)
     chosen = baseline if baseline is not None else names[0]
     if chosen not in scenario.alternative_names():
@@ -254,7 +255,7 @@ def compare(
         seed,
         names,
         0,
-        Execution(**options),
+        execution,
         precision,
         baseline=chosen,
         extra_plan={"baseline": chosen},

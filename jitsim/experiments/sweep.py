@@ -200,6 +200,7 @@ def sweep(
     (``resume=True``) after an interruption; at the end it holds ``sweep_summary.csv``,
     ``replications.csv``, ``summary.json`` and ``scenario.resolved.yaml`` (the base scenario).
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     checked = normalise_grid(grid)
     names = resolve_alternatives(scenario, alternatives)
     n, master = replications_and_seed(scenario, replications, seed)
@@ -210,7 +211,6 @@ def sweep(
         if missing:
             raise JitsimError(f"point {index} of the sweep has no alternative {missing[0]!r}")
 
-    execution = Execution(**options)
     outcome = run_points(
         "sweep",
         scenarios,

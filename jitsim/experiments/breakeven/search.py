@@ -97,6 +97,7 @@ def breakeven(
     ScenarioError
         When the parameter path or its value at an end of the range is invalid (FILE:LINE).
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     a, b = _check_between(scenario, between)
     path = parse_path_text(param)
     param = ".".join(str(s) for s in path)
@@ -109,7 +110,6 @@ def breakeven(
     low, high, whole, tol = _search_range(scenario, path, low, high, tolerance)
     ends = [apply_overrides(scenario, source_file, {param: x}) for x in (low, high)]
 
-    execution = Execution(**options)
     _prepare_out(execution.out, execution.resume)
     size = execution.chunk_size or default_chunk_size(n)
     if size < 1:

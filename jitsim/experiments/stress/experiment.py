@@ -96,6 +96,7 @@ def stress(
     several alternatives), ``replications.csv``, ``scenario.resolved.yaml`` and
     ``summary.json``.
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     if calm:
         kept = {k: v for k, v in scenario.disruptions.items() if k in keep}
         scenario = scenario.model_copy(update={"disruptions": kept})
@@ -113,7 +114,6 @@ def stress(
     tested = check_events(scenario, events, t0)
     variants, scenarios = build_variants(scenario, source_file, t0, chosen, lengths, tested)
 
-    execution = Execution(**options)
     plan = {
         "nodes": list(chosen),
         "durations": lengths,
