@@ -177,7 +177,7 @@ def test_sweep_paths_reach_into_an_alternatives_changes(scenario: jitsim.Scenari
 def test_breakeven_finds_the_current_value_inside_a_change() -> None:
     """Break-even decides whether to search whole numbers from the field's current value: a
     field inside a change must be found (here 3), not read as missing."""
-    from jitsim.experiments.breakeven import _value_at
+    from jitsim.experiments.breakeven.search import _value_at
     from jitsim.scenario.overrides import resolved_data
     from jitsim.scenario.paths import canonical_path, parse_path_text
 

@@ -38,10 +38,10 @@ from jitsim.experiments.breakeven import (
     EVALUATION_COLUMNS,
     BreakEvenResult,
     Evaluation,
-    _fmt,
-    _search,
     breakeven,
 )
+from jitsim.experiments.breakeven.search import _search
+from jitsim.experiments.breakeven.wording import _fmt
 
 D, N, H = 10.0, 5, 0.1
 Q = N * D

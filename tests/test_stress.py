@@ -91,7 +91,7 @@ def test_service_recovery_by_hand() -> None:
     assert table.loc[10, "recovery_days"] == 10.0 and not table.loc[10, "recovery_censored"]
     assert table.loc[5, "service_drop_share"] == 0.0 and np.isnan(table.loc[5, "recovery_days"])
     assert (table["baseline_drop_share"] == 0.0).all()
-    hit = result._rows(2, "base")  # the 10-day knock-out
+    hit = result.rows(2, "base")  # the 10-day knock-out
     assert hit[f"{EVENT}.service_drop_day"].tolist() == [20.0, 20.0]
     # a stricter recovery threshold of 1.0 changes nothing here; a looser drop one (0.8) does
     looser = SHOP.replace("seed: 7}", "seed: 7, service_recovery: {below: 0.8}}")
@@ -99,7 +99,7 @@ def test_service_recovery_by_hand() -> None:
         jitsim.load_scenario_text(looser), durations=[10], replications=1, backend="serial"
     )
     # day 21 (days 15…21): 1 − 4/14 = 0.714 < 0.8 is the first drop; back at 30: 9 days
-    assert loose._rows(1, "base")[f"{EVENT}.service_drop_day"].tolist() == [21.0]
+    assert loose.rows(1, "base")[f"{EVENT}.service_drop_day"].tolist() == [21.0]
     assert loose.table().iloc[0]["recovery_days"] == 9.0
 
 
@@ -115,7 +115,7 @@ def test_tts_counts_only_shortfalls_the_failure_causes() -> None:
     assert tts.loc["fine", "tts_days"] == 9.0 and not tts.loc["fine", "tts_censored"]
     assert tts.loc["starved", "baseline_short_first_share"] == 1.0
     assert tts.loc["starved", "censored_share"] == 1.0 and tts.loc["starved", "tts_censored"]
-    base = result._rows(0, "starved")[f"{EVENT}.first_shortfall_day"].to_numpy()
+    base = result.rows(0, "starved")[f"{EVENT}.first_shortfall_day"].to_numpy()
     assert tts.loc["starved", "tts_days"] == np.floor(base - result.start_day).max()
 
 
@@ -143,10 +143,10 @@ def test_knockouts_share_the_demand_path_with_the_baseline() -> None:
     frame = result.frame
     assert len(result.variants) == 1 + 2 * 2  # baseline + (14 days, to horizon) per node
     for alternative in result.alternatives:
-        base = result._rows(0, alternative)["demand_units"].to_numpy()
+        base = result.rows(0, alternative)["demand_units"].to_numpy()
         assert len(base) == 4 and len(set(base)) > 1  # the replications differ
         for variant in result.variants[1:]:
-            hit = result._rows(variant.point, alternative)["demand_units"].to_numpy()
+            hit = result.rows(variant.point, alternative)["demand_units"].to_numpy()
             np.testing.assert_array_equal(hit, base)
     knocked = frame[frame["point"] == 1]
     assert (knocked["fragile.downtime_days"] == 14.0).all()
@@ -364,7 +364,7 @@ def test_what_each_mitigation_buys() -> None:
     assert (row["alternative"], row["reference"], row["node"]) == ("buffered", "lean", "fragile")
     avoided = table.loc["lean", "impact"] - table.loc["buffered", "impact"]
     assert row["impact_avoided"] == pytest.approx(avoided) and avoided > 0
-    lean, buffered = result._rows(0, "lean"), result._rows(0, "buffered")
+    lean, buffered = result.rows(0, "lean"), result.rows(0, "buffered")
     annual = (lean["profit"] - buffered["profit"]).mean() * 365 / 130
     assert row["annual_cost"] == pytest.approx(annual)
     expected = annual / avoided if annual > 0 else 0.0
@@ -394,7 +394,7 @@ def test_what_each_mitigation_buys() -> None:
 )
 def test_when_a_mitigation_pays(annual: float, avoided: float, pays: str, breakeven: float) -> None:
     """With f failures a year the alternative gains f × avoided − annual."""
-    from jitsim.experiments.stress import _pays
+    from jitsim.experiments.stress.mitigations import _pays
 
     got, value = _pays(annual, avoided)
     assert got == pays
@@ -433,7 +433,7 @@ def test_impact_values_each_item_at_its_own_price() -> None:
         backend="serial",
     )
     row = result.table().iloc[0]
-    base, hit = result._rows(0, "base"), result._rows(1, "base")
+    base, hit = result.rows(0, "base"), result.rows(1, "base")
     lost = (base["dear_buyer.sold_units"] - hit["dear_buyer.sold_units"]).mean()
     assert lost > 10
     assert row["revenue_at_risk"] == pytest.approx((base["revenue"] - hit["revenue"]).mean())
@@ -464,10 +464,10 @@ def test_calm_drops_the_scenarios_own_disruptions(tmp_path: Path) -> None:
     scenario = jitsim.load_scenario_text(text)
     rough = jitsim.stress(scenario, nodes=["sturdy"], durations=[7], replications=3,
                           backend="serial")  # fmt: skip
-    assert (rough._rows(0, "lean")["fragile.downtime_days"] > 0).all()
+    assert (rough.rows(0, "lean")["fragile.downtime_days"] > 0).all()
     calm = jitsim.stress(scenario, nodes=["sturdy"], durations=[7], replications=3,
                          backend="serial", calm=True)  # fmt: skip
-    assert (calm._rows(0, "lean")["fragile.downtime_days"] == 0).all()
+    assert (calm.rows(0, "lean")["fragile.downtime_days"] == 0).all()
     assert "breakdowns.first_shortfall_day" not in calm.frame.columns
     file = tmp_path / "rough.yaml"
     file.write_text(text, encoding="utf-8")
@@ -495,6 +495,6 @@ def test_each_alternative_is_valued_at_its_own_prices() -> None:
     )  # fmt: skip
     table = result.table().set_index("alternative")
     for alternative in ("usual", "premium"):
-        base, hit = result._rows(0, alternative), result._rows(1, alternative)
+        base, hit = result.rows(0, alternative), result.rows(1, alternative)
         paired = (base["revenue"] - hit["revenue"]).mean()
         assert table.loc[alternative, "revenue_at_risk"] == pytest.approx(paired)

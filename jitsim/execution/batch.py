@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
@@ -48,6 +48,20 @@ class Execution:
     resume: bool = False
     command: str | None = None
     progress: Progress | None = None
+
+
+class ExecutionOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`run` and of every experiment that say how to execute
+    it (described in :func:`run`); ``Execution(**options)`` gathers them, defaults filled in."""
+
+    progress: Progress | None
+    backend: str
+    workers: int | None
+    scheduler: str | None
+    chunk_size: int | None
+    out: str | Path | None
+    resume: bool
+    command: str | None
 
 
 def plan_chunks(
@@ -152,8 +166,31 @@ def choose_backend(execution: Execution, work: int) -> Backend:
     return make_backend(name, execution.workers, execution.scheduler)
 
 
+@dataclass(kw_only=True)
+class BatchResult:
+    """What the result of every batch keeps besides its own settings (keyword-only fields).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Raw records: ``alternative``, ``replication`` (``point`` with several points) and
+        one column per KPI.
+    out_dir : Path, optional
+        The output directory the batch was written to (None: kept in memory only).
+    backend : str
+        The backend that ran it.
+    precision : PrecisionReport, optional
+        The outcome of a run to a precision target.
+    """
+
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    out_dir: Path | None = None
+    backend: str = "serial"
+    precision: PrecisionReport | None = None
+
+
 @dataclass
-class RunResult:
+class RunResult(BatchResult):
     """Results of :func:`run`: one KPI record per (alternative, replication).
 
     Use :meth:`replications` for the tidy per-replication table and :meth:`summary` for the
@@ -164,11 +201,7 @@ class RunResult:
     seed: int
     replications_per_alternative: int
     alternatives: list[str]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    out_dir: Path | None = None
-    backend: str = "serial"
-    precision: PrecisionReport | None = None
+    trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame, kw_only=True)
 
     def replications(self) -> pd.DataFrame:
         """One row per (alternative, replication), one column per KPI."""
@@ -241,15 +274,8 @@ def run(
     *,
     alternatives: Sequence[str] | None = None,
     trajectories: int = 0,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
     precision: PrecisionTarget | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> RunResult:
     """Simulate every alternative of ``scenario`` for ``replications`` replications.
 
@@ -267,6 +293,16 @@ def run(
     trajectories : int
         Keep the end-of-day series of the first ``trajectories`` replications of each
         alternative.
+    precision : PrecisionTarget, optional
+        Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
+        target (see :mod:`jitsim.execution.precision`); the outcome is in ``RunResult.precision``.
+
+    Returns
+    -------
+    RunResult
+
+    Other Parameters
+    ----------------
     progress : callable, optional
         ``progress(done, total)`` called as replications finish.
     backend : {"processes", "serial", "dask"}
@@ -286,31 +322,28 @@ def run(
         Continue the interrupted run recorded in ``out`` instead of starting afresh.
     command : str, optional
         Command line to record in the manifest.
-    precision : PrecisionTarget, optional
-        Run in rounds until the 95 % CI half-width of each watched KPI is within the relative
-        target (see :mod:`jitsim.execution.precision`); the outcome is in ``RunResult.precision``.
 
-    Returns
-    -------
-    RunResult
+    See Also
+    --------
+    ExecutionOptions : these execution keywords, the same for every experiment.
     """
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
+    execution = Execution(**options)
     return run_alternatives(
         "run", scenario, replications, seed, alternatives, trajectories, execution, precision
     )
 
 
 @dataclass
-class PointsRun:
+class PointsRun(BatchResult):
     """What :func:`run_points` produced: the finished replications and how they were run."""
 
-    frame: pd.DataFrame
     trajectories: pd.DataFrame
     replications: int
-    backend: str
-    precision: PrecisionReport | None
-    directory: Path | None
     _sink: MemorySink | DirectorySink
+
+    def batch_fields(self) -> dict[str, Any]:
+        """The :class:`BatchResult` fields, for the result an experiment builds from this."""
+        return {spec.name: getattr(self, spec.name) for spec in fields(BatchResult)}
 
     def complete(self, write: Callable[[Path], Any]) -> None:
         """With an output directory: write the final files there and mark it complete."""
@@ -360,23 +393,7 @@ def run_points(
     report: PrecisionReport | None = None
     try:
         if precision is not None:
-            several = len(scenarios) > 1
-            labels = (
-                [f"point {p}: {a}" for p in range(len(scenarios)) for a in names]
-                if several
-                else list(names)
-            )
-
-            def ensure(count: int) -> pd.DataFrame:
-                session.ensure([c for c in chunks if c.first < count])
-                frame = sink.frame()
-                frame = frame[frame["replication"] < count]
-                if not several:
-                    return frame
-                points = "point " + frame["point"].astype(str) + ": "
-                return frame.assign(alternative=points + frame["alternative"])
-
-            report = sequential(precision, ensure, labels, baseline)
+            report = _in_rounds(session, chunks, len(scenarios), names, precision, baseline)
             n = report.replications
         else:
             session.ensure(chunks)
@@ -387,7 +404,37 @@ def run_points(
     finally:
         session.close()
     directory = Path(execution.out) if execution.out is not None else None
-    return PointsRun(frame, kept, n, chooser.name, report, directory, sink)
+    return PointsRun(
+        kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
+    )
+
+
+def _in_rounds(
+    session: Session,
+    chunks: Sequence[Chunk],
+    points: int,
+    names: Sequence[str],
+    precision: PrecisionTarget,
+    baseline: str | None,
+) -> PrecisionReport:
+    """Run ``chunks`` round by round until ``precision`` is reached (or its maximum).
+
+    With several points every (point, alternative) is watched, as an alternative of its own
+    named ``point p: name``.
+    """
+    several = points > 1
+    labels = [f"point {p}: {a}" for p in range(points) for a in names] if several else list(names)
+
+    def ensure(count: int) -> pd.DataFrame:
+        session.ensure([c for c in chunks if c.first < count])
+        frame = session.sink.frame()
+        frame = frame[frame["replication"] < count]
+        if not several:
+            return frame
+        prefix = "point " + frame["point"].astype(str) + ": "
+        return frame.assign(alternative=prefix + frame["alternative"])
+
+    return sequential(precision, ensure, labels, baseline)
 
 
 def run_alternatives(
@@ -419,26 +466,17 @@ def run_alternatives(
         baseline=baseline,
         trajectories=trajectories,
     )
-    frame = outcome.frame
-    if "point" in frame.columns:  # one table per run, without the sweep-point column
-        del frame["point"]
+    if "point" in outcome.frame.columns:  # one table per run, without the sweep-point column
+        del outcome.frame["point"]
     result = RunResult(
         scenario,
         master,
         outcome.replications,
         names,
-        frame=frame,
         trajectory_frame=outcome.trajectories,
-        out_dir=outcome.directory,
-        backend=outcome.backend,
-        precision=outcome.precision,
+        **outcome.batch_fields(),
     )
-
-    def write(directory: Path) -> None:
-
-        write_results(result, directory, command=execution.command)
-
-    outcome.complete(write)
+    outcome.complete(lambda directory: write_results(result, directory, command=execution.command))
     return result
 
 

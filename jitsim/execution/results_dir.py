@@ -16,21 +16,22 @@ import json
 import math
 import os
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import yaml
 
 from jitsim.errors import JitsimError
+from jitsim.scenario.models import Scenario
 from jitsim.scenario.resolve import scenario_hash
 from jitsim.version import jitsim_version
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the annotations only: batch imports this module
     from jitsim.execution.batch import RunResult
-    from jitsim.scenario.models import Scenario
 
 __all__ = [
     "REPLICATIONS_FILE",
@@ -44,6 +45,7 @@ __all__ = [
     "provenance",
     "resolved_scenario_yaml",
     "summary_document",
+    "write_files",
     "write_json",
     "write_results",
     "writing",
@@ -212,20 +214,47 @@ def write_results(
     JitsimError
         If ``out_dir`` is a file or a file cannot be written.
     """
+    tables = {"replications": (REPLICATIONS_FILE, result.replications())}
+    trajectories = result.trajectories_frame()
+    if not trajectories.empty:
+        tables["trajectories"] = (TRAJECTORIES_FILE, trajectories)
+    document = summary_document(result, command=command)
+    return write_files(out_dir, result.scenario, document, tables)
+
+
+def write_files(
+    out_dir: str | os.PathLike[str],
+    scenario: Scenario,
+    document: dict[str, Any],
+    tables: Mapping[str, tuple[str, pd.DataFrame]],
+) -> dict[str, Path]:
+    """Write the final files of a run or an experiment into ``out_dir`` (created if needed).
+
+    Parameters
+    ----------
+    out_dir : path
+        Results directory; existing files are replaced.
+    scenario : Scenario
+        Written with every default filled in to ``scenario.resolved.yaml``.
+    document : dict
+        Written to ``summary.json`` (NaN as ``null``).
+    tables : mapping
+        File kind → (file name, table), each table written as CSV without its index.
+
+    Returns
+    -------
+    dict
+        File kind (those of ``tables``, ``scenario`` and ``summary``) → path.
+    """
     path = prepare_out_dir(out_dir)
-    written = {
-        "summary": path / SUMMARY_FILE,
-        "replications": path / REPLICATIONS_FILE,
-        "scenario": path / SCENARIO_FILE,
-    }
-    write_json(written["summary"], summary_document(result, command=command))
+    written = {kind: path / name for kind, (name, _) in tables.items()}
+    written["scenario"] = path / SCENARIO_FILE
+    written["summary"] = path / SUMMARY_FILE
     with writing(path):
-        result.replications().to_csv(written["replications"], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-        trajectories = result.trajectories_frame()
-        if not trajectories.empty:
-            written["trajectories"] = path / TRAJECTORIES_FILE
-            trajectories.to_csv(written["trajectories"], index=False)
+        for kind, (_, table) in tables.items():
+            table.to_csv(written[kind], index=False)
+        written["scenario"].write_text(resolved_scenario_yaml(scenario), encoding="utf-8")
+    write_json(written["summary"], document)
     return written
 
 

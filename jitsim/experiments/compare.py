@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ import pandas as pd
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
     Execution,
-    Progress,
+    ExecutionOptions,
     RunResult,
     resolve_alternatives,
     run_alternatives,
@@ -211,14 +210,7 @@ def compare(
     alternatives: Sequence[str] | None = None,
     switching_costs: dict[str, float] | None = None,
     precision: PrecisionTarget | None = None,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> Comparison:
     """Run all alternatives under common random numbers and compare them with a baseline.
 
@@ -241,6 +233,7 @@ def compare(
     -------
     Comparison
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     names = resolve_alternatives(scenario, alternatives)
     chosen = baseline if baseline is not None else names[0]
     if chosen not in scenario.alternative_names():
@@ -255,7 +248,6 @@ def compare(
             "a comparison needs at least two alternatives; this scenario has "
             f"{', '.join(scenario.alternative_names())}"
         )
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
     result = run_alternatives(
         "compare",
         scenario,

@@ -17,28 +17,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
+    BatchResult,
     Execution,
-    Progress,
+    ExecutionOptions,
     replications_and_seed,
     resolve_alternatives,
     run_points,
 )
-from jitsim.execution.precision import PrecisionReport, PrecisionTarget
-from jitsim.execution.results_dir import (
-    json_safe,
-    provenance,
-    resolved_scenario_yaml,
-    write_json,
-    writing,
-)
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import REPLICATIONS_FILE, json_safe, provenance, write_files
 from jitsim.scenario.grid import (
     MAX_POINTS,
     build_points,
@@ -60,16 +55,13 @@ __all__ = [
 ]
 
 SUMMARY_CSV = "sweep_summary.csv"
-REPLICATIONS_CSV = "replications.csv"
-SUMMARY_JSON = "summary.json"
-SCENARIO_FILE = "scenario.resolved.yaml"
 
 
 # --------------------------------------------------------------------------- result
 
 
 @dataclass
-class SweepResult:
+class SweepResult(BatchResult):
     """Result of :func:`sweep`: every alternative at every grid point, paired replications.
 
     Attributes
@@ -90,6 +82,8 @@ class SweepResult:
         Alternatives simulated, in plan order.
     frame : DataFrame
         Raw records: ``point``, ``alternative``, ``replication`` and one column per KPI.
+    out_dir, backend, precision
+        As in :class:`~jitsim.execution.batch.BatchResult`.
     """
 
     scenario: Scenario
@@ -99,10 +93,6 @@ class SweepResult:
     seed: int
     replications_per_point: int
     alternatives: list[str]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    out_dir: Path | None = None
-    backend: str = "serial"
-    precision: PrecisionReport | None = None
 
     @property
     def parameters(self) -> list[str]:
@@ -179,14 +169,7 @@ def sweep(
     seed: int | None = None,
     alternatives: Sequence[str] | None = None,
     precision: PrecisionTarget | None = None,
-    progress: Progress | None = None,
-    backend: str = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    chunk_size: int | None = None,
-    out: str | Path | None = None,
-    resume: bool = False,
-    command: str | None = None,
+    **options: Unpack[ExecutionOptions],
 ) -> SweepResult:
     """Simulate every alternative at every point of a grid, under common random numbers.
 
@@ -217,6 +200,7 @@ def sweep(
     (``resume=True``) after an interruption; at the end it holds ``sweep_summary.csv``,
     ``replications.csv``, ``summary.json`` and ``scenario.resolved.yaml`` (the base scenario).
     """
+    execution = Execution(**options)  # a mistyped keyword fails before any work
     checked = normalise_grid(grid)
     names = resolve_alternatives(scenario, alternatives)
     n, master = replications_and_seed(scenario, replications, seed)
@@ -227,7 +211,6 @@ def sweep(
         if missing:
             raise JitsimError(f"point {index} of the sweep has no alternative {missing[0]!r}")
 
-    execution = Execution(backend, workers, scheduler, chunk_size, out, resume, command, progress)
     outcome = run_points(
         "sweep",
         scenarios,
@@ -246,12 +229,9 @@ def sweep(
         master,
         outcome.replications,
         names,
-        frame=outcome.frame,
-        out_dir=outcome.directory,
-        backend=outcome.backend,
-        precision=outcome.precision,
+        **outcome.batch_fields(),
     )
-    outcome.complete(lambda directory: write_sweep(result, directory, command=command))
+    outcome.complete(lambda directory: write_sweep(result, directory, command=execution.command))
     return result
 
 
@@ -263,13 +243,6 @@ def write_sweep(
 ) -> dict[str, Path]:
     """Write the final files of a sweep into ``directory``; returns kind → path."""
 
-    path = Path(directory)
-    written = {
-        "summary_csv": path / SUMMARY_CSV,
-        "replications": path / REPLICATIONS_CSV,
-        "summary": path / SUMMARY_JSON,
-        "scenario": path / SCENARIO_FILE,
-    }
     document = {
         "kind": "sweep",
         **provenance(result.scenario, result.seed, command),
@@ -280,10 +253,8 @@ def write_sweep(
         "points": result.values,
         "precision": result.precision.describe() if result.precision else None,
     }
-    with writing(path):
-        path.mkdir(parents=True, exist_ok=True)
-        result.summary().to_csv(written["summary_csv"], index=False)
-        result.replications().to_csv(written["replications"], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(result.scenario), encoding="utf-8")
-    write_json(written["summary"], document)
-    return written
+    tables = {
+        "summary_csv": (SUMMARY_CSV, result.summary()),
+        "replications": (REPLICATIONS_FILE, result.replications()),
+    }
+    return write_files(directory, result.scenario, document, tables)
