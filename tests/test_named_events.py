@@ -228,13 +228,13 @@ def test_two_events_with_the_same_key_are_both_kept(tmp_path: Path) -> None:
 def test_a_run_with_events_resumes_from_the_directory_alone(tmp_path: Path) -> None:
     """The events are part of the scenario's identity: --resume DIR takes them from the
     recorded command."""
-    from jitsim.cli.commands import _load
+    from jitsim.cli.settings import load_with_events
 
     path = tmp_path / "shop.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
     out = tmp_path / "out"
     events = ["outage-10d:acme@40", "demand-surge-50pct-5d:walk_in@60"]
-    scenario = _load(path, events)
+    scenario = load_with_events(path, events)
 
     class Stop(Exception):
         pass

@@ -1,0 +1,97 @@
+"""``jitsim validate``, ``jitsim schema`` and ``jitsim trace``: a scenario file checked,
+described, or followed day by day through one replication."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+import jitsim
+from jitsim.cli.console import stderr, stdout
+from jitsim.cli.options import EventOpt, FileArg, SeedOpt
+from jitsim.cli.settings import load_with_events
+from jitsim.errors import JitsimError
+from jitsim.execution.results_dir import writing
+from jitsim.execution.simulate import policy_derived_values
+from jitsim.output import trace as trace_format
+from jitsim.output.describe import describe_scenario
+from jitsim.scenario.models import Scenario
+
+
+def validate(file: FileArg) -> None:
+    """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
+    scenario = jitsim.load_scenario(file)
+    derived = policy_derived_values(scenario)
+    console = stdout()
+    console.print(Text(f"{file}: valid", style="green"))
+    console.print(Text(describe_scenario(scenario, derived)))
+
+
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors and validators)."""
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Scenario.model_json_schema(),
+    }
+    document["title"] = "jitsim scenario"
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    with writing(out):
+        out.write_text(text, encoding="utf-8")
+    stderr().print(Text(f"schema written to {out}"))
+
+
+def trace(
+    file: FileArg,
+    alternative: Annotated[
+        str | None,
+        typer.Option("--alternative", "-a", help="Alternative [default: the first]."),
+    ] = None,
+    replication: Annotated[
+        int, typer.Option("--replication", "-r", min=0, help="Replication index.")
+    ] = 0,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Simulate only N days, no warm-up.")
+    ] = None,
+    seed: SeedOpt = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the events to this CSV file.")
+    ] = None,
+    event: EventOpt = None,
+) -> None:
+    """Run one replication and print its day-by-day event log."""
+    scenario = load_with_events(file, event)
+    known = scenario.alternative_names()
+    chosen = alternative if alternative is not None else known[0]
+    if chosen not in known:
+        raise JitsimError(f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})")
+    if days is not None:
+        settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
+        scenario = scenario.model_copy(update={"run": settings})
+    master = scenario.run.seed if seed is None else seed
+    outcome = jitsim.simulate(scenario, chosen, replication, master, trace=True)
+    console = stdout()
+    console.print(
+        Text(
+            f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
+            f"seed {master}, {scenario.run.horizon_days} days "
+            f"(warm-up {scenario.run.warmup_days})"
+        )
+    )
+    console.print(
+        Text(trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days))
+    )
+    if csv is not None:
+        with writing(csv):
+            trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
+        stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))

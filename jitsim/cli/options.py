@@ -1,0 +1,168 @@
+"""Options of the command line, each declared once: its type, flags, help and default.
+
+The batch commands (run, compare, sweep, breakeven, stress) share most of their options; a
+command names the shared ones it takes with :func:`batch_command` and reads them from one
+:class:`BatchOptions` argument.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jitsim.errors import JitsimError
+from jitsim.execution.precision import PrecisionTarget
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")]
+EventOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event",
+        help="Add a named stress event, e.g. outage-30d:acme or demand-surge-50pct-28d:shop@120 "
+        "(repeatable; see docs/disruptions.md).",
+    ),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchOptions:
+    """The options the batch commands share; a command leaves those it does not take at their
+    defaults."""
+
+    replications: Annotated[
+        int | None,
+        typer.Option("-n", "--replications", min=1, help="Replications per alternative."),
+    ] = None
+    seed: SeedOpt = None
+    alternative: Annotated[
+        list[str] | None,
+        typer.Option("--alternative", "-a", help="Run only this alternative (repeatable)."),
+    ] = None
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
+    ] = None
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False
+    backend: Annotated[
+        str, typer.Option(help="Where to run: processes, serial or dask (same results).")
+    ] = "processes"
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
+    ] = None
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (with --backend dask) [default: local cluster]."),
+    ] = None
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue the interrupted run whose results directory is DIR."),
+    ] = None
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            help="Run in rounds until each --kpi's 95 % CI half-width is within this relative "
+            "target (e.g. 0.01 = ±1 %)."
+        ),
+    ] = None
+    precision_kpi: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kpi", help="KPI watched by --precision (repeatable) [default: total_cost]."
+        ),
+    ] = None
+    min_replications: Annotated[
+        int, typer.Option(min=10, help="First round of --precision (replications).")
+    ] = 20
+    max_replications: Annotated[
+        int, typer.Option(min=10, help="Cap of --precision (replications).")
+    ] = 5000
+    export: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--export",
+            help="Also write tables as parquet or xlsx (one sheet per table); repeatable.",
+        ),
+    ] = None
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-size", min=1, help="Replications per chunk of work (default: automatic)."
+        ),
+    ] = None
+    event: EventOpt = None
+
+    def precision_target(self) -> PrecisionTarget | None:
+        """``--precision`` with its ``--kpi`` and bounds (None without ``--precision``)."""
+        if self.precision is None:
+            if self.precision_kpi:
+                raise JitsimError("--kpi only makes sense with --precision")
+            return None
+        return PrecisionTarget(
+            self.precision,
+            tuple(self.precision_kpi or ("total_cost",)),
+            min_replications=self.min_replications,
+            max_replications=self.max_replications,
+        )
+
+
+def _shared_parameters() -> dict[str, inspect.Parameter]:
+    """The fields of :class:`BatchOptions` as parameters of a command line (typer reads the
+    option from the annotation, the default from the parameter)."""
+    declared = typing.get_type_hints(BatchOptions, include_extras=True)
+    return {
+        field.name: inspect.Parameter(
+            field.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=field.default,
+            annotation=declared[field.name],
+        )
+        for field in dataclasses.fields(BatchOptions)
+    }
+
+
+_SHARED = _shared_parameters()
+
+#: Groups of shared options that stand together on every command taking them.
+SAMPLE = ("replications", "seed", "alternative")
+EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
+PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
+
+
+def batch_command(*layout: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the shared options named in ``layout`` as one ``options`` argument.
+
+    ``layout`` names every parameter of the command line in the order ``--help`` lists them:
+    the command's own (those of the function but ``options``) and shared ones, fields of
+    :class:`BatchOptions`. Typer reads the command line's parameters from the signature
+    returned; the function is called with its own and a :class:`BatchOptions`.
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = dict(inspect.signature(command, eval_str=True).parameters)
+        del own["options"]
+        unknown = [name for name in layout if name not in own and name not in _SHARED]
+        left_out = [name for name in own if name not in layout]
+        if unknown or left_out:  # a slip in a command's definition, seen on import
+            raise TypeError(f"{command.__name__}: layout {unknown=} {left_out=}")
+
+        @functools.wraps(command)
+        def parsed(**values: Any) -> None:
+            shared = {name: values.pop(name) for name in layout if name not in own}
+            command(**values, options=BatchOptions(**shared))
+
+        parameters = [
+            own[name].replace(kind=inspect.Parameter.KEYWORD_ONLY) if name in own else _SHARED[name]
+            for name in layout
+        ]
+        parsed.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        return parsed
+
+    return decorate

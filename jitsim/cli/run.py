@@ -1,0 +1,188 @@
+"""``jitsim run`` and ``jitsim compare``: every alternative, its headline KPIs and the paired
+differences against a baseline."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import jitsim
+from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.options import EXECUTION, PRECISION, SAMPLE, BatchOptions, FileArg, batch_command
+from jitsim.cli.settings import event_args, results_dir, resumed_settings
+from jitsim.execution.batch import RunResult
+from jitsim.experiments.compare import Comparison
+from jitsim.model.kpis import HEADLINE_KPIS
+from jitsim.output.exports import export_tables
+from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
+
+
+@batch_command(
+    "file", *SAMPLE, "out", "trajectories", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+)
+def run_command(
+    file: FileArg,
+    trajectories: Annotated[
+        int,
+        typer.Option(min=0, help="Keep end-of-day series of the first K replications."),
+    ] = 0,
+    *,
+    options: BatchOptions,
+) -> None:
+    """Simulate every alternative, print the headline KPIs and write the results directory.
+
+    Finished replications are written to the results directory as they complete; if the run
+    is interrupted, ``--resume DIR`` continues it without recomputing them.
+    """
+    settings = resumed_settings(file, options)
+    scenario = settings.scenario
+    trajectories = trajectories or settings.recorded.get("trajectories", 0)
+    out_dir = results_dir(file, options)
+    command = _command_line(
+        file,
+        settings.replications or scenario.run.replications,
+        scenario.run.seed if settings.seed is None else settings.seed,
+        settings.alternatives,
+        Path(out_dir),
+        trajectories,
+        settings.events,
+    )
+    result = run_batch(
+        options,
+        out_dir,
+        command,
+        jitsim.run,
+        scenario,
+        trajectories=trajectories,
+        **settings.batch(),
+    )
+    if options.export:
+        export_tables(
+            {"summary": result.summary(), "replications": result.replications()},
+            out_dir,
+            options.export,
+        )
+    print_headline(result)
+    written(out_dir, result.precision)
+
+
+def _command_line(
+    file: Path,
+    replications: int,
+    seed: int,
+    alternatives: list[str] | None,
+    out: Path,
+    trajectories: int,
+    events: list[str] | None = None,
+) -> str:
+    """The command that reproduces a run (options resolved)."""
+    parts = ["jitsim", "run", str(file), "-n", str(replications), "--seed", str(seed)]
+    parts += event_args(events)
+    for alternative in alternatives or []:
+        parts += ["--alternative", alternative]
+    parts += ["--out", str(out)]
+    if trajectories:
+        parts += ["--trajectories", str(trajectories)]
+    return shlex.join(parts)
+
+
+def print_headline(result: RunResult) -> None:
+    """The headline KPIs of every alternative, mean ± 95 % CI half-width."""
+    console = stdout()
+    run = result.scenario.run
+    table = Table(title=escape(result.scenario.name), title_justify="left")
+    table.add_column("KPI", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    for alternative in result.alternatives:
+        table.add_column(escape(alternative), justify="right", no_wrap=True)
+    for kpi, unit, cells in headline_rows(result):
+        table.add_row(kpi, unit, *cells)
+    console.print(table)
+    console.print(
+        f"{result.replications_per_alternative} replications per alternative, "
+        f"seed {result.seed}, window {result.window_days} days "
+        f"(horizon {run.horizon_days}, warm-up {run.warmup_days}); "
+        "mean ± half-width of the 95 % confidence interval."
+    )
+
+
+@batch_command(
+    "file", "baseline", *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+)
+def compare(
+    file: FileArg,
+    baseline: Annotated[
+        str | None, typer.Option(help="Alternative to compare against [default: the first].")
+    ] = None,
+    *,
+    options: BatchOptions,
+) -> None:
+    """Compare every alternative with a baseline under common random numbers (paired)."""
+    settings = resumed_settings(file, options)
+    baseline = baseline or settings.recorded.get("baseline")
+    out_dir = results_dir(file, options, "compare")
+    command = shlex.join(["jitsim", "compare", str(file), *event_args(settings.events)])
+    comparison = run_batch(
+        options, out_dir, command, jitsim.compare, settings.scenario, baseline, **settings.batch()
+    )
+    differences = comparison.differences()
+    export_tables({"comparison": differences}, out_dir, ["csv"])
+    if options.export:
+        export_tables(
+            {
+                "summary": comparison.result.summary(),
+                "comparison": differences,
+                "replications": comparison.result.replications(),
+            },
+            out_dir,
+            options.export,
+        )
+    print_headline(comparison.result)
+    _print_differences(comparison)
+    written(out_dir, comparison.result.precision)
+
+
+def _print_differences(comparison: Comparison) -> None:
+    console = stdout()
+    currency = comparison.result.scenario.run.currency
+    table = Table(
+        title=f"paired differences vs {escape(comparison.baseline)} (95 % CI)",
+        title_justify="left",
+    )
+    for column, justify in (
+        ("alternative", "left"),
+        ("KPI", "left"),
+        ("unit", "left"),
+        ("difference", "right"),
+        ("relative", "right"),
+        ("better in", "right"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    measured = comparison.result.replications().columns
+    rows = comparison.differences([k for k in (*HEADLINE_KPIS, "demand_units") if k in measured])
+    for row in rows.to_dict("records"):
+        unit, scale = kpi_unit(str(row["kpi"]), currency)
+        half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        better = float(row["share_better"])
+        table.add_row(
+            escape(str(row["alternative"])),
+            str(row["kpi"]),
+            "pp" if unit == "%" else unit,
+            format_estimate(float(row["difference"]), half, scale),
+            _relative_text(float(row["relative_change"])),
+            "–" if math.isnan(better) else f"{better:.0%}",
+        )
+    console.print(table)
+    for line in comparison.verdicts():
+        console.print(Text(line))
+
+
+def _relative_text(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:+.1%}"

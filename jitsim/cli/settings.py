@@ -1,0 +1,185 @@
+"""What a command runs: the scenario with its ``--event`` texts, the batch settings and the
+results directory, each as given on the command line, else as recorded by the run that
+``--resume DIR`` continues."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import jitsim
+from jitsim.cli.options import BatchOptions
+from jitsim.errors import JitsimError, ScenarioError
+from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import default_out_dir, prepare_out_dir
+from jitsim.scenario.disruptions import event_key, named_event
+from jitsim.scenario.models import Scenario
+from jitsim.scenario.overrides import apply_overrides
+
+
+def load_with_events(file: Path, events: list[str] | None) -> Scenario:
+    """The scenario in ``file`` with the named stress events given by ``--event`` added."""
+    scenario = jitsim.load_scenario(file)
+    if not events:
+        return scenario
+    for text in events:
+        try:
+            named_event(text)
+        except ValueError as exc:
+            raise JitsimError(f"--event: {exc}") from None
+    added = {f"disruptions.{key}": text for text, key in event_keys(events)}
+    clash = [key for key in added if key.removeprefix("disruptions.") in scenario.disruptions]
+    if clash:
+        raise JitsimError(f"--event: the scenario already has a disruption named {clash[0]!r}")
+    try:
+        return apply_overrides(scenario, None, added)
+    except ScenarioError as exc:  # name the option, not a line of the file
+        raise ScenarioError(
+            dataclasses.replace(problem, file=f"{file} --event") for problem in exc.problems
+        ) from None
+
+
+def event_keys(events: list[str]) -> list[tuple[str, str]]:
+    """Each ``--event`` text and its key in ``disruptions:`` (equal keys numbered -2, -3 …)."""
+    keys: list[tuple[str, str]] = []
+    for text in events:
+        key, extra = event_key(text), 1
+        while any(key == taken for _, taken in keys):
+            extra += 1
+            key = f"{event_key(text)[:60]}-{extra}"
+        keys.append((text, key))
+    return keys
+
+
+def event_args(events: list[str] | None) -> list[str]:
+    """The ``--event`` texts as words of a recorded command line (as
+    :func:`recorded_settings` reads them back)."""
+    return [f"--event={text}" for text in events or []]
+
+
+def results_dir(file: Path, options: BatchOptions, command: str = "run") -> Path:
+    """The results directory of a command: ``--out``, ``--resume`` or the default, made ready
+    for writing before anything is simulated."""
+    out, resume = options.out, options.resume
+    if resume is not None and out is not None and Path(out) != Path(resume):
+        raise JitsimError("give either --out or --resume, not both")
+    chosen = resume if resume is not None else out
+    default = default_out_dir(file)
+    if command != "run":  # each kind of experiment keeps its own results directory
+        default = default.with_name(f"{default.name}-{command}")
+    path = chosen if chosen is not None else default
+    prepare_out_dir(path)  # fail before simulating, not after
+    return path
+
+
+def recorded_settings(resume: Path | None) -> dict[str, Any]:
+    """Settings of the interrupted run in ``resume`` (empty without --resume).
+
+    A resumed command takes -n, --seed, --alternative and --precision from the manifest
+    unless they are given again, so ``--resume DIR`` alone is enough.
+    """
+    if resume is None:
+        return {}
+    path = Path(resume) / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JitsimError(f"{resume}: nothing to resume (no manifest.json here)") from None
+    except (OSError, ValueError) as exc:
+        raise JitsimError(f"{path}: unreadable manifest ({exc})") from None
+    plan = manifest.get("plan") or {}
+    return {
+        "replications": plan.get("replications"),
+        "seed": manifest.get("seed"),
+        "alternatives": plan.get("alternatives"),
+        "precision": plan.get("precision"),
+        "trajectories": plan.get("trajectories") or 0,
+        "baseline": plan.get("baseline"),
+        "chunk_size": plan.get("chunk_size"),
+        "plan": plan,
+        "events": _options_of(manifest.get("command"), "--event"),
+        "reference": next(iter(_options_of(manifest.get("command"), "--reference")), None),
+    }
+
+
+def _options_of(command: Any, option: str) -> list[str]:
+    """The ``OPTION=VALUE`` values of a recorded command line, in order (``--event=…``, as
+    :func:`event_args` writes them); none when the command is not one of ours."""
+    if not isinstance(command, str):
+        return []
+    try:
+        words = shlex.split(command)
+    except ValueError:  # set by an API caller to free text: the hash check will say more
+        return []
+    return [w.removeprefix(f"{option}=") for w in words if w.startswith(f"{option}=")]
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Scenario and batch settings of a command (see :func:`scenario_settings` and
+    :func:`resumed_settings` for where each comes from)."""
+
+    scenario: Scenario
+    events: list[str] | None
+    replications: int | None
+    seed: int | None
+    alternatives: list[str] | None
+    chunk_size: int | None
+    precision: PrecisionTarget | None
+    recorded: dict[str, Any]
+
+    def batch(self) -> dict[str, Any]:
+        """Keyword arguments of the API's batch functions: how many replications of what."""
+        return {
+            "replications": self.replications,
+            "seed": self.seed,
+            "alternatives": self.alternatives or None,
+            "chunk_size": self.chunk_size,
+            "precision": self.precision,
+        }
+
+
+def scenario_settings(
+    file: Path, options: BatchOptions, precision: PrecisionTarget | None = None
+) -> Settings:
+    """The scenario with the ``--event`` texts as given, else as recorded (with --resume); the
+    batch settings as given."""
+    recorded = recorded_settings(options.resume)
+    events = options.event or recorded.get("events")
+    return Settings(
+        load_with_events(file, events),
+        events,
+        options.replications,
+        options.seed,
+        options.alternative,
+        options.chunk_size,
+        precision,
+        recorded,
+    )
+
+
+def resumed_settings(file: Path, options: BatchOptions) -> Settings:
+    """As :func:`scenario_settings`, with the batch settings too as given, else as recorded."""
+    given = scenario_settings(file, options, options.precision_target())
+    recorded = given.recorded
+    return dataclasses.replace(
+        given,
+        replications=given.replications or recorded.get("replications"),
+        seed=given.seed if given.seed is not None else recorded.get("seed"),
+        alternatives=given.alternatives or recorded.get("alternatives"),
+        chunk_size=given.chunk_size or recorded.get("chunk_size"),
+        precision=_resumed_precision(given.precision, recorded),
+    )
+
+
+def _resumed_precision(
+    target: PrecisionTarget | None, recorded: dict[str, Any]
+) -> PrecisionTarget | None:
+    if target is not None or not recorded.get("precision"):
+        return target
+    settings = dict(recorded["precision"])
+    settings["kpis"] = tuple(settings.get("kpis", ("total_cost",)))
+    return PrecisionTarget(**settings)

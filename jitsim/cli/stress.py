@@ -1,0 +1,349 @@
+"""``jitsim stress``: knock out each supplier and plant in turn and print the weak links, the
+time-to-survive and what each alternative buys against the failures."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import jitsim
+from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.options import (
+    EXECUTION,
+    PRECISION,
+    SAMPLE,
+    BatchOptions,
+    FileArg,
+    batch_command,
+)
+from jitsim.cli.settings import event_args, event_keys, results_dir, resumed_settings
+from jitsim.errors import JitsimError
+from jitsim.experiments.stress import (
+    DEFAULT_DURATIONS,
+    StressResult,
+    check_durations,
+    check_nodes,
+)
+from jitsim.output.exports import export_tables
+
+# The stress command's own options, in the order --help lists them.
+_OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
+
+
+@batch_command(
+    "file", *_OWN, *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+)
+def stress(
+    file: FileArg,
+    node: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--node",
+            help="Knock out only this supplier or plant, or close this stock point's inbound "
+            "lanes (repeatable); A+B knocks out A and B together (a common-cause failure).",
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="Alternative the others are measured against in the mitigation table "
+            "[default: the first]."
+        ),
+    ] = None,
+    calm: Annotated[
+        bool,
+        typer.Option(
+            "--calm",
+            help="Drop the file's own disruptions: knock-outs strike an otherwise undisrupted "
+            "year (--event and --test-event still apply).",
+        ),
+    ] = False,
+    test_event: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--test-event",
+            help="Also test this named stress event from the failure day, paired with the "
+            "baseline, e.g. demand-surge-50pct-28d:shop (repeatable; without --node only the "
+            "events are tested).",
+        ),
+    ] = None,
+    durations: Annotated[
+        str | None,
+        typer.Option(
+            help="Knock-out durations in days, comma-separated (the TTR) [default: 7,14,30,60]."
+        ),
+    ] = None,
+    start_day: Annotated[
+        int | None,
+        typer.Option(min=0, help="Day of the failure [default: the first day after warm-up]."),
+    ] = None,
+    *,
+    options: BatchOptions,
+) -> None:
+    """Knock out each supplier and plant in turn: time-to-survive, impact, recovery, tail risk.
+
+    Every knock-out is paired with the undisrupted baseline under common random numbers; the
+    ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
+    continues with ``--resume DIR`` alone.
+    """
+    settings = resumed_settings(file, options)
+    scenario = settings.scenario
+    plan = settings.recorded.get("plan", {})
+    calm = calm or bool(plan.get("calm"))
+    node = node or plan.get("nodes")
+    test_event = test_event or plan.get("events")
+    lengths = (
+        _parse_durations(durations)
+        if durations is not None
+        else check_durations(plan.get("durations") or list(DEFAULT_DURATIONS))
+    )
+    start_day = start_day if start_day is not None else plan.get("start_day")
+    if node or not test_event:
+        check_nodes(scenario, node)
+    out_dir = results_dir(file, options, "stress")
+    reference = reference or settings.recorded.get("reference")
+    result = run_batch(
+        options,
+        out_dir,
+        _command_line(file, lengths, node, test_event, calm, reference, settings.events),
+        jitsim.stress,
+        scenario,
+        nodes=node or None,
+        durations=lengths,
+        start_day=start_day,
+        events=test_event or None,
+        reference=reference,
+        calm=calm,
+        keep=[key for _, key in event_keys(settings.events or [])],  # the --event texts stay
+        source_file=file,
+        **settings.batch(),
+    )
+    if options.export:
+        export_tables(_tables(result, reference), out_dir, options.export)
+    _print_stress(result, scenario.run.currency)
+    if len(result.alternatives) > 1:
+        _print_mitigations(result, reference, scenario.run.currency)
+    written(out_dir, result.precision)
+
+
+def _command_line(
+    file: Path,
+    durations: list[int],
+    nodes: list[str] | None,
+    events: list[str] | None,
+    calm: bool,
+    reference: str | None,
+    standing_events: list[str] | None,
+) -> str:
+    """The command recorded with a stress run (``--reference`` apart from its identity)."""
+    parts = ["jitsim", "stress", str(file), "--durations", ",".join(map(str, durations))]
+    for name in nodes or []:
+        parts += ["--node", name]
+    for text in events or []:
+        parts += ["--test-event", text]
+    if calm:
+        parts.append("--calm")
+    if reference:  # not part of the run's identity: a resumed run may change it
+        parts.append(f"--reference={reference}")
+    return shlex.join([*parts, *event_args(standing_events)])
+
+
+def _parse_durations(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise JitsimError(
+            f"--durations {text!r}: give whole days as D1,D2,..., e.g. 7,30"
+        ) from None
+    return check_durations(values)
+
+
+def _tables(result: StressResult, reference: str | None) -> dict[str, Any]:
+    """The tables ``--export`` writes (mitigations only when there is something to compare)."""
+    tables = {"stress": result.table(), "tts": result.tts()}
+    if len(result.alternatives) > 1:
+        tables["mitigations"] = result.mitigations(reference)
+    tables["replications"] = result.records()
+    return tables
+
+
+def _table(title: str, columns: Iterable[str]) -> Table:
+    """A table with columns of numbers on the right and the node and alternative names on the
+    left, never wrapped (long numeric headers fold instead)."""
+    table = Table(title=escape(title), title_justify="left")
+    for column in columns:
+        named = column in ("node", "alternative")
+        table.add_column(
+            escape(column),
+            justify="left" if named else "right",
+            no_wrap=named,
+            overflow="ellipsis" if named else "fold",
+        )
+    return table
+
+
+def _print_mitigations(result: StressResult, reference: str | None, currency: str) -> None:
+    table = result.mitigations(reference)
+    if table.empty:
+        return
+    chosen = str(table["reference"].iloc[0])
+    view = _table(
+        f"what each alternative buys against {chosen} (per failure; per year)",
+        (
+            "node",
+            "TTR days",
+            "alternative",
+            f"impact avoided {currency}",
+            "lost units avoided",
+            "TTS gain days",
+            f"annual cost {currency}",
+            "pays if failures/year",
+        ),
+    )
+    for row in table.to_dict("records"):
+        pays = str(row["pays_if"])
+        breakeven = row["breakeven_failures_per_year"]
+        if pays == "more often":
+            pays = f"> {breakeven:.2g}"
+        elif pays == "less often":
+            pays = f"< {breakeven:.2g}"
+        view.add_row(
+            escape(str(row["node"])),
+            f"{row['duration_days']:g}",
+            escape(str(row["alternative"])),
+            f"{row['impact_avoided']:,.0f}",
+            f"{row['lost_units_avoided']:,.1f}",
+            "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
+            f"{row['annual_cost']:,.0f}",
+            pays,
+        )
+    stdout().print(view)
+    stdout().print(
+        Text(
+            "Impact avoided: the reference's impact minus the alternative's, each against its "
+            "own baseline. Annual cost: profit the alternative gives up against the reference "
+            "in the baseline (the scenario as given), per year. It pays when this failure "
+            "strikes more (>) or less (<) often than annual cost / impact avoided times a year; "
+            "always: cheaper and safer; never: dearer and no safer."
+        )
+    )
+
+
+def _flag(tts_days: float, censored: bool, duration: float) -> str:
+    """TTS < TTR on screen: YES, no, ? (a censored TTS below the TTR), — (no TTS)."""
+    if math.isnan(tts_days):
+        return "—"
+    if tts_days >= duration:
+        return "no"
+    return "?" if censored else "YES"
+
+
+def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
+    """The TTS table's flag for duration D (— for a tested event: it has its own TTR)."""
+    if row["node_kind"] == "event":
+        return "—"
+    return _flag(row["tts_days"], row["tts_censored"], duration)
+
+
+def _print_stress(result: StressResult, currency: str) -> None:
+    console = stdout()
+    console.print(_weak_links(result, currency))
+    console.print(_time_to_survive(result))
+    run = result.scenario.run.service_recovery
+    console.print(
+        Text(
+            f"{len(result.nodes)} nodes × {len(result.durations)} durations"
+            + (f" + {len(result.events)} tested events" if result.events else "")
+            + f" × {len(result.alternatives)} alternatives × {result.replications} replications, "
+            f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
+            "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
+            "risk index = impact / largest impact. "
+            "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
+            f"the horizon ({result.horizon_after_failure} days; a tested event: its end) or "
+            "where the baseline runs short anyway ('short anyway'). Service drop: rolling "
+            f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
+            f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
+            "not be shorter."
+        )
+    )
+
+
+def _weak_links(result: StressResult, currency: str) -> Table:
+    table = _table(
+        f"{result.scenario.name}: weak links (ranked by risk exposure)",
+        (
+            "#",
+            "node",
+            "TTR days",
+            "alternative",
+            "lost units",
+            f"impact {currency}",
+            "risk index",
+            "P(stock-out)",
+            f"CVaR95 lost margin {currency}",
+            "P(service drop)",
+            "recovery days",
+            "TTS<TTR",
+        ),
+    )
+    for row in result.table().to_dict("records"):
+        recovery = row["recovery_days"]
+        recovery_text = "—" if math.isnan(recovery) else f"{recovery:g}"
+        if row["recovery_censored"]:
+            recovery_text = f">= {recovery_text}"
+        table.add_row(
+            str(row["rank"]),
+            escape(str(row["node"])),
+            f"{row['duration_days']:g}",
+            escape(str(row["alternative"])),
+            f"{row['lost_units']:,.1f}",
+            f"{row['impact']:,.0f}",
+            f"{row['risk_exposure_index']:.2f}",
+            f"{row['p_stockout']:.0%}",
+            f"{row['lost_margin_cvar95']:,.0f}",
+            f"{row['service_drop_share']:.0%}",
+            recovery_text,
+            _flag(row["tts_days"], row["tts_censored"], row["duration_days"]),
+        )
+    return table
+
+
+def _time_to_survive(result: StressResult) -> Table:
+    table = Table(
+        title=escape(f"time-to-survive from day {result.start_day} (node down to the horizon)"),
+        title_justify="left",
+    )
+    for column in (
+        "node",
+        "kind",
+        "alternative",
+        "TTS (days)",
+        "min",
+        "censored",
+        "short anyway",
+        *(f"TTS<TTR={d}" for d in result.durations),
+    ):
+        table.add_column(escape(column), justify="right", no_wrap=True)
+    for row in result.tts().to_dict("records"):
+        value = f"{row['tts_days']:g}"
+        if row["tts_censored"]:
+            value = f">= {value}"
+        table.add_row(
+            escape(str(row["node"])),
+            str(row["node_kind"]),
+            escape(str(row["alternative"])),
+            value,
+            "—" if math.isnan(row["tts_min_days"]) else f"{row['tts_min_days']:g}",
+            f"{row['censored_share']:.0%}",
+            f"{row['baseline_short_first_share']:.0%}",
+            *(_ttr_flag(row, d) for d in result.durations),
+        )
+    return table

@@ -1,0 +1,198 @@
+"""``jitsim sweep`` and ``jitsim breakeven``: the alternatives across values of scenario
+fields, and the value at which one stops beating another."""
+
+from __future__ import annotations
+
+import math
+import shlex
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import jitsim
+from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.options import EXECUTION, SAMPLE, BatchOptions, FileArg, batch_command
+from jitsim.cli.settings import event_args, results_dir, scenario_settings
+from jitsim.errors import JitsimError
+from jitsim.experiments.sweep import SweepResult
+from jitsim.output.exports import export_tables
+from jitsim.output.tables import format_estimate, kpi_unit
+from jitsim.scenario.grid import grid_from_mapping, parse_assignment
+
+
+@batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event")
+def sweep(
+    file: FileArg,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Axis PATH=V1,V2,... or PATH=LO:HI:STEP (repeatable); replaces the file's "
+            "sweep: axis with the same path.",
+        ),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", help="KPI to print (repeatable) [default: total_cost, fill_rate]."),
+    ] = None,
+    *,
+    options: BatchOptions,
+) -> None:
+    """Run every alternative at every point of a grid over scenario fields (paired)."""
+    settings = scenario_settings(file, options)
+    scenario = settings.scenario
+    grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
+    for assignment in set_ or []:
+        path, axis = parse_assignment(assignment)
+        grid.pop(path, None)
+        grid[path] = axis
+    if not grid:
+        raise JitsimError(
+            "nothing to sweep: give --set PATH=V1,V2,... or a sweep: section in the file"
+        )
+    out_dir = results_dir(file, options, "sweep")
+    sets = [f"--set={a}" for a in set_ or []]
+    command = shlex.join(["jitsim", "sweep", str(file), *sets, *event_args(settings.events)])
+    result = run_batch(
+        options,
+        out_dir,
+        command,
+        jitsim.sweep,
+        scenario,
+        grid,
+        source_file=file,
+        replications=options.replications,
+        seed=options.seed,
+        alternatives=options.alternative or None,
+    )
+    if options.export:
+        export_tables(
+            {"sweep_summary": result.summary(), "replications": result.replications()},
+            out_dir,
+            options.export,
+        )
+    _print_sweep(result, kpi or ["total_cost", "fill_rate"])
+    written(out_dir)
+
+
+def _print_sweep(result: SweepResult, shown: list[str]) -> None:
+    summary = result.summary(shown)
+    scenario = result.scenario
+    currency = scenario.run.currency
+    table = Table(title=escape(f"{scenario.name}: sweep"), title_justify="left")
+    for name in result.parameters:
+        table.add_column(escape(name), justify="right", overflow="fold")
+    table.add_column("alternative", no_wrap=True)
+    for name in shown:
+        unit, _ = kpi_unit(name, currency)
+        table.add_column(
+            escape(f"{name} ({unit})" if unit else name), justify="right", no_wrap=True
+        )
+    rows = {
+        (int(r["point"]), str(r["alternative"]), str(r["kpi"])): r
+        for r in summary.to_dict("records")
+    }
+    for point, setting in enumerate(result.values):
+        for name in result.alternatives:
+            cells = []
+            for kpi_name in shown:
+                row = rows.get((point, name, kpi_name))
+                if row is None:
+                    raise JitsimError(f"unknown KPI {kpi_name!r} for --kpi")
+                _, scale = kpi_unit(kpi_name, currency)
+                cells.append(format_estimate(float(row["mean"]), float(row["half_width"]), scale))
+            table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)
+    stdout().print(table)
+    stdout().print(
+        Text(
+            f"{len(result.values)} points × {len(result.alternatives)} alternatives × "
+            f"{result.replications_per_point} replications, seed {result.seed}, "
+            "common random numbers across points; mean ± 95 % CI half-width."
+        )
+    )
+
+
+@batch_command(
+    "file",
+    "param",
+    "range_",
+    "between",
+    "kpi",
+    "replications",
+    "seed",
+    "tolerance",
+    "max_iterations",
+    "out",
+    *EXECUTION,
+    "event",
+)
+def breakeven(
+    file: FileArg,
+    param: Annotated[str, typer.Option(help="Dotted path of a numeric scenario field.")],
+    range_: Annotated[str, typer.Option("--range", help="Search interval LO:HI.")],
+    between: Annotated[
+        str, typer.Option(help="The two alternatives A,B: where does A stop beating B?")
+    ],
+    kpi: Annotated[str, typer.Option(help="KPI compared.")] = "total_cost",
+    tolerance: Annotated[
+        float | None, typer.Option(help="Stop when the bracket is this narrow.")
+    ] = None,
+    max_iterations: Annotated[int, typer.Option(min=1, help="Bisection steps at most.")] = 12,
+    *,
+    options: BatchOptions,
+) -> None:
+    """Find the parameter value at which alternative A stops beating B (paired bisection)."""
+    settings = scenario_settings(file, options)
+    low, high = _parse_range(range_)
+    pair = [name.strip() for name in between.split(",")]
+    if len(pair) != 2 or not all(pair):
+        raise JitsimError(f"--between {between!r}: give two alternatives as A,B")
+    out_dir = results_dir(file, options, "breakeven")
+    command = shlex.join(
+        ["jitsim", "breakeven", str(file), "--param", param, *event_args(settings.events)]
+    )
+    result = run_batch(
+        options,
+        out_dir,
+        command,
+        jitsim.breakeven,
+        settings.scenario,
+        param,
+        low,
+        high,
+        (pair[0], pair[1]),
+        kpi=kpi,
+        source_file=file,
+        replications=options.replications,
+        seed=options.seed,
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+    )
+    table = Table(title=f"{escape(pair[0])} − {escape(pair[1])}: {kpi}", title_justify="left")
+    for column in (param, "difference", "95 % CI", "n"):
+        table.add_column(escape(column), justify="right", no_wrap=True)
+    for row in result.evaluations().sort_values("x").to_dict("records"):
+        half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        table.add_row(
+            f"{float(row['x']):.6g}",
+            format_estimate(float(row["mean_diff"]), half),
+            f"[{float(row['ci95_low']):.4g}, {float(row['ci95_high']):.4g}]",
+            str(int(row["n"])),
+        )
+    stdout().print(table)
+    stdout().print(Text(result.sentence))
+    written(out_dir)
+
+
+def _parse_range(text: str) -> tuple[float, float]:
+    parts = text.split(":")
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise JitsimError(f"--range {text!r}: give LO:HI, e.g. 0.1:0.6") from None
+    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
+        raise JitsimError(f"--range {text!r}: LO must be < HI")
+    return low, high
