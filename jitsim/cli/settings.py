@@ -12,46 +12,16 @@ from typing import Any
 
 import jitsim
 from jitsim.cli.options import BatchOptions
-from jitsim.errors import JitsimError, ScenarioError
+from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget
 from jitsim.execution.results_dir import default_out_dir, prepare_out_dir
-from jitsim.scenario.disruptions import event_key, named_event
+from jitsim.scenario.events import with_events
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import apply_overrides
 
 
 def load_with_events(file: Path, events: list[str] | None) -> Scenario:
     """The scenario in ``file`` with the named stress events given by ``--event`` added."""
-    scenario = jitsim.load_scenario(file)
-    if not events:
-        return scenario
-    for text in events:
-        try:
-            named_event(text)
-        except ValueError as exc:
-            raise JitsimError(f"--event: {exc}") from None
-    added = {f"disruptions.{key}": text for text, key in event_keys(events)}
-    clash = [key for key in added if key.removeprefix("disruptions.") in scenario.disruptions]
-    if clash:
-        raise JitsimError(f"--event: the scenario already has a disruption named {clash[0]!r}")
-    try:
-        return apply_overrides(scenario, None, added)
-    except ScenarioError as exc:  # name the option, not a line of the file
-        raise ScenarioError(
-            dataclasses.replace(problem, file=f"{file} --event") for problem in exc.problems
-        ) from None
-
-
-def event_keys(events: list[str]) -> list[tuple[str, str]]:
-    """Each ``--event`` text and its key in ``disruptions:`` (equal keys numbered -2, -3 …)."""
-    keys: list[tuple[str, str]] = []
-    for text in events:
-        key, extra = event_key(text), 1
-        while any(key == taken for _, taken in keys):
-            extra += 1
-            key = f"{event_key(text)[:60]}-{extra}"
-        keys.append((text, key))
-    return keys
+    return with_events(jitsim.load_scenario(file), events or [], where=f"{file} --event")
 
 
 def event_args(events: list[str] | None) -> list[str]:

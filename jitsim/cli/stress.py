@@ -24,7 +24,7 @@ from jitsim.cli.options import (
     FileArg,
     batch_command,
 )
-from jitsim.cli.settings import event_args, event_keys, results_dir, resumed_settings
+from jitsim.cli.settings import event_args, results_dir, resumed_settings
 from jitsim.errors import JitsimError
 from jitsim.experiments.stress import (
     DEFAULT_DURATIONS,
@@ -33,6 +33,7 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
+from jitsim.scenario.events import event_keys
 
 # The stress command's own options, in the order --help lists them.
 _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
