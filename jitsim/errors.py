@@ -59,6 +59,16 @@ class JitsimError(Exception):
     """
 
 
+class UnknownKpi(JitsimError, KeyError):
+    """A KPI (or grouping column) asked for that the results do not have.
+
+    A user error (one line, exit code 2 on the command line) that is also a ``KeyError`` for
+    code looking columns up.
+    """
+
+    __str__ = Exception.__str__  # the message as written, not quoted like a KeyError's
+
+
 @dataclass(frozen=True)
 class ScenarioProblem:
     """One problem in a scenario file."""

@@ -99,3 +99,14 @@ def test_breakeven_command(tmp_path: Path) -> None:
             "breakeven", QUICKSTART, "--param", "items.widget.unit_cost", *args, "--quiet"
         )
         assert failed.exit_code == 2, bad  # type: ignore[attr-defined]
+
+
+def test_sweep_with_an_unknown_kpi_is_a_user_error(tmp_path: Path) -> None:
+    """It was an internal error (a KeyError from the summary) before the CLI's own check."""
+    result = invoke(
+        "sweep", QUICKSTART, "--set", "suppliers.acme.order_cost=5,10", "-n", "2",
+        "--kpi", "nope", "-q", "-o", tmp_path / "s",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "unknown KPI 'nope' for --kpi" in result.output
+    assert "internal error" not in result.output

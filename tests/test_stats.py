@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from jitsim.errors import JitsimError, UnknownKpi
 from jitsim.stats import (
     SUMMARY_COLUMNS,
     KpiSummary,
@@ -429,3 +430,10 @@ def test_var_is_the_cvar_minimiser() -> None:
     rng = np.random.default_rng(5)
     sample = rng.normal(size=137)
     assert cvar(sample) >= var(sample)
+
+
+def test_an_unknown_kpi_is_a_user_error_and_a_key_error() -> None:
+    frame = pd.DataFrame({"alternative": ["a", "a"], "cost": [1.0, 2.0]})
+    with pytest.raises(UnknownKpi, match=r"unknown KPI 'nope' \(known: cost\)") as caught:
+        summarize_frame(frame, by="alternative", kpis=["nope"])
+    assert isinstance(caught.value, KeyError) and isinstance(caught.value, JitsimError)

@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from pandas.api.types import is_numeric_dtype
 
+from jitsim.errors import UnknownKpi
 from jitsim.stats.intervals import CONFIDENCE, half_width_array
 from jitsim.stats.samples import FloatArray, Record, as_1d_float
 from jitsim.stats.tail import CVAR_LEVEL, tail_mass
@@ -260,7 +261,7 @@ def summarize_frame(
     by_cols = _normalise_by(by)
     missing = [c for c in by_cols if c not in df.columns]
     if missing:
-        raise KeyError(f"grouping column(s) not found: {missing}")
+        raise UnknownKpi(f"grouping column(s) not found: {', '.join(missing)}")
 
     if kpis is None:
         kpi_cols = [
@@ -272,7 +273,9 @@ def summarize_frame(
         kpi_cols = list(kpis)
         absent = [c for c in kpi_cols if c not in df.columns]
         if absent:
-            raise KeyError(f"KPI column(s) not found: {absent}")
+            known = [c for c in df.columns if c not in by_cols and c != "replication"]
+            shown = ", ".join(known[:6]) + (f", … ({len(known)} in all)" if len(known) > 6 else "")
+            raise UnknownKpi(f"unknown KPI {', '.join(map(repr, absent))} (known: {shown})")
         bad = [c for c in kpi_cols if c in by_cols or not is_numeric_dtype(df[c])]
         if bad:
             raise ValueError(f"KPI column(s) are grouping or non-numeric columns: {bad}")
