@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 QUICKSTART = SCENARIOS / "quickstart.yaml"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+#: Scenarios shared by tests of several layers (``tests/data/<name>.yaml``).
+DATA = Path(__file__).resolve().parent / "data"
 
 Invoke = Callable[..., Result]
 RunModel = Callable[..., Network]
@@ -50,6 +52,11 @@ def run_model(
     )
     network.run()
     return network
+
+
+def scenario_text(name: str) -> str:
+    """The YAML text of the shared test scenario ``tests/data/<name>.yaml``."""
+    return (DATA / f"{name}.yaml").read_text(encoding="utf-8")
 
 
 def shortened(scenario: jitsim.Scenario, horizon: int, warmup: int) -> jitsim.Scenario:

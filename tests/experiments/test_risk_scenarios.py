@@ -29,7 +29,7 @@ from jitsim.scenario.overrides import apply_overrides
 from jitsim.scenario.resolve import resolve
 from jitsim.stats import PairedDifference, paired_difference
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SINGLE = SCENARIOS / "jit_single_source_failure.yaml"
 FLOOD = SCENARIOS / "regional_flood.yaml"
 SEED = 2026

@@ -17,7 +17,7 @@ import pytest
 import jitsim
 from jitsim.errors import JitsimError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 

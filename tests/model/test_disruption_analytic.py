@@ -12,7 +12,7 @@
    state, demand not yet received) numerically.
 
 Both references are derived in the docstrings below, with the simulator's semantics that
-make them exact. Statistical method (as in ``tests/test_analytic.py``): the replications are
+make them exact. Statistical method (as in ``tests/model/test_analytic.py``): the replications are
 i.i.d. (fixed seed), each gives one long-run average over its measured window; the mean over
 n replications must lie within 3 standard errors SE = sd/√n of the exact value. Warm-up and
 window are chosen so that the start-up bias is many orders of magnitude below SE (argued per
@@ -517,7 +517,7 @@ def test_markov_supply_references_agree(m: MarkovSupply) -> None:
 
 
 def test_markov_supply_reliable_limit() -> None:
-    """p_down → 0: plain daily base-stock, NI = S − D(L + 1) (``tests/test_analytic.py``)."""
+    """p_down → 0: plain daily base-stock, NI = S − D(L + 1) (``tests/model/test_analytic.py``)."""
     m = MarkovSupply(s=18, lead=2, mu=5.0, p_down=1e-13, p_up=0.5)
     k = np.arange(400)
     pmf = poisson.pmf(k, 3 * 5.0)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import scenario_text
 
 import jitsim
 from jitsim.model.kpis import extract
@@ -69,28 +70,7 @@ def rows(network: Network, *nodes: str) -> list[tuple[float, str, str, float, st
 
 # -- hand trace 1: a raw stock point runs short ---------------------------------------------
 
-SHORTAGE = """
-name: shortage
-run: {horizon_days: 2, warmup_days: 0, seed: 1}
-items:
-  frame: {unit_cost: 8.0, holding_rate: 0}
-  wheel: {unit_cost: 2.0, holding_rate: 0}
-  bike: {unit_cost: 30.0, price: 50.0, holding_rate: 0}
-suppliers:
-  frames_inc: {items: [frame], lead_time: 1}
-  wheels_inc: {items: [wheel], lead_time: 1}
-stock_points:
-  frame_store: {item: frame, source: frames_inc, initial: 2, policy: {kind: base_stock, S: 2}}
-  wheel_store: {item: wheel, source: wheels_inc, initial: 2, policy: {kind: base_stock, S: 2}}
-  bikes: {item: bike, source: factory, initial: 0, policy: {kind: base_stock, S: 2}}
-plants:
-  factory:
-    products:
-      bike: {bom: {frame: 1, wheel: 2}, processing_time: 0.125, setup_time: 0.125,
-             batch_size: 2}
-customers:
-  shop: {buys_from: bikes, demand: 0}
-"""
+SHORTAGE = scenario_text("plant_shortage")
 
 
 def test_material_shortage_trace_by_hand() -> None:
@@ -560,34 +540,7 @@ def test_yield_with_a_random_defect_rate_per_batch() -> None:
 
 # -- Little's law and utilisation ------------------------------------------------------------
 
-STOCHASTIC = """
-name: stochastic plant
-run: {horizon_days: 400, warmup_days: 50, seed: 7}
-items:
-  frame: {unit_cost: 10.0}
-  wheel: {unit_cost: 2.0}
-  bike: {unit_cost: 30.0, price: 50.0}
-suppliers:
-  frames_inc: {items: [frame], lead_time: {kind: gamma, mean: 2, cv: 0.5}}
-  wheels_inc: {items: [wheel], lead_time: 1}
-stock_points:
-  frame_store: {item: frame, source: frames_inc, initial: 60, policy: {kind: s_S, s: 40, S: 90}}
-  wheel_store: {item: wheel, source: wheels_inc, initial: 100, policy: {kind: base_stock, S: 100}}
-  bikes: {item: bike, source: factory, initial: 40, policy: {kind: s_S, s: 20, S: 50}}
-plants:
-  factory:
-    lines: 2
-    rework: {time: {kind: gamma, mean: 0.05, cv: 1}, success: 0.7, max_attempts: 2}
-    products:
-      bike:
-        bom: {frame: 1, wheel: 2}
-        processing_time: {kind: gamma, mean: 0.05, cv: 0.5}
-        setup_time: {kind: gamma, mean: 0.1, cv: 1}
-        batch_size: 5
-        defect_rate: {kind: uniform, low: 0, high: 0.2}
-customers:
-  shop: {buys_from: bikes, demand: {kind: poisson, mean: 15}}
-"""
+STOCHASTIC = scenario_text("plant_stochastic")
 
 
 def paired_check(values: Any, name: str) -> None:
@@ -923,7 +876,7 @@ def test_push_batches_production_orders() -> None:
 
 # -- the bundled scenarios tell the story their comments tell ---------------------------------
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_assembly_plant_defects_hurt_jit_more() -> None:

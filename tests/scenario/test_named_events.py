@@ -100,7 +100,7 @@ def test_named_event_expands_to_the_long_form(text: str, expected: dict) -> None
 
 
 def test_every_documented_example_parses_and_is_in_the_docs() -> None:
-    docs = (Path(__file__).parents[1] / "docs" / "disruptions.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[2] / "docs" / "disruptions.md").read_text(encoding="utf-8")
     for pattern, _meaning, example in NAMED_EVENTS:
         named_event(example)
         assert f"`{pattern}`" in docs, pattern

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from jitsim.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 

@@ -15,6 +15,7 @@ import statistics
 
 import numpy as np
 import pytest
+from conftest import scenario_text
 
 import jitsim
 from jitsim.errors import ScenarioError
@@ -104,28 +105,7 @@ def test_daily_capacity_with_ramp_up() -> None:
 
 # -- common random numbers ------------------------------------------------------------------
 
-CRN = """
-name: crn
-run: {horizon_days: 300, warmup_days: 30, seed: 11}
-items:
-  widget: {unit_cost: 10.0, price: 20.0}
-suppliers:
-  acme: {items: [widget], lead_time: {kind: discrete_uniform, low: 2, high: 4}}
-  bolt: {items: [widget], lead_time: 2}
-stock_points:
-  store: {item: widget, source: acme, initial: 40, policy: {kind: s_S, s: 20, S: 60}}
-customers:
-  walk_in: {buys_from: store, demand: {kind: poisson, mean: 8}}
-alternatives:
-  lean: {store: {kind: s_S, s: 5, S: 30}}
-  fat: {store: {kind: base_stock, S: 90}}
-disruptions:
-  breakdowns: {kind: outage, nodes: [acme], up: {kind: gamma, mean: 40, cv: 1},
-               down: {kind: gamma, mean: 6, cv: 0.5}}
-  markov: {kind: outage, nodes: [bolt], p_down: 0.05, p_up: 0.3}
-  promo: {kind: demand_surge, nodes: [walk_in], multiplier: 1.5,
-          windows: [{start: 100, days: 20}]}
-"""
+CRN = scenario_text("disruptions_crn")
 
 
 def test_every_alternative_sees_the_same_windows_and_demand() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import BUNDLED, scenario_text
 
 import jitsim
 from jitsim.errors import JitsimError, ScenarioError
@@ -494,16 +495,11 @@ def test_precision_adds_replications_to_every_point(scenario: jitsim.Scenario) -
 def _scenario_texts() -> list[tuple[str, str]]:
     """Every bundled scenario, the rich scenarios of the disruption and plant tests, and the
     quickstart with a backup supplier that has a defect rate."""
-    import importlib
-
-    root = Path(__file__).resolve().parents[1]
-    texts = [(p.name, p.read_text()) for p in sorted((root / "scenarios").glob("*.yaml"))]
-    for module, names in (
-        ("test_disruptions", ("CRN",)),  # outages, Markov, surges, when_down
-        ("test_plant", ("SHORTAGE", "STOCHASTIC")),  # plants, rework
-    ):
-        loaded = importlib.import_module(module)
-        texts += [(f"{module}.{name}", getattr(loaded, name)) for name in names]
+    texts = [(p.name, p.read_text()) for p in BUNDLED]
+    texts += [  # outages, Markov, surges, when_down; plants, rework
+        (name, scenario_text(name))
+        for name in ("disruptions_crn", "plant_shortage", "plant_stochastic")
+    ]
     quickstart = dict(texts)["quickstart.yaml"]
     dual = quickstart.replace(
         "    min_order: 10            # minimum order quantity (units)",

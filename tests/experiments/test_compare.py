@@ -17,7 +17,7 @@ from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget, relative_half_widths
 from jitsim.stats import paired_difference, unpaired_difference
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 

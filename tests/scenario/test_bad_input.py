@@ -1,6 +1,6 @@
 """Every broken scenario must be rejected with a precise ``FILE:LINE: path: message``.
 
-The corpus lives in ``tests/bad_scenarios/``: each file is a small scenario with deliberate
+The corpus lives in ``tests/scenario/bad_scenarios/``: each file is a small scenario with deliberate
 mistakes, announced by leading comment lines::
 
     # expect: LINE path.to.field: fragment of the message
@@ -31,7 +31,7 @@ from jitsim.errors import ScenarioError
 from jitsim.scenario import Scenario, load_scenario, load_scenario_text
 from jitsim.scenario.loader import load_model_from_bytes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BAD_DIR = Path(__file__).resolve().parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 GOOD_FILES = sorted((REPO / "scenarios").glob("*.yaml"))

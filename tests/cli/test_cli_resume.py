@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import jitsim
 from jitsim.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 

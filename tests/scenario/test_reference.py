@@ -21,7 +21,7 @@ from jitsim.scenario.reference import (
     yaml_name,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "docs" / "scenario-reference.md"
 MODELS = documented_models()
 

@@ -18,7 +18,7 @@ from jitsim import cli
 from jitsim.execution.results_dir import SUMMARY_STATS
 from jitsim.scenario.resolve import scenario_hash
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 runner = CliRunner()

@@ -25,7 +25,7 @@ from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 from jitsim.output.trace import CSV_COLUMNS, format_row, format_trace, row_day, trace_frame
 from jitsim.scenario.resolve import scenario_hash
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
