@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import QUICKSTART
+from conftest import invoke_cli as invoke
 from typer.testing import CliRunner
 
 import jitsim
 from jitsim import cli
 from jitsim.execution.results_dir import SUMMARY_STATS
 from jitsim.scenario.resolve import scenario_hash
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 runner = CliRunner()
 
@@ -36,10 +34,6 @@ stock_points:
 customers:
   walk_in: {buys_from: store, demand: 5}
 """
-
-
-def invoke(*args: str | os.PathLike[str]):
-    return runner.invoke(cli.app, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

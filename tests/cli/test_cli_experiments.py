@@ -5,16 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from typer.testing import CliRunner
-
-from jitsim.cli import app
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
-
-
-def invoke(*args: object) -> object:
-    return CliRunner().invoke(app, [str(a) for a in args])
+from conftest import QUICKSTART
+from conftest import invoke_cli as invoke
 
 
 def test_sweep_command_prints_a_grid_and_writes_the_table(tmp_path: Path) -> None:

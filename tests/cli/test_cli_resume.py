@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import QUICKSTART
 from typer.testing import CliRunner
 
 import jitsim
 from jitsim.cli import app
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
 class _Stop(Exception):

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import QUICKSTART
 
 import jitsim
 from jitsim.errors import JitsimError
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import QUICKSTART
 from typer.testing import CliRunner
 
 import jitsim
@@ -16,9 +17,6 @@ from jitsim.cli import app
 from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget, relative_half_widths
 from jitsim.stats import paired_difference, unpaired_difference
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS
 from typer.testing import CliRunner
 
 import jitsim
@@ -29,7 +30,6 @@ from jitsim.scenario.overrides import apply_overrides
 from jitsim.scenario.resolve import resolve
 from jitsim.stats import PairedDifference, paired_difference
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SINGLE = SCENARIOS / "jit_single_source_failure.yaml"
 FLOOD = SCENARIOS / "regional_flood.yaml"
 SEED = 2026

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from conftest import invoke_cli as invoke
 
 import jitsim
-from jitsim.cli import app
 from jitsim.errors import JitsimError
 from jitsim.experiments.stress import EVENT
 
@@ -182,10 +181,6 @@ def test_bad_arguments() -> None:
         jitsim.stress(scenario, start_day=5, backend="serial")
     with pytest.raises(JitsimError, match="duration 0"):
         jitsim.stress(scenario, durations=[0], backend="serial")
-
-
-def invoke(*args: object) -> object:
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_stress_command(tmp_path: Path) -> None:

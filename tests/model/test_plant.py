@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import scenario_text
+from conftest import SCENARIOS, scenario_text
 
 import jitsim
 from jitsim.model.kpis import extract
@@ -875,8 +874,6 @@ def test_push_batches_production_orders() -> None:
 
 
 # -- the bundled scenarios tell the story their comments tell ---------------------------------
-
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_assembly_plant_defects_hurt_jit_more() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import QUICKSTART
 
 import jitsim
 from jitsim.errors import JitsimError
@@ -24,9 +25,6 @@ from jitsim.output.describe import describe_scenario
 from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 from jitsim.output.trace import CSV_COLUMNS, format_row, format_trace, row_day, trace_frame
 from jitsim.scenario.resolve import scenario_hash
-
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
 
 @pytest.fixture(scope="module")
