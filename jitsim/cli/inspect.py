@@ -19,7 +19,7 @@ from jitsim.execution.results_dir import writing
 from jitsim.execution.simulate import policy_derived_values
 from jitsim.output import trace as trace_format
 from jitsim.output.describe import describe_scenario
-from jitsim.scenario.models import Scenario
+from jitsim.scenario.models import json_schema
 
 
 def validate(file: FileArg) -> None:
@@ -37,12 +37,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors and validators)."""
-    document = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Scenario.model_json_schema(),
-    }
-    document["title"] = "jitsim scenario"
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -20,7 +20,7 @@ from jitsim.errors import JitsimError
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, kpi_unit
-from jitsim.scenario.grid import grid_from_mapping, parse_assignment
+from jitsim.scenario.grid import sweep_grid
 
 
 @batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event")
@@ -44,15 +44,7 @@ def sweep(
     """Run every alternative at every point of a grid over scenario fields (paired)."""
     settings = scenario_settings(file, options)
     scenario = settings.scenario
-    grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
-    for assignment in set_ or []:
-        path, axis = parse_assignment(assignment)
-        grid.pop(path, None)
-        grid[path] = axis
-    if not grid:
-        raise JitsimError(
-            "nothing to sweep: give --set PATH=V1,V2,... or a sweep: section in the file"
-        )
+    grid = sweep_grid(scenario, set_ or [])
     out_dir = results_dir(file, options, "sweep")
     sets = [f"--set={a}" for a in set_ or []]
     command = shlex.join(["jitsim", "sweep", str(file), *sets, *event_args(settings.events)])

@@ -31,6 +31,7 @@ __all__ = [
     "inclusive_range",
     "normalise_grid",
     "parse_assignment",
+    "sweep_grid",
     "sweep_points",
 ]
 
@@ -296,3 +297,24 @@ def build_points(
             unique = [*unique[:_MAX_REPORTED], more]
         raise ScenarioError(unique)
     return scenarios
+
+
+def sweep_grid(scenario: Scenario, assignments: Sequence[str] = ()) -> dict[str, list[Any]]:
+    """The grid of ``jitsim sweep``: the file's ``sweep:`` section, each ``--set`` text
+    (``PATH=V1,V2`` or ``PATH=LO:HI:STEP``) replacing the axis with the same path or adding one.
+
+    Raises
+    ------
+    JitsimError
+        If an assignment is malformed, or there is nothing to sweep.
+    """
+    grid = grid_from_mapping(scenario.sweep) if scenario.sweep else {}
+    for assignment in assignments:
+        path, axis = parse_assignment(assignment)
+        grid.pop(path, None)
+        grid[path] = axis
+    if not grid:
+        raise JitsimError(
+            "nothing to sweep: give --set PATH=V1,V2,... or a sweep: section in the file"
+        )
+    return grid

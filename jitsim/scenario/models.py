@@ -226,3 +226,13 @@ def _warmup_days(data: Any) -> float:
         else 0
     )
     return float(warmup) if isinstance(warmup, int) and not isinstance(warmup, bool) else 0.0
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of scenario files, for editors and validators."""
+    document: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Scenario.model_json_schema(),
+    }
+    document["title"] = "jitsim scenario"
+    return document
