@@ -17,7 +17,7 @@ from jitsim.streams import BlockSampler
 
 if TYPE_CHECKING:
     from jitsim.distributions import BaseDistribution
-    from jitsim.model.disruption import LaneDisruption, SupplierOutage
+    from jitsim.model.disruptions import LaneDisruption, SupplierOutage
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.models import Item, Supplier
@@ -40,7 +40,7 @@ class SupplierNode:
 
     Notes
     -----
-    :attr:`disruption` (set by :class:`jitsim.model.disruption.Disruptions`) takes over
+    :attr:`disruption` (set by :class:`jitsim.model.disruptions.Disruptions`) takes over
     :meth:`ship_time` for a supplier with outages: nothing ships while it is down.
     """
 

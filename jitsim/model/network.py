@@ -32,7 +32,7 @@ from simpy.core import URGENT
 
 from jitsim.distributions import Constant
 from jitsim.model.customer import Customer, draw_orders, mean_factors
-from jitsim.model.disruption import DisruptedCustomer, Disruptions, Interval
+from jitsim.model.disruptions import DisruptedCustomer, Disruptions, Interval
 from jitsim.model.expedite import Expedite
 from jitsim.model.lane import Lane, SupplierNode
 from jitsim.model.plant import Plant, PlantLane

@@ -28,7 +28,7 @@ from jitsim.model.lane import Lane
 from jitsim.streams import BlockSampler, Streams
 
 if TYPE_CHECKING:
-    from jitsim.model.disruption import QualityFactor, Timeline
+    from jitsim.model.disruptions import QualityFactor, Timeline
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
