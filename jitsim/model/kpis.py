@@ -126,7 +126,7 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     )
     avg_cash = point.area_cash / window
     cogs = point.shipped_units * point.unit_cost
-    order_var, demand_var = point.weekly_variances()
+    order_var, demand_var = point.weekly.variances()
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
     record = {
         "demand_units": point.demand_units,

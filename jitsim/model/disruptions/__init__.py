@@ -30,6 +30,7 @@ from jitsim.model.disruptions.effects import (
     DisruptedCustomer,
     LaneDisruption,
     QualityFactor,
+    ServiceWatch,
     SupplierOutage,
 )
 from jitsim.model.disruptions.events import Disruptions
@@ -52,6 +53,7 @@ __all__ = [
     "Interval",
     "LaneDisruption",
     "QualityFactor",
+    "ServiceWatch",
     "SupplierOutage",
     "Timeline",
     "daily_capacity",

@@ -8,10 +8,14 @@ disruptions; parts without disruptions hold None and pay one ``is None`` check.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from jitsim.model.customer import Customer
-from jitsim.model.disruptions.timelines import Timeline, daily_capacity
-from jitsim.model.lane import Inspection
+from jitsim.model.disruptions.timelines import daily_capacity
+
+if TYPE_CHECKING:
+    from jitsim.model.disruptions.timelines import Timeline
+    from jitsim.model.inspection import Inspection
 
 
 class SupplierOutage:
@@ -159,23 +163,47 @@ class LaneDisruption:
         return shipped + lead
 
 
+class ServiceWatch:
+    """What customers record for the disruption KPIs.
+
+    Parameters
+    ----------
+    active : Timeline
+        When any disruption window is active (for ``lost_sales_in_disruption``).
+    watched : list of (str, Timeline)
+        The events whose first shortfall is recorded: every one with windows.
+    horizon : int
+        Simulated days.
+    """
+
+    __slots__ = ("active", "demand_by_day", "short_by_day", "watched")
+
+    def __init__(self, active: Timeline, watched: list[tuple[str, Timeline]], horizon: int) -> None:
+        self.active = active
+        self.watched = watched
+        #: Customer units demanded and not met on arrival, per day of the run (all customers).
+        self.demand_by_day = [0.0] * horizon
+        self.short_by_day = [0.0] * horizon
+
+
 class DisruptedCustomer(Customer):
     """A customer that also counts its unmet units while a disruption is active, notes the
     time of its first unmet unit inside each windowed event, and books every order into the
-    network's daily demand and shortfall totals (for the rolling fill rate)."""
+    network's daily demand and shortfall totals (for the rolling fill rate).
 
-    __slots__ = (
-        "active",
-        "demand_by_day",
-        "first_short",
-        "short_by_day",
-        "short_in_disruption",
-        "watched",
-    )
-    active: Timeline
-    watched: list[tuple[str, Timeline]]
-    demand_by_day: list[float]
-    short_by_day: list[float]
+    Parameters
+    ----------
+    *args
+        As :class:`~jitsim.model.customer.Customer`.
+    watch : ServiceWatch
+        The disruptions' windows and daily totals, shared by all customers.
+    """
+
+    __slots__ = ("first_short", "short_in_disruption", "watch")
+
+    def __init__(self, *args: Any, watch: ServiceWatch) -> None:
+        self.watch = watch
+        super().__init__(*args)
 
     def reset_statistics(self) -> None:
         """Forget everything measured so far (end of warm-up)."""
@@ -186,13 +214,14 @@ class DisruptedCustomer(Customer):
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
         """Book an order; its unmet units count when a disruption window is active."""
         Customer.record(self, quantity, filled, short, now)
+        watch = self.watch
         day = int(now)
-        self.demand_by_day[day] += quantity
+        watch.demand_by_day[day] += quantity
         if short > 0.0:
-            self.short_by_day[day] += short
-            if self.active.is_down(now):
+            watch.short_by_day[day] += short
+            if watch.active.is_down(now):
                 self.short_in_disruption += short
-                for event, timeline in self.watched:
+                for event, timeline in watch.watched:
                     if event not in self.first_short and timeline.is_down(now):
                         self.first_short[event] = now
 

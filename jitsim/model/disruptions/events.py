@@ -1,4 +1,4 @@
-"""Every disruption of one replication: its drawn windows, and the hooks it gives the model."""
+"""Every disruption of one replication: its drawn windows, and the hooks it gives the parts."""
 
 from __future__ import annotations
 
@@ -6,23 +6,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from jitsim.model.disruptions.effects import (
-    DisruptedCustomer,
     LaneDisruption,
     QualityFactor,
+    ServiceWatch,
     SupplierOutage,
 )
 from jitsim.model.disruptions.recovery import disruption_kpis
 from jitsim.model.disruptions.surges import surged_daily_demand, surged_orders, surges_of
 from jitsim.model.disruptions.timelines import Interval, Timeline, draw_outage, merge
-from jitsim.model.lane import Inspection
+from jitsim.model.inspection import Inspection
 from jitsim.scenario.disruptions import LeadTimeShock, Outage, QualityCrisis, StockLoss
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from jitsim.model.lane import Lane
+    from jitsim.model.calendar import Calendar
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
+    from jitsim.model.supplier import SupplierNode
     from jitsim.scenario.models import Customer as CustomerSpec
     from jitsim.scenario.models import Scenario
     from jitsim.streams import Streams
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
 class Disruptions:
     """Every disruption of one replication: drawn timelines and the state they need.
 
-    Built in two steps by the network: the constructor draws every timeline (before demand is
-    drawn, since surges change it); :meth:`attach` hooks the events into the built model.
+    The constructor draws every timeline (before demand is drawn, since surges change it); the
+    builder then asks for the hook of each part as it makes it (:meth:`supplier_outage`,
+    :meth:`lane_disruption`, :meth:`plant_outages`, :meth:`plant_crisis`, :attr:`service` for
+    customers) and schedules the stock losses (:meth:`schedule_stock_losses`).
 
     Parameters
     ----------
@@ -53,8 +56,6 @@ class Disruptions:
         self.warmup = warmup
         #: Drawn windows of every event (stock losses: zero-length, at their times).
         self.windows: dict[str, list[Interval]] = {}
-        #: Down timeline of every node hit by an outage.
-        self.down: dict[str, Timeline] = {}
         node_windows: dict[str, list[Interval]] = {}
         active: list[Interval] = []
         for name, event in scenario.disruptions.items():
@@ -68,21 +69,20 @@ class Disruptions:
                 drawn = merge((w.start, w.start + w.days) for w in event.windows)
             self.windows[name] = drawn
             active.extend(drawn)
+        #: Down timeline of every node hit by an outage.
         self.down = {node: Timeline(w) for node, w in node_windows.items()}
-        #: When any disruption window is active (for ``lost_sales_in_disruption``).
-        self.active = Timeline(active)
         #: Timeline of every event with windows (all kinds but stock losses), built once.
         self.timelines = {
             name: Timeline(self.windows[name])
             for name, event in scenario.disruptions.items()
             if not isinstance(event, StockLoss)
         }
-        #: Events whose first shortfall is recorded: every one with windows.
-        self.watched = list(self.timelines.items())
-        #: Customer units demanded and not met on arrival, per day of the run (all customers).
-        self.demand_by_day = [0.0] * horizon
-        self.short_by_day = [0.0] * horizon
+        #: When any window is active, the events watched for the first shortfall (every one
+        #: with windows) and the daily totals of all customers.
+        self.service = ServiceWatch(Timeline(active), list(self.timelines.items()), horizon)
+        #: Units destroyed by stock losses, by stock point.
         self.destroyed: dict[str, float] = {}
+        #: The hook of every disrupted lane, and the stock point it delivers to.
         self.lanes: list[LaneDisruption] = []
         self.lane_owner: dict[int, str] = {}
 
@@ -112,117 +112,99 @@ class Disruptions:
         horizon = float(self.horizon)
         return surged_orders(surges, self.streams, horizon, name, spec, times, sizes, days_per_year)
 
-    # -- hooking into the built model ---------------------------------------------------------
+    # -- hooks for the parts ------------------------------------------------------------------
 
-    def attach(self, network: Network) -> None:
-        """Hook the events into the suppliers, lanes, plants and stock points of ``network``."""
-        scenario = self.scenario
-        outages: dict[str, SupplierOutage] = {}
-        for name, node in network.suppliers.items():
-            timeline = self.down.get(name)
-            if timeline is None:
-                continue
-            when = scenario.suppliers[name].when_down
-            outage = SupplierOutage(
-                timeline,
-                node.capacity,
-                when.orders,
-                when.in_transit == "freeze",
-                when.ramp_up_days,
-                self.horizon,
-            )
-            node.disruption = outage
-            outages[name] = outage
-        shocks = [(n, e) for n, e in scenario.disruptions.items() if isinstance(e, LeadTimeShock)]
-        for point in network.points.values():
-            expedite = point.expedite.lane if point.expedite is not None else None
-            for lane, role in (
-                (point.lane, "primary"),
-                (point.backup, "backup"),
-                (expedite, "expedite"),
-            ):
-                if lane is not None:
-                    self._attach_lane(lane, point, role, outages, shocks)
-        for customer in network.customers.values():
-            if isinstance(customer, DisruptedCustomer):
-                customer.watched = self.watched
-                customer.demand_by_day = self.demand_by_day
-                customer.short_by_day = self.short_by_day
-        for name, plant in network.plants.items():
-            plant.outages = self.down.get(name)
-            crises = [
-                (self.timelines[event_name], e.multiplier)
-                for event_name, e in scenario.disruptions.items()
-                if isinstance(e, QualityCrisis) and name in e.nodes
-            ]
-            if crises:
-                plant.crisis = QualityFactor(crises)
-        for event in scenario.disruptions.values():
-            if isinstance(event, StockLoss):
-                for target in event.nodes:
-                    point = network.points[target]
-                    self.destroyed[target] = 0.0
-                    for moment in event.at:
-                        if moment < self.horizon:
-                            network.at(moment, _loss(self, point, event.fraction, moment))
+    def supplier_outage(self, name: str, capacity: float | None) -> SupplierOutage | None:
+        """The outages of supplier ``name`` (daily ``capacity`` in units), None if never down."""
+        timeline = self.down.get(name)
+        if timeline is None:
+            return None
+        when = self.scenario.suppliers[name].when_down
+        return SupplierOutage(
+            timeline,
+            capacity,
+            when.orders,
+            when.in_transit == "freeze",
+            when.ramp_up_days,
+            self.horizon,
+        )
 
-    def _attach_lane(
+    def lane_disruption(
         self,
-        lane: Lane,
-        point: StockPoint,
+        point: str,
         role: str,
-        outages: dict[str, SupplierOutage],
-        shocks: list[tuple[str, LeadTimeShock]],
-    ) -> None:
-        source = lane.supplier.name if lane.supplier is not None else None
-        outage = outages.get(source) if source is not None else None
+        supplier: SupplierNode | None,
+        inspection: Inspection | None,
+    ) -> LaneDisruption | None:
+        """The hook of the ``role`` lane (``primary``, ``backup`` or ``expedite``) into stock
+        point ``point`` from ``supplier`` (None for a stock point or plant): its supplier's
+        outages, lead-time shocks, quality crises and closures; None when nothing hits it.
+
+        Extra defects of a crisis are drawn from ``disruption.<event>.<point>.<role>``.
+        """
+        source = supplier.name if supplier is not None else None
+        outage = supplier.disruption if supplier is not None else None
         hits = [
             (self.timelines[name], e.multiplier, e.add_days)
-            for name, e in shocks
-            if (point.name in e.nodes or (source is not None and source in e.nodes))
+            for name, e in self.scenario.disruptions.items()
+            if isinstance(e, LeadTimeShock)
+            and (point in e.nodes or (source is not None and source in e.nodes))
             and (e.multiplier != 1.0 or e.add_days != 0.0)  # a neutral shock changes nothing
         ]
         crises: list[tuple[Timeline, Inspection]] = []
-        inspection = lane.inspection
         if source is not None and inspection is not None and inspection.defect_rate > 0:
             for name, event in self.scenario.disruptions.items():
                 if isinstance(event, QualityCrisis) and source in event.nodes:
                     rate = min((event.multiplier - 1.0) * inspection.defect_rate, 0.999)
                     if rate <= 0:
                         continue
-                    rng = self.streams(f"disruption.{name}.{point.name}.{role}")
+                    rng = self.streams(f"disruption.{name}.{point}.{role}")
                     crises.append((self.timelines[name], Inspection(rate, False, 0.0, rng)))
-        closure = self.down.get(point.name)
+        closure = self.down.get(point)
         if outage is None and not hits and not crises and closure is None:
-            return
+            return None
         hook = LaneDisruption(outage, hits, float(self.warmup), crises, closure)
-        lane.disruption = hook
         self.lanes.append(hook)
-        self.lane_owner[id(hook)] = point.name
+        self.lane_owner[id(hook)] = point
+        return hook
+
+    def plant_outages(self, name: str) -> Timeline | None:
+        """When plant ``name`` is down, None if never."""
+        return self.down.get(name)
+
+    def plant_crisis(self, name: str) -> QualityFactor | None:
+        """The quality crises of plant ``name``, None if none."""
+        crises = [
+            (self.timelines[event_name], e.multiplier)
+            for event_name, e in self.scenario.disruptions.items()
+            if isinstance(e, QualityCrisis) and name in e.nodes
+        ]
+        return QualityFactor(crises) if crises else None
+
+    # -- stock losses -------------------------------------------------------------------------
+
+    def schedule_stock_losses(self, calendar: Calendar, points: dict[str, StockPoint]) -> None:
+        """Put every stock loss within the horizon on the calendar."""
+        for event in self.scenario.disruptions.values():
+            if isinstance(event, StockLoss):
+                for target in event.nodes:
+                    point = points[target]
+                    self.destroyed[target] = 0.0
+                    for moment in event.at:
+                        if moment < self.horizon:
+                            calendar.at(moment, self._loss(point, event.fraction, moment))
+
+    def _loss(self, point: StockPoint, fraction: float, when: float) -> Callable[[], None]:
+        return lambda: self.destroy(point, fraction, when)
 
     def destroy(self, point: StockPoint, fraction: float, now: float) -> None:
         """A stock loss at ``point``: ``fraction`` of its on-hand stock is destroyed."""
-        point.advance(now)
-        lost = point.on_hand * fraction
-        point.on_hand -= lost
+        lost = point.lose_stock(fraction, now)
         if now >= self.warmup:
             self.destroyed[point.name] += lost
-        network = point.network
-        if network.trace is not None:
-            network.trace.append((now, point.name, "destroyed", lost, point.on_hand, ""))
-        network.note_cash()
-        if point.continuous:
-            point.review(now)
 
-    # -- KPIs ---------------------------------------------------------------------------------
     # -- KPIs ---------------------------------------------------------------------------------
 
     def kpis(self, network: Network) -> dict[str, float]:
         """Disruption KPIs over the measured window (:func:`disruption_kpis`)."""
         return disruption_kpis(self, network)
-
-
-def _loss(
-    disruptions: Disruptions, point: StockPoint, fraction: float, when: float
-) -> Callable[[], None]:
-    return lambda: disruptions.destroy(point, fraction, when)

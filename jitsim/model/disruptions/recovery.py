@@ -100,8 +100,8 @@ def disruption_kpis(disruptions: Disruptions, network: Network) -> dict[str, flo
     record["refused_orders"] = sum(refused.values())
     customers = [c for c in network.customers.values() if isinstance(c, DisruptedCustomer)]
     record["lost_sales_in_disruption"] = sum(c.short_in_disruption for c in customers)
-    record["disrupted_days"] = disruptions.active.downtime(start, end)
-    for name, _ in disruptions.watched:
+    record["disrupted_days"] = disruptions.service.active.downtime(start, end)
+    for name, _ in disruptions.service.watched:
         times = [c.first_short[name] for c in customers if name in c.first_short]
         record[f"{name}.first_shortfall_day"] = min(times) if times else math.nan
     record.update(_recovery_kpis(disruptions))
@@ -113,8 +113,8 @@ def _recovery_kpis(disruptions: Disruptions) -> dict[str, float]:
     settings = disruptions.scenario.run.service_recovery
     warmup, horizon = disruptions.warmup, disruptions.horizon
     fill = rolling_fill_rate(
-        np.asarray(disruptions.demand_by_day),
-        np.asarray(disruptions.short_by_day),
+        np.asarray(disruptions.service.demand_by_day),
+        np.asarray(disruptions.service.short_by_day),
         settings.window_days,
     )
     record: dict[str, float] = {}
