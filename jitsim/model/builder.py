@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from jitsim.streams import Streams
 
 
-@dataclass(frozen=True)
+@dataclass
 class Parts:
     """The parts of one replication's model, ready to run."""
 
@@ -74,7 +74,7 @@ class Parts:
     review_order: list[StockPoint]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Demand:
     """The customers of one replication and their pre-drawn demand."""
 

@@ -71,8 +71,8 @@ class Calendar:
         self.env = simpy.Environment()
         #: The event log, or None when not kept.
         self.trace: list[TraceRow] | None = [] if trace else None
-        #: Actions due at whole days: a heap of (time, sequence, action), run in phase 2 of
-        #: their day by :meth:`run_due` (see the module notes).
+        #: Actions due at whole days: a heap of (time, sequence, action), drained by the
+        #: network's daily clock in phase 2 of their day (see the module notes).
         self.due: list[tuple[float, int, Callable[[], None]]] = []
         self._sequence = count()
 
@@ -94,10 +94,3 @@ class Calendar:
             point.receive(quantity, owned, now)
         else:
             self.at(due, lambda: point.receive(quantity, owned, due))
-
-    def run_due(self, now: float) -> None:
-        """Run the actions due at or before the whole day ``now``, including those they
-        schedule for ``now`` (phase 2)."""
-        due = self.due
-        while due and due[0][0] <= now:
-            heapq.heappop(due)[2]()

@@ -9,8 +9,8 @@ One clock process per replication drives the daily order of events (docs/daily-c
 At each integer time ``t``:
 
 1. end-of-day snapshot of day ``t − 1``;
-2. receipts and other actions due at ``t`` are run (:meth:`Calendar.run_due
-   <jitsim.model.calendar.Calendar.run_due>`);
+2. receipts and other actions due at ``t`` are run (:attr:`Calendar.due
+   <jitsim.model.calendar.Calendar.due>`, in the order they were scheduled);
 3. periodic reviews, downstream stock points first (so a distribution centre sees today's
    store orders);
 4. at ``t + 0.5`` the aggregated daily demand of every customer arrives.
@@ -25,6 +25,7 @@ individual order.
 from __future__ import annotations
 
 from collections.abc import Generator
+from heapq import heappop
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -142,6 +143,7 @@ class Network:
         customers = list(self.customers.values())
         daily = self.daily_demand
         due = calendar.due
+        trace = calendar.trace
         half_day = 0.5
         for day in range(self.horizon + 1):
             now = float(day)
@@ -151,15 +153,15 @@ class Network:
                 self._reset(now, points, customers)
             if day == self.horizon:
                 break
-            if due and due[0][0] <= now:  # most days nothing is due: save the call
-                calendar.run_due(now)
+            while due and due[0][0] <= now:  # phase 2, including actions they add for now
+                heappop(due)[2]()
             for point in periodic:
                 if (
                     day >= point.review_offset
                     and (day - point.review_offset) % point.review_period == 0
                 ):
-                    if calendar.trace is not None:
-                        calendar.trace.append((now, point.name, "review", 0.0, point.position, ""))
+                    if trace is not None:
+                        trace.append((now, point.name, "review", 0.0, point.position, ""))
                     point.review(now)
             if day == 0:
                 for point in continuous:

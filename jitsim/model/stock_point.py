@@ -286,7 +286,9 @@ class StockPoint:
             self.week_days_left = left
         else:  # a week ends: all units ordered upstream, emergency orders included
             self.week_days_left = 7
-            self.weekly.close(self.ordered_units + self.expedited_units, self.demand_units)
+            expedite = self.expedite
+            ordered = self.ordered_units + (expedite.units if expedite is not None else 0.0)
+            self.weekly.close(ordered, self.demand_units)
 
     # -- inventory position and ordering ---------------------------------------------------
 
