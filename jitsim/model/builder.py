@@ -29,7 +29,7 @@ from jitsim.model.customer import Customer, draw_orders, mean_factors
 from jitsim.model.disruptions import DisruptedCustomer, Disruptions
 from jitsim.model.expedite import Expedite
 from jitsim.model.inspection import InspectingLane, Inspection
-from jitsim.model.lane import Lane
+from jitsim.model.lane import Lane, OrderTerms
 from jitsim.model.planning import (
     future_demand,
     inbound_lead_time,
@@ -178,13 +178,13 @@ class Builder:
                 days = np.arange(horizon, dtype=float)
                 draws = spec.demand.sample_scaled(rng, mean_factors(spec, days, days_per_year))
                 if disruptions is not None:
-                    draws = disruptions.daily_demand(name, spec, draws, days_per_year)
+                    draws = disruptions.daily_demand(name, draws)
                 per_day = draws
                 daily.append((customer, spec.buys_from, draws.tolist()))
             else:
                 times, sizes = draw_orders(spec, rng, float(horizon), days_per_year)
                 if disruptions is not None:
-                    times, sizes = disruptions.orders(name, spec, times, sizes, days_per_year)
+                    times, sizes = disruptions.orders(name, times, sizes)
                 orders[customer] = (times, sizes)
                 per_day = np.bincount(times.astype(np.int64), weights=sizes, minlength=horizon)[
                     :horizon
@@ -196,17 +196,10 @@ class Builder:
     def customer(self, name: str, spec: CustomerSpec) -> Customer:
         """Customer ``name``, recording its service during disruptions if there are any."""
         item = self.scenario.items[self.scenario.stock_points[spec.buys_from].item]
-        terms = (
-            name,
-            spec.unmet == "backorder",
-            spec.price if spec.price is not None else item.price,
-            spec.backorder_cost_per_unit_day,
-            spec.backorder_cost_per_unit,
-            spec.lost_sale_penalty,
-        )
+        price = spec.price if spec.price is not None else item.price
         if self.disruptions is None:
-            return Customer(*terms)
-        return DisruptedCustomer(*terms, watch=self.disruptions.service)
+            return Customer(name, spec, price)
+        return DisruptedCustomer(name, spec, price, watch=self.disruptions.service)
 
     # -- stock points and plants ------------------------------------------------------------
 
@@ -312,10 +305,7 @@ class Builder:
                     None,
                     points[source],
                     lead_times,
-                    order_cost,
-                    0.0,  # internal transfers are not purchases
-                    0.0,
-                    None,
+                    OrderTerms(order_cost),  # internal transfers are not purchases
                     owned_in_transit=True,
                     max_delay=max_delay,
                     disruption=hook,
@@ -362,10 +352,12 @@ class Builder:
             node,
             None,
             BlockSampler(lead, self.streams(f"{prefix}.lead_time")),
-            order_cost if order_cost is not None else supplier.order_cost,
-            supplier.unit_price if supplier.unit_price is not None else item.unit_cost,
-            supplier.min_order,
-            supplier.lot_multiple,
+            OrderTerms(
+                order_cost if order_cost is not None else supplier.order_cost,
+                supplier.unit_price if supplier.unit_price is not None else item.unit_cost,
+                supplier.min_order,
+                supplier.lot_multiple,
+            ),
         )
         owned = supplier.title_transfer == "shipment"
         if not supplier.inspects:
@@ -420,11 +412,4 @@ class Builder:
             f"lane.{point.name}.expedite",
             "expedite",
         )
-        return Expedite(
-            lane,
-            rule.level,
-            rule.order_up_to,
-            rule.premium_per_unit,
-            rule.order_cost,
-            rule.position == "shipped",
-        )
+        return Expedite(lane, rule)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jitsim.model.lane import Lane
     from jitsim.model.stock_point import StockPoint
+    from jitsim.scenario.models import Expedite as ExpediteSpec
 
 
 class Expedite:
@@ -25,16 +26,8 @@ class Expedite:
     ----------
     lane : Lane
         The expedite lane (from the expedite supplier, with the expedite lead time).
-    level : float
-        Emergency level :math:`s_e` (units): expedite when IP < level.
-    up_to : float
-        Order-up-to level :math:`S_e` (units, ≥ level).
-    premium_per_unit : float
-        Cost per expedited unit on top of the purchase price (currency/unit).
-    order_cost : float
-        Fixed cost per expedited order (currency/order).
-    shipped_only : bool
-        Leave orders still waiting at a supplier (regular or backup lane) out of the position.
+    rule : jitsim.scenario.models.Expedite
+        The stock point's validated ``expedite:`` settings.
     """
 
     __slots__ = (
@@ -49,19 +42,18 @@ class Expedite:
         "up_to",
     )
 
-    def __init__(
-        self,
-        lane: Lane,
-        level: float,
-        up_to: float,
-        premium_per_unit: float,
-        order_cost: float,
-        shipped_only: bool = False,
-    ) -> None:
+    def __init__(self, lane: Lane, rule: ExpediteSpec) -> None:
         self.lane = lane
-        self.level, self.up_to = level, up_to
-        self.premium_per_unit, self.order_cost = premium_per_unit, order_cost
-        self.shipped_only = shipped_only
+        #: Emergency level :math:`s_e` and order-up-to level :math:`S_e` (units): expedite
+        #: up to ``up_to`` when IP < ``level``.
+        self.level = rule.level
+        self.up_to = rule.order_up_to
+        #: Cost per expedited unit on top of the purchase price (currency/unit) and fixed
+        #: cost per expedited order (currency/order).
+        self.premium_per_unit = rule.premium_per_unit
+        self.order_cost = rule.order_cost
+        #: Leave orders still waiting at a supplier (regular or backup lane) out of the IP.
+        self.shipped_only = rule.position == "shipped"
         self.reset_statistics()
 
     def reset_statistics(self) -> None:

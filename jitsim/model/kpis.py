@@ -128,6 +128,7 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     cogs = point.shipped_units * point.unit_cost
     order_var, demand_var = point.weekly.variances()
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
+    expedite = point.expedite
     record = {
         "demand_units": point.demand_units,
         "fill_rate": _ratio(point.filled_on_arrival, point.demand_units),
@@ -165,9 +166,9 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "inspection_cost": point.inspection_cost,
         "orders_to_backup": float(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
-        "expedited_orders": float(point.expedited_orders),
-        "expedited_units": point.expedited_units,
-        "expedite_cost": point.expedite_cost,
+        "expedited_orders": float(expedite.orders) if expedite is not None else 0.0,
+        "expedited_units": expedite.units if expedite is not None else 0.0,
+        "expedite_cost": expedite.cost if expedite is not None else 0.0,
     }
     record.update(point.policy.derived())
     return record

@@ -11,7 +11,7 @@ incoming inspection, not a backup — hands its shipments straight to the calend
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jitsim.model.calendar import snap
 
@@ -21,6 +21,19 @@ if TYPE_CHECKING:
     from jitsim.model.stock_point import StockPoint
     from jitsim.model.supplier import SupplierNode
     from jitsim.streams import BlockSampler
+
+
+class OrderTerms(NamedTuple):
+    """What an order over a lane costs and how it is rounded."""
+
+    #: Fixed cost per order :math:`K` (currency).
+    order_cost: float = 0.0
+    #: Purchase price (currency/unit): 0 for transfers between stock points and production.
+    unit_price: float = 0.0
+    #: Minimum order quantity (units).
+    min_order: float = 0.0
+    #: Orders are rounded up to a multiple of this (units), if given.
+    lot_multiple: float | None = None
 
 
 class Lane:
@@ -38,14 +51,8 @@ class Lane:
         Internal source (another stock point).
     lead_times : BlockSampler
         Lead time per shipment (days), drawn by shipment index.
-    order_cost : float
-        Fixed cost per order :math:`K` (currency).
-    unit_price : float
-        Purchase price per unit (currency/unit).
-    min_order : float
-        Minimum order quantity (units).
-    lot_multiple : float or None
-        Orders rounded up to a multiple of this (units).
+    terms : OrderTerms
+        Order cost, unit price, minimum order and lot multiple (kept as attributes).
     owned_in_transit : bool
         Whether units in transit count as our stock (cash tied up).
     is_backup : bool
@@ -82,10 +89,7 @@ class Lane:
         supplier: SupplierNode | None,
         upstream: StockPoint | None,
         lead_times: BlockSampler,
-        order_cost: float,
-        unit_price: float,
-        min_order: float,
-        lot_multiple: float | None,
+        terms: OrderTerms,
         owned_in_transit: bool,
         *,
         is_backup: bool = False,
@@ -100,10 +104,7 @@ class Lane:
             supplier.name if supplier is not None else upstream.name if upstream is not None else ""
         )
         self.lead_times = lead_times
-        self.order_cost = order_cost
-        self.unit_price = unit_price
-        self.min_order = min_order
-        self.lot_multiple = lot_multiple
+        self.order_cost, self.unit_price, self.min_order, self.lot_multiple = terms
         self.owned_in_transit = owned_in_transit
         self.is_backup = is_backup
         self.max_delay = max_delay

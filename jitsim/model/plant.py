@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from jitsim.model.lane import Lane
+from jitsim.model.lane import Lane, OrderTerms
 from jitsim.streams import BlockSampler, Streams
 
 if TYPE_CHECKING:
@@ -139,10 +139,8 @@ class PlantLane(Lane):
             None,
             None,
             lead_times,
-            order_cost,
-            0.0,  # made, not bought: materials are purchased upstream
-            0.0,
-            1.0,  # production orders are for whole units
+            # made, not bought (materials are purchased upstream), in whole units
+            OrderTerms(order_cost, lot_multiple=1.0),
             owned_in_transit=True,
             disruption=disruption,
         )

@@ -155,8 +155,10 @@ class StockPoint:
         self.calendar = calendar
         self.cash_tied_up = cash_tied_up
         self.name = name
+        #: Value of one unit (currency/unit) and its holding cost (currency/unit/day).
         self.unit_cost = unit_cost
         self.holding_per_unit_day = holding_per_unit_day
+        #: Days between reviews (0: continuous review) and the first review day.
         self.review_period = review_period
         self.review_offset = review_offset
         self.continuous = review_period == 0
@@ -229,21 +231,6 @@ class StockPoint:
     def units_from_backup(self) -> float:
         """Good units received over the backup lane (0 without one)."""
         return self.backup.units_received if self.backup is not None else 0.0
-
-    @property
-    def expedited_orders(self) -> int:
-        """Emergency orders sent (0 without expediting)."""
-        return self.expedite.orders if self.expedite is not None else 0
-
-    @property
-    def expedited_units(self) -> float:
-        """Units ordered by emergency orders (0 without expediting)."""
-        return self.expedite.units if self.expedite is not None else 0.0
-
-    @property
-    def expedite_cost(self) -> float:
-        """Premiums and fixed costs of the emergency orders (currency)."""
-        return self.expedite.cost if self.expedite is not None else 0.0
 
     def cash(self) -> float:
         """Value tied up here now: on-hand plus owned in-transit stock at unit cost."""
@@ -429,16 +416,16 @@ class StockPoint:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
         if self.backorder_queue:
             self._serve_backorders(now)
-        cash = self.cash()
-        if cash > self.peak_cash:
-            self.peak_cash = cash
-        self.cash_tied_up.note()
+        self._note_cash()
 
     def take_title(self, quantity: float, now: float) -> None:
         """``quantity`` units shipped to this stock point are ours from now (in transit)."""
         self.advance(now)
         self.owned_transit += quantity
-        # owned stock in transit is cash tied up from now: it can set a new peak
+        self._note_cash()  # owned stock in transit is cash tied up from now
+
+    def _note_cash(self) -> None:
+        """The cash tied up may have risen: update the peaks here and in the network."""
         cash = self.cash()
         if cash > self.peak_cash:
             self.peak_cash = cash

@@ -8,7 +8,7 @@ disruptions; parts without disruptions hold None and pay one ``is None`` check.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jitsim.model.customer import Customer
 from jitsim.model.disruptions.timelines import daily_capacity
@@ -16,6 +16,8 @@ from jitsim.model.disruptions.timelines import daily_capacity
 if TYPE_CHECKING:
     from jitsim.model.disruptions.timelines import Timeline
     from jitsim.model.inspection import Inspection
+    from jitsim.scenario.disruptions import WhenDown
+    from jitsim.scenario.models import Customer as CustomerSpec
 
 
 class SupplierOutage:
@@ -37,18 +39,15 @@ class SupplierOutage:
     )
 
     def __init__(
-        self,
-        timeline: Timeline,
-        capacity: float | None,
-        orders: str,
-        freeze: bool,
-        ramp_days: float,
-        horizon: int,
+        self, timeline: Timeline, capacity: float | None, when_down: WhenDown, horizon: int
     ) -> None:
         self.timeline = timeline
         self.capacity = capacity
-        self.orders = orders
-        self.freeze = freeze
+        #: What happens to orders placed while down: ``queue``, ``refuse`` or ``redirect``.
+        self.orders = when_down.orders
+        #: Shipments in transit stand still while the supplier is down.
+        self.freeze = when_down.in_transit == "freeze"
+        ramp_days = when_down.ramp_up_days
         self.days = (
             daily_capacity(timeline, capacity, ramp_days, horizon) if capacity is not None else []
         )
@@ -193,7 +192,7 @@ class DisruptedCustomer(Customer):
 
     Parameters
     ----------
-    *args
+    name, spec, price
         As :class:`~jitsim.model.customer.Customer`.
     watch : ServiceWatch
         The disruptions' windows and daily totals, shared by all customers.
@@ -201,9 +200,9 @@ class DisruptedCustomer(Customer):
 
     __slots__ = ("first_short", "short_in_disruption", "watch")
 
-    def __init__(self, *args: Any, watch: ServiceWatch) -> None:
+    def __init__(self, name: str, spec: CustomerSpec, price: float, *, watch: ServiceWatch) -> None:
         self.watch = watch
-        super().__init__(*args)
+        super().__init__(name, spec, price)
 
     def reset_statistics(self) -> None:
         """Forget everything measured so far (end of warm-up)."""

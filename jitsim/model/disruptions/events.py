@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
     from jitsim.model.supplier import SupplierNode
-    from jitsim.scenario.models import Customer as CustomerSpec
     from jitsim.scenario.models import Scenario
     from jitsim.streams import Streams
 
@@ -88,27 +87,24 @@ class Disruptions:
 
     # -- demand -----------------------------------------------------------------------------
 
-    def daily_demand(
-        self, name: str, spec: CustomerSpec, draws: np.ndarray, days_per_year: float
-    ) -> np.ndarray:
-        """Daily demand of customer ``name`` with its surges applied
+    def daily_demand(self, name: str, draws: np.ndarray) -> np.ndarray:
+        """Daily demand ``draws`` of customer ``name`` with its surges applied
         (:func:`~jitsim.model.disruptions.surges.surged_daily_demand`)."""
-        surges = surges_of(self.scenario, name)
+        scenario = self.scenario
+        surges = surges_of(scenario, name)
+        spec, days_per_year = scenario.customers[name], scenario.run.days_per_year
         return surged_daily_demand(
             surges, self.windows, self.streams, name, spec, draws, days_per_year
         )
 
     def orders(
-        self,
-        name: str,
-        spec: CustomerSpec,
-        times: np.ndarray,
-        sizes: np.ndarray,
-        days_per_year: float,
+        self, name: str, times: np.ndarray, sizes: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Individual orders of customer ``name`` with its surges applied
-        (:func:`~jitsim.model.disruptions.surges.surged_orders`)."""
-        surges = surges_of(self.scenario, name)
+        """Individual orders (arrival ``times``, ``sizes``) of customer ``name`` with its
+        surges applied (:func:`~jitsim.model.disruptions.surges.surged_orders`)."""
+        scenario = self.scenario
+        surges = surges_of(scenario, name)
+        spec, days_per_year = scenario.customers[name], scenario.run.days_per_year
         horizon = float(self.horizon)
         return surged_orders(surges, self.streams, horizon, name, spec, times, sizes, days_per_year)
 
@@ -119,15 +115,8 @@ class Disruptions:
         timeline = self.down.get(name)
         if timeline is None:
             return None
-        when = self.scenario.suppliers[name].when_down
-        return SupplierOutage(
-            timeline,
-            capacity,
-            when.orders,
-            when.in_transit == "freeze",
-            when.ramp_up_days,
-            self.horizon,
-        )
+        when_down = self.scenario.suppliers[name].when_down
+        return SupplierOutage(timeline, capacity, when_down, self.horizon)
 
     def lane_disruption(
         self,
