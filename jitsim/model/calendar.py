@@ -7,11 +7,11 @@ stock loss) is scheduled with :meth:`Calendar.at`, which keeps two queues in one
 * **at a whole day** ``t`` — a heap of ``(t, sequence, action)``, drained by the network's daily
   clock in phase 2 of day ``t``: after the end-of-day snapshot of ``t − 1`` and before the
   reviews of ``t``, all inside the clock's own SimPy event, in the order they were scheduled.
-  SimPy orders simultaneous events by (time, priority, insertion) only, so no SimPy event can be
-  placed *inside* the clock's wake-up: one scheduled for ``t`` before it would run before the
-  snapshot, one after it would run after the reviews (and after other processes waking at
-  ``t``, such as a plant's line finishing a batch). The heap is also cheaper than a SimPy event
-  per receipt.
+  SimPy runs simultaneous events one after the other in (priority, insertion) order, each to
+  its end, so no SimPy event can run *inside* the clock's wake-up: one that sorts before it
+  runs before the snapshot, one that sorts after it runs after the reviews (and maybe after
+  other processes waking at ``t``, such as a plant's line finishing a batch). The heap is also
+  cheaper than a SimPy event per receipt.
 * **off the grid** (``t`` not a whole day) — a SimPy event with URGENT priority on the
   environment's own queue, so that a delivery due exactly when demand arrives (``t + 0.5``) or
   when an individual order arrives is put away first. The clock wakes only at ``t`` and
