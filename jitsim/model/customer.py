@@ -60,12 +60,10 @@ class Customer:
     ----------
     name : str
         Node name.
-    backorders : bool
-        True if unmet demand is backordered, False if it is lost.
+    spec : jitsim.scenario.models.Customer
+        The validated customer: what happens to unmet demand and what it costs.
     price : float
-        Selling price (currency/unit).
-    backorder_cost_per_unit_day, backorder_cost_per_unit, lost_sale_penalty : float
-        Shortage cost rates (currency/unit/day, currency/unit, currency/unit).
+        Selling price (currency/unit): the customer's own, else the item's.
     """
 
     __slots__ = (
@@ -88,21 +86,15 @@ class Customer:
         "stockout_days",
     )
 
-    def __init__(
-        self,
-        name: str,
-        backorders: bool,
-        price: float,
-        backorder_cost_per_unit_day: float,
-        backorder_cost_per_unit: float,
-        lost_sale_penalty: float,
-    ) -> None:
+    def __init__(self, name: str, spec: CustomerSpec, price: float) -> None:
         self.name = name
-        self.backorders = backorders
         self.price = price
-        self.backorder_cost_per_unit_day = backorder_cost_per_unit_day
-        self.backorder_cost_per_unit = backorder_cost_per_unit
-        self.lost_sale_penalty = lost_sale_penalty
+        #: True if unmet demand is backordered, False if it is lost.
+        self.backorders = spec.unmet == "backorder"
+        #: Shortage cost rates (currency/unit/day, currency/unit, currency/unit).
+        self.backorder_cost_per_unit_day = spec.backorder_cost_per_unit_day
+        self.backorder_cost_per_unit = spec.backorder_cost_per_unit
+        self.lost_sale_penalty = spec.lost_sale_penalty
         self.reset_statistics()
 
     def reset_statistics(self) -> None:

@@ -13,96 +13,66 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jitsim.model.lane import Lane
-
 if TYPE_CHECKING:
-    from jitsim.model.network import Network
+    from jitsim.model.lane import Lane
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.models import Expedite as ExpediteSpec
-    from jitsim.scenario.models import Scenario
-    from jitsim.streams import Streams
 
 
 class Expedite:
-    """The expediting rule of one stock point and its lane.
+    """The expediting rule of one stock point, its lane and the emergency orders it sent.
 
     Parameters
     ----------
     lane : Lane
         The expedite lane (from the expedite supplier, with the expedite lead time).
-    level : float
-        Emergency level :math:`s_e` (units): expedite when IP < level.
-    up_to : float
-        Order-up-to level :math:`S_e` (units, ≥ level).
-    premium_per_unit : float
-        Cost per expedited unit on top of the purchase price (currency/unit).
-    order_cost : float
-        Fixed cost per expedited order (currency/order).
+    rule : jitsim.scenario.models.Expedite
+        The stock point's validated ``expedite:`` settings.
     """
 
-    __slots__ = ("lane", "level", "order_cost", "premium_per_unit", "shipped_only", "up_to")
+    __slots__ = (
+        "cost",
+        "lane",
+        "level",
+        "order_cost",
+        "orders",
+        "premium_per_unit",
+        "shipped_only",
+        "units",
+        "up_to",
+    )
 
-    def __init__(
-        self,
-        lane: Lane,
-        level: float,
-        up_to: float,
-        premium_per_unit: float,
-        order_cost: float,
-        shipped_only: bool = False,
-    ) -> None:
+    def __init__(self, lane: Lane, rule: ExpediteSpec) -> None:
         self.lane = lane
-        self.level = level
-        self.up_to = up_to
-        self.premium_per_unit = premium_per_unit
-        self.order_cost = order_cost
-        #: Leave orders still waiting at a supplier (regular or backup lane) out of the position.
-        self.shipped_only = shipped_only
+        #: Emergency level :math:`s_e` and order-up-to level :math:`S_e` (units): expedite
+        #: up to ``up_to`` when IP < ``level``.
+        self.level = rule.level
+        self.up_to = rule.order_up_to
+        #: Cost per expedited unit on top of the purchase price (currency/unit) and fixed
+        #: cost per expedited order (currency/order).
+        self.premium_per_unit = rule.premium_per_unit
+        self.order_cost = rule.order_cost
+        #: Leave orders still waiting at a supplier (regular or backup lane) out of the IP.
+        self.shipped_only = rule.position == "shipped"
+        self.reset_statistics()
 
-    @classmethod
-    def build(
-        cls,
-        network: Network,
-        point: StockPoint,
-        spec: ExpediteSpec,
-        scenario: Scenario,
-        streams: Streams,
-    ) -> Expedite:
-        """The expedite rule of ``point`` as given by ``spec`` (a validated scenario's)."""
-        point_spec = scenario.stock_points[point.name]
-        source = spec.source if spec.source is not None else point_spec.source
-        lane, _lead = Lane.from_supplier(
-            network,
-            point,
-            scenario.suppliers[source],
-            network.suppliers[source],
-            scenario.items[point_spec.item],
-            spec.lead_time,
-            0.0,  # the expedite's fixed cost is booked as expedite_cost, not ordering_cost
-            streams,
-            f"lane.{point.name}.expedite",
-        )
-        return cls(
-            lane,
-            spec.level,
-            spec.order_up_to,
-            spec.premium_per_unit,
-            spec.order_cost,
-            spec.position == "shipped",
-        )
+    def reset_statistics(self) -> None:
+        """Forget the emergency orders counted so far (end of warm-up)."""
+        self.orders = 0
+        self.units = self.cost = 0.0
 
     def review(self, point: StockPoint, now: float) -> None:
         """Expedite at ``point`` if its inventory position is below the emergency level."""
         position = point.on_hand + point.on_order - point.backorders
         if self.shipped_only:
-            for regular in (point.lane, point.backup):
-                if regular is not None:
-                    position -= regular.unshipped
+            position -= point.lane.unshipped
+            if point.backup is not None:
+                position -= point.backup.lane.unshipped
         if position > self.level - 1e-9:
             return
         lane = self.lane
         quantity = lane.round_order(self.up_to - position)
         if point.send_order(lane, quantity, position, now, "expedite"):
-            point.expedited_orders += 1
-            point.expedited_units += quantity
-            point.expedite_cost += self.order_cost + self.premium_per_unit * quantity
+            self.orders += 1
+            self.units += quantity
+            self.cost += self.order_cost + self.premium_per_unit * quantity

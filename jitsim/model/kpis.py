@@ -1,8 +1,19 @@
-"""The KPI contract (design.md §5): one flat record per replication.
+"""The KPI catalogue: one flat record per replication.
 
 Node-level KPIs are prefixed with the node name and a dot (``store.fill_rate``); network-level
 KPIs have no prefix and describe service to customers and totals over all stock points. Costs
 are totals over the measured window (after warm-up), in the scenario currency.
+
+Which columns a record has depends on the scenario's parts, not on its alternative's choices:
+
+* every stock point has the same columns, including those of incoming inspection, dual
+  sourcing and expediting (0 without the feature), and the network has ``expedite_cost``,
+  ``expedited_orders`` and ``expedited_units`` — so the alternatives of a scenario, which may
+  add a backup or expediting, line up column by column;
+* every plant adds its own columns (:meth:`Plant.kpis <jitsim.model.plant.Plant.kpis>`);
+* only a scenario with a ``disruptions:`` section has the disruption columns
+  (:func:`~jitsim.model.disruptions.disruption_kpis`);
+* a policy adds the values it derives (``Policy.derived``).
 """
 
 from __future__ import annotations
@@ -126,7 +137,7 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     )
     avg_cash = point.area_cash / window
     cogs = point.shipped_units * point.unit_cost
-    order_var, demand_var = point.weekly_variances()
+    order_var, demand_var = point.weekly.variances()
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
     record = {
         "demand_units": point.demand_units,
@@ -160,17 +171,25 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "bullwhip_ratio": _ratio(order_var, demand_var),
         "order_variance_weekly": order_var,
         "demand_variance_weekly": demand_var,
+    }
+    record.update(_supply_feature_kpis(point))
+    record.update(point.policy.derived())
+    return record
+
+
+def _supply_feature_kpis(point: StockPoint) -> dict[str, float]:
+    """Incoming inspection, dual sourcing and expediting of a stock point: 0 without them."""
+    expedite = point.expedite
+    return {
         "units_inspected": point.units_inspected,
         "units_rejected": point.units_rejected,
         "inspection_cost": point.inspection_cost,
         "orders_to_backup": float(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
-        "expedited_orders": float(point.expedited_orders),
-        "expedited_units": point.expedited_units,
-        "expedite_cost": point.expedite_cost,
+        "expedited_orders": float(expedite.orders) if expedite is not None else 0.0,
+        "expedited_units": expedite.units if expedite is not None else 0.0,
+        "expedite_cost": expedite.cost if expedite is not None else 0.0,
     }
-    record.update(point.policy.derived())
-    return record
 
 
 def extract(network: Network) -> dict[str, float]:
@@ -178,13 +197,69 @@ def extract(network: Network) -> dict[str, float]:
     window = network.horizon - network.window_start
     record: dict[str, float] = {"window_days": float(window)}
     per_point = {name: stock_point_kpis(network, p) for name, p in network.points.items()}
+    per_plant = {name: plant.kpis(float(network.horizon)) for name, plant in network.plants.items()}
+    record.update(_service_kpis(network, per_point))
+    record.update(_cost_kpis(network, per_point, per_plant))
+    for name, values in per_plant.items():
+        for kpi, value in values.items():
+            record[f"{name}.{kpi}"] = value
+    for name, values in per_point.items():
+        for kpi, value in values.items():
+            record[f"{name}.{kpi}"] = value
+    for name, customer in network.customers.items():
+        record[f"{name}.demand_units"] = customer.demand_units
+        record[f"{name}.sold_units"] = customer.filled_on_arrival + customer.late_units
+        record[f"{name}.fill_rate"] = _ratio(customer.filled_on_arrival, customer.demand_units)
+        record[f"{name}.revenue"] = customer.revenue
+    if network.disruptions is not None:  # only scenarios with a disruptions section
+        record.update(network.disruptions.kpis(network))
+    return record
+
+
+def _service_kpis(network: Network, per_point: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Service to the customers, and stock and orders summed over the stock points."""
+    window = network.horizon - network.window_start
     customers = list(network.customers.values())
     facing = [network.points[name] for name in network.customer_of_point]
-
     demand = sum(c.demand_units for c in customers)
     filled = sum(c.filled_on_arrival for c in customers)
-    sold = filled + sum(c.late_units for c in customers)
     days = network.days or 1
+
+    def total(kpi: str) -> float:
+        return sum(values[kpi] for values in per_point.values())
+
+    return {
+        "demand_units": demand,
+        "fill_rate": _ratio(filled, demand),
+        "order_fill_rate": _ratio(
+            sum(c.orders_complete for c in customers), sum(c.demand_orders for c in customers)
+        ),
+        "cycle_service_level": network.days_all_met / days,
+        "ready_rate": sum(p.area_ready for p in facing) / (window * len(facing)),
+        "stockout_days": float(network.days - network.days_all_met),
+        "backordered_units": sum(c.backordered_units for c in customers),
+        "lost_sales_units": sum(c.lost_units for c in customers),
+        "sold_units": filled + sum(c.late_units for c in customers),
+        "avg_on_hand": total("avg_on_hand"),
+        "avg_backorders": sum(p.area_customer_backorders for p in facing) / window,
+        "avg_on_order": total("avg_on_order"),
+        "avg_on_hand_eod": total("avg_on_hand_eod"),
+        "avg_backorders_eod": sum(p.eod_customer_backorders for p in facing) / days,
+        "orders_placed": total("orders_placed"),
+        "avg_order_qty": _ratio(
+            sum(p.ordered_units for p in network.points.values()), total("orders_placed")
+        ),
+    }
+
+
+def _cost_kpis(
+    network: Network,
+    per_point: dict[str, dict[str, float]],
+    per_plant: dict[str, dict[str, float]],
+) -> dict[str, float]:
+    """Costs, revenue, profit and cash tied up of the whole network."""
+    window = network.horizon - network.window_start
+    customers = list(network.customers.values())
 
     def total(kpi: str) -> float:
         return sum(values[kpi] for values in per_point.values())
@@ -194,7 +269,6 @@ def extract(network: Network) -> dict[str, float]:
         for kind in ("holding_cost", "obsolescence_cost", "ordering_cost", "shortage_cost")
     }
     # quality cost is a sum over its parts (plants add theirs: scrap, rework, ...)
-    per_plant = {name: plant.kpis(float(network.horizon)) for name, plant in network.plants.items()}
     quality_parts = {
         "inspection_cost": total("inspection_cost")
         + sum(values["inspection_cost"] for values in per_plant.values()),
@@ -215,56 +289,20 @@ def extract(network: Network) -> dict[str, float]:
         for c in customers
     )
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
-    record.update(
-        {
-            "demand_units": demand,
-            "fill_rate": _ratio(filled, demand),
-            "order_fill_rate": _ratio(
-                sum(c.orders_complete for c in customers), sum(c.demand_orders for c in customers)
-            ),
-            "cycle_service_level": network.days_all_met / days,
-            "ready_rate": sum(p.area_ready for p in facing) / (window * len(facing)),
-            "stockout_days": float(network.days - network.days_all_met),
-            "backordered_units": sum(c.backordered_units for c in customers),
-            "lost_sales_units": sum(c.lost_units for c in customers),
-            "sold_units": sold,
-            "avg_on_hand": total("avg_on_hand"),
-            "avg_backorders": sum(p.area_customer_backorders for p in facing) / window,
-            "avg_on_order": total("avg_on_order"),
-            "avg_on_hand_eod": total("avg_on_hand_eod"),
-            "avg_backorders_eod": sum(p.eod_customer_backorders for p in facing) / days,
-            "orders_placed": total("orders_placed"),
-            "avg_order_qty": _ratio(
-                sum(p.ordered_units for p in network.points.values()), total("orders_placed")
-            ),
-            **costs,
-            "purchase_cost": purchase,
-            "bought_units": total("bought_units"),
-            "quality_cost": quality_cost,
-            "expedite_cost": expedite_cost,
-            "expedited_orders": total("expedited_orders"),
-            "expedited_units": total("expedited_units"),
-            "total_cost": total_cost,
-            "revenue": revenue,
-            # Scrapped materials are in quality_cost and were already paid in purchase_cost.
-            "profit": revenue - purchase - total_cost + scrapped_materials,
-            "avg_cash_tied_up": avg_cash,
-            "peak_cash_tied_up": network.peak_cash,
-            "inventory_turns": turns,
-            "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
-        }
-    )
-    for name, values in per_plant.items():
-        for kpi, value in values.items():
-            record[f"{name}.{kpi}"] = value
-    for name, values in per_point.items():
-        for kpi, value in values.items():
-            record[f"{name}.{kpi}"] = value
-    for name, customer in network.customers.items():
-        record[f"{name}.demand_units"] = customer.demand_units
-        record[f"{name}.sold_units"] = customer.filled_on_arrival + customer.late_units
-        record[f"{name}.fill_rate"] = _ratio(customer.filled_on_arrival, customer.demand_units)
-        record[f"{name}.revenue"] = customer.revenue
-    if network.disruptions is not None:  # only scenarios with a disruptions section
-        record.update(network.disruptions.kpis(network))
-    return record
+    return {
+        **costs,
+        "purchase_cost": purchase,
+        "bought_units": total("bought_units"),
+        "quality_cost": quality_cost,
+        "expedite_cost": expedite_cost,
+        "expedited_orders": total("expedited_orders"),
+        "expedited_units": total("expedited_units"),
+        "total_cost": total_cost,
+        "revenue": revenue,
+        # Scrapped materials are in quality_cost and were already paid in purchase_cost.
+        "profit": revenue - purchase - total_cost + scrapped_materials,
+        "avg_cash_tied_up": avg_cash,
+        "peak_cash_tied_up": network.peak_cash,
+        "inventory_turns": turns,
+        "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+    }

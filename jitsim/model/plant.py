@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from jitsim.model.lane import Lane
+from jitsim.model.lane import Lane, OrderTerms
 from jitsim.streams import BlockSampler, Streams
 
 if TYPE_CHECKING:
-    from jitsim.model.disruption import QualityFactor, Timeline
-    from jitsim.model.network import Network
+    from jitsim.model.calendar import Calendar
+    from jitsim.model.cash import CashTiedUp
+    from jitsim.model.disruptions import LaneDisruption, QualityFactor, Timeline
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
     from jitsim.scenario.plants import Product
@@ -100,11 +101,52 @@ class MaterialIntake:
 
 
 class PlantLane(Lane):
-    """The lane from a plant to a finished-goods stock point: orders are production orders."""
+    """The lane from a plant to a finished-goods stock point: orders are production orders.
+
+    Parameters
+    ----------
+    calendar : Calendar
+        Receipt scheduling.
+    owner : StockPoint
+        The finished-goods stock point.
+    plant : Plant
+        The plant that makes the item.
+    item : str
+        The finished item.
+    lead_times : BlockSampler
+        Transit time from the plant (days).
+    order_cost : float
+        Fixed cost per production order (currency).
+    disruption : LaneDisruption or None
+        Closures and lead-time shocks on this lane.
+    """
 
     __slots__ = ("owner_item", "plant")
-    plant: Plant
-    owner_item: str
+
+    def __init__(
+        self,
+        calendar: Calendar,
+        owner: StockPoint,
+        plant: Plant,
+        item: str,
+        lead_times: BlockSampler,
+        order_cost: float,
+        disruption: LaneDisruption | None = None,
+    ) -> None:
+        super().__init__(
+            calendar,
+            owner,
+            None,
+            None,
+            lead_times,
+            # made, not bought (materials are purchased upstream), in whole units
+            OrderTerms(order_cost, lot_multiple=1.0),
+            owned_in_transit=True,
+            disruption=disruption,
+        )
+        self.plant = plant
+        self.owner_item = item
+        self.source_name = plant.name
 
     def send(self, quantity: float, now: float) -> None:
         """A production order of ``quantity`` units."""
@@ -116,8 +158,10 @@ class Plant:
 
     Parameters
     ----------
-    network : Network
-        The model it belongs to.
+    calendar : Calendar
+        Clock and event log.
+    cash_tied_up : CashTiedUp
+        The network's cash tied up, told when materials arrive.
     name : str
         Node name (prefix of its KPIs).
     spec : jitsim.scenario.plants.Plant
@@ -128,19 +172,28 @@ class Plant:
         Item → unit cost (currency), to value materials and work in process.
     streams : Streams
         Random streams of the replication.
+    outages : Timeline or None
+        When the plant is down (its lines stand still).
+    crisis : QualityFactor or None
+        Quality crises: a multiplier on the defect rate while they last.
     """
 
     def __init__(
         self,
-        network: Network,
+        calendar: Calendar,
+        cash_tied_up: CashTiedUp,
         name: str,
         spec: PlantSpec,
         materials: dict[str, StockPoint],
         unit_costs: dict[str, float],
         streams: Streams,
+        *,
+        outages: Timeline | None = None,
+        crisis: QualityFactor | None = None,
     ) -> None:
-        self.network = network
-        self.env = network.env
+        self.calendar = calendar
+        self.cash_tied_up = cash_tied_up
+        self.env = calendar.env
         self.name = name
         self.spec = spec
         self.materials = materials
@@ -174,9 +227,8 @@ class Plant:
         self.last_time = 0.0
         self.wip_units = 0.0
         self.wip_value = 0.0
-        #: Outage windows (lines stand still) and quality crises, set by the disruptions.
-        self.outages: Timeline | None = None
-        self.crisis: QualityFactor | None = None
+        self.outages = outages
+        self.crisis = crisis
         self.reset_statistics(0.0)
 
     # -- statistics -------------------------------------------------------------------------
@@ -217,7 +269,7 @@ class Plant:
         units = round(quantity)
         self.orders += 1
         self.units_ordered += units
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "production order", float(units), 0.0, lane.owner.name))
         size = product.spec.batch_size
@@ -251,7 +303,7 @@ class Plant:
             batch.missing -= 1
             if batch.missing == 0 and batch.ready is not None and not batch.ready.triggered:
                 batch.ready.succeed()
-        self.network.note_cash()
+        self.cash_tied_up.note()
 
     # -- the line ---------------------------------------------------------------------------
 
@@ -341,7 +393,7 @@ class Plant:
         self._leave(batch, good, now)
         self.units_produced += good
         batch.lane.ship(float(good), now)
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             what = "reworked" if reworked else "produced"
             trace.append((now, self.name, what, float(good), 0.0, batch.lane.owner.name))
@@ -353,7 +405,7 @@ class Plant:
         self.scrapped_value += batch.product.material_value
         self.waiting.append(Batch(batch.product, 1, batch.lane))
         self._dispatch(now)
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "scrapped", 1.0, 0.0, batch.lane.owner.name))
 

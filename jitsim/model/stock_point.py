@@ -5,7 +5,10 @@ per event, and both are reset at the end of warm-up. The class is on the simulat
 it uses ``__slots__`` and plain floats.
 
 Weekly totals for the bullwhip ratio are closed every seventh end-of-day snapshot after the
-warm-up, and their variances are updated incrementally (Welford), so no series is stored.
+warm-up, and their variances are updated incrementally (Welford, :class:`WeeklyVariances`), so
+no series is stored. A stock point's optional parts keep their own state: its backup lane
+(:class:`~jitsim.model.sourcing.Backup`) and its expediting
+(:class:`~jitsim.model.expedite.Expedite`).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jitsim.model.customer import Customer
-from jitsim.model.lane import Lane
 
 if TYPE_CHECKING:
+    from jitsim.model.calendar import Calendar
+    from jitsim.model.cash import CashTiedUp
     from jitsim.model.expedite import Expedite
-    from jitsim.model.network import Network
+    from jitsim.model.lane import Lane
+    from jitsim.model.sourcing import Backup
     from jitsim.policies.base import Policy
 
 
@@ -42,8 +47,10 @@ class StockPoint:
 
     Parameters
     ----------
-    network : Network
-        The network it belongs to (clock, trace and receipt scheduling).
+    calendar : Calendar
+        Clock, event log and receipt scheduling.
+    cash_tied_up : CashTiedUp
+        The network's cash tied up, told after every change that can raise it.
     name : str
         Node name (prefix of its KPIs).
     unit_cost : float
@@ -56,13 +63,17 @@ class StockPoint:
         Review period :math:`R` in days, 0 for continuous review.
     review_offset : int
         First review day (periodic review).
+    policy : Policy
+        The replenishment policy.
+    trajectory : bool
+        Keep the end-of-day series (:attr:`trajectory`).
 
     Notes
     -----
-    With a ``backup`` lane, :attr:`backup_share` set means "split every order" (that share to
-    the backup), None means "failover": the whole order goes to the backup when the primary
-    lane cannot deliver it (:meth:`Lane.can_deliver`). With :attr:`expedite` set, every
-    :meth:`review` ends with the emergency-order check of :mod:`jitsim.model.expedite`.
+    The inbound lanes are given by :meth:`connect`. With a :attr:`backup`, orders are split
+    over the two lanes by :meth:`Backup.place_order <jitsim.model.sourcing.Backup.place_order>`;
+    with :attr:`expedite` set, every :meth:`review` ends with the emergency-order check of
+    :mod:`jitsim.model.expedite`.
     """
 
     __slots__ = (
@@ -77,8 +88,9 @@ class StockPoint:
         "backordered_units",
         "backorders",
         "backup",
-        "backup_share",
         "bought_units",
+        "calendar",
+        "cash_tied_up",
         "continuous",
         "customer_backorders",
         "day_demand",
@@ -86,9 +98,6 @@ class StockPoint:
         "days",
         "demand_orders",
         "demand_units",
-        "demand_week_m2",
-        "demand_week_mark",
-        "demand_week_mean",
         "eod_backorders",
         "eod_cash",
         "eod_customer_backorders",
@@ -96,9 +105,6 @@ class StockPoint:
         "eod_on_order",
         "eod_shortage_cost",
         "expedite",
-        "expedite_cost",
-        "expedited_orders",
-        "expedited_units",
         "filled_on_arrival",
         "holding_per_unit_day",
         "inspection_cost",
@@ -106,17 +112,12 @@ class StockPoint:
         "last_time",
         "lost_units",
         "name",
-        "network",
         "on_hand",
         "on_order",
-        "order_week_m2",
-        "order_week_mean",
         "ordered_units",
-        "ordered_week_mark",
         "ordering_cost",
         "orders_complete",
         "orders_placed",
-        "orders_to_backup",
         "owned_transit",
         "peak_cash",
         "policy",
@@ -130,37 +131,41 @@ class StockPoint:
         "stockout_days",
         "trajectory",
         "unit_cost",
-        "units_from_backup",
         "units_inspected",
         "units_rejected",
         "week_days_left",
-        "weeks",
+        "weekly",
         "window_start",
     )
 
     def __init__(
         self,
-        network: Network,
+        calendar: Calendar,
+        cash_tied_up: CashTiedUp,
         name: str,
+        *,
         unit_cost: float,
         holding_per_unit_day: float,
         initial: float,
         review_period: float,
         review_offset: int,
+        policy: Policy,
+        trajectory: bool = False,
     ) -> None:
-        self.network = network
+        self.calendar = calendar
+        self.cash_tied_up = cash_tied_up
         self.name = name
+        #: Value of one unit (currency/unit) and its holding cost (currency/unit/day).
         self.unit_cost = unit_cost
         self.holding_per_unit_day = holding_per_unit_day
+        #: Days between reviews (0: continuous review) and the first review day.
         self.review_period = review_period
         self.review_offset = review_offset
         self.continuous = review_period == 0
-        self.policy: Policy = None  # type: ignore[assignment]  # set by the network builder
+        self.policy = policy
+        #: The inbound lanes: see :meth:`connect`.
         self.lane: Lane = None  # type: ignore[assignment]
-        #: Second source (dual sourcing) and, under ``split: shares``, its share of each order.
-        self.backup: Lane | None = None
-        self.backup_share: float | None = None
-        #: Emergency orders (``expedite:``), None when not configured.
+        self.backup: Backup | None = None
         self.expedite: Expedite | None = None
         self.on_hand = float(initial)
         self.on_order = 0.0
@@ -171,9 +176,22 @@ class StockPoint:
         self.backorder_queue: deque[list[Any]] = deque()
         #: Σ over backordered customers of (cost per unit-day × units): shortage cost rate.
         self.shortage_rate = 0.0
-        self.trajectory: list[tuple[float, ...]] | None = None
+        self.trajectory: list[tuple[float, ...]] | None = [] if trajectory else None
         self.last_time = 0.0
         self.reset_statistics(0.0)
+
+    def connect(
+        self, lane: Lane, backup: Backup | None = None, expedite: Expedite | None = None
+    ) -> None:
+        """Give the stock point its inbound lanes, once: its regular lane, its backup (dual
+        sourcing) and its expediting, each None when not configured.
+
+        A lane names the stock point it delivers to, so lanes are made after it and
+        connected here.
+        """
+        self.lane = lane
+        self.backup = backup
+        self.expedite = expedite
 
     # -- statistics -------------------------------------------------------------------------
 
@@ -196,17 +214,23 @@ class StockPoint:
         self.peak_cash = self.cash()
         self.day_demand = 0.0
         self.day_short = False
-        self.orders_to_backup = 0
-        self.units_from_backup = self.units_inspected = self.units_rejected = 0.0
-        self.inspection_cost = 0.0
-        self.expedited_orders = 0
-        self.expedited_units = self.expedite_cost = 0.0
-        # bullwhip: weekly sums from here on, their running means and sums of squares
+        self.units_inspected = self.units_rejected = self.inspection_cost = 0.0
+        self.weekly = WeeklyVariances()  # bullwhip: weeks from here on
         self.week_days_left = 7
-        self.ordered_week_mark = self.demand_week_mark = 0.0
-        self.weeks = 0
-        self.order_week_mean = self.order_week_m2 = 0.0
-        self.demand_week_mean = self.demand_week_m2 = 0.0
+        if self.backup is not None:
+            self.backup.reset_statistics()
+        if self.expedite is not None:
+            self.expedite.reset_statistics()
+
+    @property
+    def orders_to_backup(self) -> int:
+        """Orders sent over the backup lane (0 without one)."""
+        return self.backup.orders if self.backup is not None else 0
+
+    @property
+    def units_from_backup(self) -> float:
+        """Good units received over the backup lane (0 without one)."""
+        return self.backup.units_received if self.backup is not None else 0.0
 
     def cash(self) -> float:
         """Value tied up here now: on-hand plus owned in-transit stock at unit cost."""
@@ -247,35 +271,11 @@ class StockPoint:
         left = self.week_days_left - 1
         if left:
             self.week_days_left = left
-        else:
-            self._close_week()
-
-    def _close_week(self) -> None:
-        """Add the week that just ended to the weekly order and demand variances (Welford)."""
-        self.week_days_left = 7
-        ordered_units = self.ordered_units + self.expedited_units  # all orders sent upstream
-        ordered = ordered_units - self.ordered_week_mark
-        demand = self.demand_units - self.demand_week_mark
-        self.ordered_week_mark = ordered_units
-        self.demand_week_mark = self.demand_units
-        self.weeks += 1
-        weeks = self.weeks
-        delta = ordered - self.order_week_mean
-        self.order_week_mean += delta / weeks
-        self.order_week_m2 += delta * (ordered - self.order_week_mean)
-        delta = demand - self.demand_week_mean
-        self.demand_week_mean += delta / weeks
-        self.demand_week_m2 += delta * (demand - self.demand_week_mean)
-
-    def weekly_variances(self) -> tuple[float, float]:
-        """Sample variances (n − 1) of units ordered and of units demanded per full week.
-
-        Weeks are 7-day blocks of the measured window; NaN with fewer than two weeks.
-        """
-        if self.weeks < 2:
-            return math.nan, math.nan
-        scale = 1.0 / (self.weeks - 1)
-        return self.order_week_m2 * scale, self.demand_week_m2 * scale
+        else:  # a week ends: all units ordered upstream, emergency orders included
+            self.week_days_left = 7
+            expedite = self.expedite
+            ordered = self.ordered_units + (expedite.units if expedite is not None else 0.0)
+            self.weekly.close(ordered, self.demand_units)
 
     # -- inventory position and ordering ---------------------------------------------------
 
@@ -298,39 +298,23 @@ class StockPoint:
         """Send an order for ``wanted`` units upstream, split over the lanes if dual-sourced."""
         backup = self.backup
         if backup is None:
-            self._order(self.lane, wanted, position, now)
-            return
-        share = self.backup_share
-        disruption = self.lane.disruption
-        if share is None or (disruption is not None and disruption.redirects(now)):
-            # failover: all to the primary, unless it cannot deliver in time
-            lane = self.lane
-            if not lane.can_deliver(lane.round_order(wanted), now) and _backup_is_sooner(
-                lane, backup, wanted, now
-            ):
-                lane = backup
-            self._order(lane, wanted, position, now)
-            return
-        to_backup = math.floor(share * wanted + 0.5)  # whole units, halves up
-        to_primary = wanted - to_backup
-        if to_primary > 1e-9:
-            self._order(self.lane, to_primary, position, now)
-        if to_backup > 0:
-            self._order(backup, float(to_backup), position, now)
+            self.order_over(self.lane, wanted, position, now)
+        else:
+            backup.place_order(self, wanted, position, now)
 
-    def _order(self, lane: Lane, wanted: float, position: float, now: float) -> None:
-        """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order."""
+    def order_over(self, lane: Lane, wanted: float, position: float, now: float) -> bool:
+        """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order over
+        it; False if the source refuses it."""
         quantity = lane.round_order(wanted)
         if not self.send_order(lane, quantity, position, now, "order"):
-            return
+            return False
         if quantity > wanted + 1e-9:
             self.rounded_orders += 1
             self.rounding_units += quantity - wanted
         self.orders_placed += 1
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
-        if lane.is_backup:
-            self.orders_to_backup += 1
+        return True
 
     def send_order(
         self, lane: Lane, quantity: float, position: float, now: float, kind: str
@@ -340,7 +324,7 @@ class StockPoint:
 
         The caller books what is particular to the kind (order counts and costs).
         """
-        trace = self.network.trace
+        trace = self.calendar.trace
         if lane.disruption is not None and lane.disruption.refuses(now):
             if trace is not None:
                 note = f"{'expedite ' if kind == 'expedite' else ''}by {lane.source_name}"
@@ -384,7 +368,7 @@ class StockPoint:
         else:
             self.orders_complete += 1
         customer.record(quantity, filled, short, now)
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "demand", quantity, self.on_hand, customer.name))
             if short > 0.0:
@@ -414,7 +398,7 @@ class StockPoint:
             self.backorder_queue.append([lane, short])
         else:
             self.orders_complete += 1
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "demand", quantity, self.on_hand, lane.owner.name))
         if self.continuous:
@@ -427,15 +411,37 @@ class StockPoint:
         if owned:
             self.owned_transit -= quantity
         self.on_hand += quantity
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
         if self.backorder_queue:
             self._serve_backorders(now)
+        self._note_cash()
+
+    def take_title(self, quantity: float, now: float) -> None:
+        """``quantity`` units shipped to this stock point are ours from now (in transit)."""
+        self.advance(now)
+        self.owned_transit += quantity
+        self._note_cash()  # owned stock in transit is cash tied up from now
+
+    def _note_cash(self) -> None:
+        """The cash tied up may have risen: update the peaks here and in the network."""
         cash = self.cash()
         if cash > self.peak_cash:
             self.peak_cash = cash
-        self.network.note_cash()
+        self.cash_tied_up.note()
+
+    def lose_stock(self, fraction: float, now: float) -> float:
+        """A stock loss: ``fraction`` of the on-hand stock is destroyed; returns the units."""
+        self.advance(now)
+        lost = self.on_hand * fraction
+        self.on_hand -= lost
+        if self.calendar.trace is not None:
+            self.calendar.trace.append((now, self.name, "destroyed", lost, self.on_hand, ""))
+        self.cash_tied_up.note()
+        if self.continuous:
+            self.review(now)
+        return lost
 
     def reject(
         self,
@@ -460,7 +466,7 @@ class StockPoint:
             self.on_order -= quantity
             self.purchase_cost -= unit_price * quantity
             self.bought_units -= quantity
-        trace = self.network.trace
+        trace = self.calendar.trace
         if trace is not None:
             fate = "replaced" if replace else "lost"
             note = f"of {delivered:g} inspected; {fate}"
@@ -468,7 +474,7 @@ class StockPoint:
 
     def _serve_backorders(self, now: float) -> None:
         queue = self.backorder_queue
-        trace = self.network.trace
+        trace = self.calendar.trace
         while queue and self.on_hand > 0.0:
             entry = queue[0]
             requester, owed = entry
@@ -493,14 +499,48 @@ class StockPoint:
             self.backorders = self.customer_backorders = self.shortage_rate = 0.0
 
 
-def _backup_is_sooner(primary: Lane, backup: Lane, wanted: float, now: float) -> bool:
-    """Whether a failover order goes to the backup: when the backup can deliver in time, or,
-    if neither can (both suppliers down or backlogged), when the backup's expected arrival is
-    earlier. Lanes from stock points have no expected arrival: the backup is taken."""
-    if backup.can_deliver(backup.round_order(wanted), now):
-        return True
-    if primary.supplier is None or backup.supplier is None:
-        return True
-    return backup.expected_arrival(backup.round_order(wanted), now) < primary.expected_arrival(
-        primary.round_order(wanted), now
+class WeeklyVariances:
+    """Running sample variances of the units ordered and demanded per 7-day week (Welford).
+
+    Weeks are counted from the creation (the start of the measured window); the stock point
+    calls :meth:`close` at every seventh end-of-day snapshot.
+    """
+
+    __slots__ = (
+        "demand_m2",
+        "demand_mark",
+        "demand_mean",
+        "order_m2",
+        "order_mean",
+        "ordered_mark",
+        "weeks",
     )
+
+    def __init__(self) -> None:
+        self.ordered_mark = self.demand_mark = 0.0
+        self.weeks = 0
+        self.order_mean = self.order_m2 = 0.0
+        self.demand_mean = self.demand_m2 = 0.0
+
+    def close(self, ordered_units: float, demand_units: float) -> None:
+        """Add the week that ends now, given the totals ordered and demanded so far (units)."""
+        ordered = ordered_units - self.ordered_mark
+        demand = demand_units - self.demand_mark
+        self.ordered_mark = ordered_units
+        self.demand_mark = demand_units
+        self.weeks += 1
+        weeks = self.weeks
+        delta = ordered - self.order_mean
+        self.order_mean += delta / weeks
+        self.order_m2 += delta * (ordered - self.order_mean)
+        delta = demand - self.demand_mean
+        self.demand_mean += delta / weeks
+        self.demand_m2 += delta * (demand - self.demand_mean)
+
+    def variances(self) -> tuple[float, float]:
+        """Sample variances (n − 1) of units ordered and of units demanded per full week;
+        NaN with fewer than two weeks."""
+        if self.weeks < 2:
+            return math.nan, math.nan
+        scale = 1.0 / (self.weeks - 1)
+        return self.order_m2 * scale, self.demand_m2 * scale

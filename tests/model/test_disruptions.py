@@ -19,7 +19,7 @@ from conftest import scenario_text
 
 import jitsim
 from jitsim.errors import ScenarioError
-from jitsim.model.disruption import Timeline, daily_capacity, draw_outage
+from jitsim.model.disruptions import Timeline, daily_capacity, draw_outage
 from jitsim.model.kpis import extract
 from jitsim.model.network import Network, build
 from jitsim.scenario.disruptions import Outage
@@ -598,7 +598,7 @@ def test_rolling_fill_rate_and_service_recovery() -> None:
     1/3, 2/3, 1 (windows ending on days 3…6 see the shortfalls). Drop below 0.9 on day 3; back
     at ≥ 0.95 on day 7: 4 days. Looking only from day 7 on there is no drop; a threshold of 0.3
     is never crossed."""
-    from jitsim.model.disruption import rolling_fill_rate, service_recovery
+    from jitsim.model.disruptions import rolling_fill_rate, service_recovery
 
     demand = np.full(8, 10.0)
     short = np.zeros(8)

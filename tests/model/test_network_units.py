@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import jitsim
-from jitsim.model.network import _future_demand, _snap
+from jitsim.model.calendar import snap as _snap
+from jitsim.model.planning import future_demand as _future_demand
 
 
 def test_future_demand_counts_only_demand_still_to_come() -> None:

@@ -20,7 +20,7 @@ import pytest
 import jitsim
 from jitsim.errors import ScenarioError
 from jitsim.execution.simulate import ReplicationResult
-from jitsim.model.lane import Inspection
+from jitsim.model.inspection import Inspection
 from jitsim.streams import Streams
 
 

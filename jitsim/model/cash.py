@@ -1,0 +1,42 @@
+"""Cash tied up in the whole network, and its peak."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jitsim.model.plant import Plant
+    from jitsim.model.stock_point import StockPoint
+
+
+class CashTiedUp:
+    """The peak over time of the cash tied up in the network: the stock at every stock point
+    (on hand and owned in transit) plus the work in process of every plant, at unit cost.
+
+    Stock points and plants call :meth:`note` after every change that can raise their cash.
+
+    Parameters
+    ----------
+    points, plants : dict
+        The network's stock points and plants by name. Both report here and are summed here,
+        so the builder makes this first and fills the two dicts as it makes them.
+    """
+
+    __slots__ = ("peak", "plants", "points")
+
+    def __init__(self, points: dict[str, StockPoint], plants: dict[str, Plant]) -> None:
+        self.points = points
+        self.plants = plants
+        self.peak = 0.0
+
+    def note(self) -> None:
+        """Raise the peak to the cash tied up now if that is higher (currency)."""
+        cash = sum(point.cash() for point in self.points.values())
+        cash += sum(plant.cash() for plant in self.plants.values())
+        if cash > self.peak:
+            self.peak = cash
+
+    def reset(self) -> None:
+        """Forget the peak so far (end of warm-up): the peak is the cash tied up now."""
+        self.peak = 0.0
+        self.note()
