@@ -17,7 +17,7 @@ from conftest import Invoke, RunModel
 
 import jitsim
 from jitsim.model.kpis import extract
-from jitsim.model.network import Network
+from jitsim.model.network import build
 from jitsim.streams import Streams
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
@@ -54,7 +54,7 @@ def test_a_model_cannot_be_built_from_an_unresolved_scenario() -> None:
     scenario = jitsim.load_scenario(next(p for p in SCENARIOS if p.stem == "quickstart"))
     assert scenario.alternatives
     with pytest.raises(ValueError, match=r"resolve\(scenario, alternative\)"):
-        Network(scenario, Streams(1, 0))
+        build(scenario, Streams(1, 0))
 
 
 def test_an_alternative_with_changes_is_simulated_with_them(model: RunModel) -> None:
