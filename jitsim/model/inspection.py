@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from jitsim.model.calendar import snap
 from jitsim.model.lane import Lane
+from jitsim.streams import BlockDraws
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,16 +47,7 @@ class Inspection:
         The lane's quality stream.
     """
 
-    __slots__ = (
-        "_block",
-        "_next_defect",
-        "_rng",
-        "_units",
-        "_used",
-        "cost_per_unit",
-        "defect_rate",
-        "replace",
-    )
+    __slots__ = ("_gaps", "_next_defect", "_units", "cost_per_unit", "defect_rate", "replace")
 
     def __init__(
         self, defect_rate: float, replace: bool, cost_per_unit: float, rng: np.random.Generator
@@ -63,19 +55,10 @@ class Inspection:
         self.defect_rate = defect_rate
         self.replace = replace
         self.cost_per_unit = cost_per_unit
-        self._rng = rng
-        self._block: list[int] = []
-        self._used = 0
+        # Gaps between the numbers of defective units: geometric, drawn 64 at a time.
+        self._gaps = BlockDraws(lambda size: rng.geometric(defect_rate, size), 64)
         self._units = 0.0
-        self._next_defect = float(self._gap() - 1) if defect_rate > 0 else math.inf
-
-    def _gap(self) -> int:
-        if self._used == len(self._block):
-            self._block = self._rng.geometric(self.defect_rate, 64).tolist()
-            self._used = 0
-        gap = self._block[self._used]
-        self._used += 1
-        return gap
+        self._next_defect = self._gaps.next() - 1.0 if defect_rate > 0 else math.inf
 
     def rejects(self, quantity: float) -> float:
         """Inspect the next ``quantity`` units; return how many are rejected."""
@@ -85,7 +68,7 @@ class Inspection:
         count = 0
         while self._next_defect < limit:
             count += 1
-            self._next_defect += self._gap()
+            self._next_defect += self._gaps.next()
         return float(count) if count <= quantity else quantity
 
 

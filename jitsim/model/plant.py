@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from jitsim.model.lane import Lane, OrderTerms
-from jitsim.streams import BlockSampler, Streams
+from jitsim.streams import BlockDraws, BlockSampler, Streams
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
@@ -34,25 +34,6 @@ if TYPE_CHECKING:
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
     from jitsim.scenario.plants import Product
-
-
-class _Uniforms:
-    """Uniform(0, 1) numbers in blocks, handed out in order."""
-
-    __slots__ = ("_block", "_rng", "_used")
-
-    def __init__(self, rng: Any) -> None:
-        self._rng = rng
-        self._block: list[float] = []
-        self._used = 0
-
-    def next(self) -> float:
-        if self._used == len(self._block):
-            self._block = self._rng.random(256).tolist()
-            self._used = 0
-        value = self._block[self._used]
-        self._used += 1
-        return value
 
 
 @dataclass
@@ -210,8 +191,8 @@ class Plant:
             )
             for item, product in spec.products.items()
         }
-        self.defects = _Uniforms(streams(f"plant.{name}.defects"))
-        self.rework_outcomes = _Uniforms(streams(f"plant.{name}.rework"))
+        self.defects = BlockDraws(streams(f"plant.{name}.defects").random, 256)
+        self.rework_outcomes = BlockDraws(streams(f"plant.{name}.rework").random, 256)
         rework = spec.rework
         self.rework_time = (
             BlockSampler(rework.time, streams(f"plant.{name}.rework_time")) if rework else None
