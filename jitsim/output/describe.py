@@ -49,24 +49,37 @@ def _event_text(event: Any) -> str:
 def describe_scenario(
     scenario: Scenario, derived: dict[str, dict[str, dict[str, float]]] | None = None
 ) -> str:
-    """A short plain-text summary of a validated scenario (what ``jitsim validate`` prints)."""
+    """A short plain-text summary of a validated scenario (what ``jitsim validate`` prints).
+
+    ``derived`` (alternative → stock point → values, from
+    :func:`jitsim.execution.simulate.policy_derived_values`) adds what each policy derives.
+    """
     run = scenario.run
-    cur = run.currency
     lines = [
         f"scenario: {scenario.name}",
         f"run: horizon {run.horizon_days} days, warm-up {run.warmup_days} days "
         f"(window {run.window_days} days), {run.replications} replications, seed {run.seed}, "
-        f"currency {cur}, costs on {run.cost_basis.replace('_', '-')} levels",
-        "items:",
+        f"currency {run.currency}, costs on {run.cost_basis.replace('_', '-')} levels",
     ]
-    for name, item in scenario.items.items():
-        lines.append(
-            f"  {name}: unit cost {_g(item.unit_cost)} {cur}, price {_g(item.price)} {cur}, "
-            f"holding {item.annual_holding_rate:.1%} per year"
-        )
-    lines.append("suppliers:")
+    for section in (_items, _suppliers, _stock_points, _customers, _plants, _disruptions):
+        lines += section(scenario)
+    lines += _alternatives(scenario, derived or {})
+    return "\n".join(lines)
+
+
+def _items(scenario: Scenario) -> list[str]:
+    cur = scenario.run.currency
+    return ["items:"] + [
+        f"  {name}: unit cost {_g(item.unit_cost)} {cur}, price {_g(item.price)} {cur}, "
+        f"holding {item.annual_holding_rate:.1%} per year"
+        for name, item in scenario.items.items()
+    ]
+
+
+def _suppliers(scenario: Scenario) -> list[str]:
+    lines = ["suppliers:"]
     for name, supplier in scenario.suppliers.items():
-        extras = [f"order cost {_g(supplier.order_cost)} {cur}"]
+        extras = [f"order cost {_g(supplier.order_cost)} {scenario.run.currency}"]
         if supplier.min_order:
             extras.append(f"MOQ {_g(supplier.min_order)}")
         if supplier.lot_multiple:
@@ -78,7 +91,11 @@ def describe_scenario(
             f"{supplier.lead_time.describe()} (mean {_g(supplier.lead_time.mean)} days); "
             + ", ".join(extras)
         )
-    lines.append("stock points:")
+    return lines
+
+
+def _stock_points(scenario: Scenario) -> list[str]:
+    lines = ["stock points:"]
     for name, point in scenario.stock_points.items():
         review = (
             "continuous review"
@@ -92,7 +109,11 @@ def describe_scenario(
         if point.lead_time is not None:
             text += f", lane lead time {point.lead_time.describe()}"
         lines.append(text)
-    lines.append("customers:")
+    return lines
+
+
+def _customers(scenario: Scenario) -> list[str]:
+    lines = ["customers:"]
     for name, customer in scenario.customers.items():
         if customer.demand is not None:
             demand = f"demand {customer.demand.describe()} units/day"
@@ -103,8 +124,11 @@ def describe_scenario(
                 f"{customer.orders.size.describe()}"
             )
         lines.append(f"  {name}: buys from {customer.buys_from}; {demand}; unmet: {customer.unmet}")
-    if scenario.plants:
-        lines.append("plants:")
+    return lines
+
+
+def _plants(scenario: Scenario) -> list[str]:
+    lines = ["plants:"] if scenario.plants else []
     for name, plant in scenario.plants.items():
         quality = "defective units reworked" if plant.rework else "defective units scrapped"
         lines.append(f"  {name}: {plant.lines} line(s); {quality}")
@@ -115,29 +139,38 @@ def describe_scenario(
                 f"{product.per}, batches of {product.batch_size}, defect rate "
                 f"{product.defect_rate.describe()}"
             )
-    if scenario.disruptions:
-        lines.append("disruptions:")
-    for name, event in scenario.disruptions.items():
-        lines.append(f"  {name}: {_event_text(event)}")
-    base = {name: point.policy for name, point in scenario.stock_points.items()}
-    lines.append("alternatives:" if scenario.alternatives else "alternatives: none (base only)")
+    return lines
+
+
+def _disruptions(scenario: Scenario) -> list[str]:
+    lines = ["disruptions:"] if scenario.disruptions else []
+    return lines + [f"  {name}: {_event_text(e)}" for name, e in scenario.disruptions.items()]
+
+
+def _alternatives(scenario: Scenario, derived: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    lines = ["alternatives:" if scenario.alternatives else "alternatives: none (base only)"]
     for alternative in scenario.alternative_names():
         if scenario.alternatives:
-            spec_of = scenario.alternatives[alternative]
-            policies = spec_of.policies
-            chosen = ", ".join(f"{p}={spec.describe()}" for p, spec in policies.items())
-            kept = [p for p in base if p not in policies]
-            if kept:
-                chosen += f"{' (others' if policies else '(policies'} as in stock_points: "
-                chosen += f"{', '.join(kept)})"
-            if spec_of.changes:
-                chosen += "; changes " + ", ".join(
-                    f"{path}={json.dumps(json_safe(value), ensure_ascii=False)}"
-                    for path, value in spec_of.changes.items()
-                )
-            if spec_of.switching_cost:
-                chosen += f"; switching cost {_g(spec_of.switching_cost)} {cur}"
-            lines.append(f"  {alternative}: {chosen}")
-        for where, values in (derived or {}).get(alternative, {}).items():
+            lines.append(f"  {alternative}: {_alternative_text(scenario, alternative)}")
+        for where, values in derived.get(alternative, {}).items():
             lines.append(f"    derived at {where}: {_derived_text(values)}")
-    return "\n".join(lines)
+    return lines
+
+
+def _alternative_text(scenario: Scenario, alternative: str) -> str:
+    """Its policies (and which stock points keep theirs), changes and switching cost."""
+    spec = scenario.alternatives[alternative]
+    policies = spec.policies
+    text = ", ".join(f"{point}={policy.describe()}" for point, policy in policies.items())
+    kept = [point for point in scenario.stock_points if point not in policies]
+    if kept:
+        text += f"{' (others' if policies else '(policies'} as in stock_points: "
+        text += f"{', '.join(kept)})"
+    if spec.changes:
+        text += "; changes " + ", ".join(
+            f"{path}={json.dumps(json_safe(value), ensure_ascii=False)}"
+            for path, value in spec.changes.items()
+        )
+    if spec.switching_cost:
+        text += f"; switching cost {_g(spec.switching_cost)} {scenario.run.currency}"
+    return text

@@ -20,8 +20,8 @@ end of day     on-hand                    inventory position    backorders, on_o
 ============== ========================== ===================== ===================
 
 The ``end of day`` rows recorded at integer time ``t`` snapshot day ``t − 1``
-(design.md §3), so they are grouped with that day. The functions here are pure: they return
-strings and DataFrames.
+(docs/daily-convention.md), so they are grouped with that day. The functions here are pure:
+they return strings and DataFrames.
 """
 
 from __future__ import annotations
