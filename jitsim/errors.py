@@ -59,6 +59,12 @@ class JitsimError(Exception):
     """
 
 
+class UnknownAlternative(JitsimError, KeyError):
+    """An alternative asked for that the scenario does not define (also a ``KeyError``)."""
+
+    __str__ = Exception.__str__  # the message as written, not quoted like a KeyError's
+
+
 class UnknownKpi(JitsimError, KeyError):
     """A KPI (or grouping column) asked for that the results do not have.
 

@@ -19,13 +19,12 @@ from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, UnknownAlternative
 from jitsim.execution.backends import Backend, Chunk, make_backend
 from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
 from jitsim.execution.results_dir import write_results
 from jitsim.execution.results_store import DirectorySink, MemorySink
-from jitsim.scenario.models import Scenario
-from jitsim.scenario.resolve import scenario_hash
+from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.stats import summarize_frame
 from jitsim.version import jitsim_version
 
@@ -52,7 +51,7 @@ class Execution:
 
 class ExecutionOptions(TypedDict, total=False):
     """The keyword arguments of :func:`run` and of every experiment that say how to execute
-    it (described in :func:`run`); ``Execution(**options)`` gathers them, defaults filled in."""
+    it (described in :func:`run`); :func:`execution_of` gathers them, defaults filled in."""
 
     progress: Progress | None
     backend: str
@@ -62,6 +61,18 @@ class ExecutionOptions(TypedDict, total=False):
     out: str | Path | None
     resume: bool
     command: str | None
+
+
+def execution_of(caller: str, options: ExecutionOptions) -> Execution:
+    """The :class:`Execution` of a public function's execution keywords.
+
+    A mistyped keyword is reported as ``caller()``'s, as Python would for a named parameter,
+    before any work is done.
+    """
+    unknown = [name for name in options if name not in ExecutionOptions.__annotations__]
+    if unknown:
+        raise TypeError(f"{caller}() got an unexpected keyword argument {unknown[0]!r}")
+    return Execution(**options)
 
 
 def plan_chunks(
@@ -255,13 +266,13 @@ def replications_and_seed(
     return n, master
 
 
-def resolve_alternatives(scenario: Scenario, alternatives: Sequence[str] | None) -> list[str]:
+def chosen_alternatives(scenario: Scenario, alternatives: Sequence[str] | None) -> list[str]:
     """Validate a user's choice of alternatives (default: all of them)."""
     known = scenario.alternative_names()
     names = list(dict.fromkeys(alternatives)) if alternatives else known
     unknown = [a for a in names if a not in known]
     if unknown:
-        raise JitsimError(
+        raise UnknownAlternative(
             f"unknown alternative {unknown[0]!r} (this scenario has: {', '.join(known)})"
         )
     return names
@@ -327,7 +338,7 @@ def run(
     --------
     ExecutionOptions : these execution keywords, the same for every experiment.
     """
-    execution = Execution(**options)
+    execution = execution_of("run", options)
     return run_alternatives(
         "run", scenario, replications, seed, alternatives, trajectories, execution, precision
     )
@@ -453,7 +464,7 @@ def run_alternatives(
     n, master = replications_and_seed(scenario, replications, seed)
     if trajectories < 0:
         raise JitsimError(f"trajectories(={trajectories}) must be >= 0")
-    names = resolve_alternatives(scenario, alternatives)
+    names = chosen_alternatives(scenario, alternatives)
     outcome = run_points(
         kind,
         [scenario],

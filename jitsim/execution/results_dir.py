@@ -26,8 +26,7 @@ import pandas as pd
 import yaml
 
 from jitsim.errors import JitsimError
-from jitsim.scenario.models import Scenario
-from jitsim.scenario.resolve import scenario_hash
+from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
 if TYPE_CHECKING:  # for the annotations only: batch imports this module

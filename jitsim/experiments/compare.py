@@ -20,10 +20,10 @@ import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
-    Execution,
     ExecutionOptions,
     RunResult,
-    resolve_alternatives,
+    chosen_alternatives,
+    execution_of,
     run_alternatives,
 )
 from jitsim.execution.precision import PrecisionTarget
@@ -233,8 +233,8 @@ def compare(
     -------
     Comparison
     """
-    execution = Execution(**options)  # a mistyped keyword fails before any work
-    names = resolve_alternatives(scenario, alternatives)
+    execution = execution_of("compare", options)
+    names = chosen_alternatives(scenario, alternatives)
     chosen = baseline if baseline is not None else names[0]
     if chosen not in scenario.alternative_names():
         raise JitsimError(

@@ -26,10 +26,10 @@ import pandas as pd
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
     BatchResult,
-    Execution,
     ExecutionOptions,
+    chosen_alternatives,
+    execution_of,
     replications_and_seed,
-    resolve_alternatives,
     run_points,
 )
 from jitsim.execution.precision import PrecisionTarget
@@ -41,8 +41,7 @@ from jitsim.scenario.grid import (
     normalise_grid,
     sweep_points,
 )
-from jitsim.scenario.models import Scenario
-from jitsim.scenario.resolve import scenario_hash
+from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.stats import SUMMARY_COLUMNS, summarize_frame
 
 __all__ = [
@@ -200,9 +199,9 @@ def sweep(
     (``resume=True``) after an interruption; at the end it holds ``sweep_summary.csv``,
     ``replications.csv``, ``summary.json`` and ``scenario.resolved.yaml`` (the base scenario).
     """
-    execution = Execution(**options)  # a mistyped keyword fails before any work
+    execution = execution_of("sweep", options)
     checked = normalise_grid(grid)
-    names = resolve_alternatives(scenario, alternatives)
+    names = chosen_alternatives(scenario, alternatives)
     n, master = replications_and_seed(scenario, replications, seed)
     values = sweep_points(checked)
     scenarios = build_points(scenario, values, source_file)

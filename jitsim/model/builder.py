@@ -103,6 +103,12 @@ class Builder:
     def __init__(
         self, scenario: Scenario, streams: Streams, calendar: Calendar, trajectories: bool
     ) -> None:
+        if scenario.alternatives:  # the one gate of the model: alternatives are resolved
+            raise ValueError(
+                "a model is built from a resolved scenario: call "
+                "jitsim.resolve(scenario, alternative) first (the scenario has "
+                f"alternatives {', '.join(scenario.alternatives)})"
+            )
         self.scenario = scenario
         self.streams = streams
         self.calendar = calendar

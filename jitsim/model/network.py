@@ -59,18 +59,8 @@ def build(
     trace, trajectories : bool
         Keep the event log / the end-of-day series of every stock point.
     """
-    _require_resolved(resolved)
     calendar = Calendar(trace)
     return Network(resolved, calendar, Builder(resolved, streams, calendar, trajectories).parts())
-
-
-def _require_resolved(scenario: Scenario) -> None:
-    if scenario.alternatives:
-        raise ValueError(
-            "a model is built from a resolved scenario: call "
-            "jitsim.scenario.resolve(scenario, alternative) first (the scenario has "
-            f"alternatives {', '.join(scenario.alternatives)})"
-        )
 
 
 class Network:
@@ -88,7 +78,6 @@ class Network:
     """
 
     def __init__(self, scenario: Scenario, calendar: Calendar, parts: Parts) -> None:
-        _require_resolved(scenario)
         self.scenario = scenario
         self.calendar = calendar
         self.env = calendar.env

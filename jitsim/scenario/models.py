@@ -8,6 +8,8 @@ number) and finite. Time is in days, money in the scenario currency.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Self
 
@@ -57,6 +59,8 @@ __all__ = [
     "ServiceRecovery",
     "StockPoint",
     "Supplier",
+    "json_schema",
+    "scenario_hash",
 ]
 
 
@@ -208,7 +212,7 @@ class Scenario(Strict):
         copy._resolved = {}
         return copy
 
-    def resolved_cache(self) -> dict[str, Scenario]:
+    def _resolved_cache(self) -> dict[str, Scenario]:
         """Resolved scenario of each alternative (filled by :func:`~jitsim.scenario.resolve`)."""
         return self._resolved
 
@@ -236,3 +240,10 @@ def json_schema() -> dict[str, Any]:
     }
     document["title"] = "jitsim scenario"
     return document
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario with every default filled in, as hex (a results directory's
+    identity: a resumed run must have the same)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,6 +1,6 @@
 """Set scenario fields by dotted path (``suppliers.acme.order_cost=45``), with FILE:LINE errors.
 
-Overrides are applied to the *resolved* scenario — the validated model dumped with every default
+Overrides are applied to the *complete* scenario — the validated model dumped with every default
 filled in — so a field the file leaves at its default (``run.horizon_days``) can be set, and
 swept, like any other. Paths are dotted: mapping keys, and all-digit segments index lists
 (``customers.shop.seasonality.weekly.5``). The changed scenario is validated again, completely;
@@ -40,7 +40,7 @@ from jitsim.scenario.loader import validation_problems
 from jitsim.scenario.paths import canonical_path, parse_path_text, set_path
 from jitsim.scenario.yaml_lines import LineMap, decode_scenario_bytes, load_yaml_with_lines
 
-__all__ = ["apply_overrides", "resolved_data"]
+__all__ = ["apply_overrides", "complete_data"]
 
 #: Name used in messages when the scenario did not come from a file.
 NO_FILE = "<scenario>"
@@ -53,7 +53,7 @@ def _plain(model: BaseModel) -> Any:
     return model.model_dump(mode="json")
 
 
-def resolved_data(scenario: Scenario) -> dict[str, Any]:
+def complete_data(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain data with every default filled in, ready to be changed.
 
     Validating it again gives back ``scenario``: every model survives its own full dump
@@ -160,7 +160,7 @@ def apply_overrides(
         If a path is malformed.
     """
     filename, file_lines = _file_lines(source_file)
-    data = resolved_data(scenario)
+    data = complete_data(scenario)
     problems: list[ScenarioProblem] = []
     paths: dict[ProblemPath, str] = {}
     for text, value in assignments.items():

@@ -9,17 +9,15 @@ be built with an alternative's policies but without its changes.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
-from jitsim.errors import JitsimError
+from jitsim.errors import UnknownAlternative
 from jitsim.scenario.overrides import apply_overrides
 
 if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
-__all__ = ["BASE", "resolve", "scenario_hash"]
+__all__ = ["BASE", "resolve"]
 
 #: The name of the only alternative of a scenario that defines none.
 BASE = "base"
@@ -41,25 +39,25 @@ def resolve(scenario: Scenario, alternative: str) -> Scenario:
     Returns
     -------
     Scenario
-        Validated, with ``alternatives == {}``: ready for :func:`jitsim.model.build`.
+        Validated, with ``alternatives == {}``: ready for :func:`jitsim.model.network.build`.
 
     Raises
     ------
-    JitsimError
-        If ``scenario`` has no such alternative.
+    UnknownAlternative
+        If ``scenario`` has no such alternative (a ``JitsimError`` and a ``KeyError``).
     ScenarioError
         If the alternative's changes give an invalid scenario (reported when the file is
         loaded, so only for scenarios built by hand).
     """
+    if alternative not in scenario.alternative_names():
+        known = ", ".join(scenario.alternative_names())
+        raise UnknownAlternative(
+            f"unknown alternative {alternative!r} (this scenario has: {known})"
+        )
     if not scenario.alternatives:
-        if alternative != BASE:
-            raise JitsimError(f"unknown alternative {alternative!r}: the scenario has only 'base'")
         return scenario
-    spec = scenario.alternatives.get(alternative)
-    if spec is None:
-        known = ", ".join(scenario.alternatives)
-        raise JitsimError(f"unknown alternative {alternative!r} (known: {known})")
-    cache = scenario.resolved_cache()
+    spec = scenario.alternatives[alternative]
+    cache = scenario._resolved_cache()
     resolved = cache.get(alternative)
     if resolved is not None:
         return resolved
@@ -77,11 +75,5 @@ def resolve(scenario: Scenario, alternative: str) -> Scenario:
             for name, point in scenario.stock_points.items()
         }
         resolved = alone.model_copy(update={"stock_points": points})
-    cache[alternative] = resolved
-    return resolved
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario with every default filled in, as hex."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # setdefault: two threads resolving at once still share one scenario
+    return cache.setdefault(alternative, resolved)

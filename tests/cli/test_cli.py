@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import jitsim
 from jitsim import cli
 from jitsim.execution.results_dir import SUMMARY_STATS
-from jitsim.scenario.resolve import scenario_hash
+from jitsim.scenario.models import scenario_hash
 
 runner = CliRunner()
 

@@ -20,8 +20,9 @@ import jitsim
 from jitsim.errors import JitsimError, ScenarioError
 from jitsim.experiments.sweep import SweepResult, sweep
 from jitsim.scenario.grid import grid_from_mapping, parse_assignment, sweep_points
-from jitsim.scenario.overrides import apply_overrides, resolved_data
-from jitsim.scenario.resolve import resolve, scenario_hash
+from jitsim.scenario.models import scenario_hash
+from jitsim.scenario.overrides import apply_overrides, complete_data
+from jitsim.scenario.resolve import resolve
 
 SCENARIO = """\
 name: Sweep test shop
@@ -233,7 +234,7 @@ def test_resolved_data_survives_continuous_review() -> None:
     # must validate again so that every field can be overridden.
     text = SCENARIO.replace("review: {every_days: 1}", "review: continuous")
     continuous = jitsim.load_scenario_text(text)
-    review = resolved_data(continuous)["stock_points"]["store"]["review"]
+    review = complete_data(continuous)["stock_points"]["store"]["review"]
     assert review == {"continuous": True, "every_days": 1, "offset_days": 0}
     changed = apply_overrides(continuous, None, {"suppliers.acme.order_cost": 12})
     assert changed.stock_points["store"].review.continuous
@@ -519,5 +520,5 @@ def _scenario_texts() -> list[tuple[str, str]]:
 def test_the_resolved_dump_validates_back_to_the_same_scenario(label: str, text: str) -> None:
     """Overrides edit the full dump; every model must therefore survive its own dump."""
     scenario = jitsim.load_scenario_text(text, label)
-    data = resolved_data(scenario)
+    data = complete_data(scenario)
     assert jitsim.Scenario.model_validate(data) == scenario

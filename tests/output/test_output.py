@@ -24,7 +24,7 @@ from jitsim.execution.results_dir import (
 from jitsim.output.describe import describe_scenario
 from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 from jitsim.output.trace import CSV_COLUMNS, format_row, format_trace, row_day, trace_frame
-from jitsim.scenario.resolve import scenario_hash
+from jitsim.scenario.models import scenario_hash
 
 
 @pytest.fixture(scope="module")

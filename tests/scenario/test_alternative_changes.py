@@ -178,7 +178,7 @@ def test_breakeven_finds_the_current_value_inside_a_change() -> None:
     """Break-even decides whether to search whole numbers from the field's current value: a
     field inside a change must be found (here 3), not read as missing."""
     from jitsim.experiments.breakeven.search import _value_at
-    from jitsim.scenario.overrides import resolved_data
+    from jitsim.scenario.overrides import complete_data
     from jitsim.scenario.paths import canonical_path, parse_path_text
 
     text = SHOP.replace(
@@ -186,6 +186,6 @@ def test_breakeven_finds_the_current_value_inside_a_change() -> None:
         "stock_points.store.backup: {source: bolt}\n"
         "      stock_points.store.review: {every_days: 3}\n    switching_cost: 500",
     )
-    data = resolved_data(jitsim.load_scenario_text(text))
+    data = complete_data(jitsim.load_scenario_text(text))
     path = parse_path_text("alternatives.with_backup.changes.stock_points.store.review.every_days")
     assert _value_at(data, canonical_path(path, data)) == 3

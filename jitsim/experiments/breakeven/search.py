@@ -18,6 +18,7 @@ from jitsim.execution.batch import (
     Execution,
     ExecutionOptions,
     default_chunk_size,
+    execution_of,
     replications_and_seed,
     run_points,
 )
@@ -25,7 +26,7 @@ from jitsim.experiments.breakeven.result import BreakEvenResult, Evaluation, wri
 from jitsim.experiments.breakeven.wording import sentence
 from jitsim.scenario.grid import FIXED_FIELDS
 from jitsim.scenario.models import Scenario
-from jitsim.scenario.overrides import apply_overrides, resolved_data
+from jitsim.scenario.overrides import apply_overrides, complete_data
 from jitsim.scenario.paths import canonical_path, parse_path_text
 from jitsim.stats import paired_difference
 
@@ -97,7 +98,7 @@ def breakeven(
     ScenarioError
         When the parameter path or its value at an end of the range is invalid (FILE:LINE).
     """
-    execution = Execution(**options)  # a mistyped keyword fails before any work
+    execution = execution_of("breakeven", options)
     a, b = _check_between(scenario, between)
     path = parse_path_text(param)
     param = ".".join(str(s) for s in path)
@@ -196,7 +197,7 @@ def _search_range(
 ) -> tuple[float, float, bool, float]:
     """The range, whether it is searched over whole numbers (the field holds one and both ends
     are whole), and the tolerance (default: a thousandth of the range; at least 1 when whole)."""
-    data = resolved_data(scenario)
+    data = complete_data(scenario)
     current = _value_at(data, canonical_path(path, data))  # short forms and changes too
     whole = (
         isinstance(current, int)

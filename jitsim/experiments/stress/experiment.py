@@ -8,10 +8,10 @@ from typing import Unpack
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
-    Execution,
     ExecutionOptions,
+    chosen_alternatives,
+    execution_of,
     replications_and_seed,
-    resolve_alternatives,
     run_points,
 )
 from jitsim.execution.precision import PrecisionTarget
@@ -96,7 +96,7 @@ def stress(
     several alternatives), ``replications.csv``, ``scenario.resolved.yaml`` and
     ``summary.json``.
     """
-    execution = Execution(**options)  # a mistyped keyword fails before any work
+    execution = execution_of("stress", options)
     if calm:
         kept = {k: v for k, v in scenario.disruptions.items() if k in keep}
         scenario = scenario.model_copy(update={"disruptions": kept})
@@ -105,7 +105,7 @@ def stress(
     chosen = check_nodes(scenario, nodes) if nodes or not events else {}
     lengths = check_durations(durations)
     t0 = check_start_day(scenario, start_day)
-    names = resolve_alternatives(scenario, alternatives)
+    names = chosen_alternatives(scenario, alternatives)
     if reference is not None and reference not in names:
         raise JitsimError(
             f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})"
