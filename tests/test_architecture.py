@@ -1,8 +1,9 @@
 """The package's shape: no import cycles, counting imports inside functions.
 
-import-linter (run by ``.ci/run``) checks the layers of docs/architecture.md at module level;
-this test walks every ``import`` statement in ``jitsim/`` with :mod:`ast`, including those
-inside functions (only ``if TYPE_CHECKING:`` blocks are left out), and fails on any cycle.
+import-linter (run by ``.ci/run``) checks the contracts of docs/architecture.md between the
+layers; this test walks every ``import`` statement in ``jitsim/`` with :mod:`ast`, including
+those inside functions (only ``if TYPE_CHECKING:`` blocks are left out), and fails on any cycle,
+also one between modules of the same layer, which the layers contract does not forbid.
 """
 
 from __future__ import annotations

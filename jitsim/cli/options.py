@@ -136,33 +136,58 @@ EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
 
-def batch_command(*layout: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command the shared options named in ``layout`` as one ``options`` argument.
+def batch_command(*help_order: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the shared options named in ``help_order`` as one ``options`` argument.
 
-    ``layout`` names every parameter of the command line in the order ``--help`` lists them:
-    the command's own (those of the function but ``options``) and shared ones, fields of
-    :class:`BatchOptions`. Typer reads the command line's parameters from the signature
-    returned; the function is called with its own and a :class:`BatchOptions`.
+    ``help_order`` names every parameter of the command line in the order ``--help`` lists
+    them: the command's own (those of the function but ``options``) and shared ones, fields of
+    :class:`BatchOptions`. Typer reads the command line's parameters from the signature of the
+    function returned; the command itself is called with its own values and a
+    :class:`BatchOptions` holding the shared ones. For example::
+
+        @batch_command("file", *SAMPLE, "out", *EXECUTION)
+        def run_command(file: FileArg, *, options: BatchOptions) -> None: ...
+
+    gives ``jitsim run FILE -n … --seed … -a … -o … -q --backend … --workers …``.
     """
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         own = dict(inspect.signature(command, eval_str=True).parameters)
         del own["options"]
-        unknown = [name for name in layout if name not in own and name not in _SHARED]
-        left_out = [name for name in own if name not in layout]
+        unknown = [name for name in help_order if name not in own and name not in _SHARED]
+        left_out = [name for name in own if name not in help_order]
         if unknown or left_out:  # a slip in a command's definition, seen on import
-            raise TypeError(f"{command.__name__}: layout {unknown=} {left_out=}")
-
-        @functools.wraps(command)
-        def parsed(**values: Any) -> None:
-            shared = {name: values.pop(name) for name in layout if name not in own}
-            command(**values, options=BatchOptions(**shared))
-
+            raise TypeError(f"{command.__name__}: help order {unknown=} {left_out=}")
         parameters = [
             own[name].replace(kind=inspect.Parameter.KEYWORD_ONLY) if name in own else _SHARED[name]
-            for name in layout
+            for name in help_order
         ]
-        parsed.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        return parsed
+        _check_flags_unique(command.__name__, parameters)
+
+        @functools.wraps(command)
+        def from_command_line(**values: Any) -> None:
+            shared = {name: values.pop(name) for name in help_order if name not in own}
+            command(**values, options=BatchOptions(**shared))
+
+        from_command_line.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        return from_command_line
 
     return decorate
+
+
+def _check_flags_unique(command: str, parameters: list[inspect.Parameter]) -> None:
+    """Two parameters with the same flag (``--kpi``) would shadow each other silently."""
+    seen: dict[str, str] = {}
+    for parameter in parameters:
+        for info in getattr(parameter.annotation, "__metadata__", ()):
+            if not isinstance(info, typer.models.OptionInfo):
+                continue  # an argument, not a flag
+            # In Annotated use, typer reads a first argument such as "--kpi" as a flag.
+            first = [info.default] if isinstance(info.default, str) else []
+            flags = [f for f in (*first, *(info.param_decls or ())) if f.startswith("-")]
+            for flag in flags or [f"--{parameter.name.replace('_', '-')}"]:
+                if flag in seen:
+                    raise TypeError(
+                        f"{command}: {flag} is both {seen[flag]!r} and {parameter.name!r}"
+                    )
+                seen[flag] = parameter.name

@@ -2,9 +2,9 @@
 
 A grid maps dotted field paths to lists of values (``--set suppliers.acme.lead_time.mean=2,3,4``);
 its points are the Cartesian product of the lists, in the order given (the last path varies
-fastest). Point *i* is the base scenario with those fields set (:func:`apply_overrides`); all
-points are built and validated before anything is simulated, so a bad value is reported at once
-with the file and line of the field.
+fastest). Point *i* is the base scenario with those fields set
+(:func:`~jitsim.scenario.overrides.apply_overrides`); all points are built and validated before
+anything is simulated, so a bad value is reported at once with the file and line of the field.
 
 All points run in one batch under common random numbers: replication *r* of every point and
 every alternative uses the same seed and replication index, and every random source has its own

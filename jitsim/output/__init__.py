@@ -1,1 +1,5 @@
-"""Output: tables, exports and text renderings of results (never the model)."""
+"""Output: tables, exports and text renderings of results and scenarios.
+
+It reads result objects, results directories and the KPI catalogue's names; it never builds or
+runs a model.
+"""

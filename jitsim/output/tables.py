@@ -70,7 +70,7 @@ def headline_rows(
     """Rows ``(kpi, unit, [cell per alternative])`` of the headline table.
 
     Cells are ``mean ± half_width`` of the 95 % confidence interval. By default the KPIs are
-    :data:`jitsim.kpis.HEADLINE_KPIS` plus ``demand_units``, those present in the result.
+    :data:`jitsim.model.kpis.HEADLINE_KPIS` plus ``demand_units``, those present in the result.
     """
     frame = result.replications()
     wanted = list(kpis) if kpis is not None else [*HEADLINE_KPIS, "demand_units"]

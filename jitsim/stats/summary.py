@@ -150,7 +150,7 @@ class KpiSummary(Record):
         5 %, 50 % and 95 % quantiles (numpy ``'linear'`` method).
     cvar95 : float
         Upper-tail conditional value at risk at level 0.95 (mean of the worst
-        5 % of the probability mass), see :func:`cvar`.
+        5 % of the probability mass), see :func:`~jitsim.stats.tail.cvar`.
     n : int
         Number of non-NaN values used.
     """
@@ -182,7 +182,7 @@ def summarize(values: ArrayLike) -> KpiSummary:
         ``mean``, ``std`` (``ddof=1``), 95 % Student-t interval
         :math:`\bar x \pm t_{0.975,n-1}\,s/\sqrt n`, its ``half_width``,
         the 5/50/95 % linear quantiles, the upper-tail ``cvar95`` (see
-        :func:`cvar`) and ``n``, the number of non-NaN values.
+        :func:`~jitsim.stats.tail.cvar`) and ``n``, the number of non-NaN values.
         With ``n == 0`` every statistic is NaN; with ``n == 1`` the mean,
         quantiles and CVaR equal the single value while ``std`` and the
         interval are NaN.

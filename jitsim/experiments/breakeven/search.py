@@ -62,7 +62,7 @@ def breakeven(
         The alternatives ``(A, B)``; the search follows :math:`f = \\mathrm{KPI}(A) -
         \\mathrm{KPI}(B)`.
     kpi : str
-        The KPI compared (default ``total_cost``); :func:`jitsim.kpis.direction` says which
+        The KPI compared (default ``total_cost``); :func:`jitsim.model.kpis.direction` says which
         way is better.
     source_file : path, optional
         The scenario file, so that a bad parameter is reported with its FILE:LINE.

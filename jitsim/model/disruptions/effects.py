@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 class SupplierOutage:
     """A supplier's outages and its behaviour while down (``suppliers.<name>.when_down``).
 
-    Replaces :meth:`SupplierNode.ship_time` for this supplier: an order never ships while the
-    supplier is down (it is queued to the end of the outage), and with a capacity each day
-    offers the capacity of the time the supplier is up that day, ramped after a recovery.
+    Replaces :meth:`~jitsim.model.supplier.SupplierNode.ship_time` for this supplier: an order
+    never ships while the supplier is down (it is queued to the end of the outage), and with a
+    capacity each day offers the capacity of the time the supplier is up that day, ramped after
+    a recovery.
     """
 
     __slots__ = (
