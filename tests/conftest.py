@@ -8,10 +8,13 @@ Models are always built the way :func:`jitsim.simulate` builds them: ``build(res
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -87,3 +90,42 @@ def quickstart() -> jitsim.Scenario:
 def quickstart_short(quickstart: jitsim.Scenario) -> jitsim.Scenario:
     """The quickstart over 120 days with 20 days of warm-up."""
     return shortened(quickstart, 120, 20)
+
+
+# -- statistics of replications ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over replications and its standard error."""
+
+    mean: float
+    se: float
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Estimate:
+        n = len(values)
+        se = float(values.std(ddof=1)) / math.sqrt(n)
+        assert se > 0, "degenerate sample: no variation across replications"
+        return cls(float(values.mean()), se)
+
+    def z(self, expected: float) -> float:
+        """Distance from ``expected`` in standard errors."""
+        return abs(self.mean - expected) / self.se
+
+
+def assert_within_3se(values: pd.Series, expected: float, what: str = "mean") -> Estimate:
+    """Mean of i.i.d. replication values within 3 standard errors of ``expected`` (statistical
+    tests: an independently known value, a tolerance from the standard error, a fixed seed)."""
+    est = Estimate.of(values)
+    assert est.z(expected) <= 3.0, (
+        f"{what}: mean {est.mean:.6g} vs exact {expected:.6g}: "
+        f"|diff| = {abs(est.mean - expected):.3g} = {est.z(expected):.2f} SE > 3 SE "
+        f"(SE = {est.se:.3g}, n = {len(values)})"
+    )
+    return est
+
+
+def replications(text: str, n: int, seed: int) -> pd.DataFrame:
+    """Per-replication KPIs of every alternative of the scenario in ``text``."""
+    return jitsim.run(jitsim.load_scenario_text(text), replications=n, seed=seed).replications()

@@ -157,3 +157,11 @@ def test_the_api_page_lists_exactly_the_public_names() -> None:
     public = text.split("## Below the public API")[0]
     listed = set(re.findall(r"^\| `([A-Za-z_]+)[(`]", public, flags=re.MULTILINE))
     assert listed == set(jitsim.__all__)
+
+
+def test_test_modules_have_unique_names() -> None:
+    """The layer folders of tests/ are not packages (pytest's default import mode), so two
+    test modules with one name in different folders would not both be collected."""
+    names = [path.name for path in (PACKAGE.parent / "tests").rglob("test_*.py")]
+    assert len(names) > 30
+    assert sorted(names) == sorted(set(names))

@@ -14,9 +14,9 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 _spec = importlib.util.spec_from_file_location("golden_record", GOLDEN / "record.py")
 assert _spec is not None and _spec.loader is not None
@@ -30,7 +30,7 @@ def _same(expected: float, actual: float) -> bool:
     return math.isclose(expected, actual, rel_tol=1e-12, abs_tol=1e-12)
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_results_equal_the_goldens(path: Path) -> None:
     golden = json.loads((GOLDEN / f"{path.stem}.json").read_text())
     today = json.loads(json.dumps(record.golden_results(path)))  # the same JSON round trip

@@ -1,5 +1,6 @@
 """One way to build a model: every bundled scenario and alternative gives the same
-per-replication results through the public API, the command line and a hand-built model.
+per-replication results through the public API, the command line and a model built by hand
+from ``resolve`` and ``build`` (the only public way to a model).
 
 Before #10, ``Network(scenario, alternative, streams)`` accepted a scenario whose alternative
 had not been applied and silently ignored that alternative's ``changes``; now a model is built
@@ -13,20 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Invoke, RunModel
+from conftest import BUNDLED, Invoke, RunModel
 
 import jitsim
 from jitsim.model.kpis import extract
 from jitsim.model.network import build
 from jitsim.streams import Streams
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 SEED = 11
 REPLICATIONS = 2
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_api_cli_and_hand_built_model_agree(
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_api_cli_and_a_model_built_from_resolve_agree(
     path: Path, tmp_path: Path, invoke: Invoke, model: RunModel
 ) -> None:
     scenario = jitsim.load_scenario(path)
@@ -51,7 +51,7 @@ def test_api_cli_and_hand_built_model_agree(
 
 
 def test_a_model_cannot_be_built_from_an_unresolved_scenario() -> None:
-    scenario = jitsim.load_scenario(next(p for p in SCENARIOS if p.stem == "quickstart"))
+    scenario = jitsim.load_scenario(next(p for p in BUNDLED if p.stem == "quickstart"))
     assert scenario.alternatives
     with pytest.raises(ValueError, match=r"resolve\(scenario, alternative\)"):
         build(scenario, Streams(1, 0))
@@ -59,7 +59,7 @@ def test_a_model_cannot_be_built_from_an_unresolved_scenario() -> None:
 
 def test_an_alternative_with_changes_is_simulated_with_them(model: RunModel) -> None:
     """The trap of #10: the failover alternative adds a backup supplier; its model has it."""
-    path = next(p for p in SCENARIOS if p.stem == "jit_single_source_failure")
+    path = next(p for p in BUNDLED if p.stem == "jit_single_source_failure")
     scenario = jitsim.load_scenario(path)
     assert scenario.stock_points["warehouse"].backup is None
     assert model(scenario, "jit_with_backup").points["warehouse"].backup is not None
@@ -67,7 +67,7 @@ def test_an_alternative_with_changes_is_simulated_with_them(model: RunModel) -> 
 
 
 def test_resolve_names_the_known_alternatives() -> None:
-    scenario = jitsim.load_scenario(next(p for p in SCENARIOS if p.stem == "quickstart"))
+    scenario = jitsim.load_scenario(next(p for p in BUNDLED if p.stem == "quickstart"))
     with pytest.raises(jitsim.JitsimError, match=r"unknown alternative 'nope'.*buffered"):
         jitsim.resolve(scenario, "nope")
     resolved = jitsim.resolve(scenario, "eoq")

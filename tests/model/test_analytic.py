@@ -14,28 +14,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import assert_within_3se, replications
 from scipy.stats import poisson
 
 import jitsim
-
-
-def assert_within_3se(values: pd.Series, expected: float) -> None:
-    """Mean of i.i.d. replication values within 3 standard errors of ``expected``."""
-    n = len(values)
-    mean = float(values.mean())
-    se = float(values.std(ddof=1)) / math.sqrt(n)
-    assert se > 0, "degenerate sample: no variation across replications"
-    assert abs(mean - expected) <= 3 * se, (
-        f"mean {mean:.6g} vs expected {expected:.6g}: |diff| = {abs(mean - expected):.3g} "
-        f"> 3·SE = {3 * se:.3g} (n={n})"
-    )
-
-
-def replications(text: str, n: int, seed: int) -> pd.DataFrame:
-    return jitsim.run(jitsim.load_scenario_text(text), replications=n, seed=seed).replications()
-
 
 # ------------------------------------------------------------------------------ EOQ
 

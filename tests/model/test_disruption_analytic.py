@@ -28,47 +28,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import Estimate, assert_within_3se, replications
 from scipy import integrate
 from scipy.stats import gamma, poisson
-
-import jitsim
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """Mean over replications and its standard error."""
-
-    mean: float
-    se: float
-
-    @classmethod
-    def of(cls, values: pd.Series) -> Estimate:
-        n = len(values)
-        se = float(values.std(ddof=1)) / math.sqrt(n)
-        assert se > 0, "degenerate sample: no variation across replications"
-        return cls(float(values.mean()), se)
-
-    def z(self, expected: float) -> float:
-        """Distance from ``expected`` in standard errors."""
-        return abs(self.mean - expected) / self.se
-
-
-def assert_within_3se(values: pd.Series, expected: float, what: str) -> Estimate:
-    """Mean of i.i.d. replication values within 3 standard errors of ``expected``."""
-    est = Estimate.of(values)
-    assert est.z(expected) <= 3.0, (
-        f"{what}: mean {est.mean:.6g} vs exact {expected:.6g}: "
-        f"|diff| = {abs(est.mean - expected):.3g} = {est.z(expected):.2f} SE > 3 SE "
-        f"(SE = {est.se:.3g}, n = {len(values)})"
-    )
-    return est
-
-
-def replications(text: str, n: int, seed: int) -> pd.DataFrame:
-    return jitsim.run(jitsim.load_scenario_text(text), replications=n, seed=seed).replications()
-
 
 # ============================================================ 1. Berk & Arreola-Risa (1994)
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import jitsim
-from jitsim.model.calendar import snap as _snap
-from jitsim.model.planning import future_demand as _future_demand
+from jitsim.model.calendar import snap
+from jitsim.model.planning import future_demand
 
 
 def test_future_demand_counts_only_demand_still_to_come() -> None:
-    future = _future_demand(np.array([1.0, 10.0, 100.0, 1000.0]))
+    future = future_demand(np.array([1.0, 10.0, 100.0, 1000.0]))
     # A review at day 1 (before that day's demand at 1.5): days 1 and 2.
     assert future(1.0, 2.0) == 110.0
     # A continuous review right after day 1's demand (t = 1.5): days 2 and 3.
@@ -24,10 +24,10 @@ def test_future_demand_counts_only_demand_still_to_come() -> None:
 
 
 def test_times_a_hair_from_a_whole_day_are_that_day() -> None:
-    assert _snap(0.1 + 0.2 + 2.7) == 3.0
-    assert _snap(2.9999999999999996) == 3.0
-    assert _snap(2.5) == 2.5
-    assert _snap(2.999) == 2.999
+    assert snap(0.1 + 0.2 + 2.7) == 3.0
+    assert snap(2.9999999999999996) == 3.0
+    assert snap(2.5) == 2.5
+    assert snap(2.999) == 2.999
 
 
 def test_time_weighted_on_order_by_hand() -> None:

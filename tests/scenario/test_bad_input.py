@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,10 +32,9 @@ from jitsim.errors import ScenarioError
 from jitsim.scenario import Scenario, load_scenario, load_scenario_text
 from jitsim.scenario.loader import load_model_from_bytes
 
-REPO = Path(__file__).resolve().parents[2]
 BAD_DIR = Path(__file__).resolve().parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
-GOOD_FILES = sorted((REPO / "scenarios").glob("*.yaml"))
+GOOD_FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 _EXPECT = re.compile(r"^# expect: (?P<line>\d+|-) (?P<path>\S*): (?P<fragment>.*\S)\s*$")
 
@@ -188,7 +188,7 @@ def _run_cli(args: list[str]) -> subprocess.CompletedProcess[str]:
     env.pop("JITSIM_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "jitsim", *args],
-        cwd=REPO,
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -200,7 +200,7 @@ def _run_cli(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def _run_cli_all(paths: list[Path]) -> dict[str, subprocess.CompletedProcess[str]]:
     def one(path: Path) -> subprocess.CompletedProcess[str]:
-        return _run_cli(["validate", str(path.relative_to(REPO))])
+        return _run_cli(["validate", str(path.relative_to(ROOT))])
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         return {path.name: result for path, result in zip(paths, pool.map(one, paths), strict=True)}
@@ -220,7 +220,7 @@ def test_cli_validate_in_process(path: Path, monkeypatch: pytest.MonkeyPatch) ->
     from jitsim.cli import app
 
     monkeypatch.delenv("JITSIM_DEBUG", raising=False)
-    result = CliRunner().invoke(app, ["validate", str(path.relative_to(REPO))])
+    result = CliRunner().invoke(app, ["validate", str(path.relative_to(ROOT))])
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), repr(result.exception)
@@ -249,8 +249,8 @@ def test_cli_validate_subprocess_whole_corpus() -> None:
 
 
 def test_cli_validate_subprocess_accepts_shipped_scenario() -> None:
-    quickstart = REPO / "scenarios" / "quickstart.yaml"
-    result = _run_cli(["validate", str(quickstart.relative_to(REPO))])
+    quickstart = ROOT / "scenarios" / "quickstart.yaml"
+    result = _run_cli(["validate", str(quickstart.relative_to(ROOT))])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -312,8 +312,8 @@ def test_valid_edge_case_is_accepted(name: str) -> None:
 # --------------------------------------------------------------------------- fuzzing
 
 FUZZ_BASE = (
-    (REPO / "scenarios" / "quickstart.yaml").read_text(encoding="utf-8")
-    if (REPO / "scenarios" / "quickstart.yaml").exists()
+    (ROOT / "scenarios" / "quickstart.yaml").read_text(encoding="utf-8")
+    if (ROOT / "scenarios" / "quickstart.yaml").exists()
     else VALID_MINIMAL
 )
 FUZZ_LINES = FUZZ_BASE.splitlines(keepends=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from jitsim.distributions import DISTRIBUTION_KINDS
 from jitsim.policies import POLICY_REGISTRY
@@ -21,8 +21,7 @@ from jitsim.scenario.reference import (
     yaml_name,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-COMMITTED = REPO / "docs" / "scenario-reference.md"
+COMMITTED = ROOT / "docs" / "scenario-reference.md"
 MODELS = documented_models()
 
 
@@ -41,7 +40,7 @@ def _section(text: str, doc: ModelDoc) -> str:
 def test_committed_reference_is_up_to_date(generated: str) -> None:
     committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
     assert committed == generated, (
-        f"{COMMITTED.relative_to(REPO)} is stale (or missing); regenerate it with\n"
+        f"{COMMITTED.relative_to(ROOT)} is stale (or missing); regenerate it with\n"
         f"    {REGENERATE_COMMAND}\nand commit the result."
     )
 
@@ -49,7 +48,7 @@ def test_committed_reference_is_up_to_date(generated: str) -> None:
 def test_module_main_prints_the_reference(generated: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "jitsim.scenario.reference"],
-        cwd=REPO,
+        cwd=ROOT,
         capture_output=True,
         check=True,
         timeout=120,

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SCENARIOS
 
 import jitsim
 from jitsim.scenario.models import Scenario
 from jitsim.stats import paired_difference
 
-SCENARIOS = ROOT / "scenarios"
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
 DAILY_DOC = ROOT / "docs" / "daily-convention.md"
 
