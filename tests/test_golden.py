@@ -13,8 +13,9 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import BUNDLED
+from conftest import BUNDLED, ROOT, Invoke
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -49,3 +50,32 @@ def test_results_equal_the_goldens(path: Path) -> None:
             assert len(got_rows) == len(rows), f"{alternative} {point}: trajectory length"
             for want_row, got_row in zip(rows, got_rows, strict=True):
                 assert all(map(_same, want_row, got_row)), f"{alternative} {point}: {want_row}"
+
+
+_commands_spec = importlib.util.spec_from_file_location("golden_commands", GOLDEN / "commands.py")
+assert _commands_spec is not None and _commands_spec.loader is not None
+commands = importlib.util.module_from_spec(_commands_spec)
+_commands_spec.loader.exec_module(commands)
+
+
+@pytest.mark.parametrize("name", list(commands.COMMANDS))
+def test_command_outputs_equal_the_goldens(
+    name: str, tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Experiments and traces print and write what they did before the reorganisation."""
+    monkeypatch.chdir(ROOT)  # the commands name the bundled scenarios relative to the root
+    out = tmp_path / "out"
+    result = invoke(*commands.arguments(name, out))
+    assert result.exit_code == 0, result.output
+    for file in commands.COMMANDS[name][1]:
+        if file == "stdout":
+            expected = (commands.GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
+            assert result.stdout == expected
+        else:
+            pd.testing.assert_frame_equal(
+                pd.read_csv(out / file),
+                pd.read_csv(commands.GOLDEN / f"{name}.{file}"),
+                check_exact=False,
+                rtol=1e-12,
+                atol=1e-12,
+            )
