@@ -49,7 +49,7 @@ def recorded_settings(resume: Path | None) -> dict[str, Any]:
     """Settings of the interrupted run in ``resume`` (empty without --resume).
 
     A resumed command takes -n, --seed, --alternative and --precision from the manifest
-    unless they are given again, so ``--resume DIR`` alone is enough.
+    unless they are given again, so ``FILE --resume DIR`` is enough.
     """
     if resume is None:
         return {}

@@ -93,7 +93,7 @@ def stress(
 
     Every knock-out is paired with the undisrupted baseline under common random numbers; the
     ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
-    continues with ``--resume DIR`` alone.
+    continues with FILE --resume DIR: its other options are read from the run's manifest.
     """
     settings = resumed_settings(file, options)
     scenario = settings.scenario
