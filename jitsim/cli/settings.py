@@ -30,17 +30,14 @@ def event_args(events: list[str] | None) -> list[str]:
     return [f"--event={text}" for text in events or []]
 
 
-def results_dir(file: Path, options: BatchOptions, command: str = "run") -> Path:
+def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     """The results directory of a command: ``--out``, ``--resume`` or the default, made ready
     for writing before anything is simulated."""
     out, resume = options.out, options.resume
     if resume is not None and out is not None and Path(out) != Path(resume):
         raise JitsimError("give either --out or --resume, not both")
     chosen = resume if resume is not None else out
-    default = default_out_dir(file)
-    if command != "run":  # each kind of experiment keeps its own results directory
-        default = default.with_name(f"{default.name}-{command}")
-    path = chosen if chosen is not None else default
+    path = chosen if chosen is not None else default_out_dir(file, kind)
     prepare_out_dir(path)  # fail before simulating, not after
     return path
 

@@ -62,9 +62,12 @@ SUMMARY_STATS = ("mean", "std", "ci95_low", "ci95_high", "p05", "p50", "p95", "c
 # -- results directory ------------------------------------------------------------------------
 
 
-def default_out_dir(scenario_file: str | os.PathLike[str]) -> Path:
-    """``results/<scenario-file-stem>`` (relative to the working directory)."""
-    return Path("results") / Path(scenario_file).stem
+def default_out_dir(scenario_file: str | os.PathLike[str], kind: str = "run") -> Path:
+    """``results/<scenario-file-stem>`` for a run, ``results/<stem>-<kind>`` for another kind
+    of experiment (``compare``, ``sweep``, ...), so each keeps its own results directory;
+    relative to the working directory."""
+    stem = Path(scenario_file).stem
+    return Path("results") / (stem if kind == "run" else f"{stem}-{kind}")
 
 
 def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:

@@ -49,10 +49,10 @@ def resolve(scenario: Scenario, alternative: str) -> Scenario:
         If the alternative's changes give an invalid scenario (reported when the file is
         loaded, so only for scenarios built by hand).
     """
-    if alternative not in scenario.alternative_names():
-        known = ", ".join(scenario.alternative_names())
+    known = scenario.alternative_names()
+    if alternative not in known:
         raise UnknownAlternative(
-            f"unknown alternative {alternative!r} (this scenario has: {known})"
+            f"unknown alternative {alternative!r} (this scenario has: {', '.join(known)})"
         )
     if not scenario.alternatives:
         return scenario

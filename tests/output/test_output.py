@@ -73,6 +73,7 @@ def test_prepare_out_dir_rejects_file(tmp_path: Path) -> None:
 
 def test_default_out_dir() -> None:
     assert default_out_dir("scenarios/quickstart.yaml") == Path("results/quickstart")
+    assert default_out_dir("scenarios/quickstart.yaml", "sweep") == Path("results/quickstart-sweep")
 
 
 def test_resolved_yaml_round_trip(result: RunResult) -> None:
