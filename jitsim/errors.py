@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "JitsimError",
+    "JitsimWarning",
     "ModelProblems",
     "PathLike",
     "ProblemPath",
@@ -57,6 +58,11 @@ class JitsimError(Exception):
 
     The CLI catches it, prints ``str(exc)`` and exits with status 2.
     """
+
+
+class JitsimWarning(UserWarning):
+    """Something the user should know that does not stop the work (the CLI prints it as one
+    ``warning:`` line on stderr)."""
 
 
 class UnknownAlternative(JitsimError, KeyError):

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from jitsim.cli.options import BatchOptions
 from jitsim.execution.precision import PrecisionReport
+from jitsim.execution.results_claim import MANIFEST, read_manifest
 
 R = TypeVar("R")
 
@@ -97,5 +98,6 @@ def written(out_dir: Path, precision: PrecisionReport | None = None) -> None:
     files of the results directory ``out_dir``."""
     if precision is not None:
         stdout().print(Text(precision.describe()))
-    names = ", ".join(sorted(p.name for p in Path(out_dir).iterdir() if p.is_file()))
+    manifest = read_manifest(out_dir, required=False) or {}
+    names = ", ".join(sorted({*manifest.get("files", []), MANIFEST}))
     stdout().print(Text(f"results written to {out_dir}{os.sep}: {names}"))

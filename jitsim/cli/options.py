@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from jitsim.cli.scope import command_scope
 from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget
 
@@ -50,6 +51,14 @@ class BatchOptions:
         Path | None,
         typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
     ] = None
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace the results of an earlier command in the results directory (only "
+            "the files jitsim wrote there).",
+        ),
+    ] = False
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False
     backend: Annotated[
         str, typer.Option(help="Where to run: processes, serial or dask (same results).")
@@ -132,6 +141,7 @@ _SHARED = _shared_parameters()
 
 #: Groups of shared options that stand together on every command taking them.
 SAMPLE = ("replications", "seed", "alternative")
+OUT = ("out", "overwrite")
 EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
@@ -167,7 +177,8 @@ def batch_command(*help_order: str) -> Callable[[Callable[..., None]], Callable[
         @functools.wraps(command)
         def from_command_line(**values: Any) -> None:
             shared = {name: values.pop(name) for name in help_order if name not in own}
-            command(**values, options=BatchOptions(**shared))
+            with command_scope():
+                command(**values, options=BatchOptions(**shared))
 
         from_command_line.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         return from_command_line

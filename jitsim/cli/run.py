@@ -15,7 +15,15 @@ from rich.text import Text
 
 import jitsim
 from jitsim.cli.console import run_batch, stdout, written
-from jitsim.cli.options import EXECUTION, PRECISION, SAMPLE, BatchOptions, FileArg, batch_command
+from jitsim.cli.options import (
+    EXECUTION,
+    OUT,
+    PRECISION,
+    SAMPLE,
+    BatchOptions,
+    FileArg,
+    batch_command,
+)
 from jitsim.cli.settings import event_args, results_dir, resumed_settings
 from jitsim.execution.batch import RunResult
 from jitsim.experiments.compare import Comparison
@@ -25,7 +33,7 @@ from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 
 
 @batch_command(
-    "file", *SAMPLE, "out", "trajectories", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file", *SAMPLE, *OUT, "trajectories", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
 )
 def run_command(
     file: FileArg,
@@ -114,7 +122,7 @@ def print_headline(result: RunResult) -> None:
 
 
 @batch_command(
-    "file", "baseline", *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file", "baseline", *SAMPLE, *OUT, *EXECUTION, *PRECISION, "export", "chunk_size", "event"
 )
 def compare(
     file: FileArg,

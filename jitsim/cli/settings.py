@@ -5,16 +5,17 @@ results directory, each as given on the command line, else as recorded by the ru
 from __future__ import annotations
 
 import dataclasses
-import json
 import shlex
 from pathlib import Path
 from typing import Any
 
 import jitsim
 from jitsim.cli.options import BatchOptions
+from jitsim.cli.scope import hold
 from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget
-from jitsim.execution.results_dir import default_out_dir, prepare_out_dir
+from jitsim.execution.results_claim import claim, read_manifest
+from jitsim.execution.results_dir import default_out_dir
 from jitsim.scenario.events import with_events
 from jitsim.scenario.models import Scenario
 
@@ -31,15 +32,29 @@ def event_args(events: list[str] | None) -> list[str]:
 
 
 def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
-    """The results directory of a command: ``--out``, ``--resume`` or the default, made ready
-    for writing before anything is simulated."""
+    """The results directory of a command: ``--out``, ``--resume`` or the default, held by
+    this command until it ends (see :func:`~jitsim.execution.results_claim.claim`): checked
+    before anything is simulated."""
     out, resume = options.out, options.resume
     if resume is not None and out is not None and Path(out) != Path(resume):
         raise JitsimError("give either --out or --resume, not both")
+    if resume is not None and options.overwrite:
+        raise JitsimError("give either --overwrite or --resume, not both")
     chosen = resume if resume is not None else out
     path = chosen if chosen is not None else default_out_dir(file, kind)
-    prepare_out_dir(path)  # fail before simulating, not after
-    return path
+    if resume is not None:
+        _check_kind(resume, kind, file)
+    hold(claim(path, resume=resume is not None, overwrite=options.overwrite))
+    return Path(path)
+
+
+def _check_kind(resume: Path, kind: str, file: Path) -> None:
+    recorded = (read_manifest(resume) or {}).get("kind")
+    if recorded != kind:
+        raise JitsimError(
+            f"{resume} holds the results of a {recorded or 'different'} command, not of a "
+            f"{kind}: continue it with jitsim {recorded or 'COMMAND'} {file} --resume {resume}"
+        )
 
 
 def recorded_settings(resume: Path | None) -> dict[str, Any]:
@@ -50,13 +65,7 @@ def recorded_settings(resume: Path | None) -> dict[str, Any]:
     """
     if resume is None:
         return {}
-    path = Path(resume) / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise JitsimError(f"{resume}: nothing to resume (no manifest.json here)") from None
-    except (OSError, ValueError) as exc:
-        raise JitsimError(f"{path}: unreadable manifest ({exc})") from None
+    manifest = read_manifest(resume) or {}
     plan = manifest.get("plan") or {}
     return {
         "replications": plan.get("replications"),

@@ -18,6 +18,7 @@ import jitsim
 from jitsim.cli.console import run_batch, stdout, written
 from jitsim.cli.options import (
     EXECUTION,
+    OUT,
     PRECISION,
     SAMPLE,
     BatchOptions,
@@ -40,7 +41,7 @@ _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
 
 
 @batch_command(
-    "file", *_OWN, *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file", *_OWN, *SAMPLE, *OUT, *EXECUTION, *PRECISION, "export", "chunk_size", "event"
 )
 def stress(
     file: FileArg,

@@ -14,7 +14,7 @@ from rich.text import Text
 
 import jitsim
 from jitsim.cli.console import run_batch, stdout, written
-from jitsim.cli.options import EXECUTION, SAMPLE, BatchOptions, FileArg, batch_command
+from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.settings import event_args, results_dir, scenario_settings
 from jitsim.errors import JitsimError
 from jitsim.experiments.sweep import SweepResult
@@ -23,7 +23,7 @@ from jitsim.output.tables import format_estimate, kpi_unit
 from jitsim.scenario.grid import sweep_grid
 
 
-@batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event")
+@batch_command("file", "set_", *SAMPLE, "kpi", *OUT, *EXECUTION, "export", "event")
 def sweep(
     file: FileArg,
     set_: Annotated[
@@ -117,7 +117,7 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
     "seed",
     "tolerance",
     "max_iterations",
-    "out",
+    *OUT,
     *EXECUTION,
     "event",
 )

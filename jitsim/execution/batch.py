@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import pandas as pd
 from jitsim.errors import JitsimError, UnknownAlternative
 from jitsim.execution.backends import Backend, Chunk, make_backend
 from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
+from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import write_results
 from jitsim.execution.results_store import DirectorySink, MemorySink
 from jitsim.scenario.models import Scenario, scenario_hash
@@ -45,6 +47,7 @@ class Execution:
     chunk_size: int | None = None
     out: str | Path | None = None
     resume: bool = False
+    overwrite: bool = False
     command: str | None = None
     progress: Progress | None = None
 
@@ -60,6 +63,7 @@ class ExecutionOptions(TypedDict, total=False):
     chunk_size: int | None
     out: str | Path | None
     resume: bool
+    overwrite: bool
     command: str | None
 
 
@@ -330,7 +334,11 @@ def run(
         it receives ``summary.json``, ``replications.csv``, ``scenario.resolved.yaml`` and
         (when kept) ``trajectories.csv``.
     resume : bool
-        Continue the interrupted run recorded in ``out`` instead of starting afresh.
+        Continue the interrupted run recorded in ``out`` instead of starting afresh; the
+        finished chunks found there are verified and damaged ones simulated again.
+    overwrite : bool
+        Replace the results of an earlier command in ``out`` (only the files its manifest
+        lists) instead of refusing to mix them.
     command : str, optional
         Command line to record in the manifest.
 
@@ -359,8 +367,9 @@ class PointsRun(BatchResult):
     def complete(self, write: Callable[[Path], Any]) -> None:
         """With an output directory: write the final files there and mark it complete."""
         if isinstance(self._sink, DirectorySink):
-            write(self._sink.directory)
-            self._sink.mark_complete()
+            with claim(self._sink.directory, resume=True):
+                write(self._sink.directory)
+                self._sink.mark_complete()
 
 
 def run_points(
@@ -399,21 +408,32 @@ def run_points(
         "precision": asdict(precision) if precision else None,
         **plan,
     }
-    sink = open_sink(kind, scenarios, master, manifest_plan, execution)
-    session = Session(scenarios, chooser, sink, execution.progress)
-    report: PrecisionReport | None = None
-    try:
-        if precision is not None:
-            report = _in_rounds(session, chunks, len(scenarios), names, precision, baseline)
-            n = report.replications
-        else:
-            session.ensure(chunks)
-        frame = sink.frame()
-        if not frame.empty and (frame["replication"] >= n).any():
-            frame = frame[frame["replication"] < n].reset_index(drop=True)  # resumed: more
-        kept = sink.trajectories_frame()
-    finally:
-        session.close()
+    with ExitStack() as held:
+        if execution.out is not None:
+            held.enter_context(
+                claim(execution.out, resume=execution.resume, overwrite=execution.overwrite)
+            )
+        sink = open_sink(kind, scenarios, master, manifest_plan, execution, chunks)
+        session = Session(scenarios, chooser, sink, execution.progress)
+        report: PrecisionReport | None = None
+        try:
+            if precision is not None:
+                report = _in_rounds(session, chunks, len(scenarios), names, precision, baseline)
+                n = report.replications
+            else:
+                session.ensure(chunks)
+            frame = sink.frame()
+            if not frame.empty and (frame["replication"] >= n).any():
+                frame = frame[frame["replication"] < n].reset_index(drop=True)  # resumed: more
+            kept = sink.trajectories_frame()
+        finally:
+            session.close()
+    expected = n * len(names) * len(scenarios)
+    if len(frame) != expected:  # never a summary over fewer rows than it says
+        raise JitsimError(
+            f"{execution.out}: the results hold {len(frame)} rows where {expected} were "
+            "expected; run the command again with --overwrite"
+        )
     directory = Path(execution.out) if execution.out is not None else None
     return PointsRun(
         kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
@@ -497,8 +517,10 @@ def open_sink(
     seed: int,
     plan: dict[str, Any],
     execution: Execution,
+    planned: Sequence[Chunk] = (),
 ) -> MemorySink | DirectorySink:
-    """A memory sink, or a resumable directory sink when an output directory is given."""
+    """A memory sink, or a resumable directory sink when an output directory is given (which
+    the caller holds); ``planned`` are the chunks a resume checks the journal against."""
     if execution.out is None:
         if execution.resume:
             raise JitsimError("resume needs the output directory of the interrupted run")
@@ -506,6 +528,7 @@ def open_sink(
     plan = json.loads(json.dumps(plan))  # as it reads back from the manifest (tuples → lists)
     manifest = {
         "kind": kind,
+        "scenario_name": scenarios[0].name if scenarios else None,
         "scenario_hashes": [scenario_hash(s) for s in scenarios],
         "seed": seed,
         "plan": plan,
@@ -513,4 +536,4 @@ def open_sink(
         "command": execution.command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return DirectorySink(execution.out, manifest, resume=execution.resume)
+    return DirectorySink(execution.out, manifest, resume=execution.resume, planned=planned)

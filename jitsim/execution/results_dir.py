@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ import pandas as pd
 import yaml
 
 from jitsim.errors import JitsimError
+from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
@@ -40,7 +42,6 @@ __all__ = [
     "TRAJECTORIES_FILE",
     "default_out_dir",
     "json_safe",
-    "prepare_out_dir",
     "provenance",
     "resolved_scenario_yaml",
     "summary_document",
@@ -68,24 +69,6 @@ def default_out_dir(scenario_file: str | os.PathLike[str], kind: str = "run") ->
     relative to the working directory."""
     stem = Path(scenario_file).stem
     return Path("results") / (stem if kind == "run" else f"{stem}-{kind}")
-
-
-def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
-    """Create the results directory (and parents) if needed.
-
-    Raises
-    ------
-    JitsimError
-        If the path exists and is not a directory, or cannot be created.
-    """
-    path = Path(out_dir)
-    if path.exists() and not path.is_dir():
-        raise JitsimError(f"--out {path}: exists and is not a directory")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise JitsimError(f"--out {path}: cannot create directory: {exc.strerror or exc}") from None
-    return path
 
 
 def json_safe(value: Any) -> Any:
@@ -129,12 +112,9 @@ def provenance(scenario: Scenario, seed: int, command: str | None) -> dict[str, 
 
 
 def write_json(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
-    """Write ``document`` as indented JSON (NaN as ``null``), a user error if it cannot."""
-    with writing(path):
-        Path(path).write_text(
-            json.dumps(json_safe(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+    """Write ``document`` whole as indented JSON (NaN as ``null``), a user error if it cannot."""
+    text = json.dumps(json_safe(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def summary_document(
@@ -248,16 +228,20 @@ def write_files(
     dict
         File kind (those of ``tables``, ``scenario`` and ``summary``) → path.
     """
-    path = prepare_out_dir(out_dir)
-    written = {kind: path / name for kind, (name, _) in tables.items()}
-    written["scenario"] = path / SCENARIO_FILE
-    written["summary"] = path / SUMMARY_FILE
-    with writing(path):
+    with claim(out_dir, resume=True) as path:
+        written = {kind: path / name for kind, (name, _) in tables.items()}
+        written["scenario"] = path / SCENARIO_FILE
+        written["summary"] = path / SUMMARY_FILE
         for kind, (_, table) in tables.items():
-            table.to_csv(written[kind], index=False)
-        written["scenario"].write_text(resolved_scenario_yaml(scenario), encoding="utf-8")
-    write_json(written["summary"], document)
+            write_atomic(written[kind], partial(_csv, table))
+        text = resolved_scenario_yaml(scenario)
+        write_atomic(
+            written["scenario"], lambda temporary: temporary.write_text(text, encoding="utf-8")
+        )
+        write_json(written["summary"], document)
+        record_files(path, [p.name for p in written.values()])
     return written
 
 
-# -- numbers for people -----------------------------------------------------------------------
+def _csv(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False)

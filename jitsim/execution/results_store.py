@@ -2,11 +2,12 @@
 
 A :class:`DirectorySink` appends every finished chunk to ``replications.part.csv`` (and its
 trajectories to ``trajectories.part.csv``), forces them to disk, and only then records the chunk
-in ``journal.jsonl`` together with the file sizes at that moment. A run killed at any instant
-(even SIGKILL) therefore loses at most the chunks in flight: on ``--resume`` the data files are
-cut back to the sizes of the last journal entry and only the missing chunks are simulated.
-The manifest (``manifest.json``) pins what the directory holds — scenario hash, seed, plan and
-jitsim version — so a resume cannot silently mix two different experiments.
+in ``journal.jsonl`` with its replication range, row count and the checksums of its bytes
+(:mod:`jitsim.execution.journal`). A run killed at any instant (even SIGKILL) therefore loses at
+most the chunks in flight: on ``--resume`` every journaled chunk is checked, the damaged or
+missing ones are named and simulated again, and the rest are kept. The manifest
+(``manifest.json``) pins what the directory holds — kind, scenario hash, seed, plan and jitsim
+version — so a resume cannot silently mix two different experiments.
 """
 
 from __future__ import annotations
@@ -14,16 +15,31 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jitsim.errors import JitsimError
-from jitsim.execution.backends import ChunkResult
+from jitsim.errors import JitsimError, JitsimWarning
+from jitsim.execution.backends import Chunk, ChunkResult
+from jitsim.execution.journal import ChunkEntry, Span, columns_line, read_journal, verify
+from jitsim.execution.results_claim import MANIFEST, read_manifest, write_manifest
+
+__all__ = [
+    "JOURNAL",
+    "MANIFEST",
+    "RECORDS",
+    "TRAJECTORIES",
+    "TRAJECTORY_COLUMNS",
+    "DirectorySink",
+    "MemorySink",
+    "check_resumable",
+    "read_journal",
+]
 
 TRAJECTORY_COLUMNS = (
     "point",
@@ -36,7 +52,6 @@ TRAJECTORY_COLUMNS = (
     "on_order",
     "cash_tied_up",
 )
-MANIFEST = "manifest.json"
 JOURNAL = "journal.jsonl"
 RECORDS = "replications.part.csv"
 TRAJECTORIES = "trajectories.part.csv"
@@ -95,7 +110,9 @@ def _sort_in_plan_order(
 
 
 class DirectorySink:
-    """Appends results to files in ``directory`` as chunks finish; resumable.
+    """Appends results to files in ``directory`` as chunks finish; resumable and verified.
+
+    The caller holds the directory (:func:`~jitsim.execution.results_claim.claim`).
 
     Parameters
     ----------
@@ -106,74 +123,43 @@ class DirectorySink:
         information (``command``, ``jitsim_version``, ...).
     resume : bool
         Continue the run recorded in ``directory`` instead of starting afresh.
+    planned : sequence of Chunk
+        Every chunk the run may need: a resume keeps only journaled chunks that match one of
+        them exactly and whose bytes pass their checksums (see :mod:`jitsim.execution.journal`).
     """
 
     def __init__(
-        self, directory: str | os.PathLike[str], manifest: dict[str, Any], *, resume: bool
+        self,
+        directory: str | os.PathLike[str],
+        manifest: dict[str, Any],
+        *,
+        resume: bool,
+        planned: Sequence[Chunk] = (),
     ) -> None:
         self.directory = Path(directory)
         self.alternatives: list[str] = list(manifest.get("plan", {}).get("alternatives", []))
-        if self.directory.exists() and not self.directory.is_dir():
-            raise JitsimError(f"{self.directory}: exists and is not a directory")
-        self._done: dict[int, dict[str, int]] = {}
+        self._done: set[int] = set()
         self._columns: list[str] | None = None
+        #: Why chunks found on resume are simulated again (one line each).
+        self.notes: list[str] = []
         if resume:
-            self._open_existing(manifest)
+            check_resumable(self.directory, manifest)
+            self._columns, kept, self.notes = verify(
+                self.directory, RECORDS, TRAJECTORIES, JOURNAL, planned
+            )
+            self._done = {entry.chunk for entry in kept}
+            for note in self.notes:
+                warnings.warn(note, JitsimWarning, stacklevel=2)
         else:
-            self.directory.mkdir(parents=True, exist_ok=True)
             for name in (JOURNAL, RECORDS, TRAJECTORIES):
                 (self.directory / name).unlink(missing_ok=True)
-            _write_json(self.directory / MANIFEST, manifest)
-        records_path = self.directory / RECORDS
-        if records_path.exists() and records_path.stat().st_size > 0:
-            with open(records_path, encoding="utf-8", newline="") as handle:
-                self._columns = next(csv.reader(handle))
-        self._records = open(records_path, "ab")
+            write_manifest(self.directory, manifest)
+        self._records = open(self.directory / RECORDS, "ab")
         self._trajectories = open(self.directory / TRAJECTORIES, "ab")
         self._journal = open(self.directory / JOURNAL, "ab")
 
-    def _open_existing(self, manifest: dict[str, Any]) -> None:
-        path = self.directory / MANIFEST
-        if not path.is_file():
-            raise JitsimError(f"{self.directory}: nothing to resume (no {MANIFEST} here)")
-        try:
-            recorded = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise JitsimError(f"{path}: unreadable manifest ({exc})") from None
-        if recorded.get("complete"):
-            raise JitsimError(
-                f"{self.directory}: this run is already complete; its results are in "
-                "summary.json and replications.csv"
-            )
-        for key in IDENTITY:
-            if recorded.get(key) != manifest.get(key):
-                raise JitsimError(
-                    f"{self.directory}: cannot resume — its {key} differs from this run's "
-                    f"(recorded {json.dumps(recorded.get(key))[:400]}, "
-                    f"now {json.dumps(manifest.get(key))[:400]})"
-                )
-        sizes = {RECORDS: 0, TRAJECTORIES: 0}
-        journal = self.directory / JOURNAL
-        if journal.is_file():
-            for line in journal.read_bytes().splitlines():
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    break  # a torn last line: the chunk it described is redone
-                self._done[int(entry["chunk"])] = entry
-                sizes = {RECORDS: entry["records_size"], TRAJECTORIES: entry["trajectories_size"]}
-            # Rewrite the journal without a torn tail.
-            with open(journal, "wb") as handle:
-                for entry in self._done.values():
-                    handle.write(json.dumps(entry).encode() + b"\n")
-        for name, size in sizes.items():
-            target = self.directory / name
-            if target.exists():
-                with open(target, "r+b") as handle:
-                    handle.truncate(size)
-
     def done_chunks(self) -> set[int]:
-        """Chunks recorded as finished in the journal."""
+        """Chunks recorded (and verified) as finished."""
         return set(self._done)
 
     def add(self, result: ChunkResult) -> None:
@@ -183,37 +169,43 @@ class DirectorySink:
         if self._columns is None:
             # Every chunk covers the same alternatives, so the first one fixes the columns.
             self._columns = list(dict.fromkeys(k for record in result.records for k in record))
-            writer.writerow(self._columns)
+            self._journal.write(columns_line(self._columns))
         columns = self._columns
         known = set(columns)
         for record in result.records:
             if any(k not in known for k in record):
                 raise RuntimeError(f"chunk {result.chunk.index}: KPIs missing from the header")
             writer.writerow([record.get(k, "") for k in columns])
+        records = Span.of(self._records.tell(), buffer.getvalue().encode("utf-8"))
         self._records.write(buffer.getvalue().encode("utf-8"))
-        if result.trajectories:
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(result.trajectories)
-            self._trajectories.write(buffer.getvalue().encode("utf-8"))
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(result.trajectories)
+        trajectories = Span.of(self._trajectories.tell(), buffer.getvalue().encode("utf-8"))
+        self._trajectories.write(buffer.getvalue().encode("utf-8"))
         for handle in (self._records, self._trajectories):
             handle.flush()
             os.fsync(handle.fileno())
-        entry = {
-            "chunk": result.chunk.index,
-            "records_size": self._records.tell(),
-            "trajectories_size": self._trajectories.tell(),
-        }
-        self._journal.write(json.dumps(entry).encode() + b"\n")
+        chunk = result.chunk
+        entry = ChunkEntry(
+            chunk.index,
+            chunk.point,
+            chunk.first,
+            chunk.count,
+            len(result.records),
+            records,
+            trajectories,
+        )
+        self._journal.write(entry.line())
         self._journal.flush()
         os.fsync(self._journal.fileno())
-        self._done[result.chunk.index] = entry
+        self._done.add(chunk.index)
 
     def frame(self) -> pd.DataFrame:
-        """All replications recorded so far, sorted (read back in blocks: flat memory)."""
+        """All replications recorded so far, sorted."""
         path = self.directory / RECORDS
-        if path.stat().st_size == 0:
+        if self._columns is None or path.stat().st_size == 0:
             return pd.DataFrame()
-        frame = pd.read_csv(path, low_memory=False)
+        frame = pd.read_csv(path, header=None, names=self._columns, low_memory=False)
         return _sort_in_plan_order(frame, self.alternatives)
 
     def trajectories_frame(self) -> pd.DataFrame:
@@ -232,21 +224,41 @@ class DirectorySink:
     def mark_complete(self) -> None:
         """Record that the final results are written; drop the partial files and journal."""
         self.close()
-        path = self.directory / MANIFEST
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_manifest(self.directory) or {}
         manifest["complete"] = True
-        _write_json(path, manifest)
+        write_manifest(self.directory, manifest)
         for name in (RECORDS, TRAJECTORIES, JOURNAL):
             (self.directory / name).unlink(missing_ok=True)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=2, default=_json_default) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
+def check_resumable(directory: Path, manifest: dict[str, Any]) -> None:
+    """Refuse to continue ``directory`` unless it holds an unfinished run of the same
+    experiment (kind, scenarios, seed and plan), naming what differs."""
+    recorded = read_manifest(directory) or {}
+    kind = recorded.get("kind")
+    if kind != manifest.get("kind"):
+        raise JitsimError(
+            f"{directory} holds the results of a {kind or 'different'} command, not of a "
+            f"{manifest.get('kind')}: continue it with jitsim {kind or 'COMMAND'} FILE "
+            f"--resume {directory}"
+        )
+    if recorded.get("complete"):
+        raise JitsimError(
+            f"{directory}: this run is already complete; its results are in "
+            "summary.json and replications.csv"
+        )
+    before, now = recorded.get("scenario_hashes") or [""], manifest.get("scenario_hashes") or [""]
+    if before != now:
+        raise JitsimError(
+            f"{directory}: cannot resume — it was started with another scenario "
+            f"({recorded.get('scenario_name')!r}, hash {str(before[0])[:12]}) than this one "
+            f"({manifest.get('scenario_name')!r}, hash {str(now[0])[:12]}); resume it with the "
+            "scenario file (and sweep grid) it was started with"
+        )
+    for key in IDENTITY:
+        if recorded.get(key) != manifest.get(key):
+            raise JitsimError(
+                f"{directory}: cannot resume — its {key} differs from this run's "
+                f"(recorded {json.dumps(recorded.get(key))[:400]}, "
+                f"now {json.dumps(manifest.get(key))[:400]})"
+            )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
-from jitsim.execution.results_dir import prepare_out_dir, writing
+from jitsim.execution.results_claim import claim, record_files, write_atomic
 
 __all__ = ["EXPORT_FORMATS", "export_tables"]
 
@@ -37,30 +38,40 @@ def export_tables(
     JitsimError
         For an unknown format, or when the package a format needs is not installed.
     """
-    path = prepare_out_dir(out_dir)
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown:
         raise JitsimError(
             f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})"
         )
+    if "parquet" in formats:
+        _require("pyarrow", "parquet", "pip install 'jitsim[parquet]'")
+    if "xlsx" in formats:
+        _require("openpyxl", "xlsx", "pip install 'jitsim[excel]'")
     written: list[Path] = []
-    with writing(path):
-        if "csv" in formats:
-            for name, table in tables.items():
-                written.append(path / f"{name}.csv")
-                table.to_csv(written[-1], index=False)
-        if "parquet" in formats:
-            _require("pyarrow", "parquet", "pip install 'jitsim[parquet]'")
-            for name, table in tables.items():
-                written.append(path / f"{name}.parquet")
-                table.to_parquet(written[-1], index=False)
+    with claim(out_dir, resume=True) as path:
+        for name, table in tables.items():
+            if "csv" in formats:
+                written.append(write_atomic(path / f"{name}.csv", partial(_csv, table)))
+            if "parquet" in formats:
+                written.append(write_atomic(path / f"{name}.parquet", partial(_parquet, table)))
         if "xlsx" in formats:
-            _require("openpyxl", "xlsx", "pip install 'jitsim[excel]'")
-            written.append(path / "results.xlsx")
-            with pd.ExcelWriter(written[-1], engine="openpyxl") as workbook:
-                for name, table in tables.items():
-                    table.to_excel(workbook, sheet_name=name[:31], index=False)
+            written.append(write_atomic(path / "results.xlsx", partial(_workbook, tables)))
+        record_files(path, [p.name for p in written])
     return written
+
+
+def _csv(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False)
+
+
+def _parquet(table: pd.DataFrame, path: Path) -> None:
+    table.to_parquet(path, index=False)
+
+
+def _workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as workbook:
+        for name, table in tables.items():
+            table.to_excel(workbook, sheet_name=name[:31], index=False)
 
 
 def _require(module: str, what: str, hint: str) -> None:

@@ -183,7 +183,8 @@ def test_unknown_alternative(tmp_path: Path) -> None:
 def test_out_is_a_file(tmp_path: Path) -> None:
     target = tmp_path / "file.txt"
     target.write_text("x", encoding="utf-8")
-    assert_user_error(invoke("run", QUICKSTART, "-n", "2", "--out", target), "not a directory")
+    result = invoke("run", QUICKSTART, "-n", "2", "--out", target)
+    assert_user_error(result, "not a results directory")
 
 
 def test_internal_error_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -422,7 +422,7 @@ def test_out_directory_is_written_and_an_interrupted_sweep_resumes_exactly(
 
     with pytest.raises(_Interrupt):
         sweep(scenario, GRID, out=tmp_path / "cut", progress=stop, **options)
-    assert (tmp_path / "cut" / "journal.jsonl").read_bytes().count(b"\n") == 6  # 6 × 2 × 2 runs
+    assert (tmp_path / "cut" / "journal.jsonl").read_bytes().count(b'"chunk"') == 6  # 6 × 2 × 2
     with pytest.raises(JitsimError, match="cannot resume"):
         sweep(
             scenario,

@@ -14,9 +14,9 @@ from conftest import QUICKSTART
 import jitsim
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import RunResult
+from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import (
     default_out_dir,
-    prepare_out_dir,
     resolved_scenario_yaml,
     summary_document,
     write_results,
@@ -63,12 +63,13 @@ def test_summary_document_is_json_safe(result: RunResult) -> None:
     assert isinstance(stats["n"], int)
 
 
-def test_prepare_out_dir_rejects_file(tmp_path: Path) -> None:
+def test_a_claim_rejects_a_file_and_creates_a_directory(tmp_path: Path) -> None:
     target = tmp_path / "f"
     target.write_text("", encoding="utf-8")
-    with pytest.raises(JitsimError, match="not a directory"):
-        prepare_out_dir(target)
-    assert prepare_out_dir(tmp_path / "new").is_dir()
+    with pytest.raises(JitsimError, match="not a results directory"), claim(target):
+        pass
+    with claim(tmp_path / "new") as path:
+        assert path.is_dir()
 
 
 def test_default_out_dir() -> None:

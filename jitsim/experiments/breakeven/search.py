@@ -22,6 +22,7 @@ from jitsim.execution.batch import (
     replications_and_seed,
     run_points,
 )
+from jitsim.execution.results_claim import claim, read_manifest, write_manifest
 from jitsim.experiments.breakeven.result import BreakEvenResult, Evaluation, write_breakeven
 from jitsim.experiments.breakeven.wording import sentence
 from jitsim.scenario.grid import FIXED_FIELDS
@@ -111,7 +112,7 @@ def breakeven(
     low, high, whole, tol = _search_range(scenario, path, low, high, tolerance)
     ends = [apply_overrides(scenario, source_file, {param: x}) for x in (low, high)]
 
-    _prepare_out(execution.out, execution.resume)
+    _prepare_out(execution)
     size = execution.chunk_size or default_chunk_size(n)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
@@ -158,6 +159,7 @@ def breakeven(
     evaluate.finish()
     if execution.out is not None:
         write_breakeven(result, execution.out, command=execution.command)
+        _finish_out(execution.out)
     return result
 
 
@@ -240,16 +242,28 @@ def _unknown_kpi(kpi: str, columns: Sequence[str]) -> JitsimError:
     )
 
 
-def _prepare_out(out: str | os.PathLike[str] | None, resume: bool) -> None:
-    """Check that an interrupted search can be resumed from ``out``; clear a stale one."""
-    if out is not None:
-        evaluations = Path(out) / "evaluations"
-        if resume and not evaluations.is_dir():
-            raise JitsimError(f"{out}: nothing to resume (no evaluations/ here)")
-        if not resume and evaluations.exists():
-            shutil.rmtree(evaluations)
-    elif resume:
-        raise JitsimError("resume needs the output directory of the interrupted search")
+def _prepare_out(execution: Execution) -> None:
+    """Check that ``out`` is free (or, to resume, holds an interrupted search) and record in
+    its manifest that a search is under way."""
+    out, resume = execution.out, execution.resume
+    if out is None:
+        if resume:
+            raise JitsimError("resume needs the output directory of the interrupted search")
+        return
+    with claim(out, resume=resume, overwrite=execution.overwrite) as path:
+        if resume:
+            if not (path / "evaluations").is_dir():
+                raise JitsimError(f"{out}: nothing to resume (no evaluations/ here)")
+            return
+        write_manifest(path, {"kind": "breakeven", "complete": False, "files": []})
+
+
+def _finish_out(out: str | os.PathLike[str]) -> None:
+    """Drop the evaluations' working folders once the final files hold every replication."""
+    with claim(out, resume=True) as path:
+        shutil.rmtree(path / "evaluations", ignore_errors=True)
+        manifest = read_manifest(path) or {}
+        write_manifest(path, {**manifest, "kind": "breakeven", "complete": True})
 
 
 @dataclass
