@@ -1,4 +1,11 @@
-"""Exports of result tables: CSV, Parquet and Excel."""
+"""Exports of result tables: CSV, Parquet and Excel.
+
+Every format writes an undefined value (NaN, and ±inf should one appear) as an empty cell.
+Text stays text: in ``results.xlsx`` every text cell is a string cell (never a formula, even
+``=1+1``), and in CSV files text that a spreadsheet would read as a formula gets a leading single
+quote (:func:`~jitsim.execution.spreadsheet.spreadsheet_safe`). Parquet, for programs, keeps text
+as it is.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,15 @@ import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.results_dir import prepare_out_dir, writing
+from jitsim.execution.spreadsheet import finite, looks_like_formula, spreadsheet_safe
 
-__all__ = ["EXPORT_FORMATS", "export_tables"]
+__all__ = ["EXPORT_FORMATS", "export_tables", "spreadsheet_safe"]
 
 #: Export formats: CSV always; Parquet with pyarrow; Excel (one sheet per table) with openpyxl.
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
@@ -48,19 +57,32 @@ def export_tables(
         if "csv" in formats:
             for name, table in tables.items():
                 written.append(path / f"{name}.csv")
-                table.to_csv(written[-1], index=False)
+                spreadsheet_safe(table).to_csv(written[-1], index=False)
         if "parquet" in formats:
             _require("pyarrow", "parquet", "pip install 'jitsim[parquet]'")
             for name, table in tables.items():
                 written.append(path / f"{name}.parquet")
-                table.to_parquet(written[-1], index=False)
+                finite(table).to_parquet(written[-1], index=False)
         if "xlsx" in formats:
             _require("openpyxl", "xlsx", "pip install 'jitsim[excel]'")
             written.append(path / "results.xlsx")
             with pd.ExcelWriter(written[-1], engine="openpyxl") as workbook:
                 for name, table in tables.items():
-                    table.to_excel(workbook, sheet_name=name[:31], index=False)
+                    finite(table).to_excel(workbook, sheet_name=name[:31], index=False)
+                    _text_as_text(workbook.sheets[name[:31]])
     return written
+
+
+def _text_as_text(sheet: Any) -> None:
+    """Make every text cell of an openpyxl worksheet a string cell: openpyxl stores text that
+    starts with ``=`` as a formula. Text a spreadsheet would read as a formula also gets the
+    quote prefix, so that editing the cell does not turn it into one either."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if looks_like_formula(cell.value):
+                    cell.quotePrefix = True
 
 
 def _require(module: str, what: str, hint: str) -> None:
