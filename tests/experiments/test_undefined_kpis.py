@@ -39,6 +39,27 @@ def _no_inf_or_nan_text(directory: Path) -> None:
             assert f",{word}" not in text and f"{word}," not in text, f"{path.name}: {word}"
 
 
+# -- run ----------------------------------------------------------------------------------------
+
+
+def test_run_cli_with_no_demand_shows_na_and_writes_empty_cells(
+    invoke: Invoke, zero_demand_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    result = invoke(
+        "run", zero_demand_file, "-n", "3", "-q", "-o", out, "--export", "csv", "--export", "xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    fill = next(line for line in result.output.splitlines() if "│ fill_rate" in line)
+    assert [cell.strip() for cell in fill.split("│")[3:-1]] == ["n/a", "n/a"]
+    summary = pd.read_csv(out / "summary.csv")
+    assert _row(summary, alternative="jit", kpi="fill_rate")[["mean", "p50"]].isna().all()
+    assert _row(summary, alternative="jit", kpi="total_cost")["mean"] == pytest.approx(IDLE_COST)
+    sheet = pd.read_excel(out / "results.xlsx", sheet_name="replications")
+    assert sheet["fill_rate"].isna().all() and len(sheet) == 6
+    _no_inf_or_nan_text(out)
+
+
 # -- compare ----------------------------------------------------------------------------------
 
 
