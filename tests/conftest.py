@@ -86,6 +86,46 @@ def quickstart() -> jitsim.Scenario:
     return jitsim.load_scenario(QUICKSTART)
 
 
+def quickstart_demand(mean: str, horizon: int = 395, warmup: int = 30, initial: int = 60) -> str:
+    """The quickstart's YAML without its EOQ alternative (EOQ needs demand), with walk-in
+    demand ``mean`` (a YAML value: ``0`` or ``{kind: poisson, mean: 0.05}``), another horizon
+    and warm-up (days) and ``initial`` units on hand."""
+    text = QUICKSTART.read_text(encoding="utf-8")
+    text = text.replace("initial: 60", f"initial: {initial}")
+    text = text.replace("{kind: poisson, mean: 8}", mean)
+    text = text.replace("horizon_days: 395", f"horizon_days: {horizon}")
+    text = text.replace("warmup_days: 30", f"warmup_days: {warmup}")
+    return "\n".join(line for line in text.splitlines() if not line.startswith("  eoq: ")) + "\n"
+
+
+#: The quickstart with no demand at all: fill rates (and every ratio over demand or sales) are
+#: undefined in every replication (issue #18's reproduction).
+ZERO_DEMAND = quickstart_demand("0")
+#: Demand so sparse (0.05 a day over 30 days, from an empty store) that some replications see
+#: none: the fill rate is defined in some replications only (seed 5, 10 replications: 8).
+SPARSE_DEMAND = quickstart_demand("{kind: poisson, mean: 0.05}", horizon=30, warmup=0, initial=0)
+
+
+@pytest.fixture
+def zero_demand_file(tmp_path: Path) -> Path:
+    """:data:`ZERO_DEMAND` written to ``nd.yaml`` in the test's temporary directory."""
+    path = tmp_path / "nd.yaml"
+    path.write_text(ZERO_DEMAND, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def zero_demand() -> jitsim.Scenario:
+    """:data:`ZERO_DEMAND`, loaded."""
+    return jitsim.load_scenario_text(ZERO_DEMAND)
+
+
+@pytest.fixture(scope="session")
+def sparse_demand() -> jitsim.Scenario:
+    """:data:`SPARSE_DEMAND`, loaded."""
+    return jitsim.load_scenario_text(SPARSE_DEMAND)
+
+
 @pytest.fixture(scope="session")
 def quickstart_short(quickstart: jitsim.Scenario) -> jitsim.Scenario:
     """The quickstart over 120 days with 20 days of warm-up."""

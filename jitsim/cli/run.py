@@ -27,7 +27,7 @@ from jitsim.cli.options import (
 from jitsim.cli.settings import event_args, results_dir, resumed_settings
 from jitsim.execution.batch import RunResult
 from jitsim.experiments.compare import Comparison
-from jitsim.model.kpis import HEADLINE_KPIS
+from jitsim.model.kpis import HEADLINE_KPIS, direction
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 
@@ -185,11 +185,19 @@ def _print_differences(comparison: Comparison) -> None:
             "pp" if unit == "%" else unit,
             format_estimate(float(row["difference"]), half, scale),
             _relative_text(float(row["relative_change"])),
-            "–" if math.isnan(better) else f"{better:.0%}",
+            _better_text(better, int(row["n"]), str(row["kpi"])),
         )
     console.print(table)
     for line in comparison.verdicts():
         console.print(Text(line))
+
+
+def _better_text(share: float, pairs: int, kpi: str) -> str:
+    """Share of replications in which the alternative did better: "n/a" without a single pair
+    of defined values, "–" for a KPI that is neither better larger nor smaller (demand)."""
+    if pairs == 0:
+        return "n/a"
+    return "–" if direction(kpi) == 0 or math.isnan(share) else f"{share:.0%}"
 
 
 def _relative_text(value: float) -> str:

@@ -171,12 +171,19 @@ def breakeven(
         table.add_row(
             f"{float(row['x']):.6g}",
             format_estimate(float(row["mean_diff"]), half),
-            f"[{float(row['ci95_low']):.4g}, {float(row['ci95_high']):.4g}]",
+            _interval_text(float(row["ci95_low"]), float(row["ci95_high"])),
             str(int(row["n"])),
         )
     stdout().print(table)
     stdout().print(Text(result.sentence))
     written(out_dir)
+
+
+def _interval_text(low: float, high: float) -> str:
+    """``[low, high]`` of a 95 % CI, "n/a" when it cannot be computed (one replication)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "n/a"
+    return escape(f"[{low:.4g}, {high:.4g}]")
 
 
 def _parse_range(text: str) -> tuple[float, float]:

@@ -28,6 +28,7 @@ import yaml
 
 from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
+from jitsim.execution.spreadsheet import spreadsheet_safe
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
@@ -244,4 +245,4 @@ def write_files(
 
 
 def _csv(table: pd.DataFrame, path: Path) -> None:
-    table.to_csv(path, index=False)
+    spreadsheet_safe(table).to_csv(path, index=False)

@@ -78,7 +78,14 @@ class Comparison:
         return rows[kpi].to_numpy(dtype=float)
 
     def differences(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
-        """Tidy table: alternative × KPI → paired difference against the baseline."""
+        """Tidy table: alternative × KPI → paired difference against the baseline.
+
+        A KPI undefined in every replication of both alternatives (a fill rate without demand)
+        has a row of NaN with ``n`` = 0 when asked for by name, or when no alternative defines
+        it; the default table leaves out a KPI that only one alternative reports (a value its
+        policy derives). Pairs in which either value is undefined are dropped (``n`` counts the
+        pairs used).
+        """
         frame = self.result.replications()
         skip = {"alternative", "replication", "point", "window_days"}
         chosen = (
@@ -95,11 +102,12 @@ class Comparison:
             for kpi in chosen:
                 a = self._values(alternative, kpi)
                 b = self._values(self.baseline, kpi)
-                if np.isnan(a).all() or np.isnan(b).all():
-                    continue  # e.g. a KPI only one policy reports
+                undefined = bool(np.isnan(a).all() or np.isnan(b).all())
+                if undefined and not kpis and frame[kpi].notna().any():
+                    continue  # a value only one policy reports
                 diff = paired_difference(a, b)
                 sign = direction(kpi)
-                if sign == 0:
+                if sign == 0 or diff.n == 0:
                     better = math.nan
                 else:
                     mask = ~(np.isnan(a) | np.isnan(b))
@@ -147,18 +155,19 @@ class Comparison:
         return cost / per_day if per_day > 0 else math.inf
 
     def verdicts(self) -> list[str]:
-        """Plain-language lines, one per alternative."""
-        rows = self.differences(["total_cost", "fill_rate", "avg_cash_tied_up"])
+        """Plain-language lines, one per alternative ("n/a" for a KPI that is undefined)."""
+        measured = self.result.replications().columns
+        wanted = ["total_cost", "fill_rate", "avg_cash_tied_up"]
+        rows = self.differences([k for k in wanted if k in measured])
         table: dict[tuple[str, str], dict[str, Any]] = {
             (str(r["alternative"]), str(r["kpi"])): {str(k): v for k, v in r.items()}
             for r in rows.to_dict("records")
         }
+        undefined = dict.fromkeys(DIFFERENCE_COLUMNS, math.nan)
         risk = self.stockout_risk()
         lines = []
         for alternative in self.alternatives:
-            cost = table[(alternative, "total_cost")]
-            fill = table[(alternative, "fill_rate")]
-            cash = table[(alternative, "avg_cash_tied_up")]
+            cost, fill, cash = (table.get((alternative, k), undefined) for k in wanted)
             parts = [
                 f"total cost {_percent(cost['relative_change'])} "
                 f"(95 % CI {_percent(cost['relative_ci95_low'])} to "

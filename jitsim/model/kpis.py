@@ -14,6 +14,15 @@ Which columns a record has depends on the scenario's parts, not on its alternati
 * only a scenario with a ``disruptions:`` section has the disruption columns
   (:func:`~jitsim.model.disruptions.disruption_kpis`);
 * a policy adds the values it derives (``Policy.derived``).
+
+A KPI that cannot be computed in a replication is NaN ("undefined": an empty cell in files,
+``null`` in JSON, "n/a" on screen), never ±inf: every ratio goes through :func:`_ratio`, which
+is NaN when its denominator is not positive. Undefined are ``fill_rate`` without demand,
+``order_fill_rate`` without orders, ``avg_order_qty`` without replenishment orders,
+``inventory_turns`` without cash tied up, ``days_of_inventory`` when the turns are 0 or
+undefined, ``bullwhip_ratio`` when weekly demand does not vary (:func:`_weekly_variance`) and
+the weekly variances with fewer than two weeks; plants and disruptions document their own
+(``docs/getting-started.md``, "Undefined KPIs", lists them all).
 """
 
 from __future__ import annotations
@@ -107,7 +116,25 @@ def direction(kpi: str) -> int:
 
 
 def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator > 0 else math.nan
+    """``numerator / denominator``; NaN (undefined, an empty cell in files) when the
+    denominator is not positive or the ratio is not finite — never ``inf``."""
+    if not denominator > 0:
+        return math.nan
+    ratio = numerator / denominator
+    return ratio if math.isfinite(ratio) else math.nan
+
+
+#: Relative size (standard deviation ÷ mean) below which a weekly variance is rounding noise.
+_VARIANCE_NOISE = 1e-9
+
+
+def _weekly_variance(variance: float, mean: float) -> float:
+    """A weekly variance, 0 when it is below the rounding noise of sums of its size.
+
+    Weekly totals are differences of running float sums: a constant demand of 8.3 a day gives
+    a variance of about 1e-27 units², not 0, and the bullwhip ratio over it would be ~1e26.
+    """
+    return 0.0 if variance <= (_VARIANCE_NOISE * mean) ** 2 else variance
 
 
 def _obsolescence_share(network: Network, point: StockPoint) -> float:
@@ -137,7 +164,13 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     )
     avg_cash = point.area_cash / window
     cogs = point.shipped_units * point.unit_cost
-    order_var, demand_var = point.weekly.variances()
+    weekly = point.weekly
+    order_var, demand_var = (
+        _weekly_variance(variance, mean)
+        for variance, mean in zip(
+            weekly.variances(), (weekly.order_mean, weekly.demand_mean), strict=True
+        )
+    )
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
     record = {
         "demand_units": point.demand_units,

@@ -1,4 +1,11 @@
-"""Exports of result tables: CSV, Parquet and Excel."""
+"""Exports of result tables: CSV, Parquet and Excel.
+
+Every format writes an undefined value (NaN, and ±inf should one appear) as an empty cell.
+Text stays text: in ``results.xlsx`` every text cell is a string cell (never a formula, even
+``=1+1``), and in CSV files text that a spreadsheet would read as a formula gets a leading single
+quote (:func:`~jitsim.execution.spreadsheet.spreadsheet_safe`). Parquet, for programs, keeps text
+as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,15 @@ import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
+from jitsim.execution.spreadsheet import finite, looks_like_formula, spreadsheet_safe
 
-__all__ = ["EXPORT_FORMATS", "export_tables"]
+__all__ = ["EXPORT_FORMATS", "export_tables", "spreadsheet_safe"]
 
 #: Export formats: CSV always; Parquet with pyarrow; Excel (one sheet per table) with openpyxl.
 EXPORT_FORMATS = ("csv", "parquet", "xlsx")
@@ -61,17 +70,30 @@ def export_tables(
 
 
 def _csv(table: pd.DataFrame, path: Path) -> None:
-    table.to_csv(path, index=False)
+    spreadsheet_safe(table).to_csv(path, index=False)
 
 
 def _parquet(table: pd.DataFrame, path: Path) -> None:
-    table.to_parquet(path, index=False)
+    finite(table).to_parquet(path, index=False)
 
 
 def _workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as workbook:
         for name, table in tables.items():
-            table.to_excel(workbook, sheet_name=name[:31], index=False)
+            finite(table).to_excel(workbook, sheet_name=name[:31], index=False)
+            _text_as_text(workbook.sheets[name[:31]])
+
+
+def _text_as_text(sheet: Any) -> None:
+    """Make every text cell of an openpyxl worksheet a string cell: openpyxl stores text that
+    starts with ``=`` as a formula. Text a spreadsheet would read as a formula also gets the
+    quote prefix, so that editing the cell does not turn it into one either."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if looks_like_formula(cell.value):
+                    cell.quotePrefix = True
 
 
 def _require(module: str, what: str, hint: str) -> None:

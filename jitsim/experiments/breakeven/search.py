@@ -312,7 +312,10 @@ class _Evaluations:
         }
         diff = paired_difference(values[a], values[b])
         if diff.n == 0:
-            raise JitsimError(f"{kpi} is not available for {a} and {b} (no values to compare)")
+            raise JitsimError(
+                f"{kpi} is undefined at {self.param} = {x:g}: no replication gives it a value for "
+                f"both {a} and {b} (e.g. a fill rate without demand); choose another KPI"
+            )
         result = Evaluation(
             x, diff.mean_diff, diff.ci95_low, diff.ci95_high, diff.n, diff.mean_a, diff.mean_b
         )
