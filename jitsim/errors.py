@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "ProblemPath",
     "ScenarioError",
     "ScenarioProblem",
+    "did_you_mean",
     "format_path",
     "parse_path",
     "raise_problems",
@@ -50,6 +52,33 @@ def parse_path(path: PathLike) -> ProblemPath:
             return ()
         return tuple(int(part) if part.isdigit() else part for part in path.split("."))
     return tuple(path)
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """A hint naming the valid choice nearest to a misspelt *name*, for an error message.
+
+    Case is ignored (``JIT`` → ``jit``); otherwise the nearest choice by
+    :func:`difflib.get_close_matches` (ratio ≥ 0.6).
+
+    Returns
+    -------
+    str
+        ``" (did you mean 'jit'?)"``, to append to a message, or ``""`` when nothing is close
+        (or *name* is not text).
+    """
+    if not isinstance(name, str):
+        return ""
+    options = list(dict.fromkeys(str(choice) for choice in choices))
+    by_folded: dict[str, str] = {}
+    for choice in options:
+        by_folded.setdefault(choice.casefold(), choice)
+    folded = name.casefold()
+    if folded in by_folded and by_folded[folded] != name:
+        return f" (did you mean {by_folded[folded]!r}?)"
+    close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
+    if not close or by_folded[close[0]] == name:
+        return ""
+    return f" (did you mean {by_folded[close[0]]!r}?)"
 
 
 class JitsimError(Exception):

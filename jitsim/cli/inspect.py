@@ -20,6 +20,7 @@ from jitsim.execution.simulate import policy_derived_values
 from jitsim.output import trace as trace_format
 from jitsim.output.describe import describe_scenario
 from jitsim.scenario.models import json_schema
+from jitsim.units import plural
 
 
 def validate(file: FileArg) -> None:
@@ -79,7 +80,7 @@ def trace(
     console.print(
         Text(
             f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
-            f"seed {master}, {scenario.run.horizon_days} days "
+            f"seed {master}, {plural(scenario.run.horizon_days, 'day')} "
             f"(warm-up {scenario.run.warmup_days})"
         )
     )
@@ -89,4 +90,4 @@ def trace(
     if csv is not None:
         with writing(csv):
             trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
-        stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
+        stderr().print(Text(f"{plural(len(outcome.trace), 'event')} written to {csv}"))

@@ -22,6 +22,7 @@ from jitsim.experiments.compare import Comparison
 from jitsim.model.kpis import HEADLINE_KPIS
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
+from jitsim.units import plural
 
 
 @batch_command(
@@ -106,8 +107,8 @@ def print_headline(result: RunResult) -> None:
         table.add_row(kpi, unit, *cells)
     console.print(table)
     console.print(
-        f"{result.replications_per_alternative} replications per alternative, "
-        f"seed {result.seed}, window {result.window_days} days "
+        f"{plural(result.replications_per_alternative, 'replication')} per alternative, "
+        f"seed {result.seed}, window {plural(result.window_days, 'day')} "
         f"(horizon {run.horizon_days}, warm-up {run.warmup_days}); "
         "mean ± half-width of the 95 % confidence interval."
     )

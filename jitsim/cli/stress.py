@@ -34,6 +34,7 @@ from jitsim.experiments.stress import (
 )
 from jitsim.output.exports import export_tables
 from jitsim.scenario.events import event_keys
+from jitsim.units import plural
 
 # The stress command's own options, in the order --help lists them.
 _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
@@ -261,14 +262,16 @@ def _print_stress(result: StressResult, currency: str) -> None:
     run = result.scenario.run.service_recovery
     console.print(
         Text(
-            f"{len(result.nodes)} nodes × {len(result.durations)} durations"
-            + (f" + {len(result.events)} tested events" if result.events else "")
-            + f" × {len(result.alternatives)} alternatives × {result.replications} replications, "
+            f"{plural(len(result.nodes), 'node')} × {plural(len(result.durations), 'duration')}"
+            + (f" + {plural(len(result.events), 'tested event')}" if result.events else "")
+            + f" × {plural(len(result.alternatives), 'alternative')}"
+            + f" × {plural(result.replications, 'replication')}, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
             "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
             "risk index = impact / largest impact. "
             "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
-            f"the horizon ({result.horizon_after_failure} days; a tested event: its end) or "
+            f"the horizon ({plural(result.horizon_after_failure, 'day')}; a tested event: its end) "
+            "or "
             "where the baseline runs short anyway ('short anyway'). Service drop: rolling "
             f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
             f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "

@@ -21,6 +21,7 @@ from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, kpi_unit
 from jitsim.scenario.grid import sweep_grid
+from jitsim.units import plural
 
 
 @batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event")
@@ -100,8 +101,9 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
     stdout().print(table)
     stdout().print(
         Text(
-            f"{len(result.values)} points × {len(result.alternatives)} alternatives × "
-            f"{result.replications_per_point} replications, seed {result.seed}, "
+            f"{plural(len(result.values), 'point')} × "
+            f"{plural(len(result.alternatives), 'alternative')} × "
+            f"{plural(result.replications_per_point, 'replication')}, seed {result.seed}, "
             "common random numbers across points; mean ± 95 % CI half-width."
         )
     )

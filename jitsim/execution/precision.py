@@ -23,6 +23,7 @@ import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.stats import paired_difference, summarize
+from jitsim.units import plural
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ class PrecisionReport:
         state = "met" if self.met else "NOT met"
         return (
             f"precision target ±{self.target.relative:.2%} on {', '.join(self.target.kpis)}: "
-            f"{state} after {self.replications} replications per alternative "
-            f"({len(self.rounds)} rounds; worst relative half-width {worst:.3%})"
+            f"{state} after {plural(self.replications, 'replication')} per alternative "
+            f"({plural(len(self.rounds), 'round')}; worst relative half-width {worst:.3%})"
         )
 
 
