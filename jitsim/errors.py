@@ -28,6 +28,7 @@ __all__ = [
     "format_path",
     "parse_path",
     "raise_problems",
+    "with_suggestion",
 ]
 
 #: A location inside a scenario document: mapping keys and list indices.
@@ -55,30 +56,35 @@ def parse_path(path: PathLike) -> ProblemPath:
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
-    """A hint naming the valid choice nearest to a misspelt *name*, for an error message.
+    """The valid choice nearest to a misspelt *name*, as a question for an error message.
 
     Case is ignored (``JIT`` → ``jit``); otherwise the nearest choice by
-    :func:`difflib.get_close_matches` (ratio ≥ 0.6).
+    :func:`difflib.get_close_matches` (similarity ratio ≥ 0.6).
 
     Returns
     -------
     str
-        ``" (did you mean 'jit'?)"``, to append to a message, or ``""`` when nothing is close
-        (or *name* is not text).
+        ``"did you mean 'jit'?"``, or ``""`` when nothing is close, *name* is itself a choice
+        or is not text.
     """
     if not isinstance(name, str):
         return ""
-    options = list(dict.fromkeys(str(choice) for choice in choices))
     by_folded: dict[str, str] = {}
-    for choice in options:
-        by_folded.setdefault(choice.casefold(), choice)
+    for choice in choices:
+        by_folded.setdefault(str(choice).casefold(), str(choice))
     folded = name.casefold()
-    if folded in by_folded and by_folded[folded] != name:
-        return f" (did you mean {by_folded[folded]!r}?)"
-    close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
+    close = [folded] if folded in by_folded else []
+    close = close or difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
     if not close or by_folded[close[0]] == name:
         return ""
-    return f" (did you mean {by_folded[close[0]]!r}?)"
+    return f"did you mean {by_folded[close[0]]!r}?"
+
+
+def with_suggestion(message: str, name: object, choices: Iterable[str]) -> str:
+    """*message* about an unknown *name*, ending with ``; did you mean 'x'?`` when a choice is
+    close (see :func:`did_you_mean`)."""
+    hint = did_you_mean(name, choices)
+    return f"{message}; {hint}" if hint else message
 
 
 class JitsimError(Exception):

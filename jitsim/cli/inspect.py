@@ -14,7 +14,7 @@ import jitsim
 from jitsim.cli.console import stderr, stdout
 from jitsim.cli.options import EventOpt, FileArg, SeedOpt
 from jitsim.cli.settings import load_with_events
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import writing
 from jitsim.execution.simulate import policy_derived_values
 from jitsim.output import trace as trace_format
@@ -70,7 +70,13 @@ def trace(
     known = scenario.alternative_names()
     chosen = alternative if alternative is not None else known[0]
     if chosen not in known:
-        raise JitsimError(f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})")
+        raise JitsimError(
+            with_suggestion(
+                f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})",
+                chosen,
+                known,
+            )
+        )
     if days is not None:
         settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
         scenario = scenario.model_copy(update={"run": settings})

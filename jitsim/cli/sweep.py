@@ -16,7 +16,7 @@ import jitsim
 from jitsim.cli.console import run_batch, stdout, written
 from jitsim.cli.options import EXECUTION, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.settings import event_args, results_dir, scenario_settings
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, kpi_unit
@@ -94,7 +94,10 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
             for kpi_name in shown:
                 row = rows.get((point, name, kpi_name))
                 if row is None:
-                    raise JitsimError(f"unknown KPI {kpi_name!r} for --kpi")
+                    known = summary["kpi"].unique()
+                    raise JitsimError(
+                        with_suggestion(f"unknown KPI {kpi_name!r} for --kpi", kpi_name, known)
+                    )
                 _, scale = kpi_unit(kpi_name, currency)
                 cells.append(format_estimate(float(row["mean"]), float(row["half_width"]), scale))
             table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import prepare_out_dir, writing
 
 __all__ = ["EXPORT_FORMATS", "export_tables"]
@@ -41,7 +41,11 @@ def export_tables(
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown:
         raise JitsimError(
-            f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})"
+            with_suggestion(
+                f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})",
+                unknown[0],
+                EXPORT_FORMATS,
+            )
         )
     written: list[Path] = []
     with writing(path):

@@ -53,3 +53,62 @@ def test_one_of_everything_is_worded_in_the_singular(
     result = invoke(name, short_quickstart, *options, *out)
     assert result.exit_code == 0, result.output
     assert not WRONG_PLURAL.findall(result.output), result.output
+
+
+# -- misspelt names: the nearest valid one is suggested --------------------------------------
+
+
+def _misspelt(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "misspelt.yaml"
+    text = QUICKSTART.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "old, new, hint",
+    [
+        ("kind: jit,", "kind: JIT,", "did you mean 'jit'?"),  # a policy kind, in capitals
+        ("kind: s_S, s: 20", "kind: s_s, s: 20", "did you mean 's_S'?"),
+        ("{kind: poisson", "{kind: possion", "did you mean 'poisson'?"),  # a distribution
+        ("source: acme", "source: acm", "did you mean 'acme'?"),  # a node name
+    ],
+)
+def test_a_misspelt_name_in_a_scenario_gets_a_suggestion(
+    invoke: Invoke, tmp_path: Path, old: str, new: str, hint: str
+) -> None:
+    result = invoke("validate", _misspelt(tmp_path, old, new))
+    assert result.exit_code == 2
+    assert hint in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["run", "-a", "JIT"], "did you mean 'jit'?"),
+        (["trace", "-a", "JIt"], "did you mean 'jit'?"),
+        (["compare", "--baseline", "bufferd"], "did you mean 'buffered'?"),
+        (["run", "--precision", "0.5", "--kpi", "fill_rat"], "did you mean 'fill_rate'?"),
+        (["compare", "--precision", "0.5", "--kpi", "fill_rat"], "did you mean 'fill_rate'?"),
+        (["sweep", "--set", "suppliers.acme.order_cots=5"], "did you mean 'order_cost'?"),
+        (["sweep", "--set", "suppliers.acme.order_cost=5", "--kpi", "fill_rat"],
+         "did you mean 'fill_rate'?"),
+        (["stress", "--node", "acmee"], "did you mean 'acme'?"),
+        (["run", "--event", "outage-5d:acmee"], "did you mean 'acme'?"),
+        (["run", "--export", "xslx"], "did you mean 'xlsx'?"),
+        (["breakeven", "--param", "suppliers.acme.order_cost", "--range", "5:50",
+          "--between", "jit,eok"], "did you mean 'eoq'?"),
+        (["breakeven", "--param", "suppliers.acme.order_cost", "--range", "5:50",
+          "--between", "jit,eoq", "--kpi", "fill_rat"], "did you mean 'fill_rate'?"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_name_on_the_command_line_gets_a_suggestion(
+    invoke: Invoke, short_quickstart: Path, tmp_path: Path, args: list[str], hint: str
+) -> None:
+    name, *options = args
+    short = ["--days", "2"] if name == "trace" else ["-n", "2", "-o", tmp_path / "out"]
+    result = invoke(name, short_quickstart, *options, *short)
+    assert result.exit_code == 2, result.output
+    assert hint in result.output, result.output
+    assert len(result.output.strip().splitlines()) <= 2, result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jitsim.errors import did_you_mean
+from jitsim.errors import did_you_mean, with_suggestion
 from jitsim.units import plural
 
 
@@ -30,10 +30,10 @@ def test_plural_agrees_with_the_count(
 @pytest.mark.parametrize(
     "name, choices, expected",
     [
-        ("JIT", ["s_S", "eoq", "jit"], " (did you mean 'jit'?)"),
-        ("bufferd", ["buffered", "eoq", "jit"], " (did you mean 'buffered'?)"),
-        ("fill_rat", ["total_cost", "fill_rate"], " (did you mean 'fill_rate'?)"),
-        ("possion", ["normal", "poisson", "gamma"], " (did you mean 'poisson'?)"),
+        ("JIT", ["s_S", "eoq", "jit"], "did you mean 'jit'?"),
+        ("bufferd", ["buffered", "eoq", "jit"], "did you mean 'buffered'?"),
+        ("fill_rat", ["total_cost", "fill_rate"], "did you mean 'fill_rate'?"),
+        ("possion", ["normal", "poisson", "gamma"], "did you mean 'poisson'?"),
         ("zzz", ["buffered", "eoq"], ""),
         ("jit", ["jit"], ""),  # a valid name needs no hint
         (3, ["jit"], ""),
@@ -44,3 +44,10 @@ def test_did_you_mean_names_the_nearest_choice(
     name: object, choices: list[str], expected: str
 ) -> None:
     assert did_you_mean(name, choices) == expected
+
+
+def test_with_suggestion_appends_the_hint_only_when_one_is_close() -> None:
+    known = ["buffered", "jit"]
+    message = "unknown alternative 'JIT' (this scenario has: buffered, jit)"
+    assert with_suggestion(message, "JIT", known) == f"{message}; did you mean 'jit'?"
+    assert with_suggestion("unknown alternative 'x'", "x", known) == "unknown alternative 'x'"
