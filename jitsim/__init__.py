@@ -9,7 +9,7 @@ The public API mirrors the command line::
     result.replications()   # one row per (alternative, replication)
 """
 
-from jitsim.errors import JitsimError, ScenarioError
+from jitsim.errors import JitsimError, JitsimWarning, ScenarioError
 from jitsim.execution.batch import RunResult, run
 from jitsim.execution.precision import PrecisionTarget
 from jitsim.execution.simulate import ReplicationResult, simulate
@@ -25,6 +25,7 @@ __all__ = [
     "BreakEvenResult",
     "Comparison",
     "JitsimError",
+    "JitsimWarning",
     "PrecisionTarget",
     "ReplicationResult",
     "RunResult",

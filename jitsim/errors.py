@@ -5,6 +5,9 @@
 * :class:`ScenarioError` carries one :class:`ScenarioProblem` per problem found in a
   scenario file, so that all of them are reported at once, one per line, as
   ``FILE:LINE: path.to.field: message``.
+* :class:`JitsimWarning` is the category of the warnings about likely mistakes that are not
+  errors (an event outside the measured window); the CLI prints them as ``warning: ...``.
+* :func:`did_you_mean` / :func:`with_suggestion` word the nearest valid name for a misspelt one.
 * :class:`ModelProblems` / :func:`raise_problems` let pydantic validators report problems
   located somewhere other than the validator's own location, possibly several at once
   (see :mod:`jitsim.scenario.loader` for the full convention).
@@ -19,6 +22,7 @@ from typing import Any
 
 __all__ = [
     "JitsimError",
+    "JitsimWarning",
     "ModelProblems",
     "PathLike",
     "ProblemPath",
@@ -92,6 +96,12 @@ class JitsimError(Exception):
 
     The CLI catches it, prints ``str(exc)`` and exits with status 2.
     """
+
+
+class JitsimWarning(UserWarning):
+    """Something in the user's input that is probably a mistake but not an error (an event
+    outside the measured window). The API emits it with :func:`warnings.warn`; the CLI prints
+    ``warning: <message>`` on stderr."""
 
 
 class UnknownAlternative(JitsimError, KeyError):

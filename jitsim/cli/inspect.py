@@ -13,7 +13,7 @@ from rich.text import Text
 import jitsim
 from jitsim.cli.console import stderr, stdout
 from jitsim.cli.options import EventOpt, FileArg, SeedOpt
-from jitsim.cli.settings import load_with_events
+from jitsim.cli.settings import load_with_events, print_event_warnings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import writing
 from jitsim.execution.simulate import policy_derived_values
@@ -25,7 +25,7 @@ from jitsim.units import plural
 
 def validate(file: FileArg) -> None:
     """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
-    scenario = jitsim.load_scenario(file)
+    scenario = load_with_events(file, None)
     derived = policy_derived_values(scenario)
     console = stdout()
     console.print(Text(f"{file}: valid", style="green"))
@@ -66,7 +66,7 @@ def trace(
     event: EventOpt = None,
 ) -> None:
     """Run one replication and print its day-by-day event log."""
-    scenario = load_with_events(file, event)
+    scenario = load_with_events(file, event, warn=days is None)
     known = scenario.alternative_names()
     chosen = alternative if alternative is not None else known[0]
     if chosen not in known:
@@ -80,6 +80,7 @@ def trace(
     if days is not None:
         settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
         scenario = scenario.model_copy(update={"run": settings})
+        print_event_warnings(scenario)  # against the days traced
     master = scenario.run.seed if seed is None else seed
     outcome = jitsim.simulate(scenario, chosen, replication, master, trace=True)
     console = stdout()

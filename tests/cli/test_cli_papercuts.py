@@ -112,3 +112,79 @@ def test_a_misspelt_name_on_the_command_line_gets_a_suggestion(
     assert result.exit_code == 2, result.output
     assert hint in result.output, result.output
     assert len(result.output.strip().splitlines()) <= 2, result.output
+
+
+# -- events outside the measured window: one warning line each -------------------------------
+
+LATE_FIRE = (
+    "\ndisruptions:\n"
+    "  acme-fire: {kind: outage, nodes: [acme], windows: [{start: 400, days: 30}]}\n"
+)
+FIRE_WARNING = (
+    "warning: outage 'acme-fire' (days 400–430) starts after the horizon (31 days): "
+    "it has no effect"
+)
+
+
+@pytest.fixture(scope="module")
+def late_fire(short_quickstart: Path) -> Path:
+    path = short_quickstart.with_name("late_fire.yaml")
+    path.write_text(short_quickstart.read_text(encoding="utf-8") + LATE_FIRE, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["trace"],
+        ["run", "-a", "jit", "-n", "1"],
+        ["compare", "-a", "jit", "-a", "eoq", "-n", "2"],
+        ["sweep", "-a", "jit", "--set", "suppliers.acme.order_cost=5", "-n", "1"],
+        ["stress", "-a", "jit", "--node", "acme", "--durations", "7", "-n", "1"],
+        ["breakeven", "--param", "suppliers.acme.order_cost", "--range", "5:50",
+         "--between", "jit,eoq", "-n", "2", "--max-iterations", "1"],
+    ],
+)  # fmt: skip
+def test_every_command_warns_once_about_an_event_after_the_horizon(
+    invoke: Invoke, late_fire: Path, tmp_path: Path, args: list[str]
+) -> None:
+    name, *options = args
+    out = ["-o", tmp_path / "out"] if name not in ("validate", "trace") else []
+    result = invoke(name, late_fire, *options, *out)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning:") == 1, result.output
+    assert FIRE_WARNING in result.output
+    assert "JitsimWarning" not in result.output
+
+
+def test_an_event_text_outside_the_window_is_warned_about(
+    invoke: Invoke, short_quickstart: Path, tmp_path: Path
+) -> None:
+    result = invoke(
+        "run", short_quickstart, "-a", "jit", "-n", "1", "-o", tmp_path / "out",
+        "--event", "outage-5d:acme@40", "--event", "stock-loss-50pct:store@0.5",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: outage 'outage-5d-acme-40' (days 40–45) starts after the horizon (31 days)"
+        in result.output
+    )
+    assert (
+        "warning: stock loss 'stock-loss-50pct-store-0-5' (day 0.5) comes within the warm-up "
+        "(the first 1 day, not measured)" in result.output
+    )
+
+
+def test_trace_warns_against_the_days_it_traces(invoke: Invoke, short_quickstart: Path) -> None:
+    """``trace --days 5`` runs 5 days without warm-up: an outage on day 10 never happens."""
+    path = short_quickstart.with_name("day10.yaml")
+    path.write_text(
+        short_quickstart.read_text(encoding="utf-8")
+        + "\ndisruptions:\n  mid: {kind: outage, nodes: [acme], windows: [{start: 10, days: 2}]}\n",
+        encoding="utf-8",
+    )
+    assert "warning:" not in invoke("validate", path).output
+    result = invoke("trace", path, "--days", "5")
+    assert result.exit_code == 0, result.output
+    assert "warning: outage 'mid' (days 10–12) starts after the horizon (5 days)" in result.output
