@@ -115,7 +115,16 @@ def print_headline(result: RunResult) -> None:
 
 
 @batch_command(
-    "file", "baseline", *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file",
+    "baseline",
+    *SAMPLE,
+    "out",
+    *EXECUTION,
+    *PRECISION,
+    "export",
+    "chunk_size",
+    "event",
+    kind="compare",
 )
 def compare(
     file: FileArg,

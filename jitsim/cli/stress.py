@@ -41,7 +41,16 @@ _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
 
 
 @batch_command(
-    "file", *_OWN, *SAMPLE, "out", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file",
+    *_OWN,
+    *SAMPLE,
+    "out",
+    *EXECUTION,
+    *PRECISION,
+    "export",
+    "chunk_size",
+    "event",
+    kind="stress",
 )
 def stress(
     file: FileArg,

@@ -24,7 +24,7 @@ from jitsim.scenario.grid import sweep_grid
 from jitsim.units import plural
 
 
-@batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event")
+@batch_command("file", "set_", *SAMPLE, "kpi", "out", *EXECUTION, "export", "event", kind="sweep")
 def sweep(
     file: FileArg,
     set_: Annotated[
@@ -125,6 +125,7 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
     "out",
     *EXECUTION,
     "event",
+    kind="breakeven",
 )
 def breakeven(
     file: FileArg,

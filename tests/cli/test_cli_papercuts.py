@@ -188,3 +188,50 @@ def test_trace_warns_against_the_days_it_traces(invoke: Invoke, short_quickstart
     result = invoke("trace", path, "--days", "5")
     assert result.exit_code == 0, result.output
     assert "warning: outage 'mid' (days 10–12) starts after the horizon (5 days)" in result.output
+
+
+# -- the docs agree with the program ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, default",
+    [
+        (["run", "-a", "jit", "-n", "1"], "results/<file stem>"),
+        (["compare", "-a", "jit", "-a", "eoq", "-n", "2"], "results/<file stem>-compare"),
+        (["sweep", "-a", "jit", "--set", "suppliers.acme.order_cost=5", "-n", "1"],
+         "results/<file stem>-sweep"),
+        (["stress", "-a", "jit", "--node", "acme", "--durations", "7", "-n", "1"],
+         "results/<file stem>-stress"),
+        (["breakeven", "--param", "suppliers.acme.order_cost", "--range", "5:50",
+          "--between", "jit,eoq", "-n", "2", "--max-iterations", "1"],
+         "results/<file stem>-breakeven"),
+    ],
+)  # fmt: skip
+def test_help_names_the_default_results_directory_the_command_uses(
+    invoke: Invoke,
+    short_quickstart: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    default: str,
+) -> None:
+    name, *options = args
+    help_text = " ".join(invoke(name, "--help").output.split())
+    assert f"[default: {default}]" in help_text
+    monkeypatch.chdir(tmp_path)
+    result = invoke(name, short_quickstart, *options, "-q")
+    assert result.exit_code == 0, result.output
+    made = [path.relative_to(tmp_path).as_posix() for path in (tmp_path / "results").iterdir()]
+    assert made == [default.replace("<file stem>", short_quickstart.stem)]
+
+
+def test_the_readme_lists_every_file_a_run_writes(
+    invoke: Invoke, short_quickstart: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", short_quickstart, "-a", "jit", "-n", "1", "--trajectories", "1",
+                    "-q", "-o", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    readme = (QUICKSTART.parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([\w.]+)` \|", readme, flags=re.MULTILINE))
+    assert {path.name for path in out.iterdir()} <= listed
