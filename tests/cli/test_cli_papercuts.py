@@ -4,11 +4,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import QUICKSTART, Invoke
+
+import jitsim
 
 #: A count followed by a plural where the count is 1 ("1 nodes", "1 alternatives"), or "(s)".
 WRONG_PLURAL = re.compile(r"(?<![\d.,])1 (?:tested )?[a-z]+s\b|\w\(s\)")
@@ -235,3 +240,44 @@ def test_the_readme_lists_every_file_a_run_writes(
     readme = (QUICKSTART.parents[1] / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([\w.]+)` \|", readme, flags=re.MULTILINE))
     assert {path.name for path in out.iterdir()} <= listed
+
+
+# -- --version does not load the simulator ---------------------------------------------------
+
+VERSION_PROBE = """
+import sys
+sys.argv = ["jitsim", "--version"]
+from jitsim.cli import main
+main()
+heavy = [m for m in ("pandas", "numpy", "scipy", "simpy", "typer", "rich") if m in sys.modules]
+print("loaded:", ",".join(heavy))
+"""
+
+
+def test_version_answers_without_importing_the_simulator() -> None:
+    root = QUICKSTART.parents[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", VERSION_PROBE], capture_output=True, text=True, env=env,
+        cwd=root, timeout=60, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"jitsim {jitsim.__version__}"
+    assert lines[1] == "loaded: ", done.stdout
+
+
+def test_version_through_typer_still_works(invoke: Invoke) -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"jitsim {jitsim.__version__}"
+
+
+def test_every_public_name_resolves_lazily() -> None:
+    for name in jitsim.__all__:
+        assert getattr(jitsim, name) is not None, name
+    assert set(dir(jitsim)) >= set(jitsim.__all__)
+    with pytest.raises(AttributeError):
+        jitsim.no_such_name  # noqa: B018
