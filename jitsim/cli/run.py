@@ -185,7 +185,12 @@ def _print_differences(comparison: Comparison) -> None:
             escape(str(row["alternative"])),
             str(row["kpi"]),
             "pp" if unit == "%" else unit,
-            format_estimate(float(row["difference"]), half, scale),
+            format_estimate(
+                float(row["difference"]),
+                half,
+                scale,
+                reference=max(abs(float(row["mean"])), abs(float(row["baseline_mean"]))),
+            ),
             _relative_text(float(row["relative_change"])),
             "–" if math.isnan(better) else f"{better:.0%}",
         )

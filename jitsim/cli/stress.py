@@ -33,6 +33,7 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
+from jitsim.output.tables import format_number
 from jitsim.scenario.events import event_keys
 from jitsim.units import plural
 
@@ -230,10 +231,10 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             escape(str(row["node"])),
             f"{row['duration_days']:g}",
             escape(str(row["alternative"])),
-            f"{row['impact_avoided']:,.0f}",
-            f"{row['lost_units_avoided']:,.1f}",
+            format_number(row["impact_avoided"], 0),
+            format_number(row["lost_units_avoided"], 1),
             "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
-            f"{row['annual_cost']:,.0f}",
+            format_number(row["annual_cost"], 0),
             pays,
         )
     stdout().print(view)
@@ -317,11 +318,11 @@ def _weak_links(result: StressResult, currency: str) -> Table:
             escape(str(row["node"])),
             f"{row['duration_days']:g}",
             escape(str(row["alternative"])),
-            f"{row['lost_units']:,.1f}",
-            f"{row['impact']:,.0f}",
+            format_number(row["lost_units"], 1),
+            format_number(row["impact"], 0),
             f"{row['risk_exposure_index']:.2f}",
             f"{row['p_stockout']:.0%}",
-            f"{row['lost_margin_cvar95']:,.0f}",
+            format_number(row["lost_margin_cvar95"], 0),
             f"{row['service_drop_share']:.0%}",
             recovery_text,
             _flag(row["tts_days"], row["tts_censored"], row["duration_days"]),

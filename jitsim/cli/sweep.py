@@ -19,7 +19,7 @@ from jitsim.cli.settings import event_args, results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
-from jitsim.output.tables import format_estimate, kpi_unit
+from jitsim.output.tables import format_estimate, format_general, kpi_unit
 from jitsim.scenario.grid import sweep_grid
 from jitsim.units import plural
 
@@ -174,10 +174,12 @@ def breakeven(
         table.add_column(escape(column), justify="right", no_wrap=True)
     for row in result.evaluations().sort_values("x").to_dict("records"):
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        size = max(abs(float(row["mean_a"])), abs(float(row["mean_b"])))  # noise is relative
+        bounds = [format_general(float(row[k]), size) for k in ("ci95_low", "ci95_high")]
         table.add_row(
             f"{float(row['x']):.6g}",
-            format_estimate(float(row["mean_diff"]), half),
-            f"[{float(row['ci95_low']):.4g}, {float(row['ci95_high']):.4g}]",
+            format_estimate(float(row["mean_diff"]), half, reference=size),
+            f"[{bounds[0]}, {bounds[1]}]",
             str(int(row["n"])),
         )
     stdout().print(table)

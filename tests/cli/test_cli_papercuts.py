@@ -281,3 +281,13 @@ def test_every_public_name_resolves_lazily() -> None:
     assert set(dir(jitsim)) >= set(jitsim.__all__)
     with pytest.raises(AttributeError):
         jitsim.no_such_name  # noqa: B018
+
+
+def test_stress_tables_print_no_negative_zero(
+    invoke: Invoke, short_quickstart: Path, tmp_path: Path
+) -> None:
+    """A lost margin of -1e-13 (a sum of paired differences) rounded to ``-0`` before."""
+    result = invoke("stress", short_quickstart, "-a", "jit", "--node", "acme", "--durations", "7",
+                    "-n", "1", "-o", tmp_path / "out")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\w.])", result.output), result.output
