@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import QUICKSTART, Invoke
+from conftest import QUICKSTART, Invoke, shortened
 
 import jitsim
 
@@ -291,3 +291,26 @@ def test_stress_tables_print_no_negative_zero(
                     "-n", "1", "-o", tmp_path / "out")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\w.])", result.output), result.output
+
+
+def test_the_docs_give_the_shape_of_summary(quickstart: jitsim.Scenario) -> None:
+    """docs/api.md names every column of ``RunResult.summary()``, one row per (alternative, kpi)."""
+    summary = jitsim.run(shortened(quickstart, 40, 5), replications=2, backend="serial").summary()
+    assert not summary.duplicated(["alternative", "kpi"]).any()
+    api = (QUICKSTART.parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    row = next(line for line in api.splitlines() if line.startswith("| `RunResult` |"))
+    assert "one row per (alternative, kpi)" in row
+    assert all(f"`{column}`" in row for column in summary.columns), list(summary.columns)
+
+
+def test_the_precision_rounds_in_the_docs_agree_with_each_other() -> None:
+    """docs/experiments.md prints the rounds of one run three ways (recorded from the program:
+    the printed line, the prose and the API example); a change to the rule must update all."""
+    text = (QUICKSTART.parents[1] / "docs" / "experiments.md").read_text(encoding="utf-8")
+    printed = re.search(r"met after (\d+) replications per alternative \((\d+) rounds", text)
+    prose = re.search(r"The run above went ([\d →]+):", text)
+    api = re.search(r"result\.precision\.rounds +# \[([\d, ]+)\]", text)
+    assert printed and prose and api
+    rounds = [int(n) for n in prose.group(1).split("→")]
+    assert rounds == [int(n) for n in api.group(1).split(",")]
+    assert (rounds[-1], len(rounds)) == (int(printed.group(1)), int(printed.group(2)))
