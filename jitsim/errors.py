@@ -5,6 +5,9 @@
 * :class:`ScenarioError` carries one :class:`ScenarioProblem` per problem found in a
   scenario file, so that all of them are reported at once, one per line, as
   ``FILE:LINE: path.to.field: message``.
+* :class:`JitsimWarning` is the category of the warnings about likely mistakes that are not
+  errors (an event outside the measured window); the CLI prints them as ``warning: ...``.
+* :func:`did_you_mean` / :func:`with_suggestion` word the nearest valid name for a misspelt one.
 * :class:`ModelProblems` / :func:`raise_problems` let pydantic validators report problems
   located somewhere other than the validator's own location, possibly several at once
   (see :mod:`jitsim.scenario.loader` for the full convention).
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +28,11 @@ __all__ = [
     "ProblemPath",
     "ScenarioError",
     "ScenarioProblem",
+    "did_you_mean",
     "format_path",
     "parse_path",
     "raise_problems",
+    "with_suggestion",
 ]
 
 #: A location inside a scenario document: mapping keys and list indices.
@@ -53,6 +59,38 @@ def parse_path(path: PathLike) -> ProblemPath:
     return tuple(path)
 
 
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """The valid choice nearest to a misspelt *name*, as a question for an error message.
+
+    Case is ignored (``JIT`` → ``jit``); otherwise the nearest choice by
+    :func:`difflib.get_close_matches` (similarity ratio ≥ 0.6).
+
+    Returns
+    -------
+    str
+        ``"did you mean 'jit'?"``, or ``""`` when nothing is close, *name* is itself a choice
+        or is not text.
+    """
+    if not isinstance(name, str):
+        return ""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(str(choice).casefold(), str(choice))
+    folded = name.casefold()
+    close = [folded] if folded in by_folded else []
+    close = close or difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.6)
+    if not close or by_folded[close[0]] == name:
+        return ""
+    return f"did you mean {by_folded[close[0]]!r}?"
+
+
+def with_suggestion(message: str, name: object, choices: Iterable[str]) -> str:
+    """*message* about an unknown *name*, ending with ``; did you mean 'x'?`` when a choice is
+    close (see :func:`did_you_mean`)."""
+    hint = did_you_mean(name, choices)
+    return f"{message}; {hint}" if hint else message
+
+
 class JitsimError(Exception):
     """Base class for errors caused by the user (bad scenario, bad option, ...).
 
@@ -61,8 +99,10 @@ class JitsimError(Exception):
 
 
 class JitsimWarning(UserWarning):
-    """Something the user should know that does not stop the work (the CLI prints it as one
-    ``warning:`` line on stderr)."""
+    """Something the user should know that does not stop the work: input that is probably a
+    mistake (an event outside the measured window), or damaged results that a resume simulates
+    again. The API emits it with :func:`warnings.warn`; the CLI prints ``warning: <message>``
+    on stderr."""
 
 
 class UnknownAlternative(JitsimError, KeyError):

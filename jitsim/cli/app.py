@@ -4,7 +4,7 @@ exit status.
 User errors (:class:`~jitsim.errors.JitsimError`, bad options, missing files) print a message
 to stderr and exit with status 2; anything unexpected prints a short "internal error" message
 and exits with status 1 (the traceback is shown with ``--debug`` or ``JITSIM_DEBUG=1``).
-The commands are registered on :data:`app` by :mod:`jitsim.cli`.
+The commands are registered on :data:`app` by :mod:`jitsim.cli.commands`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.text import Text
 
-import jitsim
 from jitsim.cli.console import stderr
 from jitsim.errors import JitsimError, ScenarioError
+from jitsim.version import __version__
 
 app = typer.Typer(
     name="jitsim",
@@ -90,7 +90,7 @@ def guard(func: Callable[P, R]) -> Callable[P, R]:
 
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"jitsim {jitsim.__version__}")
+        typer.echo(f"jitsim {__version__}")
         raise typer.Exit()
 
 
@@ -111,5 +111,6 @@ def _main(
 
 
 def main() -> None:
-    """Entry point of the ``jitsim`` console script and ``python -m jitsim``."""
+    """Run the command line (what :func:`jitsim.cli.main` calls for anything but
+    ``--version``)."""
     app(prog_name="jitsim")

@@ -13,18 +13,19 @@ from rich.text import Text
 import jitsim
 from jitsim.cli.console import stderr, stdout
 from jitsim.cli.options import EventOpt, FileArg, SeedOpt
-from jitsim.cli.settings import load_with_events
-from jitsim.errors import JitsimError
+from jitsim.cli.settings import load_with_events, print_event_warnings
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import writing
 from jitsim.execution.simulate import policy_derived_values
 from jitsim.output import trace as trace_format
 from jitsim.output.describe import describe_scenario
 from jitsim.scenario.models import json_schema
+from jitsim.units import plural
 
 
 def validate(file: FileArg) -> None:
     """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
-    scenario = jitsim.load_scenario(file)
+    scenario = load_with_events(file, None)
     derived = policy_derived_values(scenario)
     console = stdout()
     console.print(Text(f"{file}: valid", style="green"))
@@ -65,21 +66,28 @@ def trace(
     event: EventOpt = None,
 ) -> None:
     """Run one replication and print its day-by-day event log."""
-    scenario = load_with_events(file, event)
+    scenario = load_with_events(file, event, warn=days is None)
     known = scenario.alternative_names()
     chosen = alternative if alternative is not None else known[0]
     if chosen not in known:
-        raise JitsimError(f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})")
+        raise JitsimError(
+            with_suggestion(
+                f"unknown alternative {chosen!r} (this scenario has: {', '.join(known)})",
+                chosen,
+                known,
+            )
+        )
     if days is not None:
         settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
         scenario = scenario.model_copy(update={"run": settings})
+        print_event_warnings(scenario)  # against the days traced
     master = scenario.run.seed if seed is None else seed
     outcome = jitsim.simulate(scenario, chosen, replication, master, trace=True)
     console = stdout()
     console.print(
         Text(
             f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
-            f"seed {master}, {scenario.run.horizon_days} days "
+            f"seed {master}, {plural(scenario.run.horizon_days, 'day')} "
             f"(warm-up {scenario.run.warmup_days})"
         )
     )
@@ -89,4 +97,4 @@ def trace(
     if csv is not None:
         with writing(csv):
             trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)
-        stderr().print(Text(f"{len(outcome.trace)} events written to {csv}"))
+        stderr().print(Text(f"{plural(len(outcome.trace), 'event')} written to {csv}"))

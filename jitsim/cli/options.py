@@ -20,6 +20,13 @@ import typer
 from jitsim.cli.scope import command_scope
 from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget
+from jitsim.execution.results_dir import default_out_dir
+
+
+def _out_help(kind: str) -> str:
+    """Help of ``--out`` for an experiment of ``kind`` (``run``, ``compare``, ...)."""
+    return f"Results directory [default: {default_out_dir('<file stem>', kind).as_posix()}]."
+
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")]
@@ -49,7 +56,7 @@ class BatchOptions:
     ] = None
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Results directory [default: results/<file stem>]."),
+        typer.Option("--out", "-o", help=_out_help("run")),
     ] = None
     overwrite: Annotated[
         bool,
@@ -139,6 +146,13 @@ def _shared_parameters() -> dict[str, inspect.Parameter]:
 
 _SHARED = _shared_parameters()
 
+
+def _out_parameter(kind: str) -> inspect.Parameter:
+    """The shared ``--out`` parameter, its help naming the default directory of ``kind``."""
+    option = typer.Option("--out", "-o", help=_out_help(kind))
+    return _SHARED["out"].replace(annotation=Annotated[Path | None, option])
+
+
 #: Groups of shared options that stand together on every command taking them.
 SAMPLE = ("replications", "seed", "alternative")
 OUT = ("out", "overwrite")
@@ -146,8 +160,13 @@ EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
 
-def batch_command(*help_order: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def batch_command(
+    *help_order: str, kind: str = "run"
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the shared options named in ``help_order`` as one ``options`` argument.
+
+    ``kind`` is the kind of experiment whose default results directory ``--help`` names for
+    ``--out`` (as :func:`~jitsim.execution.results_dir.default_out_dir` makes it).
 
     ``help_order`` names every parameter of the command line in the order ``--help`` lists
     them: the command's own (those of the function but ``options``) and shared ones, fields of
@@ -168,8 +187,9 @@ def batch_command(*help_order: str) -> Callable[[Callable[..., None]], Callable[
         left_out = [name for name in own if name not in help_order]
         if unknown or left_out:  # a slip in a command's definition, seen on import
             raise TypeError(f"{command.__name__}: help order {unknown=} {left_out=}")
+        shared = {**_SHARED, "out": _out_parameter(kind)}
         parameters = [
-            own[name].replace(kind=inspect.Parameter.KEYWORD_ONLY) if name in own else _SHARED[name]
+            own[name].replace(kind=inspect.Parameter.KEYWORD_ONLY) if name in own else shared[name]
             for name in help_order
         ]
         _check_flags_unique(command.__name__, parameters)

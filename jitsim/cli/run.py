@@ -30,6 +30,7 @@ from jitsim.experiments.compare import Comparison
 from jitsim.model.kpis import HEADLINE_KPIS, direction
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
+from jitsim.units import plural
 
 
 @batch_command(
@@ -114,15 +115,24 @@ def print_headline(result: RunResult) -> None:
         table.add_row(kpi, unit, *cells)
     console.print(table)
     console.print(
-        f"{result.replications_per_alternative} replications per alternative, "
-        f"seed {result.seed}, window {result.window_days} days "
+        f"{plural(result.replications_per_alternative, 'replication')} per alternative, "
+        f"seed {result.seed}, window {plural(result.window_days, 'day')} "
         f"(horizon {run.horizon_days}, warm-up {run.warmup_days}); "
         "mean ± half-width of the 95 % confidence interval."
     )
 
 
 @batch_command(
-    "file", "baseline", *SAMPLE, *OUT, *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file",
+    "baseline",
+    *SAMPLE,
+    *OUT,
+    *EXECUTION,
+    *PRECISION,
+    "export",
+    "chunk_size",
+    "event",
+    kind="compare",
 )
 def compare(
     file: FileArg,
@@ -183,7 +193,12 @@ def _print_differences(comparison: Comparison) -> None:
             escape(str(row["alternative"])),
             str(row["kpi"]),
             "pp" if unit == "%" else unit,
-            format_estimate(float(row["difference"]), half, scale),
+            format_estimate(
+                float(row["difference"]),
+                half,
+                scale,
+                reference=max(abs(float(row["mean"])), abs(float(row["baseline_mean"]))),
+            ),
             _relative_text(float(row["relative_change"])),
             _better_text(better, int(row["n"]), str(row["kpi"])),
         )

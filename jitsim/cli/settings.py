@@ -6,23 +6,44 @@ from __future__ import annotations
 
 import dataclasses
 import shlex
+import warnings
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
+
 import jitsim
+from jitsim.cli.console import stderr
 from jitsim.cli.options import BatchOptions
 from jitsim.cli.scope import hold
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.precision import PrecisionTarget
 from jitsim.execution.results_claim import claim, read_manifest
 from jitsim.execution.results_dir import default_out_dir
+from jitsim.scenario.event_warnings import scenario_warnings
 from jitsim.scenario.events import with_events
 from jitsim.scenario.models import Scenario
 
 
-def load_with_events(file: Path, events: list[str] | None) -> Scenario:
-    """The scenario in ``file`` with the named stress events given by ``--event`` added."""
-    return with_events(jitsim.load_scenario(file), events or [], where=f"{file} --event")
+def load_with_events(file: Path, events: list[str] | None, *, warn: bool = True) -> Scenario:
+    """The scenario in ``file`` with the named stress events given by ``--event`` added.
+
+    With ``warn``, scheduled events outside the measured window (those of the file and of
+    ``--event``) are reported on stderr, one ``warning:`` line each (see
+    :func:`print_event_warnings`).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JitsimWarning)  # printed below, in the CLI's form
+        scenario = with_events(jitsim.load_scenario(file), events or [], where=f"{file} --event")
+    if warn:
+        print_event_warnings(scenario)
+    return scenario
+
+
+def print_event_warnings(scenario: Scenario) -> None:
+    """Print ``warning: ...`` on stderr for each scheduled event outside the measured window."""
+    for message in scenario_warnings(scenario):
+        stderr().print(Text(f"warning: {message}"))
 
 
 def event_args(events: list[str] | None) -> list[str]:

@@ -34,14 +34,25 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
+from jitsim.output.tables import format_number
 from jitsim.scenario.events import event_keys
+from jitsim.units import plural
 
 # The stress command's own options, in the order --help lists them.
 _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
 
 
 @batch_command(
-    "file", *_OWN, *SAMPLE, *OUT, *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file",
+    *_OWN,
+    *SAMPLE,
+    *OUT,
+    *EXECUTION,
+    *PRECISION,
+    "export",
+    "chunk_size",
+    "event",
+    kind="stress",
 )
 def stress(
     file: FileArg,
@@ -221,10 +232,10 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             escape(str(row["node"])),
             f"{row['duration_days']:g}",
             escape(str(row["alternative"])),
-            f"{row['impact_avoided']:,.0f}",
-            f"{row['lost_units_avoided']:,.1f}",
+            format_number(row["impact_avoided"], 0),
+            format_number(row["lost_units_avoided"], 1),
             "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
-            f"{row['annual_cost']:,.0f}",
+            format_number(row["annual_cost"], 0),
             pays,
         )
     stdout().print(view)
@@ -262,14 +273,16 @@ def _print_stress(result: StressResult, currency: str) -> None:
     run = result.scenario.run.service_recovery
     console.print(
         Text(
-            f"{len(result.nodes)} nodes × {len(result.durations)} durations"
-            + (f" + {len(result.events)} tested events" if result.events else "")
-            + f" × {len(result.alternatives)} alternatives × {result.replications} replications, "
+            f"{plural(len(result.nodes), 'node')} × {plural(len(result.durations), 'duration')}"
+            + (f" + {plural(len(result.events), 'tested event')}" if result.events else "")
+            + f" × {plural(len(result.alternatives), 'alternative')}"
+            + f" × {plural(result.replications, 'replication')}, "
             f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
             "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
             "risk index = impact / largest impact. "
             "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
-            f"the horizon ({result.horizon_after_failure} days; a tested event: its end) or "
+            f"the horizon ({plural(result.horizon_after_failure, 'day')}; a tested event: its end) "
+            "or "
             "where the baseline runs short anyway ('short anyway'). Service drop: rolling "
             f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
             f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
@@ -306,11 +319,11 @@ def _weak_links(result: StressResult, currency: str) -> Table:
             escape(str(row["node"])),
             f"{row['duration_days']:g}",
             escape(str(row["alternative"])),
-            f"{row['lost_units']:,.1f}",
-            f"{row['impact']:,.0f}",
+            format_number(row["lost_units"], 1),
+            format_number(row["impact"], 0),
             f"{row['risk_exposure_index']:.2f}",
             f"{row['p_stockout']:.0%}",
-            f"{row['lost_margin_cvar95']:,.0f}",
+            format_number(row["lost_margin_cvar95"], 0),
             f"{row['service_drop_share']:.0%}",
             recovery_text,
             _flag(row["tts_days"], row["tts_censored"], row["duration_days"]),

@@ -16,14 +16,15 @@ import jitsim
 from jitsim.cli.console import run_batch, stdout, written
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.settings import event_args, results_dir, scenario_settings
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
-from jitsim.output.tables import format_estimate, kpi_unit
+from jitsim.output.tables import format_estimate, format_general, kpi_unit
 from jitsim.scenario.grid import sweep_grid
+from jitsim.units import plural
 
 
-@batch_command("file", "set_", *SAMPLE, "kpi", *OUT, *EXECUTION, "export", "event")
+@batch_command("file", "set_", *SAMPLE, "kpi", *OUT, *EXECUTION, "export", "event", kind="sweep")
 def sweep(
     file: FileArg,
     set_: Annotated[
@@ -93,15 +94,19 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
             for kpi_name in shown:
                 row = rows.get((point, name, kpi_name))
                 if row is None:
-                    raise JitsimError(f"unknown KPI {kpi_name!r} for --kpi")
+                    known = summary["kpi"].unique()
+                    raise JitsimError(
+                        with_suggestion(f"unknown KPI {kpi_name!r} for --kpi", kpi_name, known)
+                    )
                 _, scale = kpi_unit(kpi_name, currency)
                 cells.append(format_estimate(float(row["mean"]), float(row["half_width"]), scale))
             table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)
     stdout().print(table)
     stdout().print(
         Text(
-            f"{len(result.values)} points × {len(result.alternatives)} alternatives × "
-            f"{result.replications_per_point} replications, seed {result.seed}, "
+            f"{plural(len(result.values), 'point')} × "
+            f"{plural(len(result.alternatives), 'alternative')} × "
+            f"{plural(result.replications_per_point, 'replication')}, seed {result.seed}, "
             "common random numbers across points; mean ± 95 % CI half-width."
         )
     )
@@ -120,6 +125,7 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
     *OUT,
     *EXECUTION,
     "event",
+    kind="breakeven",
 )
 def breakeven(
     file: FileArg,
@@ -168,10 +174,11 @@ def breakeven(
         table.add_column(escape(column), justify="right", no_wrap=True)
     for row in result.evaluations().sort_values("x").to_dict("records"):
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
+        size = max(abs(float(row["mean_a"])), abs(float(row["mean_b"])))  # noise is relative
         table.add_row(
             f"{float(row['x']):.6g}",
-            format_estimate(float(row["mean_diff"]), half),
-            _interval_text(float(row["ci95_low"]), float(row["ci95_high"])),
+            format_estimate(float(row["mean_diff"]), half, reference=size),
+            _interval_text(float(row["ci95_low"]), float(row["ci95_high"]), size),
             str(int(row["n"])),
         )
     stdout().print(table)
@@ -179,11 +186,12 @@ def breakeven(
     written(out_dir)
 
 
-def _interval_text(low: float, high: float) -> str:
-    """``[low, high]`` of a 95 % CI, "n/a" when it cannot be computed (one replication)."""
+def _interval_text(low: float, high: float, size: float) -> str:
+    """``[low, high]`` of a 95 % CI (noise within rounding of ``size`` printed as 0), "n/a"
+    when it cannot be computed (one replication)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return "n/a"
-    return escape(f"[{low:.4g}, {high:.4g}]")
+    return escape(f"[{format_general(low, size)}, {format_general(high, size)}]")
 
 
 def _parse_range(text: str) -> tuple[float, float]:

@@ -20,7 +20,7 @@ from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
-from jitsim.errors import JitsimError, UnknownAlternative
+from jitsim.errors import JitsimError, UnknownAlternative, with_suggestion
 from jitsim.execution.backends import Backend, Chunk, make_backend
 from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
 from jitsim.execution.results_claim import claim
@@ -277,7 +277,11 @@ def chosen_alternatives(scenario: Scenario, alternatives: Sequence[str] | None) 
     unknown = [a for a in names if a not in known]
     if unknown:
         raise UnknownAlternative(
-            f"unknown alternative {unknown[0]!r} (this scenario has: {', '.join(known)})"
+            with_suggestion(
+                f"unknown alternative {unknown[0]!r} (this scenario has: {', '.join(known)})",
+                unknown[0],
+                known,
+            )
         )
     return names
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.stats import paired_difference, summarize
+from jitsim.units import plural
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ class PrecisionReport:
         state = "met" if self.met else "NOT met"
         return (
             f"precision target ±{self.target.relative:.2%} on {', '.join(self.target.kpis)}: "
-            f"{state} after {self.replications} replications per alternative "
-            f"({len(self.rounds)} rounds; worst relative half-width {worst:.3%})"
+            f"{state} after {plural(self.replications, 'replication')} per alternative "
+            f"({plural(len(self.rounds), 'round')}; worst relative half-width {worst:.3%})"
         )
 
 
@@ -107,10 +108,12 @@ def relative_half_widths(
     """Relative CI half-widths of each KPI per alternative, or of paired differences."""
     missing = [k for k in kpis if k not in frame.columns]
     if missing:
-        raise JitsimError(
+        message = (
             f"unknown KPI {missing[0]!r} for --kpi (e.g. total_cost, fill_rate, "
             "avg_cash_tied_up, or a node KPI like store.fill_rate)"
         )
+        known = [c for c in frame.columns if c not in ("alternative", "replication")]
+        raise JitsimError(with_suggestion(message, missing[0], known))
     by_alt = {
         name: group.sort_values("replication") for name, group in frame.groupby("alternative")
     }

@@ -18,7 +18,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.batch import (
     ExecutionOptions,
     RunResult,
@@ -246,9 +246,13 @@ def compare(
     names = chosen_alternatives(scenario, alternatives)
     chosen = baseline if baseline is not None else names[0]
     if chosen not in scenario.alternative_names():
+        known = scenario.alternative_names()
         raise JitsimError(
-            f"unknown baseline {chosen!r} (this scenario has: "
-            f"{', '.join(scenario.alternative_names())})"
+            with_suggestion(
+                f"unknown baseline {chosen!r} (this scenario has: {', '.join(known)})",
+                chosen,
+                known,
+            )
         )
     if chosen not in names:
         names = [chosen, *names]

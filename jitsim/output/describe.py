@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from jitsim.execution.results_dir import json_safe
+from jitsim.units import plural
 
 if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
@@ -26,7 +27,8 @@ def _event_text(event: Any) -> str:
     nodes = ", ".join(event.nodes)
     windows = getattr(event, "windows", None)
     if event.kind == "stock_loss":
-        return f"stock loss of {event.fraction:.0%} at {nodes} on day(s) " + ", ".join(
+        days = "day" if len(event.at) == 1 else "days"
+        return f"stock loss of {event.fraction:.0%} at {nodes} on {days} " + ", ".join(
             _g(t) for t in event.at
         )
     if windows is not None:
@@ -57,8 +59,9 @@ def describe_scenario(
     run = scenario.run
     lines = [
         f"scenario: {scenario.name}",
-        f"run: horizon {run.horizon_days} days, warm-up {run.warmup_days} days "
-        f"(window {run.window_days} days), {run.replications} replications, seed {run.seed}, "
+        f"run: horizon {plural(run.horizon_days, 'day')}, warm-up {plural(run.warmup_days, 'day')} "
+        f"(window {plural(run.window_days, 'day')}), {plural(run.replications, 'replication')}, "
+        f"seed {run.seed}, "
         f"currency {run.currency}, costs on {run.cost_basis.replace('_', '-')} levels",
     ]
     for section in (_items, _suppliers, _stock_points, _customers, _plants, _disruptions):
@@ -100,7 +103,7 @@ def _stock_points(scenario: Scenario) -> list[str]:
         review = (
             "continuous review"
             if point.review.continuous
-            else f"review every {point.review.every_days} day(s)"
+            else f"review every {plural(point.review.every_days, 'day')}"
         )
         text = (
             f"  {name}: {point.item} from {point.source}, initial {_g(point.initial)}, "
@@ -131,7 +134,7 @@ def _plants(scenario: Scenario) -> list[str]:
     lines = ["plants:"] if scenario.plants else []
     for name, plant in scenario.plants.items():
         quality = "defective units reworked" if plant.rework else "defective units scrapped"
-        lines.append(f"  {name}: {plant.lines} line(s); {quality}")
+        lines.append(f"  {name}: {plural(plant.lines, 'line')}; {quality}")
         for made, product in plant.products.items():
             bom = ", ".join(f"{_g(qty)} {material}" for material, qty in product.bom.items())
             lines.append(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.execution.spreadsheet import finite, looks_like_formula, spreadsheet_safe
 
@@ -50,7 +50,11 @@ def export_tables(
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown:
         raise JitsimError(
-            f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})"
+            with_suggestion(
+                f"unknown export format {unknown[0]!r} (choose from {', '.join(EXPORT_FORMATS)})",
+                unknown[0],
+                EXPORT_FORMATS,
+            )
         )
     if "parquet" in formats:
         _require("pyarrow", "parquet", "pip install 'jitsim[parquet]'")

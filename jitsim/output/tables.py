@@ -15,7 +15,15 @@ from jitsim.model.kpis import HEADLINE_KPIS
 if TYPE_CHECKING:
     from jitsim.execution.batch import RunResult
 
-__all__ = ["format_estimate", "headline_rows", "kpi_unit"]
+__all__ = [
+    "ROUNDING_NOISE",
+    "format_estimate",
+    "format_general",
+    "format_number",
+    "headline_rows",
+    "kpi_unit",
+    "snap_zero",
+]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
 _MONEY_NAMES = ("profit", "revenue")
@@ -47,20 +55,59 @@ def _decimals(mean: float, half_width: float) -> int:
     return 2 if magnitude >= 1 else 3
 
 
-def format_estimate(mean: float, half_width: float = math.nan, scale: float = 1.0) -> str:
+#: Relative size under which a number computed from others is rounding noise around 0: sums of
+#: thousands of terms, each rounded to a few ulps (1 ulp ≈ 2.2e-16 relative), stay far below it.
+ROUNDING_NOISE = 1e-12
+
+
+def snap_zero(value: float, reference: float) -> float:
+    """``0.0`` for a *value* that is rounding noise around 0 (a difference of two equal means
+    printed as ``1.07e-10``); *value* itself otherwise.
+
+    Parameters
+    ----------
+    value : float
+        A number computed from others (a difference, a CI bound), in any unit.
+    reference : float
+        The magnitude of the numbers it was computed from (the two means), same unit; 0 leaves
+        every value as it is.
+    """
+    if math.isfinite(value) and abs(value) <= ROUNDING_NOISE * abs(reference):
+        return 0.0
+    return value
+
+
+def format_number(value: float, digits: int) -> str:
+    """``f"{value:,.{digits}f}"`` without a minus sign on a number that rounds to 0 (``-0``)."""
+    text = f"{value:,.{digits}f}"
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def format_general(value: float, reference: float = 0.0) -> str:
+    """``f"{value:.4g}"`` of a number computed from others, 0 when it is rounding noise relative
+    to *reference* (see :func:`snap_zero`), never ``-0``."""
+    value = snap_zero(value, reference)
+    return f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def format_estimate(
+    mean: float, half_width: float = math.nan, scale: float = 1.0, reference: float = 0.0
+) -> str:
     """``"12,345 ± 310"``: a mean with its 95 % CI half-width, sensibly rounded.
 
     NaN means print as ``n/a``; without a finite half-width (one replication) only the mean is
-    shown.
+    shown. For a difference, *reference* is the magnitude of the means it was computed from
+    (before *scale*): a difference or half-width within rounding noise of 0 relative to it is
+    shown as 0 (see :func:`snap_zero`).
     """
     if not math.isfinite(mean):
         return "n/a"
-    mean *= scale
-    half_width *= scale
+    mean = snap_zero(mean, reference) * scale
+    half_width = snap_zero(half_width, reference) * scale
     digits = _decimals(mean, half_width)
-    text = f"{mean:,.{digits}f}"
+    text = format_number(mean, digits)
     if math.isfinite(half_width):
-        text += f" ± {half_width:,.{digits}f}"
+        text += f" ± {format_number(half_width, digits)}"
     return text
 
 

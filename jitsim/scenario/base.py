@@ -1,5 +1,5 @@
 """What every scenario model shares: the strict base class, the form of the problems the
-cross-reference checks report, and the wording of an unknown name.
+cross-reference checks report, and the wording of an unknown name (with the nearest known one).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict
 from pydantic.fields import FieldInfo
 
+from jitsim.errors import with_suggestion
 from jitsim.units import Name
 
 __all__ = ["NAME_PATTERN", "Problems", "Strict", "entries", "unknown"]
@@ -27,7 +28,7 @@ Problems = list[tuple[tuple[str | int, ...], str]]
 def unknown(what: str, name: str, known: Any) -> str:
     """The message for a name that names nothing: ``unknown item 'x' (known: a, b)``."""
     names = ", ".join(sorted(known)) or "none"
-    return f"unknown {what} {name!r} (known: {names})"
+    return with_suggestion(f"unknown {what} {name!r} (known: {names})", name, known)
 
 
 def entries(data: Any, section: str) -> dict[str, Any]:

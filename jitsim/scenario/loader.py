@@ -46,7 +46,6 @@ A plain ``ValueError("message")`` is reported at the validator's own location.
 from __future__ import annotations
 
 import collections.abc
-import difflib
 import os
 import re
 import types
@@ -61,6 +60,7 @@ from jitsim.errors import (
     ProblemPath,
     ScenarioError,
     ScenarioProblem,
+    did_you_mean,
     format_path,
     parse_path,
     raise_problems,
@@ -254,10 +254,8 @@ def _quoted_list(values: Sequence[Any]) -> str:
 
 
 def _did_you_mean(word: Any, choices: Sequence[str]) -> str:
-    if not isinstance(word, str) or not choices:
-        return ""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    hint = did_you_mean(word, choices)
+    return f" ({hint})" if hint else ""
 
 
 def _is_scalar(value: Any) -> bool:

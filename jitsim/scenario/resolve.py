@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jitsim.errors import UnknownAlternative
+from jitsim.errors import UnknownAlternative, with_suggestion
 from jitsim.scenario.overrides import apply_overrides
 
 if TYPE_CHECKING:
@@ -52,7 +52,11 @@ def resolve(scenario: Scenario, alternative: str) -> Scenario:
     known = scenario.alternative_names()
     if alternative not in known:
         raise UnknownAlternative(
-            f"unknown alternative {alternative!r} (this scenario has: {', '.join(known)})"
+            with_suggestion(
+                f"unknown alternative {alternative!r} (this scenario has: {', '.join(known)})",
+                alternative,
+                known,
+            )
         )
     if not scenario.alternatives:
         return scenario

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from pandas.api.types import is_numeric_dtype
 
-from jitsim.errors import UnknownKpi
+from jitsim.errors import UnknownKpi, with_suggestion
 from jitsim.stats.intervals import CONFIDENCE, half_width_array
 from jitsim.stats.samples import FloatArray, Record, as_1d_float
 from jitsim.stats.tail import CVAR_LEVEL, tail_mass
@@ -275,7 +275,8 @@ def summarize_frame(
         if absent:
             known = [c for c in df.columns if c not in by_cols and c != "replication"]
             shown = ", ".join(known[:6]) + (f", … ({len(known)} in all)" if len(known) > 6 else "")
-            raise UnknownKpi(f"unknown KPI {', '.join(map(repr, absent))} (known: {shown})")
+            message = f"unknown KPI {', '.join(map(repr, absent))} (known: {shown})"
+            raise UnknownKpi(with_suggestion(message, absent[0], known))
         bad = [c for c in kpi_cols if c in by_cols or not is_numeric_dtype(df[c])]
         if bad:
             raise ValueError(f"KPI column(s) are grouping or non-numeric columns: {bad}")

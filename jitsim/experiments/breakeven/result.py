@@ -12,6 +12,7 @@ import pandas as pd
 from jitsim.execution.results_dir import REPLICATIONS_FILE, provenance, write_files
 from jitsim.model.kpis import direction
 from jitsim.scenario.models import Scenario
+from jitsim.units import plural
 
 #: Columns of :meth:`BreakEvenResult.evaluations`.
 EVALUATION_COLUMNS = (
@@ -135,12 +136,15 @@ class BreakEvenResult:
             "tolerance": "the bracket is narrower than the tolerance",
             "unresolved": (
                 f"the simulation cannot resolve the sign of {self.between[0]} − "
-                f"{self.between[1]} any closer at {self.replications_per_alternative} replications"
+                f"{self.between[1]} any closer at "
+                f"{plural(self.replications_per_alternative, 'replication')}"
             ),
             "max_iterations": "the maximum number of bisection steps was reached",
             "ends": "the two ends of the range decide it",
         }[self.stop_reason]
-        return f"{self.sentence}. {len(self.evaluated)} evaluations; stopped because {how}."
+        return (
+            f"{self.sentence}. {plural(len(self.evaluated), 'evaluation')}; stopped because {how}."
+        )
 
     def __str__(self) -> str:
         return self.sentence

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import shutil
@@ -13,7 +12,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, did_you_mean, with_suggestion
 from jitsim.execution.batch import (
     Execution,
     ExecutionOptions,
@@ -173,7 +172,11 @@ def _check_between(scenario: Scenario, between: Sequence[str]) -> tuple[str, str
     for name in (a, b):
         if name not in known:
             raise JitsimError(
-                f"unknown alternative {name!r} (this scenario has: {', '.join(known)})"
+                with_suggestion(
+                    f"unknown alternative {name!r} (this scenario has: {', '.join(known)})",
+                    name,
+                    known,
+                )
             )
     return a, b
 
@@ -231,8 +234,8 @@ def _value_at(data: Any, path: Sequence[str | int]) -> Any:
 def _unknown_kpi(kpi: str, columns: Sequence[str]) -> JitsimError:
     skip = {"point", "alternative", "replication"}
     known = [c for c in columns if c not in skip]
-    close = difflib.get_close_matches(kpi, known, n=3, cutoff=0.6)
-    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    hint = did_you_mean(kpi, known)
+    hint = f" ({hint})" if hint else ""
     shown: list[str] = [
         k for k in ("total_cost", "fill_rate", "avg_cash_tied_up", "profit") if k in known
     ]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jitsim.errors import JitsimError, ScenarioError
+from jitsim.errors import JitsimError, ScenarioError, with_suggestion
 from jitsim.scenario.disruptions import named_event
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import apply_overrides
@@ -67,8 +67,13 @@ def check_nodes(scenario: Scenario, nodes: Sequence[str] | None) -> dict[str, st
         for name in members:
             if name not in known:
                 raise JitsimError(
-                    f"unknown node {name!r} to knock out (suppliers, plants and stock points "
-                    f"of this scenario: {', '.join(known) or 'none'}; join several with '+')"
+                    with_suggestion(
+                        f"unknown node {name!r} to knock out (suppliers, plants and stock "
+                        f"points of this scenario: {', '.join(known) or 'none'}; join several "
+                        "with '+')",
+                        name,
+                        known,
+                    )
                 )
         if len(set(members)) != len(members):
             raise JitsimError(f"node group {text!r} names a node twice")
