@@ -32,6 +32,7 @@ from jitsim.distributions import DISTRIBUTION_KINDS, BaseDistribution
 from jitsim.policies import POLICY_REGISTRY, PolicySpec
 from jitsim.policies.forecast import ForecastKind, ForecastSpec
 from jitsim.scenario.base import NAME_PATTERN
+from jitsim.scenario.limits import limits_markdown
 from jitsim.scenario.models import Scenario
 
 __all__ = [
@@ -575,6 +576,7 @@ def scenario_reference_markdown() -> str:
     for anchor, title, _, members in groups:
         kinds = ", ".join(f"[{d.title}](#{d.anchor})" for d in members)
         lines.append(f"* [{title}](#{anchor}): {kinds}")
+    lines.append("* [Limits](#limits)")
     lines.append("")
     for doc in plain:
         lines += _model_section(doc, "##")
@@ -582,6 +584,7 @@ def scenario_reference_markdown() -> str:
         lines += [f'<a id="{anchor}"></a>', "", f"## {title}", "", intro, ""]
         for doc in members:
             lines += _model_section(doc, "###")
+    lines += [limits_markdown(), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
