@@ -1,7 +1,8 @@
 """The base class of every distribution and the validated parameter types they share.
 
-Parameters are finite numbers (``NonNegative``, ``Positive``, ``NonNegativeInt``): bools,
-strings, NaN and inf are refused with a message naming the parameter.
+Parameters are finite numbers (``NonNegative``, ``Positive``, ``NonNegativeInt``) no larger
+than :data:`MAX_PARAMETER`: bools, strings, NaN, inf and sizes no sampler handles are refused
+with a message naming the parameter.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from pydantic import (
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Largest size of any parameter (units/day, days, units; cv and weights too). numpy's Poisson
+#: sampler refuses a mean above about 9.2e18; this leaves room for seasonal factors and makes
+#: every draw an exact float.
+MAX_PARAMETER = 1e9
+
 
 def real_number(value: Any, name: str) -> float:
     """Return ``value`` as a finite float; reject bools, strings, NaN and inf."""
@@ -31,6 +37,8 @@ def real_number(value: Any, name: str) -> float:
     out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"{name}(={out}) must be a finite number")
+    if abs(out) > MAX_PARAMETER:
+        raise ValueError(f"{name}(={out:g}) is over the limit of {MAX_PARAMETER:,.0f} in size")
     return out
 
 
@@ -41,7 +49,10 @@ def _finite(value: Any, info: ValidationInfo) -> float:
 def _integer(value: Any, info: ValidationInfo) -> int:
     name = info.field_name or "value"
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
+        value = int(value)
+        if abs(value) > MAX_PARAMETER:
+            raise ValueError(f"{name}(={value}) is over the limit of {MAX_PARAMETER:,.0f} in size")
+        return value
     out = real_number(value, name)
     if not out.is_integer():
         raise ValueError(f"{name}(={value!r}) must be an integer")

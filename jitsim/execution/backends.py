@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from jitsim.errors import JitsimError
 from jitsim.execution.simulate import simulate
+from jitsim.scenario.limits import check_workers
 from jitsim.scenario.models import Scenario
 
 BACKENDS = ("serial", "processes", "dask")
@@ -294,16 +296,87 @@ class DaskBackend:
             self._cluster = None
 
 
+#: How long :func:`probe_scheduler` waits for a scheduler's port to accept a connection (s).
+PROBE_TIMEOUT = 3.0
+_SCHEMES = ("tcp://", "tls://")
+_EXPECTED_ADDRESS = "expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786"
+
+
+def scheduler_host_port(address: str) -> tuple[str, int]:
+    """Host and port of a Dask scheduler address ``tcp://HOST:PORT`` (or ``tls://``; an IPv6
+    host in brackets, ``tcp://[::1]:8786``).
+
+    Raises
+    ------
+    JitsimError
+        One line naming the address and the expected form, if it is malformed.
+    """
+    rest = address.strip()
+    for scheme in _SCHEMES:
+        if rest.startswith(scheme):
+            rest = rest[len(scheme) :]
+            break
+    else:
+        if "://" in rest:
+            raise JitsimError(f"--scheduler {address!r}: unsupported protocol; {_EXPECTED_ADDRESS}")
+    if rest.startswith("["):
+        host, bracket, port_text = rest[1:].partition("]")
+        port_text = port_text.removeprefix(":") if bracket and port_text.startswith(":") else ""
+    else:
+        host, _, port_text = rest.rpartition(":")
+    valid_host = (
+        bool(host)
+        and not any(c in host for c in "/@ ")
+        and (rest.startswith("[") or ":" not in host)
+    )
+    if not valid_host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise JitsimError(f"--scheduler {address!r}: not a scheduler address; {_EXPECTED_ADDRESS}")
+    return host, int(port_text)
+
+
+def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
+    """Fail fast when nothing listens at a scheduler's address (a closed port fails at once;
+    the Dask client itself would retry for its whole connect timeout)."""
+    host, port = scheduler_host_port(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, TimeoutError):
+            reason = f"no answer within {timeout:g} s"
+        raise JitsimError(
+            f"cannot reach the Dask scheduler at {address}: {reason.lower()} "
+            "(is the scheduler running?)"
+        ) from None
+
+
+def check_backend_options(name: str, workers: int | None, scheduler: str | None) -> None:
+    """Refuse options that do not fit together, before anything starts: an unknown backend, a
+    worker count out of bounds, ``scheduler`` without the Dask backend, a malformed address."""
+    if name not in BACKENDS:
+        raise JitsimError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    check_workers(workers)
+    if scheduler is not None:
+        if name != "dask":
+            raise JitsimError(
+                f"--scheduler needs --backend dask (the {name} backend has no scheduler)"
+            )
+        scheduler_host_port(scheduler)
+
+
 def make_backend(
     name: str = "processes", workers: int | None = None, scheduler: str | None = None
 ) -> Backend:
-    """The backend called ``name`` (``serial``, ``processes`` or ``dask``)."""
-    if workers is not None and workers < 1:
-        raise JitsimError(f"workers(={workers}) must be >= 1")
+    """The backend called ``name`` (``serial``, ``processes`` or ``dask``), its options checked
+    (:func:`check_backend_options`) and a scheduler's address probed."""
+    check_backend_options(name, workers, scheduler)
     if name == "serial":
         return SerialBackend()
     if name == "processes":
         return ProcessBackend(workers)
     if name == "dask":
+        if scheduler is not None:
+            probe_scheduler(scheduler)
         return DaskBackend(scheduler, workers)
     raise JitsimError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")

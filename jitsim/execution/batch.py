@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, fields
@@ -21,11 +22,13 @@ from typing import Any, TypedDict, Unpack
 import pandas as pd
 
 from jitsim.errors import JitsimError, UnknownAlternative, with_suggestion
-from jitsim.execution.backends import Backend, Chunk, make_backend
+from jitsim.execution.backends import Backend, Chunk, check_backend_options, make_backend
+from jitsim.execution.limits import check_batch
 from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
 from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import write_results
 from jitsim.execution.results_store import DirectorySink, MemorySink
+from jitsim.scenario.limits import check_replications
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.stats import summarize_frame
 from jitsim.version import jitsim_version
@@ -175,6 +178,7 @@ class Session:
 
 def choose_backend(execution: Execution, work: int) -> Backend:
     """The configured backend, or serial for work too small to be worth a pool."""
+    check_backend_options(execution.backend, execution.workers, execution.scheduler)
     name = execution.backend
     if name == "processes" and work < SMALL_WORK:
         name = "serial"
@@ -264,6 +268,7 @@ def replications_and_seed(
     n = scenario.run.replications if replications is None else replications
     if n < 1:
         raise JitsimError(f"replications(={n}) must be >= 1")
+    check_replications(n)
     master = scenario.run.seed if seed is None else seed
     if master < 0:
         raise JitsimError(f"seed(={master}) must be >= 0")
@@ -398,10 +403,22 @@ def run_points(
     """
     first_round = precision.min_replications if precision else n
     planned = precision.max_replications if precision else n
-    chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
+    if precision is not None:
+        check_replications(first_round, "min_replications")
     size = execution.chunk_size or default_chunk_size(first_round)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
+    workers = 1 if execution.backend == "serial" else execution.workers or os.cpu_count() or 1
+    check_batch(  # counted before any chunk is planned: -n 1e15 must not allocate
+        scenarios,
+        len(names),
+        planned,
+        what="max_replications" if precision else "replications",
+        trajectories=trajectories,
+        chunk_size=size,
+        workers=workers,
+    )
+    chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
     chunks = plan_chunks(
         len(scenarios), names, 0, planned, master, chunk_size=size, trajectories=trajectories
     )

@@ -66,9 +66,14 @@ def inclusive_range(
         raise JitsimError(f"{prefix}{step_name}(={step}) must be > 0")
     if high < low:
         raise JitsimError(f"{prefix}{end}(={high}) must be >= {start}(={low})")
-    count = math.floor((high - low) / step + 1e-9) + 1
+    # Counted in floating point before any value is made: (high - low) / step may be 1e310.
+    steps = (high - low) / step
+    if not steps < MAX_POINTS:
+        shown = f"{steps + 1:.3g}" if math.isfinite(steps) else "too many"
+        raise JitsimError(f"{prefix}has {shown} values (the limit is {MAX_POINTS:,})")
+    count = math.floor(steps + 1e-9) + 1
     if count > MAX_POINTS:
-        raise JitsimError(f"{prefix}has {count} values (the limit is {MAX_POINTS})")
+        raise JitsimError(f"{prefix}has {count:,} values (the limit is {MAX_POINTS:,})")
     if all(isinstance(v, int) for v in (low, high, step)):
         return [int(low + i * step) for i in range(count)]
     return [round(low + i * step, 12) for i in range(count)]

@@ -29,6 +29,7 @@ from jitsim.scenario.checks import reference_problems
 from jitsim.scenario.demand import Customer, PoissonOrders, Seasonality
 from jitsim.scenario.disruptions import NAMED_EVENT_START, Disruption
 from jitsim.scenario.grid import grid_from_mapping
+from jitsim.scenario.limits import size_problems
 from jitsim.scenario.name_refs import raw_reference_problems
 from jitsim.scenario.plants import Plant
 from jitsim.scenario.resolve import resolve
@@ -161,6 +162,12 @@ class Scenario(Strict):
             raise ValidationError.from_exception_data(exc.title, details) from None
         finally:
             NAMED_EVENT_START.reset(token)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Self:
+        """Sizes over the documented limits, refused before a model allocates anything."""
+        raise_problems(size_problems(self))
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Self:

@@ -32,9 +32,11 @@ from jitsim.distributions import DISTRIBUTION_KINDS, BaseDistribution
 from jitsim.policies import POLICY_REGISTRY, PolicySpec
 from jitsim.policies.forecast import ForecastKind, ForecastSpec
 from jitsim.scenario.base import NAME_PATTERN
+from jitsim.scenario.limits import limits_markdown
 from jitsim.scenario.models import Scenario
 
 __all__ = [
+    "NUMBER_FORMS",
     "DocParameter",
     "ModelDoc",
     "documented_models",
@@ -43,6 +45,9 @@ __all__ = [
 ]
 
 REGENERATE_COMMAND = "python -m jitsim.scenario.reference > docs/scenario-reference.md"
+
+#: The ways of writing a number that the reference lists (YAML 1.2; tests read each one).
+NUMBER_FORMS = ("8", "-3", "1_000", "2.5", ".5", "-.5", "8e0", "1e3", "2.5E-2", "-1.5e+3")
 
 #: Placeholder written for a field whose docstring has no description (the tests forbid it).
 UNDOCUMENTED = "**undocumented**"
@@ -507,6 +512,10 @@ Conventions:
 
 * **Units.** Time is in days, money in the scenario currency (`run.currency`), quantities in
   units of the item. Rates say what they are per (`/day`, `/year`).
+* **Numbers** are read as YAML 1.2 reads them: {number_forms} are all numbers (an
+  exponent needs neither a dot nor a sign). A number with a dot or an exponent is a decimal
+  number: an integer field wants a whole number written without them (`1000` or `1_000`, not
+  `1e3`).
 * **Strict types.** Numbers must be written as numbers: `"3"` (quoted) or `true` is not a
   number, and `.nan` / `.inf` are refused. An integer field does not accept `2.5`.
 * **No unknown keys.** A misspelt key is an error (with a "did you mean" suggestion), never
@@ -557,11 +566,17 @@ def scenario_reference_markdown() -> str:
             [d for d in models if issubclass(d.model, ForecastSpec)],
         ),
     ]
-    lines = [_INTRO.format(command=REGENERATE_COMMAND), "## Contents", ""]
+    forms = ", ".join(f"`{form}`" for form in NUMBER_FORMS)
+    lines = [
+        _INTRO.format(command=REGENERATE_COMMAND, number_forms=forms),
+        "## Contents",
+        "",
+    ]
     lines += [f"* [{d.title}](#{d.anchor})" for d in plain]
     for anchor, title, _, members in groups:
         kinds = ", ".join(f"[{d.title}](#{d.anchor})" for d in members)
         lines.append(f"* [{title}](#{anchor}): {kinds}")
+    lines.append("* [Limits](#limits)")
     lines.append("")
     for doc in plain:
         lines += _model_section(doc, "##")
@@ -569,6 +584,7 @@ def scenario_reference_markdown() -> str:
         lines += [f'<a id="{anchor}"></a>', "", f"## {title}", "", intro, ""]
         for doc in members:
             lines += _model_section(doc, "###")
+    lines += [limits_markdown(), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

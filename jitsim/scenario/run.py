@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from jitsim.errors import raise_problems
 from jitsim.scenario.base import Strict
+from jitsim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS
 from jitsim.units import NonNegativeInt, Positive, PositiveInt
 
 __all__ = ["RunSettings", "ServiceRecovery"]
@@ -56,11 +57,11 @@ class RunSettings(Strict):
     Parameters
     ----------
     horizon_days : int
-        Simulated days, warm-up included (≥ 1).
+        Simulated days, warm-up included (≥ 1; see Limits).
     warmup_days : int
         Days at the start whose statistics are discarded (≥ 0, < horizon_days).
     replications : int
-        Independent Monte Carlo replications per alternative.
+        Independent Monte Carlo replications per alternative (see Limits).
     seed : int
         Master seed; replication r uses ``SeedSequence(seed, spawn_key=(r,))``.
     currency : str
@@ -75,9 +76,9 @@ class RunSettings(Strict):
         a disruption.
     """
 
-    horizon_days: PositiveInt = 365
+    horizon_days: Annotated[int, Field(ge=1, le=MAX_HORIZON_DAYS)] = 365
     warmup_days: NonNegativeInt = 0
-    replications: PositiveInt = 30
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 30
     seed: NonNegativeInt = 2026
     currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
     days_per_year: Positive = 365.0

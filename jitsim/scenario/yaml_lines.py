@@ -90,8 +90,15 @@ class _Fatal(Exception):
         self.path = path
 
 
+#: A float literal of YAML 1.2 (core schema). PyYAML follows YAML 1.1, whose float needs a dot
+#: and a signed exponent (``1.0e+3``), so it reads ``8e0``, ``1e3``, ``1.5e3`` and ``-.5`` as
+#: text; this pattern is tried after PyYAML's int resolver, so whole numbers stay ``int``.
+YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
 class _LimitedLoader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses too many nodes and too deep nesting."""
+    """SafeLoader whose composer refuses too many nodes and too deep nesting, and that reads
+    every float literal of YAML 1.2 as a number."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -109,6 +116,11 @@ class _LimitedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._jitsim_depth -= 1
+
+
+# Tried after PyYAML's own resolvers (YAML 1.1 float, int, timestamp): only the literals they
+# leave as text reach it.
+_LimitedLoader.add_implicit_resolver(_FLOAT, YAML12_FLOAT, list("-+.0123456789"))
 
 
 def _event_line(loader: _LimitedLoader) -> int | None:
