@@ -37,7 +37,14 @@ def schema(
         Path | None, typer.Option("--out", "-o", help="Write the schema to this file.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files (for editors and validators)."""
+    """Print the JSON Schema of scenario files (for editors and validators).
+
+    Editors complete and check a scenario file that starts with this line (PATH relative to
+    the file, or a URL; the bundled scenarios point at schema/scenario.schema.json):
+
+    \b
+      # yaml-language-server: $schema=PATH
+    """
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)

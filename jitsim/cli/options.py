@@ -41,6 +41,16 @@ EventOpt = Annotated[
 
 
 @dataclasses.dataclass(frozen=True)
+class Parsed:
+    """One parameter of a command line as parsed: its name, flags (none for an argument) and
+    value."""
+
+    name: str
+    flags: tuple[str, ...]
+    value: Any
+
+
+@dataclasses.dataclass(frozen=True)
 class BatchOptions:
     """The options the batch commands share; a command leaves those it does not take at their
     defaults."""
@@ -114,6 +124,11 @@ class BatchOptions:
         ),
     ] = None
     event: EventOpt = None
+    #: Every parameter of the command line as parsed, the command's own too, in ``--help``
+    #: order: what was asked, for the record (not an option itself).
+    command_line: tuple[Parsed, ...] = dataclasses.field(
+        default=(), metadata={"option": False}, repr=False
+    )
 
     def precision_target(self) -> PrecisionTarget | None:
         """``--precision`` with its ``--kpi`` and bounds (None without ``--precision``)."""
@@ -141,6 +156,7 @@ def _shared_parameters() -> dict[str, inspect.Parameter]:
             annotation=declared[field.name],
         )
         for field in dataclasses.fields(BatchOptions)
+        if field.metadata.get("option", True)
     }
 
 
@@ -193,12 +209,14 @@ def batch_command(
             for name in help_order
         ]
         _check_flags_unique(command.__name__, parameters)
+        flags = {parameter.name: _flags(parameter) for parameter in parameters}
 
         @functools.wraps(command)
         def from_command_line(**values: Any) -> None:
+            parsed = tuple(Parsed(name, flags[name], values[name]) for name in help_order)
             shared = {name: values.pop(name) for name in help_order if name not in own}
             with command_scope():
-                command(**values, options=BatchOptions(**shared))
+                command(**values, options=BatchOptions(**shared, command_line=parsed))
 
         from_command_line.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         return from_command_line
@@ -206,19 +224,22 @@ def batch_command(
     return decorate
 
 
+def _flags(parameter: inspect.Parameter) -> tuple[str, ...]:
+    """The flags of a parameter of a command line, as declared (none for an argument)."""
+    for info in getattr(parameter.annotation, "__metadata__", ()):
+        if isinstance(info, typer.models.OptionInfo):
+            # In Annotated use, typer reads a first argument such as "--kpi" as a flag.
+            first = [info.default] if isinstance(info.default, str) else []
+            flags = [f for f in (*first, *(info.param_decls or ())) if f.startswith("-")]
+            return tuple(flags or [f"--{parameter.name.replace('_', '-')}"])
+    return ()
+
+
 def _check_flags_unique(command: str, parameters: list[inspect.Parameter]) -> None:
     """Two parameters with the same flag (``--kpi``) would shadow each other silently."""
     seen: dict[str, str] = {}
     for parameter in parameters:
-        for info in getattr(parameter.annotation, "__metadata__", ()):
-            if not isinstance(info, typer.models.OptionInfo):
-                continue  # an argument, not a flag
-            # In Annotated use, typer reads a first argument such as "--kpi" as a flag.
-            first = [info.default] if isinstance(info.default, str) else []
-            flags = [f for f in (*first, *(info.param_decls or ())) if f.startswith("-")]
-            for flag in flags or [f"--{parameter.name.replace('_', '-')}"]:
-                if flag in seen:
-                    raise TypeError(
-                        f"{command}: {flag} is both {seen[flag]!r} and {parameter.name!r}"
-                    )
-                seen[flag] = parameter.name
+        for flag in _flags(parameter):
+            if flag in seen:
+                raise TypeError(f"{command}: {flag} is both {seen[flag]!r} and {parameter.name!r}")
+            seen[flag] = parameter.name

@@ -4,8 +4,6 @@ differences against a baseline."""
 from __future__ import annotations
 
 import math
-import shlex
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,7 +22,8 @@ from jitsim.cli.options import (
     FileArg,
     batch_command,
 )
-from jitsim.cli.settings import event_args, results_dir, resumed_settings
+from jitsim.cli.recording import reproducing_command
+from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.execution.batch import RunResult
 from jitsim.experiments.compare import Comparison
 from jitsim.model.kpis import HEADLINE_KPIS, direction
@@ -54,15 +53,7 @@ def run_command(
     scenario = settings.scenario
     trajectories = trajectories or settings.recorded.get("trajectories", 0)
     out_dir = results_dir(file, options)
-    command = _command_line(
-        file,
-        settings.replications or scenario.run.replications,
-        scenario.run.seed if settings.seed is None else settings.seed,
-        settings.alternatives,
-        Path(out_dir),
-        trajectories,
-        settings.events,
-    )
+    command = reproducing_command("run", options, settings, out_dir, trajectories=trajectories)
     result = run_batch(
         options,
         out_dir,
@@ -80,26 +71,6 @@ def run_command(
         )
     print_headline(result)
     written(out_dir, result.precision)
-
-
-def _command_line(
-    file: Path,
-    replications: int,
-    seed: int,
-    alternatives: list[str] | None,
-    out: Path,
-    trajectories: int,
-    events: list[str] | None = None,
-) -> str:
-    """The command that reproduces a run (options resolved)."""
-    parts = ["jitsim", "run", str(file), "-n", str(replications), "--seed", str(seed)]
-    parts += event_args(events)
-    for alternative in alternatives or []:
-        parts += ["--alternative", alternative]
-    parts += ["--out", str(out)]
-    if trajectories:
-        parts += ["--trajectories", str(trajectories)]
-    return shlex.join(parts)
 
 
 def print_headline(result: RunResult) -> None:
@@ -146,7 +117,7 @@ def compare(
     settings = resumed_settings(file, options)
     baseline = baseline or settings.recorded.get("baseline")
     out_dir = results_dir(file, options, "compare")
-    command = shlex.join(["jitsim", "compare", str(file), *event_args(settings.events)])
+    command = reproducing_command("compare", options, settings, out_dir, baseline=baseline)
     comparison = run_batch(
         options, out_dir, command, jitsim.compare, settings.scenario, baseline, **settings.batch()
     )

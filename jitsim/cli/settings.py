@@ -97,6 +97,7 @@ def recorded_settings(resume: Path | None) -> dict[str, Any]:
         "baseline": plan.get("baseline"),
         "chunk_size": plan.get("chunk_size"),
         "plan": plan,
+        "command": manifest.get("command"),
         "events": _options_of(manifest.get("command"), "--event"),
         "reference": next(iter(_options_of(manifest.get("command"), "--reference")), None),
     }

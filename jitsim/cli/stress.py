@@ -4,9 +4,7 @@ time-to-survive and what each alternative buys against the failures."""
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,7 +23,8 @@ from jitsim.cli.options import (
     FileArg,
     batch_command,
 )
-from jitsim.cli.settings import event_args, results_dir, resumed_settings
+from jitsim.cli.recording import reproducing_command
+from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.errors import JitsimError
 from jitsim.experiments.stress import (
     DEFAULT_DURATIONS,
@@ -126,7 +125,18 @@ def stress(
     result = run_batch(
         options,
         out_dir,
-        _command_line(file, lengths, node, test_event, calm, reference, settings.events),
+        reproducing_command(
+            "stress",
+            options,
+            settings,
+            out_dir,
+            node=node,
+            reference=reference,
+            calm=calm,
+            test_event=test_event,
+            durations=",".join(map(str, lengths)),
+            start_day=start_day,
+        ),
         jitsim.stress,
         scenario,
         nodes=node or None,
@@ -145,28 +155,6 @@ def stress(
     if len(result.alternatives) > 1:
         _print_mitigations(result, reference, scenario.run.currency)
     written(out_dir, result.precision)
-
-
-def _command_line(
-    file: Path,
-    durations: list[int],
-    nodes: list[str] | None,
-    events: list[str] | None,
-    calm: bool,
-    reference: str | None,
-    standing_events: list[str] | None,
-) -> str:
-    """The command recorded with a stress run (``--reference`` apart from its identity)."""
-    parts = ["jitsim", "stress", str(file), "--durations", ",".join(map(str, durations))]
-    for name in nodes or []:
-        parts += ["--node", name]
-    for text in events or []:
-        parts += ["--test-event", text]
-    if calm:
-        parts.append("--calm")
-    if reference:  # not part of the run's identity: a resumed run may change it
-        parts.append(f"--reference={reference}")
-    return shlex.join([*parts, *event_args(standing_events)])
 
 
 def _parse_durations(text: str) -> list[int]:

@@ -4,7 +4,6 @@ fields, and the value at which one stops beating another."""
 from __future__ import annotations
 
 import math
-import shlex
 from typing import Annotated
 
 import typer
@@ -15,7 +14,8 @@ from rich.text import Text
 import jitsim
 from jitsim.cli.console import run_batch, stdout, written
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
-from jitsim.cli.settings import event_args, results_dir, scenario_settings
+from jitsim.cli.recording import reproducing_command
+from jitsim.cli.settings import results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
@@ -47,8 +47,7 @@ def sweep(
     scenario = settings.scenario
     grid = sweep_grid(scenario, set_ or [])
     out_dir = results_dir(file, options, "sweep")
-    sets = [f"--set={a}" for a in set_ or []]
-    command = shlex.join(["jitsim", "sweep", str(file), *sets, *event_args(settings.events)])
+    command = reproducing_command("sweep", options, settings, out_dir)
     result = run_batch(
         options,
         out_dir,
@@ -149,9 +148,7 @@ def breakeven(
     if len(pair) != 2 or not all(pair):
         raise JitsimError(f"--between {between!r}: give two alternatives as A,B")
     out_dir = results_dir(file, options, "breakeven")
-    command = shlex.join(
-        ["jitsim", "breakeven", str(file), "--param", param, *event_args(settings.events)]
-    )
+    command = reproducing_command("breakeven", options, settings, out_dir)
     result = run_batch(
         options,
         out_dir,

@@ -95,10 +95,16 @@ def _number_to_constant(value: Any) -> Any:
     return value
 
 
+_Tagged = Annotated[_Kinds, Field(discriminator="kind")]
+#: A plain number in a scenario file: a constant (the JSON Schema's second form of a
+#: distribution).
+_ConstantNumber = Annotated[
+    float, Field(ge=0, description="A plain number: a constant, {kind: constant, value: x}.")
+]
+
 Distribution = Annotated[
-    _Kinds,
-    Field(discriminator="kind"),
-    BeforeValidator(_number_to_constant),
+    _Tagged,
+    BeforeValidator(_number_to_constant, json_schema_input_type=_ConstantNumber | _Tagged),
 ]
 """Field type for scenario models: any distribution, selected by ``kind``, or a number."""
 

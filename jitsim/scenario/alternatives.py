@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
 from jitsim.errors import raise_problems
 from jitsim.policies import PolicyKind
@@ -80,4 +80,28 @@ class Alternative(Strict):
         return self
 
 
-AlternativeField = Annotated[Alternative, BeforeValidator(_alternative_shorthand)]
+# Only the JSON Schema uses this model (its docstring is the description editors show):
+# validation turns the short form into an Alternative.
+class AlternativeShortForm(BaseModel):
+    """An alternative in short form: each stock point whose policy differs, mapped to its
+    policy (jit: {store: {kind: jit}}); changes, switching_cost and description may sit beside
+    them."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        title="Alternative (short form: stock point → policy)",
+        json_schema_extra={"propertyNames": TypeAdapter(Name).json_schema()},
+    )
+    __pydantic_extra__: dict[str, PolicyKind] = Field(init=False)
+
+    changes: dict[str, Any] = Field(default_factory=dict)
+    switching_cost: NonNegative = 0.0
+    description: str = ""
+
+
+AlternativeField = Annotated[
+    Alternative,
+    BeforeValidator(
+        _alternative_shorthand, json_schema_input_type=AlternativeShortForm | Alternative
+    ),
+]

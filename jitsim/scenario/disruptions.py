@@ -354,10 +354,23 @@ def _expand_named(value: Any) -> Any:
     return named_event(value) if isinstance(value, str) else value
 
 
+_Tagged = Annotated[
+    Outage | LeadTimeShock | QualityCrisis | DemandSurge | StockLoss, Field(discriminator="kind")
+]
+#: A named stress event in a scenario file, for the JSON Schema: the pattern of
+#: :func:`named_event` without Python's group names (editors read ECMAScript patterns).
+_NamedEventText = Annotated[
+    str,
+    Field(
+        pattern=re.sub(r"\(\?P<\w+>", "(?:", _NAMED.pattern),
+        description="A named stress event NAME:NODE[,NODE...][@DAY], e.g. outage-30d:acme@100 "
+        "(see docs/disruptions.md).",
+    ),
+]
+
 Disruption = Annotated[
-    Outage | LeadTimeShock | QualityCrisis | DemandSurge | StockLoss,
-    Field(discriminator="kind"),
-    BeforeValidator(_expand_named),
+    _Tagged,
+    BeforeValidator(_expand_named, json_schema_input_type=_NamedEventText | _Tagged),
 ]
 """Field type of one entry of ``disruptions:``, selected by ``kind`` (or a named event)."""
 

@@ -240,13 +240,35 @@ def _warmup_days(data: Any) -> float:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of scenario files, for editors and validators."""
+    """The JSON Schema (draft 2020-12) of scenario files, for editors and validators.
+
+    It describes what :func:`jitsim.load_scenario` accepts, shorthands included (a number as a
+    distribution, ``review: continuous``, alternatives in short form, named stress events);
+    the checks across fields (references between nodes, ...) are the loader's alone.
+    """
     document: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Scenario.model_json_schema(),
+        **_names_only(Scenario.model_json_schema()),
     }
     document["title"] = "jitsim scenario"
     return document
+
+
+def _names_only(schema: Any) -> Any:
+    """``schema`` with every mapping keyed by names closed to other keys.
+
+    Pydantic writes ``dict[Name, X]`` as ``patternProperties`` (the name pattern → X), which
+    lets a key that is not a name (``walk in``) through; the loader refuses it, and so does the
+    schema with ``additionalProperties: false``.
+    """
+    if isinstance(schema, list):
+        return [_names_only(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _names_only(value) for key, value in schema.items()}
+    if "patternProperties" in closed and "additionalProperties" not in closed:
+        closed["additionalProperties"] = False
+    return closed
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -508,6 +508,16 @@ A scenario is one YAML file. This page lists every section and field, with its t
 constraints and meaning; `jitsim validate FILE` checks a file against exactly these rules and
 reports every problem as `FILE:LINE: path.to.field: message`.
 
+**Editor completion.** `jitsim schema` prints the JSON Schema of scenario files (`-o FILE`
+writes it); the repository keeps it as `schema/scenario.schema.json`. Editors that use the YAML
+language server (VS Code's YAML extension, Neovim, Helix, Emacs, ...) then complete fields, show
+their descriptions and underline mistakes as you type, in a file whose first line names the
+schema, with a path relative to the file (or a URL), as the bundled `scenarios/` do:
+`# yaml-language-server: $schema=../schema/scenario.schema.json`. The schema accepts the
+shorthands below (a number as a distribution, `review: continuous`, alternatives in short form,
+named stress events); the checks across fields (references to nodes, ...) are
+`jitsim validate`'s alone.
+
 Conventions:
 
 * **Units.** Time is in days, money in the scenario currency (`run.currency`), quantities in

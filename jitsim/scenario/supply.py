@@ -203,7 +203,10 @@ class Review(Strict):
         return 0.0 if self.continuous else float(self.every_days)
 
 
-ReviewField = Annotated[Review, BeforeValidator(_review_shorthand)]
+ReviewField = Annotated[
+    Review,
+    BeforeValidator(_review_shorthand, json_schema_input_type=Literal["continuous"] | Review),
+]
 
 
 class Backup(Strict):

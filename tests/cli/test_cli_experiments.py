@@ -57,7 +57,9 @@ def test_sweep_rejects_bad_values_with_file_and_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     text = result.output  # type: ignore[attr-defined]
-    assert f"{QUICKSTART}:31: suppliers.acme.order_cost" in text and "Traceback" not in text
+    lines = QUICKSTART.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, row in enumerate(lines, 1) if row.strip().startswith("order_cost:"))
+    assert f"{QUICKSTART}:{line}: suppliers.acme.order_cost" in text and "Traceback" not in text
     nothing = invoke("sweep", QUICKSTART, "-n", "2", "--out", tmp_path, "--quiet")
     assert nothing.exit_code == 2 and "nothing to sweep" in nothing.output  # type: ignore[attr-defined]
 

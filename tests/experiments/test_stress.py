@@ -339,7 +339,7 @@ def test_stress_command_groups_and_tested_events(tmp_path: Path) -> None:
     assert set(table["node_kind"]) == {"group", "event"}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["events"] == ["demand-surge-50pct-10d:gear_buyer", "stock-loss-50pct:bolt_store"]
-    assert "--test-event stock-loss-50pct:bolt_store" in summary["command"]
+    assert "--test-event=stock-loss-50pct:bolt_store" in summary["command"]
     bad = invoke(
         "stress", file, "--test-event", "surge:gear_buyer", "--out", tmp_path / "o", "--quiet"
     )
