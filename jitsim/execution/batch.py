@@ -152,10 +152,17 @@ class Session:
         if not self._started:
             self.backend.start(self.scenarios)
             self._started = True
-        for result in self.backend.map(todo):
-            self.sink.add(result)
-            self._finished += result.chunk.count * len(result.chunk.alternatives)
-            self._report()
+        try:
+            for result in self.backend.map(todo):
+                self.sink.add(result)
+                self._finished += result.chunk.count * len(result.chunk.alternatives)
+                self._report()
+        except BaseException:
+            # Ctrl-C or a failed chunk: stop the running chunks instead of waiting for them;
+            # every chunk the sink holds is kept for --resume.
+            self._started = False
+            self.backend.abort()
+            raise
 
     def _report(self) -> None:
         if self.progress is not None:
@@ -163,10 +170,12 @@ class Session:
 
     def close(self) -> None:
         """Stop the backend and close the sink (a directory sink stays resumable)."""
-        if self._started:
-            self.backend.close()
-            self._started = False
-        self.sink.close()
+        try:
+            if self._started:
+                self._started = False
+                self.backend.close()
+        finally:
+            self.sink.close()
 
 
 def choose_backend(execution: Execution, work: int) -> Backend:
