@@ -21,6 +21,6 @@ for _name, _command in (
     ("trace", trace),
     ("stress", stress),
 ):
-    app.command(_name)(guard(_command))
+    app.command(_name)(guard(_command, _name))
 
 __all__ = ["app", "main"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jitsim
+from jitsim.cli.app import remember_results_dir
 from jitsim.cli.options import BatchOptions
 from jitsim.errors import JitsimError
 from jitsim.execution.precision import PrecisionTarget
@@ -39,6 +40,7 @@ def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     chosen = resume if resume is not None else out
     path = chosen if chosen is not None else default_out_dir(file, kind)
     prepare_out_dir(path)  # fail before simulating, not after
+    remember_results_dir(path)  # for the --resume hint after Ctrl-C and the crash log
     return path
 
 
