@@ -115,6 +115,15 @@ class _Invocation:
                 given += _option_words(parameter.name, info, value, texts)
         return ["jitsim", self.name, *arguments, *given]
 
+    def command_line(self, options: bool, *extra: str) -> str:
+        """:meth:`words` followed by ``extra``, quoted for a shell; never fails (it is used
+        while reporting a failure): at worst the command's name and ``extra``."""
+        try:
+            words = self.words(options)
+        except Exception:  # a message must come out whatever happened
+            words = ["jitsim", self.name]
+        return shlex.join([*words, *extra])
+
 
 def _option_words(name: str, info: Any, value: Any, texts: list[str]) -> list[str]:
     """An option as words of a command line (``--flag=value`` once per value)."""
@@ -137,15 +146,21 @@ def _resume_hint() -> str:
     if directory is None or command is None:
         return "interrupted"
     try:
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        written = any(directory.iterdir())
+    except OSError:
+        written = False
+    if not written:
         return f"interrupted before any result was written to {directory}"
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # break-even keeps a manifest per evaluation
+        manifest = {}
     if isinstance(manifest, dict) and manifest.get("complete"):
         return f"interrupted; the results in {directory} are complete"
-    words = command.words(options=command.name not in RESUMED_FROM_MANIFEST)
+    options = command.name not in RESUMED_FROM_MANIFEST
     return (
         f"interrupted: the finished replications are kept in {directory}; "
-        f"continue with: {shlex.join([*words, '--resume', str(directory)])}"
+        f"continue with: {command.command_line(options, '--resume', str(directory))}"
     )
 
 
@@ -159,7 +174,10 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
 def _on_second_interrupt(signum: int, frame: FrameType | None) -> None:
     # Finished chunks are on disk and journaled as they finish, so nothing needs flushing;
     # the workers die with this process (see jitsim.execution.worker_process).
-    with_hint = _resume_hint().removeprefix("interrupted")
+    try:
+        with_hint = _resume_hint().removeprefix("interrupted")
+    except Exception:  # exit now whatever happens
+        with_hint = ""
     os.write(2, f"\ninterrupted again: stopped at once{with_hint}\n".encode(errors="replace"))
     os._exit(INTERRUPTED)
 
@@ -172,7 +190,7 @@ def _crash_log(error: BaseException) -> tuple[Path, str] | None:
     text = (
         f"--- {datetime.now(UTC).isoformat(timespec='seconds')} jitsim {jitsim.__version__}, "
         f"Python {sys.version.split()[0]}\n"
-        f"command: {shlex.join(command.words(options=True)) if command else '?'}\n"
+        f"command: {command.command_line(True) if command else '?'}\n"
         + "".join(traceback.format_exception(error))
     )
     results: Path | None = _state["results_dir"]
