@@ -19,7 +19,7 @@ for _name, _command in (
     ("trace", trace),
     ("stress", stress),
 ):
-    app.command(_name)(guard(_command))
+    app.command(_name)(guard(_command, _name))
 
 # ``jitsim.cli.app`` names the application, as it did before the package loaded its commands
 # lazily: importing the module jitsim.cli.app has just bound that name to the module.

@@ -5,11 +5,12 @@ It is built from the command's parsed parameters, not from the words typed: ever
 can change the results is written out, with the defaults that a later version or another
 scenario file could change resolved (``-n`` and ``--seed`` from the scenario's ``run``, the
 ``--precision`` KPIs and bounds, the stress durations). Options that only say how or where to
-run (``--quiet``, ``--backend``, ``--workers``, ``--scheduler``, ``--resume``, ``--overwrite``) are left out:
-results do not depend on them. A number is written as ``FLAG VALUE`` (``-n 20``, ``--seed 7``),
-any other value as ``--flag=VALUE`` (a value starting with ``-`` stays a value; this is also
-the form :func:`~jitsim.cli.settings.recorded_settings` reads ``--event`` and ``--reference``
-back from).
+run (``--quiet``, ``--backend``, ``--workers``, ``--scheduler``, ``--resume``,
+``--overwrite``) are left out: results do not depend on them. A number is written as
+``FLAG VALUE`` (``-n 20``, ``--seed 7``), any other value as ``--flag=VALUE`` (a value
+starting with ``-`` stays a value; this is also the form
+:func:`~jitsim.cli.settings.recorded_settings` reads ``--event`` and ``--reference`` back
+from).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 import jitsim
+from jitsim.cli.app import remember_results_dir
 from jitsim.cli.console import stderr
 from jitsim.cli.options import BatchOptions
 from jitsim.cli.scope import hold
@@ -66,6 +67,7 @@ def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     if resume is not None:
         _check_kind(resume, kind, file)
     hold(claim(path, resume=resume is not None, overwrite=options.overwrite))
+    remember_results_dir(Path(path))  # for the --resume hint after Ctrl-C and the crash log
     return Path(path)
 
 

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import socket
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -20,6 +21,12 @@ from typing import Any, Protocol
 
 from jitsim.errors import JitsimError
 from jitsim.execution.simulate import simulate
+from jitsim.execution.worker_process import (
+    exit_with_parent,
+    ignore_interrupts,
+    interrupts_blocked,
+    started_ignoring_interrupts,
+)
 from jitsim.scenario.limits import check_workers
 from jitsim.scenario.models import Scenario
 
@@ -114,7 +121,12 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None:
-        """Release workers."""
+        """Release workers (after the chunks submitted have finished)."""
+        ...
+
+    def abort(self) -> None:
+        """Stop at once (an interrupt or an error): drop the chunks not started, stop the
+        running ones and release the workers; :meth:`close` then has nothing left to do."""
         ...
 
 
@@ -137,12 +149,19 @@ class SerialBackend:
     def close(self) -> None:
         self._scenarios = ()
 
+    def abort(self) -> None:
+        self.close()  # nothing runs but the chunk that was interrupted
+
 
 _WORKER_SCENARIOS: Sequence[Scenario] = ()
 
 
-def _init_worker(payload: bytes) -> None:
+def _init_worker(payload: bytes, parent: int) -> None:
+    """Set up a pool worker: the main process coordinates every stop (the worker ignores
+    SIGINT) and the worker must not outlive it (see :mod:`~jitsim.execution.worker_process`)."""
     global _WORKER_SCENARIOS
+    ignore_interrupts()
+    exit_with_parent(parent)
     _WORKER_SCENARIOS = pickle.loads(payload)
 
 
@@ -173,6 +192,9 @@ def _bounded(
 class ProcessBackend:
     """A local process pool (``fork`` where available, for a fast start).
 
+    Workers ignore SIGINT and exit when the main process dies; :meth:`abort` ends them
+    without waiting for the chunks they are running.
+
     Parameters
     ----------
     workers : int, optional
@@ -180,6 +202,8 @@ class ProcessBackend:
     """
 
     name = "processes"
+    #: Seconds an aborted worker has to end after SIGTERM before it is killed.
+    abort_grace = 1.0
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -192,7 +216,7 @@ class ProcessBackend:
             self.workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(pickle.dumps(list(scenarios)),),
+            initargs=(pickle.dumps(list(scenarios)), os.getpid()),
         )
 
     def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
@@ -202,14 +226,33 @@ class ProcessBackend:
         def waiter(pending: set[Future[ChunkResult]]) -> tuple[Any, Any]:
             return wait(pending, return_when=FIRST_COMPLETED)
 
-        yield from _bounded(
-            lambda chunk: pool.submit(_run_in_worker, chunk), chunks, 2 * self.workers, waiter
-        )
+        def submit(chunk: Chunk) -> Future[ChunkResult]:
+            # Workers are forked on a submit: none may see a SIGINT before it ignores them.
+            with interrupts_blocked():
+                return pool.submit(_run_in_worker, chunk)
+
+        yield from _bounded(submit, chunks, 2 * self.workers, waiter)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The pool forgets its processes on shutdown: take them first. Without waiting, the
+        # pool's manager thread sees them end, fails what was pending, and stops by itself.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        deadline = time.monotonic() + self.abort_grace
+        for process in processes:
+            process.join(max(deadline - time.monotonic(), 0.0))
+            if process.is_alive():
+                process.kill()
 
 
 class DaskBackend:
@@ -254,12 +297,16 @@ class DaskBackend:
             import dask
 
             # The workers' sampling profiler (every 10 ms) and GIL monitor cost CPU that a
-            # simulation needs; nobody looks at them for a local batch.
-            with dask.config.set(
-                {
-                    "distributed.worker.profile.enabled": False,
-                    "distributed.admin.system-monitor.gil.enabled": False,
-                }
+            # simulation needs; nobody looks at them for a local batch. The worker processes
+            # ignore SIGINT: this process alone stops the batch on Ctrl-C.
+            with (
+                dask.config.set(
+                    {
+                        "distributed.worker.profile.enabled": False,
+                        "distributed.admin.system-monitor.gil.enabled": False,
+                    }
+                ),
+                started_ignoring_interrupts(),
             ):
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
@@ -267,7 +314,7 @@ class DaskBackend:
                     processes=True,
                     dashboard_address=None,
                 )
-            self._client = Client(self._cluster)
+                self._client = Client(self._cluster)
         self._scenarios = self._client.scatter(list(scenarios), broadcast=True)
 
     def map(self, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
@@ -294,6 +341,12 @@ class DaskBackend:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+    def abort(self) -> None:
+        # Closing the client releases its futures: the scheduler drops the chunks not started
+        # (a running one finishes on its worker, unseen). A LocalCluster's workers are ended
+        # with it; they also exit by themselves when this process dies (their nanny's pipe).
+        self.close()
 
 
 #: How long :func:`probe_scheduler` waits for a scheduler's port to accept a connection (s).

@@ -9,6 +9,7 @@ backend, the number of workers, and whether the run was interrupted and resumed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -156,13 +157,22 @@ class Session:
         self._report()
         if not todo:
             return
-        if not self._started:
-            self.backend.start(self.scenarios)
-            self._started = True
-        for result in self.backend.map(todo):
-            self.sink.add(result)
-            self._finished += result.chunk.count * len(result.chunk.alternatives)
-            self._report()
+        try:
+            if not self._started:
+                self._started = True  # a half-started backend is stopped too
+                self.backend.start(self.scenarios)
+            for result in self.backend.map(todo):
+                self.sink.add(result)
+                self._finished += result.chunk.count * len(result.chunk.alternatives)
+                self._report()
+        except BaseException:
+            # Ctrl-C or a failed chunk: stop the running chunks instead of waiting for them;
+            # every chunk the sink holds is kept for --resume. The first failure is the one
+            # to report, not one of stopping after it.
+            self._started = False
+            with contextlib.suppress(Exception):
+                self.backend.abort()
+            raise
 
     def _report(self) -> None:
         if self.progress is not None:
@@ -170,10 +180,12 @@ class Session:
 
     def close(self) -> None:
         """Stop the backend and close the sink (a directory sink stays resumable)."""
-        if self._started:
-            self.backend.close()
-            self._started = False
-        self.sink.close()
+        try:
+            if self._started:
+                self._started = False
+                self.backend.close()
+        finally:
+            self.sink.close()
 
 
 def choose_backend(execution: Execution, work: int) -> Backend:

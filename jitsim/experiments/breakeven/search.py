@@ -258,7 +258,8 @@ def _prepare_out(execution: Execution) -> None:
             if not (path / "evaluations").is_dir():
                 raise JitsimError(f"{out}: nothing to resume (no evaluations/ here)")
             return
-        write_manifest(path, {"kind": "breakeven", "complete": False, "files": []})
+        manifest = {"kind": "breakeven", "complete": False, "command": execution.command}
+        write_manifest(path, {**manifest, "files": []})
 
 
 def _finish_out(out: str | os.PathLike[str]) -> None:
