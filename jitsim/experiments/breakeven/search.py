@@ -255,6 +255,8 @@ def _prepare_out(execution: Execution) -> None:
         return
     with claim(out, resume=resume, overwrite=execution.overwrite) as path:
         if resume:
+            if (read_manifest(path, required=False) or {}).get("complete"):
+                raise JitsimError(f"{out}: this search is already complete; see summary.json")
             if not (path / "evaluations").is_dir():
                 raise JitsimError(f"{out}: nothing to resume (no evaluations/ here)")
             return
