@@ -45,6 +45,8 @@ FORMATS = ("table", "csv", "json")
 
 #: Width of the console for output to a pipe or a file: wide enough for any table.
 _UNLIMITED = 100_000
+#: Columns a stacked table needs besides its values: borders, padding, a narrow header.
+_STACKED_ROOM = 7 + 8
 
 
 def check_format(name: str) -> str:
@@ -100,12 +102,14 @@ def _rich_table(table: ScreenTable, shown: list[int], title: str) -> Table:
     return view
 
 
-def _stacked(table: ScreenTable) -> Table:
+def _stacked(table: ScreenTable, width: int) -> Table:
     """Every row of ``table`` as ``header  value`` lines, rows apart: the layout of last resort,
-    for a screen narrower than the table's names and one column of values. Long text folds."""
+    for a screen narrower than the table's names and one column of values. Headers wrap; a
+    value wraps only when it is wider than the screen leaves room for."""
     view = Table(title=Text(table.title), title_justify="left", show_header=False, box=box.SQUARE)
+    widest = max((cell_len(cell) for row in table.rows for cell in row), default=0)
     view.add_column(overflow="fold")
-    view.add_column(justify="right", overflow="fold")
+    view.add_column(justify="right", overflow="fold", no_wrap=widest + _STACKED_ROOM <= width)
     for number, row in enumerate(table.rows):
         last = number == len(table.rows) - 1
         for index, (column, cell) in enumerate(zip(table.columns, row, strict=True)):
@@ -141,7 +145,7 @@ def layout(table: ScreenTable, console: Console, width: int | None) -> list[Tabl
         return [view for part in _grouped(table) for view in layout(part, console, width)]
     parts = _split(narrow, console, width)
     if parts is None:
-        return [_stacked(table)]
+        return [_stacked(table, width)]
     keys = [i for i in everything if table.columns[i].key]
     return [
         _rich_table(narrow, sorted([*keys, *part]), f"{table.title} ({number}/{len(parts)})")
