@@ -93,11 +93,14 @@ def run_batch(
         return call(*args, progress=report, **kwargs)
 
 
-def written(out_dir: Path, precision: PrecisionReport | None = None) -> None:
+def written(
+    out_dir: Path, precision: PrecisionReport | None = None, console: Console | None = None
+) -> None:
     """The last lines of a batch command: the precision reached (with ``--precision``) and the
-    files of the results directory ``out_dir``."""
+    files of the results directory ``out_dir``, on ``console`` [default: :func:`stdout`]."""
+    console = console or stdout()
     if precision is not None:
-        stdout().print(Text(precision.describe()))
+        console.print(Text(precision.describe()))
     manifest = read_manifest(out_dir, required=False) or {}
     names = ", ".join(sorted({*manifest.get("files", []), MANIFEST}))
-    stdout().print(Text(f"results written to {out_dir}{os.sep}: {names}"))
+    console.print(Text(f"results written to {out_dir}{os.sep}: {names}"))

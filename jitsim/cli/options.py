@@ -77,6 +77,14 @@ class BatchOptions:
         ),
     ] = False
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="How to print the tables: table (laid out for the terminal's width), csv or "
+            "json (for programs: data on stdout, notes on stderr).",
+        ),
+    ] = "table"
     backend: Annotated[
         str, typer.Option(help="Where to run: processes, serial or dask (same results).")
     ] = "processes"

@@ -7,12 +7,10 @@ import math
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 import jitsim
-from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.console import run_batch, written
+from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import (
     EXECUTION,
     OUT,
@@ -33,7 +31,16 @@ from jitsim.units import plural
 
 
 @batch_command(
-    "file", *SAMPLE, *OUT, "trajectories", *EXECUTION, *PRECISION, "export", "chunk_size", "event"
+    "file",
+    *SAMPLE,
+    *OUT,
+    "output_format",
+    "trajectories",
+    *EXECUTION,
+    *PRECISION,
+    "export",
+    "chunk_size",
+    "event",
 )
 def run_command(
     file: FileArg,
@@ -49,6 +56,7 @@ def run_command(
     Finished replications are written to the results directory as they complete; if the run
     is interrupted, ``--resume DIR`` continues it without recomputing them.
     """
+    printer = Printer(options.output_format)
     settings = resumed_settings(file, options)
     scenario = settings.scenario
     trajectories = trajectories or settings.recorded.get("trajectories", 0)
@@ -69,23 +77,26 @@ def run_command(
             out_dir,
             options.export,
         )
-    print_headline(result)
-    written(out_dir, result.precision)
+    print_headline(printer, result)
+    printer.finish()
+    written(out_dir, result.precision, printer.notes)
 
 
-def print_headline(result: RunResult) -> None:
-    """The headline KPIs of every alternative, mean ± 95 % CI half-width."""
-    console = stdout()
+def print_headline(printer: Printer, result: RunResult) -> None:
+    """The headline KPIs of every alternative, mean ± 95 % CI half-width (data: the summary
+    of those KPIs, one row per alternative and KPI)."""
     run = result.scenario.run
-    table = Table(title=escape(result.scenario.name), title_justify="left")
-    table.add_column("KPI", no_wrap=True)
-    table.add_column("unit", no_wrap=True)
+    table = ScreenTable(result.scenario.name)
+    table.add_column("KPI", key=True, justify="left")
+    table.add_column("unit", key=True, justify="left")
     for alternative in result.alternatives:
-        table.add_column(escape(alternative), justify="right", no_wrap=True)
-    for kpi, unit, cells in headline_rows(result):
+        table.add_column(alternative)
+    rows = headline_rows(result)
+    for kpi, unit, cells in rows:
         table.add_row(kpi, unit, *cells)
-    console.print(table)
-    console.print(
+    shown = [kpi for kpi, _, _ in rows]
+    printer.table("summary", table, result.summary(shown) if shown else result.summary()[:0])
+    printer.note(
         f"{plural(result.replications_per_alternative, 'replication')} per alternative, "
         f"seed {result.seed}, window {plural(result.window_days, 'day')} "
         f"(horizon {run.horizon_days}, warm-up {run.warmup_days}); "
@@ -98,6 +109,7 @@ def print_headline(result: RunResult) -> None:
     "baseline",
     *SAMPLE,
     *OUT,
+    "output_format",
     *EXECUTION,
     *PRECISION,
     "export",
@@ -114,6 +126,7 @@ def compare(
     options: BatchOptions,
 ) -> None:
     """Compare every alternative with a baseline under common random numbers (paired)."""
+    printer = Printer(options.output_format)
     settings = resumed_settings(file, options)
     baseline = baseline or settings.recorded.get("baseline")
     out_dir = results_dir(file, options, "compare")
@@ -133,27 +146,21 @@ def compare(
             out_dir,
             options.export,
         )
-    print_headline(comparison.result)
-    _print_differences(comparison)
-    written(out_dir, comparison.result.precision)
+    print_headline(printer, comparison.result)
+    _print_differences(printer, comparison)
+    printer.finish()
+    written(out_dir, comparison.result.precision, printer.notes)
 
 
-def _print_differences(comparison: Comparison) -> None:
-    console = stdout()
+def _print_differences(printer: Printer, comparison: Comparison) -> None:
     currency = comparison.result.scenario.run.currency
-    table = Table(
-        title=f"paired differences vs {escape(comparison.baseline)} (95 % CI)",
-        title_justify="left",
+    table = ScreenTable(
+        f"paired differences vs {comparison.baseline} (95 % CI)", group="alternative"
     )
-    for column, justify in (
-        ("alternative", "left"),
-        ("KPI", "left"),
-        ("unit", "left"),
-        ("difference", "right"),
-        ("relative", "right"),
-        ("better in", "right"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for column in ("alternative", "KPI", "unit"):
+        table.add_column(column, key=True, justify="left")
+    for column in ("difference", "relative", "better in"):
+        table.add_column(column)
     measured = comparison.result.replications().columns
     rows = comparison.differences([k for k in (*HEADLINE_KPIS, "demand_units") if k in measured])
     for row in rows.to_dict("records"):
@@ -161,7 +168,7 @@ def _print_differences(comparison: Comparison) -> None:
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
         better = float(row["share_better"])
         table.add_row(
-            escape(str(row["alternative"])),
+            str(row["alternative"]),
             str(row["kpi"]),
             "pp" if unit == "%" else unit,
             format_estimate(
@@ -173,9 +180,9 @@ def _print_differences(comparison: Comparison) -> None:
             _relative_text(float(row["relative_change"])),
             _better_text(better, int(row["n"]), str(row["kpi"])),
         )
-    console.print(table)
+    printer.table("comparison", table, rows)
     for line in comparison.verdicts():
-        console.print(Text(line))
+        printer.note(line)
 
 
 def _better_text(share: float, pairs: int, kpi: str) -> str:

@@ -8,12 +8,10 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 import jitsim
-from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.console import run_batch, written
+from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import (
     EXECUTION,
     OUT,
@@ -46,6 +44,7 @@ _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
     *_OWN,
     *SAMPLE,
     *OUT,
+    "output_format",
     *EXECUTION,
     *PRECISION,
     "export",
@@ -106,6 +105,7 @@ def stress(
     ranked weak links go to stress.csv, the time-to-survive to tts.csv. An interrupted run
     continues with FILE --resume DIR: its other options are read from the run's manifest.
     """
+    printer = Printer(options.output_format)
     settings = resumed_settings(file, options)
     scenario = settings.scenario
     plan = settings.recorded.get("plan", {})
@@ -151,10 +151,11 @@ def stress(
     )
     if options.export:
         export_tables(_tables(result, reference), out_dir, options.export)
-    _print_stress(result, scenario.run.currency)
+    _print_stress(printer, result, scenario.run.currency)
     if len(result.alternatives) > 1:
-        _print_mitigations(result, reference, scenario.run.currency)
-    written(out_dir, result.precision)
+        _print_mitigations(printer, result, reference, scenario.run.currency)
+    printer.finish()
+    written(out_dir, result.precision, printer.notes)
 
 
 def _parse_durations(text: str) -> list[int]:
@@ -176,22 +177,20 @@ def _tables(result: StressResult, reference: str | None) -> dict[str, Any]:
     return tables
 
 
-def _table(title: str, columns: Iterable[str]) -> Table:
+def _table(title: str, columns: Iterable[str], keys: Iterable[str]) -> ScreenTable:
     """A table with columns of numbers on the right and the node and alternative names on the
-    left, never wrapped (long numeric headers fold instead)."""
-    table = Table(title=escape(title), title_justify="left")
+    left; the columns ``keys`` name a row (repeated when the table is split to fit)."""
+    table = ScreenTable(title)
+    named = set(keys)
     for column in columns:
-        named = column in ("node", "alternative")
-        table.add_column(
-            escape(column),
-            justify="left" if named else "right",
-            no_wrap=named,
-            overflow="ellipsis" if named else "fold",
-        )
+        left = column in ("node", "alternative")
+        table.add_column(column, key=column in named, justify="left" if left else "right")
     return table
 
 
-def _print_mitigations(result: StressResult, reference: str | None, currency: str) -> None:
+def _print_mitigations(
+    printer: Printer, result: StressResult, reference: str | None, currency: str
+) -> None:
     table = result.mitigations(reference)
     if table.empty:
         return
@@ -208,6 +207,7 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
             f"annual cost {currency}",
             "pays if failures/year",
         ),
+        keys=("node", "TTR days", "alternative"),
     )
     for row in table.to_dict("records"):
         pays = str(row["pays_if"])
@@ -217,24 +217,22 @@ def _print_mitigations(result: StressResult, reference: str | None, currency: st
         elif pays == "less often":
             pays = f"< {breakeven:.2g}"
         view.add_row(
-            escape(str(row["node"])),
+            str(row["node"]),
             f"{row['duration_days']:g}",
-            escape(str(row["alternative"])),
+            str(row["alternative"]),
             format_number(row["impact_avoided"], 0),
             format_number(row["lost_units_avoided"], 1),
             "—" if math.isnan(row["tts_gain_days"]) else f"{row['tts_gain_days']:+g}",
             format_number(row["annual_cost"], 0),
             pays,
         )
-    stdout().print(view)
-    stdout().print(
-        Text(
-            "Impact avoided: the reference's impact minus the alternative's, each against its "
-            "own baseline. Annual cost: profit the alternative gives up against the reference "
-            "in the baseline (the scenario as given), per year. It pays when this failure "
-            "strikes more (>) or less (<) often than annual cost / impact avoided times a year; "
-            "always: cheaper and safer; never: dearer and no safer."
-        )
+    printer.table("mitigations", view, table)
+    printer.note(
+        "Impact avoided: the reference's impact minus the alternative's, each against its "
+        "own baseline. Annual cost: profit the alternative gives up against the reference "
+        "in the baseline (the scenario as given), per year. It pays when this failure "
+        "strikes more (>) or less (<) often than annual cost / impact avoided times a year; "
+        "always: cheaper and safer; never: dearer and no safer."
     )
 
 
@@ -254,32 +252,28 @@ def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
     return _flag(row["tts_days"], row["tts_censored"], duration)
 
 
-def _print_stress(result: StressResult, currency: str) -> None:
-    console = stdout()
-    console.print(_weak_links(result, currency))
-    console.print(_time_to_survive(result))
+def _print_stress(printer: Printer, result: StressResult, currency: str) -> None:
+    printer.table("stress", _weak_links(result, currency), result.table())
+    printer.table("tts", _time_to_survive(result), result.tts())
     run = result.scenario.run.service_recovery
-    console.print(
-        Text(
-            f"{plural(len(result.nodes), 'node')} × {plural(len(result.durations), 'duration')}"
-            + (f" + {plural(len(result.events), 'tested event')}" if result.events else "")
-            + f" × {plural(len(result.alternatives), 'alternative')}"
-            + f" × {plural(result.replications, 'replication')}, "
-            f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
-            "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
-            "risk index = impact / largest impact. "
-            "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
-            f"the horizon ({plural(result.horizon_after_failure, 'day')}; a tested event: its end) "
-            "or "
-            "where the baseline runs short anyway ('short anyway'). Service drop: rolling "
-            f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
-            f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
-            "not be shorter."
-        )
+    printer.note(
+        f"{plural(len(result.nodes), 'node')} × {plural(len(result.durations), 'duration')}"
+        + (f" + {plural(len(result.events), 'tested event')}" if result.events else "")
+        + f" × {plural(len(result.alternatives), 'alternative')}"
+        + f" × {plural(result.replications, 'replication')}, "
+        f"seed {result.seed}, paired with the undisrupted baseline (common random numbers). "
+        "Impact = extra total cost + lost margin + purchase premium (apart in stress.csv); "
+        "risk index = impact / largest impact. "
+        "TTS: Kaplan–Meier median of the days fully served after the failure, censored at "
+        f"the horizon ({plural(result.horizon_after_failure, 'day')}; a tested event: its end) "
+        "or where the baseline runs short anyway ('short anyway'). Service drop: rolling "
+        f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
+        f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
+        "not be shorter."
     )
 
 
-def _weak_links(result: StressResult, currency: str) -> Table:
+def _weak_links(result: StressResult, currency: str) -> ScreenTable:
     table = _table(
         f"{result.scenario.name}: weak links (ranked by risk exposure)",
         (
@@ -296,6 +290,7 @@ def _weak_links(result: StressResult, currency: str) -> Table:
             "recovery days",
             "TTS<TTR",
         ),
+        keys=("#", "node", "TTR days", "alternative"),
     )
     for row in result.table().to_dict("records"):
         recovery = row["recovery_days"]
@@ -304,9 +299,9 @@ def _weak_links(result: StressResult, currency: str) -> Table:
             recovery_text = f">= {recovery_text}"
         table.add_row(
             str(row["rank"]),
-            escape(str(row["node"])),
+            str(row["node"]),
             f"{row['duration_days']:g}",
-            escape(str(row["alternative"])),
+            str(row["alternative"]),
             format_number(row["lost_units"], 1),
             format_number(row["impact"], 0),
             f"{row['risk_exposure_index']:.2f}",
@@ -319,30 +314,26 @@ def _weak_links(result: StressResult, currency: str) -> Table:
     return table
 
 
-def _time_to_survive(result: StressResult) -> Table:
-    table = Table(
-        title=escape(f"time-to-survive from day {result.start_day} (node down to the horizon)"),
-        title_justify="left",
-    )
+def _time_to_survive(result: StressResult) -> ScreenTable:
+    table = ScreenTable(f"time-to-survive from day {result.start_day} (node down to the horizon)")
+    for column in ("node", "kind", "alternative"):
+        table.add_column(column, key=True)
     for column in (
-        "node",
-        "kind",
-        "alternative",
         "TTS (days)",
         "min",
         "censored",
         "short anyway",
         *(f"TTS<TTR={d}" for d in result.durations),
     ):
-        table.add_column(escape(column), justify="right", no_wrap=True)
+        table.add_column(column)
     for row in result.tts().to_dict("records"):
         value = f"{row['tts_days']:g}"
         if row["tts_censored"]:
             value = f">= {value}"
         table.add_row(
-            escape(str(row["node"])),
+            str(row["node"]),
             str(row["node_kind"]),
-            escape(str(row["alternative"])),
+            str(row["alternative"]),
             value,
             "—" if math.isnan(row["tts_min_days"]) else f"{row['tts_min_days']:g}",
             f"{row['censored_share']:.0%}",

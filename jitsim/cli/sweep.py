@@ -6,17 +6,17 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
+import pandas as pd
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 import jitsim
-from jitsim.cli.console import run_batch, stdout, written
+from jitsim.cli.console import run_batch, written
+from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.recording import reproducing_command
 from jitsim.cli.settings import results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
+from jitsim.experiments.breakeven import BreakEvenResult
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, format_general, kpi_unit
@@ -24,7 +24,18 @@ from jitsim.scenario.grid import sweep_grid
 from jitsim.units import plural
 
 
-@batch_command("file", "set_", *SAMPLE, "kpi", *OUT, *EXECUTION, "export", "event", kind="sweep")
+@batch_command(
+    "file",
+    "set_",
+    *SAMPLE,
+    "kpi",
+    *OUT,
+    "output_format",
+    *EXECUTION,
+    "export",
+    "event",
+    kind="sweep",
+)
 def sweep(
     file: FileArg,
     set_: Annotated[
@@ -43,6 +54,7 @@ def sweep(
     options: BatchOptions,
 ) -> None:
     """Run every alternative at every point of a grid over scenario fields (paired)."""
+    printer = Printer(options.output_format)
     settings = scenario_settings(file, options)
     scenario = settings.scenario
     grid = sweep_grid(scenario, set_ or [])
@@ -66,23 +78,22 @@ def sweep(
             out_dir,
             options.export,
         )
-    _print_sweep(result, kpi or ["total_cost", "fill_rate"])
-    written(out_dir)
+    _print_sweep(printer, result, kpi or ["total_cost", "fill_rate"])
+    printer.finish()
+    written(out_dir, console=printer.notes)
 
 
-def _print_sweep(result: SweepResult, shown: list[str]) -> None:
+def _print_sweep(printer: Printer, result: SweepResult, shown: list[str]) -> None:
     summary = result.summary(shown)
     scenario = result.scenario
     currency = scenario.run.currency
-    table = Table(title=escape(f"{scenario.name}: sweep"), title_justify="left")
+    table = ScreenTable(f"{scenario.name}: sweep")
     for name in result.parameters:
-        table.add_column(escape(name), justify="right", overflow="fold")
-    table.add_column("alternative", no_wrap=True)
+        table.add_column(name, key=True)
+    table.add_column("alternative", key=True, justify="left")
     for name in shown:
         unit, _ = kpi_unit(name, currency)
-        table.add_column(
-            escape(f"{name} ({unit})" if unit else name), justify="right", no_wrap=True
-        )
+        table.add_column(f"{name} ({unit})" if unit else name)
     rows = {
         (int(r["point"]), str(r["alternative"]), str(r["kpi"])): r
         for r in summary.to_dict("records")
@@ -99,15 +110,13 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
                     )
                 _, scale = kpi_unit(kpi_name, currency)
                 cells.append(format_estimate(float(row["mean"]), float(row["half_width"]), scale))
-            table.add_row(*(str(setting[p]) for p in result.parameters), escape(name), *cells)
-    stdout().print(table)
-    stdout().print(
-        Text(
-            f"{plural(len(result.values), 'point')} × "
-            f"{plural(len(result.alternatives), 'alternative')} × "
-            f"{plural(result.replications_per_point, 'replication')}, seed {result.seed}, "
-            "common random numbers across points; mean ± 95 % CI half-width."
-        )
+            table.add_row(*(str(setting[p]) for p in result.parameters), name, *cells)
+    printer.table("sweep_summary", table, summary)
+    printer.note(
+        f"{plural(len(result.values), 'point')} × "
+        f"{plural(len(result.alternatives), 'alternative')} × "
+        f"{plural(result.replications_per_point, 'replication')}, seed {result.seed}, "
+        "common random numbers across points; mean ± 95 % CI half-width."
     )
 
 
@@ -122,6 +131,7 @@ def _print_sweep(result: SweepResult, shown: list[str]) -> None:
     "tolerance",
     "max_iterations",
     *OUT,
+    "output_format",
     *EXECUTION,
     "event",
     kind="breakeven",
@@ -142,6 +152,7 @@ def breakeven(
     options: BatchOptions,
 ) -> None:
     """Find the parameter value at which alternative A stops beating B (paired bisection)."""
+    printer = Printer(options.output_format)
     settings = scenario_settings(file, options)
     low, high = _parse_range(range_)
     pair = [name.strip() for name in between.split(",")]
@@ -166,10 +177,12 @@ def breakeven(
         tolerance=tolerance,
         max_iterations=max_iterations,
     )
-    table = Table(title=f"{escape(pair[0])} − {escape(pair[1])}: {kpi}", title_justify="left")
-    for column in (param, "difference", "95 % CI", "n"):
-        table.add_column(escape(column), justify="right", no_wrap=True)
-    for row in result.evaluations().sort_values("x").to_dict("records"):
+    table = ScreenTable(f"{pair[0]} − {pair[1]}: {kpi}")
+    table.add_column(param, key=True)
+    for column in ("difference", "95 % CI", "n"):
+        table.add_column(column)
+    points = result.evaluations().sort_values("x")
+    for row in points.to_dict("records"):
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
         size = max(abs(float(row["mean_a"])), abs(float(row["mean_b"])))  # noise is relative
         table.add_row(
@@ -178,9 +191,36 @@ def breakeven(
             _interval_text(float(row["ci95_low"]), float(row["ci95_high"]), size),
             str(int(row["n"])),
         )
-    stdout().print(table)
-    stdout().print(Text(result.sentence))
-    written(out_dir)
+    printer.data("breakeven", _outcome(result))  # on the screen: the sentence below
+    printer.table("breakeven_points", table, points)
+    printer.note(result.sentence)
+    printer.finish()
+    written(out_dir, console=printer.notes)
+
+
+def _outcome(result: BreakEvenResult) -> pd.DataFrame:
+    """The search's outcome as one row: the break-even value, its bracket and the band where
+    A and B cannot be told apart (empty when there is none)."""
+    bracket = result.bracket or (math.nan, math.nan)
+    band = result.uncertainty or (math.nan, math.nan)
+    return pd.DataFrame(
+        [
+            {
+                "param": result.param,
+                "a": result.between[0],
+                "b": result.between[1],
+                "kpi": result.kpi,
+                "outcome": result.outcome,
+                "estimate": result.estimate,
+                "bracket_low": bracket[0],
+                "bracket_high": bracket[1],
+                "uncertainty_low": band[0],
+                "uncertainty_high": band[1],
+                "stop_reason": result.stop_reason,
+                "sentence": result.sentence,
+            }
+        ]
+    )
 
 
 def _interval_text(low: float, high: float, size: float) -> str:
@@ -188,7 +228,7 @@ def _interval_text(low: float, high: float, size: float) -> str:
     when it cannot be computed (one replication)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return "n/a"
-    return escape(f"[{format_general(low, size)}, {format_general(high, size)}]")
+    return f"[{format_general(low, size)}, {format_general(high, size)}]"
 
 
 def _parse_range(text: str) -> tuple[float, float]:
