@@ -25,6 +25,7 @@ __all__ = [
     "MAX_ENTITIES",
     "MAX_HORIZON_DAYS",
     "MAX_NODE_DAYS",
+    "MAX_NUMBER",
     "MAX_ORDERS",
     "MAX_PARAMETER",
     "MAX_REPLICATIONS",
@@ -50,6 +51,10 @@ MAX_ENTITIES = 1_000
 MAX_NODE_DAYS = 20_000_000
 #: Most individual customer orders (``orders:``) one customer may expect in one replication.
 MAX_ORDERS = 10_000_000
+#: Largest number anywhere in a scenario but the seed: quantities, days, rates and money stay
+#: far inside the range where a float counts units exactly (2**53), so every day's arithmetic
+#: terminates and adds up.
+MAX_NUMBER = 1e12
 #: Worker processes per core of the machine (``--workers``).
 WORKERS_PER_CORE = 4
 
@@ -100,6 +105,7 @@ def size_problems(scenario: Scenario) -> Problems:
             problems.append(
                 ((section,), f"has {count:,} entries; the limit is {MAX_ENTITIES:,} per section")
             )
+    problems += _huge_numbers(scenario.model_dump(exclude={"run": {"seed"}}), ())
     horizon = scenario.run.horizon_days
     node_days = _nodes(scenario) * horizon
     if node_days > MAX_NODE_DAYS:
@@ -133,6 +139,17 @@ def size_problems(scenario: Scenario) -> Problems:
                     )
                 )
     return problems
+
+
+def _huge_numbers(value: object, path: tuple[str | int, ...]) -> Problems:
+    """Every number in a scenario's data larger than :data:`MAX_NUMBER` in size, at its path."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _huge_numbers(v, (*path, str(k)))]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in _huge_numbers(v, (*path, i))]
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        return [(path, f"{value:.3g} is over the limit of {MAX_NUMBER:.0e} in size")]
+    return []
 
 
 def check_replications(count: int, what: str = "replications") -> None:
@@ -250,6 +267,10 @@ def limits_markdown() -> str:
             "individual orders (`orders:`)",
             f"`rate_per_day` × largest seasonal factors × trend × `horizon_days` at most "
             f"{MAX_ORDERS:,} per replication",
+        ),
+        (
+            "any other number",
+            f"at most {MAX_NUMBER:.0e} in size (quantities, days, rates, money; not `run.seed`)",
         ),
         ("sweep grid", f"at most {MAX_POINTS:,} points (the product of the axes' lengths)"),
         ("`--workers`", f"at most {WORKERS_PER_CORE} × the machine's cores"),

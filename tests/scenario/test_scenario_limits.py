@@ -155,3 +155,22 @@ def test_reference_documents_the_limits() -> None:
     assert limits_markdown() in page
     for number in (f"{MAX_HORIZON_DAYS:,}", f"{MAX_REPLICATIONS:,}", f"{MAX_ENTITIES:,}"):
         assert number in limits_markdown()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("safety_days: 1.5", "safety_days: 1e300"), ("order_cost: 10.0", "order_cost: 2e13")],
+)
+def test_any_number_over_the_limit_is_refused_at_its_line(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    """A huge policy or cost parameter used to hang a run (an order of 1e300 units waiting
+    for capacity one day at a time)."""
+    text = QUICKSTART.replace(field, value, 1)
+    line = text.splitlines().index(next(t for t in text.splitlines() if value in t)) + 1
+    message = _problem(tmp_path, text)
+    assert re.search(rf"s\.yaml:{line}: \S+: \S+ is over the limit of 1e\+12 in size", message)
+
+
+def test_the_seed_may_be_large(tmp_path: Path) -> None:
+    assert _load(tmp_path, QUICKSTART.replace("seed: 2026", f"seed: {2**62}")).run.seed == 2**62

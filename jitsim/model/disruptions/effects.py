@@ -76,6 +76,14 @@ class SupplierOutage:
             need -= left
             day += 1
             left = self._day(day)
+            if day >= len(self.days) and need > 1000 * left:
+                # Past the profile every day brings the same capacity: skip the days an
+                # order far above it waits (an order may exceed the whole horizon's output).
+                if left <= 0:
+                    return math.inf
+                skipped = math.floor(need / left) - 2
+                need -= skipped * left
+                day += skipped
         left -= need
         if commit:
             self.next_day, self.left = day, left
