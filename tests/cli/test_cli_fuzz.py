@@ -7,6 +7,7 @@ broke jitsim is added to the explicit examples below it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def _small(document: Any) -> Any:
 
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("JITSIM_FUZZ_EXAMPLES", "60")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
