@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 
 import jitsim
 from jitsim import cli
+from jitsim.execution.results_dir import resolved_scenario_yaml
 from jitsim.model.network import Network, build
 from jitsim.streams import Streams
 
@@ -169,3 +170,34 @@ def assert_within_3se(values: pd.Series, expected: float, what: str = "mean") ->
 def replications(text: str, n: int, seed: int) -> pd.DataFrame:
     """Per-replication KPIs of every alternative of the scenario in ``text``."""
     return jitsim.run(jitsim.load_scenario_text(text), replications=n, seed=seed).replications()
+
+
+# -- finished results directories (figures, reports, show) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def results_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A finished results directory of every kind (``run`` with kept trajectories, ``compare``,
+    ``sweep`` over two order costs, ``stress``, ``breakeven``) of the quickstart over 120 days,
+    written by the commands themselves."""
+    root = tmp_path_factory.mktemp("results")
+    scenario = shortened(jitsim.load_scenario(QUICKSTART), 120, 20)
+    file = root / "quickstart.yaml"
+    file.write_text(resolved_scenario_yaml(scenario), encoding="utf-8")
+    common = ["-n", "6", "--seed", "3", "-q", "--backend", "serial"]
+    commands = {
+        "run": ["run", file, *common, "--trajectories", "6"],
+        "compare": ["compare", file, *common, "--baseline", "buffered"],
+        "sweep": ["sweep", file, "--set", "suppliers.acme.order_cost=5,20", *common],
+        "stress": ["stress", file, "--durations", "14", *common],
+        "breakeven": [
+            "breakeven", file, "--param", "suppliers.acme.order_cost", "--range", "1:60",
+            "--between", "jit,buffered", *common,
+        ],
+    }  # fmt: skip
+    out = {}
+    for kind, words in commands.items():
+        out[kind] = root / kind
+        result = invoke_cli(*words, "-o", out[kind])
+        assert result.exit_code == 0, f"{kind}: {result.output}"
+    return out

@@ -5,6 +5,7 @@ import sys
 
 from jitsim.cli.app import app, guard, main
 from jitsim.cli.inspect import schema, trace, validate
+from jitsim.cli.plot import plot
 from jitsim.cli.run import compare, run_command
 from jitsim.cli.stress import stress
 from jitsim.cli.sweep import breakeven, sweep
@@ -18,6 +19,7 @@ for _name, _command in (
     ("schema", schema),
     ("trace", trace),
     ("stress", stress),
+    ("plot", plot),
 ):
     app.command(_name)(guard(_command, _name))
 
