@@ -203,8 +203,10 @@ def impact_figure(results: Results) -> Figure:
 def _negligible_words(stress: pd.DataFrame, negligible: list[str]) -> str:
     """The knock-outs without impact in words: a node whose every duration had none by name,
     other knock-outs as ``node, D d``."""
-    groups_of = stress.groupby("node", sort=False)["group"].agg(lambda g: set(g.astype(str)))
-    whole = [str(node) for node, groups in groups_of.items() if groups <= set(negligible)]
+    groups_of: dict[str, set[str]] = {}
+    for node, group in zip(stress["node"].astype(str), stress["group"].astype(str), strict=True):
+        groups_of.setdefault(node, set()).add(group)
+    whole = [node for node, groups in groups_of.items() if groups <= set(negligible)]
     covered = {g for node in whole for g in groups_of[node]}
     words = [f"{node} at every tested duration" for node in whole]
     return "; ".join(words + [g for g in negligible if g not in covered])
