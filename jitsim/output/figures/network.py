@@ -35,7 +35,7 @@ KIND_FILLS = {
     "customer": "#efd9e8",
 }
 #: Line style of each kind of edge.
-EDGE_STYLES = {"supply": "-", "backup": "--", "expedite": ":"}
+EDGE_STYLES: dict[str, Any] = {"supply": "-", "backup": "--", "expedite": ":"}
 _EDGE_WORDS = {
     "supply": "supplies",
     "backup": "backup source",
