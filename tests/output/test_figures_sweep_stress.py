@@ -12,12 +12,10 @@ from conftest import QUICKSTART, invoke_cli, resolved_scenario_yaml, shortened
 from matplotlib.collections import PathCollection
 
 import jitsim
-from jitsim.output.figures import available, draw, save
+from jitsim.output.figures import available, draw
 from jitsim.output.figures.stress import tts_points
 from jitsim.output.figures.sweeps import best_per_cell, sweep_kpis, swept_parameters
 from jitsim.output.results_reader import Results, read_results
-
-FIGURES_OUT = Path("/tmp/figs-b")
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +34,6 @@ def two_parameter_sweep(tmp_path_factory: pytest.TempPathFactory) -> Results:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return read_results(root / "out")
-
-
-def _keep(figure: object, name: str) -> None:
-    """Save a copy for the reviewer when the folder exists (never fails a test)."""
-    if FIGURES_OUT.is_dir():
-        save(figure, FIGURES_OUT / f"test-{name}.png")  # type: ignore[arg-type]
 
 
 def test_the_heatmap_names_the_cheapest_alternative_of_every_cell(
@@ -66,7 +58,6 @@ def test_the_heatmap_names_the_cheapest_alternative_of_every_cell(
     assert written == sorted(cells["best"])
     # The colour of every cell is that of its alternative, as in every other figure.
     assert len(best_axes.patches) == 6
-    _keep(figure, "heatmap")
 
 
 def test_the_sweep_figure_draws_each_alternatives_mean_per_kpi(
@@ -88,7 +79,6 @@ def test_the_sweep_figure_draws_each_alternatives_mean_per_kpi(
     ].sort_values("suppliers.acme.order_cost")["mean"]
     drawn = [line.get_ydata() for line in panels[0].lines if len(line.get_xdata()) == 3]
     assert any(np.allclose(y, expected) for y in drawn)
-    _keep(figure, "sweep")
 
 
 def test_a_one_parameter_sweep_has_no_heatmap(results_dirs: dict[str, Path]) -> None:
@@ -114,7 +104,6 @@ def test_the_breakeven_figure_shows_every_evaluation_and_the_outcome(
     )
     zero = [line for line in axes.lines if list(line.get_ydata()) == [0, 0]]
     assert zero, "the zero line"
-    _keep(figure, "breakeven")
 
 
 def test_the_breakeven_figure_marks_the_estimate_and_its_interval(tmp_path: Path) -> None:
@@ -137,7 +126,6 @@ def test_the_breakeven_figure_marks_the_estimate_and_its_interval(tmp_path: Path
     low, high = results.summary["uncertainty"]
     spans = [p.get_x() for p in axes.patches] + [p.get_x() + p.get_width() for p in axes.patches]
     assert any(np.isclose(x, low) for x in spans) and any(np.isclose(x, high) for x in spans)
-    _keep(figure, "breakeven-estimate")
 
 
 def test_the_danger_zone_is_where_time_to_survive_is_below_time_to_recover(
@@ -155,7 +143,6 @@ def test_the_danger_zone_is_where_time_to_survive_is_below_time_to_recover(
     scatters = [c for c in panel.collections if isinstance(c, PathCollection)]
     drawn = sum(len(c.get_offsets()) for c in scatters)
     assert drawn == len(points[points["node"] == points["node"].iloc[0]])
-    _keep(figure, "tts_ttr")
 
 
 def test_the_impact_ranking_puts_the_worst_knock_out_on_top(
@@ -177,7 +164,6 @@ def test_the_impact_ranking_puts_the_worst_knock_out_on_top(
     # The worst bar sits in the top group.
     assert widest.get_y() > max(labels) - 0.5
     assert axes.get_xlabel().endswith("(EUR)")
-    _keep(figure, "impact")
 
 
 def test_the_recovery_figure_draws_the_drop_share_and_recovery_days(
@@ -190,4 +176,3 @@ def test_the_recovery_figure_draws_the_drop_share_and_recovery_days(
     share_axes = figure.axes[0]
     shares = sorted(float(y) for line in share_axes.lines[::2] for y in line.get_ydata())
     assert np.allclose(shares, sorted(stress["service_drop_share"] * 100))
-    _keep(figure, "recovery")
