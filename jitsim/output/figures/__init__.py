@@ -19,7 +19,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError, with_suggestion
-from jitsim.output.figures import costs
+from jitsim.output.figures import costs, inventory
 from jitsim.output.figures.kind import FORMATS, FigureKind, save
 from jitsim.output.figures.style import styled
 from jitsim.output.results_reader import Results
@@ -27,7 +27,10 @@ from jitsim.output.results_reader import Results
 __all__ = ["FIGURES", "FORMATS", "FigureKind", "available", "draw", "save"]
 
 #: The modules of each family of figures, in the order a report shows them.
-_FAMILIES: tuple[tuple[FigureKind, ...], ...] = (costs.KINDS,)
+_FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
+    inventory.KINDS,
+    costs.KINDS,
+)
 
 #: Every figure kind, by name, in report order.
 FIGURES: dict[str, FigureKind] = {kind.name: kind for family in _FAMILIES for kind in family}
