@@ -157,8 +157,9 @@ def service_cash_frontier(results: Results) -> Figure:
     span = max(float(points["cash_high"].max() - points["cash_low"].min()), 1e-12)
     previous = -np.inf
     below = False
-    for i, text in sorted(_merged_labels(points), key=lambda item: points.loc[item[0], "cash"]):
-        row = points.loc[i]
+    cash = points["cash"].to_numpy(dtype=float)
+    for i, text in sorted(_merged_labels(points), key=lambda item: float(cash[item[0]])):
+        row = points.iloc[i]
         # a label close to the previous one (in cash) goes on the other side of its point
         below = not below if row["cash"] - previous < 0.25 * span else False
         previous = row["cash"]
