@@ -19,7 +19,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError, with_suggestion
-from jitsim.output.figures import costs, frontier, inventory
+from jitsim.output.figures import costs, distributions, frontier, inventory
 from jitsim.output.figures.kind import FORMATS, FigureKind, save
 from jitsim.output.figures.style import styled
 from jitsim.output.results_reader import Results
@@ -31,6 +31,7 @@ _FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
     inventory.KINDS,
     costs.KINDS,
     frontier.KINDS,
+    distributions.KINDS,
 )
 
 #: Every figure kind, by name, in report order.
