@@ -19,7 +19,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError, with_suggestion
-from jitsim.output.figures import costs, distributions, frontier, inventory
+from jitsim.output.figures import comparison, costs, distributions, frontier, inventory
 from jitsim.output.figures.kind import FORMATS, FigureKind, save
 from jitsim.output.figures.style import styled
 from jitsim.output.results_reader import Results
@@ -30,6 +30,7 @@ __all__ = ["FIGURES", "FORMATS", "FigureKind", "available", "draw", "save"]
 _FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
     inventory.KINDS,
     costs.KINDS,
+    comparison.KINDS,
     frontier.KINDS,
     distributions.KINDS,
 )
