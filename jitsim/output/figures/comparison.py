@@ -100,12 +100,12 @@ def comparison_figure(results: Results) -> Figure:
     positions = np.arange(len(others))[::-1]  # first alternative on top
     for axes, kpi in zip(grid, kpis, strict=False):
         unit, scale = _unit(kpi, results.currency)
-        data = rows[rows["kpi"] == kpi].set_index("alternative")
+        data = {str(r["alternative"]): r for _, r in rows[rows["kpi"] == kpi].iterrows()}
         axes.axvline(0, color="black", linewidth=1.0)
         for position, name in zip(positions, others, strict=True):
-            if name not in data.index:
+            if name not in data:
                 continue
-            row = data.loc[name]
+            row = data[name]
             mean = float(row["difference"]) * scale
             low, high = float(row["ci95_low"]) * scale, float(row["ci95_high"]) * scale
             error = np.nan_to_num([[mean - low], [high - mean]])
