@@ -109,11 +109,11 @@ def comparison_figure(results: Results) -> Figure:
             mean = float(row["difference"]) * scale
             low, high = float(row["ci95_low"]) * scale, float(row["ci95_high"]) * scale
             error = np.nan_to_num([[mean - low], [high - mean]])
-            axes.errorbar(
+            drawn = axes.errorbar(
                 [mean], [position], xerr=error, fmt="o", color=colors[name], elinewidth=3,
                 capsize=5, capthick=2, markersize=7, markeredgecolor="black",
-                gid=f"difference:{kpi}:{name}",
             )  # fmt: skip
+            drawn.lines[0].set_gid(f"difference:{kpi}:{name}")  # the data point, not its bars
             axes.annotate(
                 _verdict_text(row, kpi, unit, scale), (1.0, position),
                 xycoords=("axes fraction", "data"), xytext=(8, 0), textcoords="offset points",

@@ -117,12 +117,12 @@ def outcome_distributions(results: Results) -> Figure:
             )  # fmt: skip
             mean = float(row["mean"]) * scale
             ci = np.array([[mean - row["ci95_low"] * scale], [row["ci95_high"] * scale - mean]])
-            axes.errorbar(
+            drawn = axes.errorbar(
                 [position], [mean], yerr=np.nan_to_num(ci), fmt="D", color="white",
                 markeredgecolor="black", ecolor="black", elinewidth=2, capsize=5, capthick=2,
                 markersize=6, zorder=5,
-                gid=f"mean:{kpi}:{name}",
             )  # fmt: skip
+            drawn.lines[0].set_gid(f"mean:{kpi}:{name}")  # the data point, not its bars
         crowded = sum(len(name) for name in names) > 8 * len(names) or len(names) > 4
         axes.set_xticks(
             positions, names, rotation=30 if crowded else 0, ha="right" if crowded else "center"

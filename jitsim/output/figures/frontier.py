@@ -146,7 +146,7 @@ def service_cash_frontier(results: Results) -> Figure:
     for _, row in points.iterrows():
         alpha = 1.0 if row["efficient"] else _FADED
         color = colors[row["alternative"]]
-        axes.errorbar(
+        drawn = axes.errorbar(
             row["cash"], row["service"] * 100,
             xerr=[[row["cash"] - row["cash_low"]], [row["cash_high"] - row["cash"]]],
             yerr=[[(row["service"] - row["service_low"]) * 100],
@@ -154,6 +154,8 @@ def service_cash_frontier(results: Results) -> Figure:
             fmt="o", color=color, ecolor=color, alpha=alpha, markersize=8, capsize=4,
             markeredgecolor="black" if row["efficient"] else color, zorder=2,
         )  # fmt: skip
+        status = "efficient" if row["efficient"] else "dominated"
+        drawn.lines[0].set_gid(f"option:{row['label']}:{status}")  # the point, not its bars
     span = max(float(points["cash_high"].max() - points["cash_low"].min()), 1e-12)
     previous = -np.inf
     below = False

@@ -288,12 +288,18 @@ def inventory_over_time(results: Results) -> Figure:
             for replication in sorted(paths["replication"].unique())[:paths_shown]:
                 path = paths[paths["replication"] == replication]
                 axes.plot(path["day"], path["net"], color=_PATH, linewidth=0.5, alpha=0.5)
-            axes.plot(band["day"], band["median"], color=color, linewidth=2.0)
+            axes.plot(
+                band["day"], band["median"], color=color, linewidth=2.0,
+                gid=f"median:{point}:{alternative}",
+            )  # fmt: skip
             axes.axhline(0, color="black", linewidth=0.7)
             level = reorder_level(results, point, alternative)
             if level is not None:
                 reorder_shown = True
-                axes.axhline(level.units, color="black", linestyle="--", linewidth=1.1)
+                axes.axhline(
+                    level.units, color="black", linestyle="--", linewidth=1.1,
+                    gid=f"reorder:{point}:{alternative}",
+                )  # fmt: skip
                 axes.annotate(
                     f"{level.label} = {level.units:,.{0 if level.units.is_integer() else 1}f}",
                     (1.0, level.units), xycoords=("axes fraction", "data"), xytext=(-4, 3),
