@@ -19,7 +19,16 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError, with_suggestion
-from jitsim.output.figures import costs, network, stress, sweeps
+from jitsim.output.figures import (
+    comparison,
+    costs,
+    distributions,
+    frontier,
+    inventory,
+    network,
+    stress,
+    sweeps,
+)
 from jitsim.output.figures.kind import FORMATS, FigureKind, save
 from jitsim.output.figures.style import styled
 from jitsim.output.results_reader import Results
@@ -29,7 +38,11 @@ __all__ = ["FIGURES", "FORMATS", "FigureKind", "available", "draw", "save"]
 #: The modules of each family of figures, in the order a report shows them.
 _FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
     network.KINDS,
+    inventory.KINDS,
     costs.KINDS,
+    comparison.KINDS,
+    frontier.KINDS,
+    distributions.KINDS,
     sweeps.KINDS,
     stress.KINDS,
 )
