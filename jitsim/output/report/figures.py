@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 
+import matplotlib
 from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError
@@ -24,7 +25,9 @@ NETWORK = "network"
 def embedded(chart: Figure, alt: str) -> str:
     """``chart`` as an ``<img>`` whose source is an SVG data URI."""
     buffer = io.BytesIO()
-    with styled():
+    # A fixed salt names clip paths and markers alike every time: the same results give the
+    # same report, byte for byte.
+    with styled(), matplotlib.rc_context({"svg.hashsalt": "jitsim"}):
         chart.savefig(buffer, format="svg", metadata={"Date": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}">'
