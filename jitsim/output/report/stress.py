@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from jitsim.output.report.html import esc, notes, table
+from jitsim.output.report.html import esc, notes, paragraph, table
 from jitsim.output.results_reader import Results
 from jitsim.output.tables import format_number
 
@@ -23,6 +23,11 @@ def _flag(tts_days: float, censored: bool, duration: float) -> str:
     return "?" if censored else "YES"
 
 
+def _rate(per_year: float) -> str:
+    """A number of failures a year, without scientific notation: 290, 3.4, 0.012."""
+    return f"{per_year:,.0f}" if per_year >= 100 else f"{per_year:.2g}"
+
+
 def _bool(value: Any) -> bool:
     return str(value).strip().lower() in ("true", "1")
 
@@ -30,7 +35,7 @@ def _bool(value: Any) -> bool:
 def stress_html(results: Results) -> str:
     """Every stress table the directory holds, with the definitions of its columns."""
     currency = results.currency
-    parts = []
+    parts = [paragraph(_plan(results), "lead")]
     weak = results.table("stress")
     if weak is not None and not weak.empty:
         rows: list[tuple[str, ...]] = []
@@ -130,6 +135,27 @@ def stress_html(results: Results) -> str:
     return "".join(parts)
 
 
+def _plan(results: Results) -> str:
+    """What was knocked out, for how long and from when, in one paragraph."""
+    summary = results.summary
+    nodes = summary.get("nodes") or {}
+    durations = [f"{d:g}" for d in summary.get("durations_days") or []]
+    events = summary.get("events") or []
+    tested = ", ".join(f"{name} ({kind})" for name, kind in nodes.items()) or "none"
+    text = (
+        f"Knocked out in turn: {tested}, each for {' or '.join(durations) or '—'} days (the "
+        f"time to recover, TTR) from day {summary.get('start_day')}"
+    )
+    if events:
+        text += f"; events tested: {', '.join(map(str, events))}"
+    return text + (
+        ". Every knock-out is paired with the undisrupted baseline under common random "
+        "numbers. Impact = extra total cost + lost margin + purchase premium; risk index = "
+        "impact / largest impact. TTS (time-to-survive): the days fully served after the "
+        "failure; TTS < TTR means the customers see the failure."
+    )
+
+
 def _mitigations(results: Results) -> str:
     frame = results.table("mitigations")
     if frame is None or frame.empty:
@@ -140,9 +166,9 @@ def _mitigations(results: Results) -> str:
         pays = str(row["pays_if"])
         breakeven = float(row["breakeven_failures_per_year"])
         if pays == "more often":
-            pays = f"> {breakeven:.2g} per year"
+            pays = f"more than {_rate(breakeven)} times a year"
         elif pays == "less often":
-            pays = f"< {breakeven:.2g} per year"
+            pays = f"less than {_rate(breakeven)} times a year"
         gain = float(row["tts_gain_days"])
         rows.append(
             (

@@ -29,13 +29,15 @@ th, td { padding: .25rem .6rem; border-bottom: 1px solid var(--rule); vertical-a
 thead th { background: var(--band); border-bottom: 2px solid var(--rule); }
 .key { text-align: left; white-space: nowrap; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+/* Headers wrap (a column is as wide as its numbers, not its title): wide tables still fit. */
+thead th.key, thead th.num { white-space: normal; min-width: 3.5em; }
 tbody th { font-weight: 600; }
 .note { color: var(--muted); font-size: .85rem; margin: .3rem 0; max-width: 60rem; }
 .figure { margin: 1rem 0 1.6rem; }
 .figure img { display: block; max-width: 100%; height: auto; }
 .figure figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
-footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: .85rem; }
+footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
+footer h2 { color: var(--ink); }
 footer code { word-break: break-all; color: var(--ink); }
 @media print {
   @page { size: A4; margin: 15mm 12mm; }

@@ -8,13 +8,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
 from jitsim.model.kpis import HEADLINE_KPIS, direction
 from jitsim.output.rebuilt import comparison_of, run_result_of
 from jitsim.output.report.html import esc, notes, paragraph, table
 from jitsim.output.results_reader import Results
-from jitsim.output.tables import format_estimate, format_general, headline_rows, kpi_unit
+from jitsim.output.tables import format_estimate, headline_rows, kpi_unit
 from jitsim.units import plural
 
 __all__ = ["breakeven_html", "comparison_html", "headline_html", "sweep_html"]
@@ -194,11 +192,6 @@ def breakeven_html(results: Results) -> str:
                     format_estimate(float(row["mean_a"]), scale=scale),
                     format_estimate(float(row["mean_b"]), scale=scale),
                     format_estimate(float(row["mean_diff"]), half, scale, reference=size),
-                    _interval(
-                        float(row["ci95_low"]) * scale,
-                        float(row["ci95_high"]) * scale,
-                        size * scale,
-                    ),
                     str(int(row["n"])),
                 )
             )
@@ -209,8 +202,7 @@ def breakeven_html(results: Results) -> str:
                     param,
                     f"{between[0]}{suffix}",
                     f"{between[1]}{suffix}",
-                    f"{between[0]} − {between[1]}{suffix}",
-                    "95 % CI",
+                    f"{between[0]} − {between[1]}{suffix}, 95 % CI",
                     "replications",
                 ],
                 rows,
@@ -218,14 +210,3 @@ def breakeven_html(results: Results) -> str:
             )
         )
     return "".join(parts)
-
-
-def _interval(low: float, high: float, size: float) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "n/a"
-    return f"[{format_general(low, size)}, {format_general(high, size)}]"
-
-
-def nonempty(frame: pd.DataFrame | None) -> bool:
-    """Whether a table of the results is present and has rows."""
-    return frame is not None and not frame.empty
