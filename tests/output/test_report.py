@@ -167,3 +167,27 @@ def test_the_assumptions_state_the_run_as_made_not_as_the_file_says(
     assert "6 replications per alternative" in page
     assert "master seed 3" in page
     assert "200 replications" not in page and "seed 2026" not in page
+
+
+def test_a_switching_cost_gets_its_payback(results_dirs: dict[str, Path], tmp_path: Path) -> None:
+    """eoq saves against buffered, jit does not: eoq pays back, jit never does."""
+    directory = shutil.copytree(results_dirs["compare"], tmp_path / "compare")
+    resolved = directory / "scenario.resolved.yaml"
+    text = resolved.read_text(encoding="utf-8")
+    for name, cost in (("eoq", 1500.0), ("jit", 800.0)):
+        start = text.index(f"\n  {name}:\n")
+        text = text[:start] + text[start:].replace(
+            "switching_cost: 0.0", f"switching_cost: {cost}", 1
+        )
+    resolved.write_text(text, encoding="utf-8")
+    results = read_results(directory)
+    comparison = comparison_of(results)
+    page = render_report(results)
+    days = comparison.payback_days("eoq")
+    assert 0 < days < float("inf")
+    assert "Payback of the one-off switching cost" in page
+    assert f'<td class="num">{days:,.0f}</td>' in page
+    assert "never (no saving)" in page
+    assert any("pays back in" in line for line in comparison.verdicts())
+    for line in comparison.verdicts():
+        assert f"<li>{esc(line)}</li>" in page
