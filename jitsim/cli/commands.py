@@ -6,7 +6,9 @@ import sys
 from jitsim.cli.app import app, guard, main
 from jitsim.cli.inspect import schema, trace, validate
 from jitsim.cli.plot import plot
+from jitsim.cli.report import report
 from jitsim.cli.run import compare, run_command
+from jitsim.cli.show import show
 from jitsim.cli.stress import stress
 from jitsim.cli.sweep import breakeven, sweep
 
@@ -20,6 +22,8 @@ for _name, _command in (
     ("trace", trace),
     ("stress", stress),
     ("plot", plot),
+    ("report", report),
+    ("show", show),
 ):
     app.command(_name)(guard(_command, _name))
 

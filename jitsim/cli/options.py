@@ -132,6 +132,14 @@ class BatchOptions:
         ),
     ] = None
     event: EventOpt = None
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Also write DIR/report.html: one self-contained HTML report on the results "
+            "(as jitsim report DIR).",
+        ),
+    ] = False
     #: Every parameter of the command line as parsed, the command's own too, in ``--help``
     #: order: what was asked, for the record (not an option itself).
     command_line: tuple[Parsed, ...] = dataclasses.field(

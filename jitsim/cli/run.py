@@ -21,6 +21,7 @@ from jitsim.cli.options import (
     batch_command,
 )
 from jitsim.cli.recording import reproducing_command
+from jitsim.cli.report import write_report_into
 from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.execution.batch import RunResult
 from jitsim.experiments.compare import Comparison
@@ -41,6 +42,7 @@ from jitsim.units import plural
     "export",
     "chunk_size",
     "event",
+    "report",
 )
 def run_command(
     file: FileArg,
@@ -79,6 +81,8 @@ def run_command(
         )
     print_headline(printer, result)
     printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
     written(out_dir, result.precision, printer.notes)
 
 
@@ -115,6 +119,7 @@ def print_headline(printer: Printer, result: RunResult) -> None:
     "export",
     "chunk_size",
     "event",
+    "report",
     kind="compare",
 )
 def compare(
@@ -147,12 +152,15 @@ def compare(
             options.export,
         )
     print_headline(printer, comparison.result)
-    _print_differences(printer, comparison)
+    print_differences(printer, comparison)
     printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
     written(out_dir, comparison.result.precision, printer.notes)
 
 
-def _print_differences(printer: Printer, comparison: Comparison) -> None:
+def print_differences(printer: Printer, comparison: Comparison) -> None:
+    """The paired differences of the headline KPIs against the baseline, and the verdicts."""
     currency = comparison.result.scenario.run.currency
     table = ScreenTable(
         f"paired differences vs {comparison.baseline} (95 % CI)", group="alternative"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
+import pandas as pd
 import typer
 
 import jitsim
@@ -22,6 +23,7 @@ from jitsim.cli.options import (
     batch_command,
 )
 from jitsim.cli.recording import reproducing_command
+from jitsim.cli.report import write_report_into
 from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.errors import JitsimError
 from jitsim.experiments.stress import (
@@ -33,7 +35,36 @@ from jitsim.experiments.stress import (
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_number
 from jitsim.scenario.events import event_keys
+from jitsim.scenario.models import Scenario
 from jitsim.units import plural
+
+
+class StressTables(Protocol):
+    """What the stress tables are printed from: a :class:`StressResult`, or the tables of a
+    finished results directory (``jitsim show``)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def nodes(self) -> dict[str, str]: ...
+    @property
+    def durations(self) -> list[int]: ...
+    @property
+    def events(self) -> list[str]: ...
+    @property
+    def alternatives(self) -> list[str]: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def start_day(self) -> int: ...
+    @property
+    def horizon_after_failure(self) -> int: ...
+    def table(self) -> pd.DataFrame: ...
+    def tts(self) -> pd.DataFrame: ...
+    def mitigations(self, reference: str | None = None) -> pd.DataFrame: ...
+
 
 # The stress command's own options, in the order --help lists them.
 _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
@@ -50,6 +81,7 @@ _OWN = ("node", "reference", "calm", "test_event", "durations", "start_day")
     "export",
     "chunk_size",
     "event",
+    "report",
     kind="stress",
 )
 def stress(
@@ -151,10 +183,12 @@ def stress(
     )
     if options.export:
         export_tables(_tables(result, reference), out_dir, options.export)
-    _print_stress(printer, result, scenario.run.currency)
+    print_stress(printer, result, scenario.run.currency)
     if len(result.alternatives) > 1:
-        _print_mitigations(printer, result, reference, scenario.run.currency)
+        print_mitigations(printer, result, reference, scenario.run.currency)
     printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
     written(out_dir, result.precision, printer.notes)
 
 
@@ -188,8 +222,8 @@ def _table(title: str, columns: Iterable[str], keys: Iterable[str]) -> ScreenTab
     return table
 
 
-def _print_mitigations(
-    printer: Printer, result: StressResult, reference: str | None, currency: str
+def print_mitigations(
+    printer: Printer, result: StressTables, reference: str | None, currency: str
 ) -> None:
     table = result.mitigations(reference)
     if table.empty:
@@ -252,7 +286,7 @@ def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
     return _flag(row["tts_days"], row["tts_censored"], duration)
 
 
-def _print_stress(printer: Printer, result: StressResult, currency: str) -> None:
+def print_stress(printer: Printer, result: StressTables, currency: str) -> None:
     printer.table("stress", _weak_links(result, currency), result.table())
     printer.table("tts", _time_to_survive(result), result.tts())
     run = result.scenario.run.service_recovery
@@ -273,7 +307,7 @@ def _print_stress(printer: Printer, result: StressResult, currency: str) -> None
     )
 
 
-def _weak_links(result: StressResult, currency: str) -> ScreenTable:
+def _weak_links(result: StressTables, currency: str) -> ScreenTable:
     table = _table(
         f"{result.scenario.name}: weak links (ranked by risk exposure)",
         (
@@ -314,7 +348,7 @@ def _weak_links(result: StressResult, currency: str) -> ScreenTable:
     return table
 
 
-def _time_to_survive(result: StressResult) -> ScreenTable:
+def _time_to_survive(result: StressTables) -> ScreenTable:
     table = ScreenTable(f"time-to-survive from day {result.start_day} (node down to the horizon)")
     for column in ("node", "kind", "alternative"):
         table.add_column(column, key=True)

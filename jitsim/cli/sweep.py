@@ -14,6 +14,7 @@ from jitsim.cli.console import run_batch, written
 from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.recording import reproducing_command
+from jitsim.cli.report import write_report_into
 from jitsim.cli.settings import results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.breakeven import BreakEvenResult
@@ -34,6 +35,7 @@ from jitsim.units import plural
     *EXECUTION,
     "export",
     "event",
+    "report",
     kind="sweep",
 )
 def sweep(
@@ -78,12 +80,15 @@ def sweep(
             out_dir,
             options.export,
         )
-    _print_sweep(printer, result, kpi or ["total_cost", "fill_rate"])
+    print_sweep(printer, result, kpi or ["total_cost", "fill_rate"])
     printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
     written(out_dir, console=printer.notes)
 
 
-def _print_sweep(printer: Printer, result: SweepResult, shown: list[str]) -> None:
+def print_sweep(printer: Printer, result: SweepResult, shown: list[str]) -> None:
+    """The KPIs ``shown`` of every alternative at every point, mean ± 95 % CI half-width."""
     summary = result.summary(shown)
     scenario = result.scenario
     currency = scenario.run.currency
@@ -134,6 +139,7 @@ def _print_sweep(printer: Printer, result: SweepResult, shown: list[str]) -> Non
     "output_format",
     *EXECUTION,
     "event",
+    "report",
     kind="breakeven",
 )
 def breakeven(
@@ -177,11 +183,37 @@ def breakeven(
         tolerance=tolerance,
         max_iterations=max_iterations,
     )
+    print_breakeven(
+        printer,
+        result.evaluations(),
+        param,
+        (pair[0], pair[1]),
+        kpi,
+        result.sentence,
+        _outcome(result),
+    )
+    printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
+    written(out_dir, console=printer.notes)
+
+
+def print_breakeven(
+    printer: Printer,
+    evaluations: pd.DataFrame,
+    param: str,
+    pair: tuple[str, str],
+    kpi: str,
+    sentence: str,
+    outcome: pd.DataFrame,
+) -> None:
+    """The values a break-even search evaluated (``breakeven_points.csv``) and its outcome:
+    a sentence on the screen, the row ``outcome`` for csv and json."""
     table = ScreenTable(f"{pair[0]} − {pair[1]}: {kpi}")
     table.add_column(param, key=True)
     for column in ("difference", "95 % CI", "n"):
         table.add_column(column)
-    points = result.evaluations().sort_values("x")
+    points = evaluations.sort_values("x")
     for row in points.to_dict("records"):
         half = (float(row["ci95_high"]) - float(row["ci95_low"])) / 2
         size = max(abs(float(row["mean_a"])), abs(float(row["mean_b"])))  # noise is relative
@@ -191,11 +223,9 @@ def breakeven(
             _interval_text(float(row["ci95_low"]), float(row["ci95_high"]), size),
             str(int(row["n"])),
         )
-    printer.data("breakeven", _outcome(result))  # on the screen: the sentence below
+    printer.data("breakeven", outcome)  # on the screen: the sentence below
     printer.table("breakeven_points", table, points)
-    printer.note(result.sentence)
-    printer.finish()
-    written(out_dir, console=printer.notes)
+    printer.note(sentence)
 
 
 def _outcome(result: BreakEvenResult) -> pd.DataFrame:
