@@ -22,7 +22,7 @@ is NaN when its denominator is not positive. Undefined are ``fill_rate`` without
 ``inventory_turns`` without cash tied up, ``days_of_inventory`` when the turns are 0 or
 undefined, ``bullwhip_ratio`` when weekly demand does not vary (:func:`_weekly_variance`) and
 the weekly variances with fewer than two weeks; plants and disruptions document their own
-(``docs/getting-started.md``, "Undefined KPIs", lists them all).
+(``docs/kpis.md``, generated from :mod:`jitsim.model.kpi_catalogue`, lists them all).
 """
 
 from __future__ import annotations

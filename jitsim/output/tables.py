@@ -34,7 +34,7 @@ def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
     base = kpi.rsplit(".", 1)[-1]
     if base.endswith(_RATE_SUFFIXES):
         return "%", 100.0
-    if base.endswith("_cost") or base in _MONEY_NAMES or "cash" in base:
+    if base.endswith(("_cost", "_value")) or base in _MONEY_NAMES or "cash" in base:
         return currency, 1.0
     if base.endswith("_days") or base == "window_days":
         return "days", 1.0

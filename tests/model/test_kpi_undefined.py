@@ -1,6 +1,6 @@
 """When a KPI is undefined (NaN: an empty cell in files), and that no KPI is ever ±inf (#11).
 
-``docs/getting-started.md`` ("Undefined KPIs") lists when each ratio is undefined; these tests
+``docs/kpis.md`` ("undefined when") lists when each ratio is undefined; these tests
 pin that list on scenarios where a denominator is zero.
 """
 
