@@ -19,8 +19,9 @@ from jitsim.cli.options import BatchOptions
 from jitsim.cli.scope import hold
 from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.precision import PrecisionTarget
-from jitsim.execution.results_claim import claim, read_manifest
+from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import default_out_dir
+from jitsim.execution.results_store import resumable_manifest
 from jitsim.scenario.event_warnings import scenario_warnings
 from jitsim.scenario.events import with_events
 from jitsim.scenario.models import Scenario
@@ -65,14 +66,14 @@ def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     chosen = resume if resume is not None else out
     path = chosen if chosen is not None else default_out_dir(file, kind)
     if resume is not None:
-        _check_kind(resume, kind, file)
+        check_kind(resume, kind, file)
     hold(claim(path, resume=resume is not None, overwrite=options.overwrite))
     remember_results_dir(Path(path))  # for the --resume hint after Ctrl-C and the crash log
     return Path(path)
 
 
-def _check_kind(resume: Path, kind: str, file: Path) -> None:
-    recorded = (read_manifest(resume) or {}).get("kind")
+def check_kind(resume: Path, kind: str, file: Path) -> None:
+    recorded = resumable_manifest(resume).get("kind")
     if recorded != kind:
         raise JitsimError(
             f"{resume} holds the results of a {recorded or 'different'} command, not of a "
@@ -88,7 +89,7 @@ def recorded_settings(resume: Path | None) -> dict[str, Any]:
     """
     if resume is None:
         return {}
-    manifest = read_manifest(resume) or {}
+    manifest = resumable_manifest(resume)
     plan = manifest.get("plan") or {}
     return {
         "replications": plan.get("replications"),

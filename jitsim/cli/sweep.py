@@ -15,7 +15,7 @@ from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.recording import reproducing_command
 from jitsim.cli.report import write_report_into
-from jitsim.cli.settings import results_dir, scenario_settings
+from jitsim.cli.settings import check_kind, results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.breakeven import BreakEvenResult
 from jitsim.experiments.sweep import SweepResult
@@ -57,6 +57,8 @@ def sweep(
 ) -> None:
     """Run every alternative at every point of a grid over scenario fields (paired)."""
     printer = Printer(options.output_format)
+    if options.resume is not None:  # before the grid: name the mismatch, not a missing --set
+        check_kind(options.resume, "sweep", file)
     settings = scenario_settings(file, options)
     scenario = settings.scenario
     grid = sweep_grid(scenario, set_ or [])

@@ -29,7 +29,7 @@ from typing import Any
 
 from jitsim.execution.backends import Chunk
 
-__all__ = ["ChunkEntry", "Span", "columns_line", "read_journal", "verify"]
+__all__ = ["ChunkEntry", "Span", "columns_line", "context_of", "read_journal", "verify"]
 
 #: Longest journal line read (bytes): an entry is ~250 bytes, the column line a few kilobytes.
 MAX_LINE = 1 << 20
@@ -64,6 +64,9 @@ class ChunkEntry:
     rows: int
     records: Span
     trajectories: Span
+    #: SHA-256 of what the rows mean: the run's identity (kind, scenarios, seed, plan) and the
+    #: column names; a chunk recorded under other settings or columns is never kept.
+    context: str
 
     def line(self) -> bytes:
         """The journal line (with its newline)."""
@@ -75,6 +78,7 @@ class ChunkEntry:
             "rows": self.rows,
             "records": self.records.as_list(),
             "trajectories": self.trajectories.as_list(),
+            "context": self.context,
         }
         return json.dumps(entry).encode() + b"\n"
 
@@ -84,11 +88,13 @@ class ChunkEntry:
         try:
             numbers = [entry[k] for k in ("chunk", "point", "first", "count", "rows")]
             spans = [_span(entry[k]) for k in ("records", "trajectories")]
+            context = entry["context"]
         except (KeyError, TypeError, ValueError):
             return None
-        if not all(type(n) is int and n >= 0 for n in numbers):
+        if not all(type(n) is int and n >= 0 for n in numbers) or not isinstance(context, str):
             return None
-        return cls(*numbers, *spans)
+        chunk, point, first, count, rows = numbers
+        return cls(chunk, point, first, count, rows, spans[0], spans[1], context)
 
 
 def _span(value: Any) -> Span:
@@ -100,26 +106,43 @@ def _span(value: Any) -> Span:
     return Span(start, end, digest)
 
 
+def context_of(identity: dict[str, Any], columns: Sequence[str]) -> str:
+    """The :attr:`ChunkEntry.context` of chunks of the run ``identity`` with ``columns``."""
+    text = json.dumps({"identity": identity, "columns": list(columns)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def read_journal(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The well-formed JSON objects of a journal, in order (torn or garbled lines skipped)."""
-    entries: list[dict[str, Any]] = []
+    return [entry for _, entry in _journal_lines(Path(path)) if entry is not None]
+
+
+def _journal_lines(path: Path) -> list[tuple[int, dict[str, Any] | None]]:
+    """Every line of a journal: its number and its JSON object (None if garbled)."""
+    lines: list[tuple[int, dict[str, Any] | None]] = []
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        return entries
+        return lines
     with handle:
+        number = 0
         while line := handle.readline(MAX_LINE):
+            number += 1
             try:
                 entry = json.loads(line)
             except ValueError:
-                continue
-            if isinstance(entry, dict):
-                entries.append(entry)
-    return entries
+                entry = None
+            lines.append((number, entry if isinstance(entry, dict) else None))
+    return lines
 
 
 def verify(
-    directory: Path, records: str, trajectories: str, journal: str, planned: Sequence[Chunk]
+    directory: Path,
+    records: str,
+    trajectories: str,
+    journal: str,
+    planned: Sequence[Chunk],
+    identity: dict[str, Any],
 ) -> tuple[list[str] | None, list[ChunkEntry], list[str]]:
     """Check a resumable run's files against its journal and the plan; keep what passes.
 
@@ -138,14 +161,23 @@ def verify(
     plan = {chunk.index: chunk for chunk in planned}
     columns: list[str] | None = None
     entries: list[ChunkEntry] = []
-    for raw in read_journal(directory / journal):
-        if columns is None and isinstance(raw.get("columns"), list):
+    notes: list[str] = []
+    for number, raw in _journal_lines(directory / journal):
+        if columns is None and raw is not None and _column_names(raw.get("columns")):
             columns = [str(c) for c in raw["columns"]]
-        elif (entry := ChunkEntry.parse(raw)) is not None and entry.chunk in plan:
-            entries.append(entry)
+        elif raw is not None and (entry := ChunkEntry.parse(raw)) is not None:
+            if entry.chunk in plan:
+                entries.append(entry)
+            else:
+                notes.append(f"{journal} line {number}: a chunk the plan does not have; ignored")
+        else:
+            notes.append(
+                f"{journal} line {number}: damaged; the chunk it recorded, if any, is "
+                "simulated again"
+            )
+    expected = context_of(identity, columns) if columns is not None else None
     data = {name: _open(directory / name) for name in (records, trajectories)}
     kept: list[ChunkEntry] = []
-    notes: list[str] = []
     try:
         seen: set[int] = set()
         for entry in entries:
@@ -153,6 +185,11 @@ def verify(
             problem = problem or _problem(entry, plan[entry.chunk], data, records, trajectories)
             if columns is None:
                 problem = problem or "its column names are not in the journal"
+            elif entry.context != expected:
+                problem = problem or (
+                    "it was recorded under other settings or column names than the manifest "
+                    "and journal now hold"
+                )
             if problem:
                 notes.append(f"{_describe(plan[entry.chunk])}: {problem}; simulating it again")
             else:
@@ -165,6 +202,10 @@ def verify(
                 handle.close()
     _write_journal(directory / journal, columns if kept else None, kept)
     return (columns if kept else None), kept, notes
+
+
+def _column_names(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(c, str) for c in value)
 
 
 def _open(path: Path) -> io.BufferedReader | None:

@@ -45,7 +45,20 @@ LOCK_FILE = ".jitsim.lock"
 #: Names jitsim writes besides those its manifest lists: the files of a run in progress, and
 #: the results of versions that kept no list (removed by ``overwrite`` all the same).
 WORK_FILES = ("journal.jsonl", "replications.part.csv", "trajectories.part.csv", "evaluations")
-KNOWN_RESULTS = ("summary.json", "replications.csv", "scenario.resolved.yaml")
+KNOWN_RESULTS = (
+    "summary.json",
+    "replications.csv",
+    "scenario.resolved.yaml",
+    "trajectories.csv",
+    "comparison.csv",
+    "sweep_summary.csv",
+    "breakeven_points.csv",
+    "stress.csv",
+    "tts.csv",
+    "mitigations.csv",
+    "results.xlsx",
+    "report.html",
+)
 #: Largest manifest read (bytes): a manifest is a few kilobytes; anything bigger is not ours.
 MAX_MANIFEST_BYTES = 16 * 2**20
 
@@ -152,14 +165,23 @@ def _lock(path: Path) -> int:
 
 def _make_room(path: Path, overwrite: bool) -> None:
     """Refuse a directory holding results, or (``overwrite``) remove the files jitsim wrote."""
-    manifest = read_manifest(path, required=False)
-    listed = [str(name) for name in (manifest or {}).get("files", [])]
+    try:
+        manifest = read_manifest(path, required=False)
+    except JitsimError:
+        if not overwrite:
+            raise JitsimError(
+                f"{path}/{MANIFEST} is unreadable (edited or damaged); give --overwrite to "
+                "replace the results there, or choose another results directory"
+            ) from None
+        manifest = {}  # damaged: jitsim's own names are still removed
+    files = (manifest or {}).get("files", [])
+    listed = [str(name) for name in files] if isinstance(files, list) else []
     ours = [
         name
         for name in dict.fromkeys([*listed, *WORK_FILES, *KNOWN_RESULTS])
         if _inside(path, name) and (path / name).exists()
     ]
-    if manifest is not None:
+    if manifest is not None and (path / MANIFEST).exists():
         ours.append(MANIFEST)
     if not ours:
         return

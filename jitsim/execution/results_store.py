@@ -26,7 +26,14 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.backends import Chunk, ChunkResult
-from jitsim.execution.journal import ChunkEntry, Span, columns_line, read_journal, verify
+from jitsim.execution.journal import (
+    ChunkEntry,
+    Span,
+    columns_line,
+    context_of,
+    read_journal,
+    verify,
+)
 from jitsim.execution.results_claim import MANIFEST, read_manifest, write_manifest
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "MemorySink",
     "check_resumable",
     "read_journal",
+    "resumable_manifest",
 ]
 
 TRAJECTORY_COLUMNS = (
@@ -140,13 +148,17 @@ class DirectorySink:
         self.alternatives: list[str] = list(manifest.get("plan", {}).get("alternatives", []))
         self._done: set[int] = set()
         self._columns: list[str] | None = None
+        self._identity = {key: manifest.get(key) for key in IDENTITY}
+        self._context = ""
         #: Why chunks found on resume are simulated again (one line each).
         self.notes: list[str] = []
         if resume:
             check_resumable(self.directory, manifest)
             self._columns, kept, self.notes = verify(
-                self.directory, RECORDS, TRAJECTORIES, JOURNAL, planned
+                self.directory, RECORDS, TRAJECTORIES, JOURNAL, planned, self._identity
             )
+            if self._columns is not None:
+                self._context = context_of(self._identity, self._columns)
             self._done = {entry.chunk for entry in kept}
             for note in self.notes:
                 warnings.warn(note, JitsimWarning, stacklevel=2)
@@ -170,6 +182,7 @@ class DirectorySink:
             # Every chunk covers the same alternatives, so the first one fixes the columns.
             self._columns = list(dict.fromkeys(k for record in result.records for k in record))
             self._journal.write(columns_line(self._columns))
+            self._context = context_of(self._identity, self._columns)
         columns = self._columns
         known = set(columns)
         for record in result.records:
@@ -194,6 +207,7 @@ class DirectorySink:
             len(result.records),
             records,
             trajectories,
+            self._context,
         )
         self._journal.write(entry.line())
         self._journal.flush()
@@ -231,10 +245,61 @@ class DirectorySink:
             (self.directory / name).unlink(missing_ok=True)
 
 
+_KINDS = ("run", "compare", "sweep", "breakeven", "stress")
+_MISSING = object()
+#: What each field of a resumable manifest must be: (where, test, what it should be); only
+#: ``kind`` is required (a break-even's own manifest holds little more).
+_FIELDS: tuple[tuple[tuple[str, ...], Any, str], ...] = (
+    (("kind",), lambda v: v in _KINDS, f"one of {', '.join(_KINDS)}"),
+    (("seed",), lambda v: _whole(v, 0), "a whole number >= 0"),
+    (("plan",), lambda v: isinstance(v, dict), "an object"),
+    (("plan", "replications"), lambda v: v is None or _whole(v, 1), "a whole number >= 1"),
+    (("plan", "chunk_size"), lambda v: v is None or _whole(v, 1), "a whole number >= 1"),
+    (("plan", "trajectories"), lambda v: v is None or _whole(v, 0), "a whole number >= 0"),
+    (("plan", "alternatives"), lambda v: v is None or _texts(v), "a list of names"),
+    (("plan", "precision"), lambda v: v is None or isinstance(v, dict), "an object"),
+    (("plan", "baseline"), lambda v: v is None or isinstance(v, str), "a name"),
+    (("command",), lambda v: v is None or isinstance(v, str), "a command line"),
+)
+
+
+def _whole(value: Any, least: int) -> bool:
+    return type(value) is int and least <= value <= 2**63
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def resumable_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of a directory to resume, each field checked (a damaged or hand-edited
+    manifest is a one-line error, not a crash later).
+
+    Raises
+    ------
+    JitsimError
+        Naming the first field with a wrong type or value.
+    """
+    manifest = read_manifest(directory) or {}
+    for where, valid, should in _FIELDS:
+        value: Any = manifest
+        for key in where:
+            value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
+        if value is _MISSING and where != ("kind",):
+            continue
+        if value is _MISSING or not valid(value):
+            shown = "missing" if value is _MISSING else json.dumps(value)[:60]
+            raise JitsimError(
+                f"{Path(directory) / MANIFEST}: {'.'.join(where)} should be {should}, not "
+                f"{shown}; the manifest was edited or damaged (start again with --overwrite)"
+            )
+    return manifest
+
+
 def check_resumable(directory: Path, manifest: dict[str, Any]) -> None:
     """Refuse to continue ``directory`` unless it holds an unfinished run of the same
     experiment (kind, scenarios, seed and plan), naming what differs."""
-    recorded = read_manifest(directory) or {}
+    recorded = resumable_manifest(directory)
     kind = recorded.get("kind")
     if kind != manifest.get("kind"):
         raise JitsimError(

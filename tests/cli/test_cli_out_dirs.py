@@ -152,3 +152,67 @@ def test_final_files_are_listed_in_the_manifest(invoke: Invoke, tmp_path: Path, 
     manifest = json.loads((out / "manifest.json").read_text())
     on_disk = {p.name for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert set(manifest["files"]) | {"manifest.json"} == on_disk
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("seed", "7"), ("kind", 7), ("plan.replications", "40"), ("plan.chunk_size", 1e300)],
+)
+def test_a_hand_edited_manifest_is_one_line(
+    invoke: Invoke, tmp_path: Path, field: str, value: object
+) -> None:
+    out = tmp_path / "d"
+    assert invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["complete"] = False
+    *parents, last = field.split(".")
+    target = manifest
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = invoke("run", QUICKSTART, "--resume", out, "-q")
+    assert result.exit_code == 2, result.output
+    assert f"{field} should be" in result.output and "edited or damaged" in result.output
+
+
+def test_overwrite_clears_results_of_versions_without_a_file_list(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    out = tmp_path / "old"
+    out.mkdir()
+    for name in ("replications.csv", "trajectories.csv", "comparison.csv"):
+        (out / name).write_text("old")
+    refused = invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out)
+    assert refused.exit_code == 2 and "trajectories.csv" in refused.output
+    assert invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out, "--overwrite").exit_code == 0
+    assert not (out / "trajectories.csv").exists() and not (out / "comparison.csv").exists()
+
+
+def test_an_unreadable_manifest_asks_for_overwrite(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "bad"
+    out.mkdir()
+    (out / "manifest.json").write_text("garbage")
+    refused = invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out)
+    assert refused.exit_code == 2 and "--overwrite" in refused.output
+    assert invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out, "--overwrite").exit_code == 0
+
+
+def test_sweep_resume_of_a_run_names_the_mismatch(invoke: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    assert invoke("run", QUICKSTART, "-n", 2, "-q", "-o", out).exit_code == 0
+    result = invoke("sweep", QUICKSTART, "--resume", out, "-q")
+    assert result.exit_code == 2 and "not of a sweep" in result.output
+
+
+def test_a_failed_break_even_leaves_nothing_to_trip_over(
+    invoke: Invoke, zero_demand_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "be"
+    args = ["breakeven", zero_demand_file, "--param", "stock_points.store.initial"]
+    args += ["--range", "10:100", "--between", "jit,buffered", "--kpi", "fill_rate", "-n", 3]
+    first = invoke(*args, "-q", "-o", out)
+    assert first.exit_code == 2 and "undefined" in first.output
+    assert not (out / "evaluations").exists() and not (out / "manifest.json").exists()
+    again = invoke(*args, "-q", "-o", out, "--kpi", "total_cost")
+    assert "already holds" not in again.output

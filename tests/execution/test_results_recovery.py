@@ -118,7 +118,34 @@ def _wrong_range(out: Path) -> None:
     path.write_text("".join(json.dumps(e) + "\n" for e in entries))
 
 
+def _edit_columns(edit: Callable[[list[object]], list[object]]) -> Callable[[Path], None]:
+    def spoil(out: Path) -> None:
+        path = out / JOURNAL
+        lines = path.read_text().splitlines()
+        header = json.loads(lines[0])
+        header["columns"] = edit(header["columns"])
+        path.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+
+    return spoil
+
+
+def _garbage_in_the_middle(out: Path) -> None:
+    path = out / JOURNAL
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines[:2], "{not json", *lines[2:]]) + "\n")
+
+
 DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "a column added to the header": (
+        _edit_columns(lambda c: [*c[:3], "zzz", *c[3:]]),
+        "other settings or column names",
+    ),
+    "a column removed from the header": (
+        _edit_columns(lambda c: c[:3] + c[4:]),
+        "other settings or column names",
+    ),
+    "column names that are not text": (_edit_columns(lambda c: [1, 2]), "column names"),
+    "a garbled line in the middle": (_garbage_in_the_middle, "line 3: damaged"),
     "deleted partial file": (lambda out: (out / RECORDS).unlink(), "missing"),
     "edited value": (_edit_one_value, "checksum"),
     "truncated file": (
@@ -147,7 +174,29 @@ def test_a_damaged_run_resumes_to_the_uninterrupted_results(
     _same_files(out, uninterrupted)
     assert result.replications_per_alternative == N
     if said:
-        assert any(said in note and "chunk" in note for note in notes), notes
+        assert any(said in note and ("chunk" in note or "line" in note) for note in notes), notes
+
+
+def test_chunks_of_another_seed_are_never_kept(
+    quickstart_short: jitsim.Scenario, tmp_path: Path
+) -> None:
+    """The manifest's seed edited by hand: chunks simulated with the old seed are not mixed in."""
+    out = tmp_path / "run"
+    _interrupted(quickstart_short, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["seed"] = SEED + 1
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resumed = jitsim.run(
+            quickstart_short, N, SEED + 1, alternatives=ALTERNATIVES, backend="serial",
+            out=out, chunk_size=CHUNK, trajectories=3, resume=True,
+        )  # fmt: skip
+    assert sum("other settings" in str(w.message) for w in caught) == 4
+    whole = jitsim.run(
+        quickstart_short, N, SEED + 1, alternatives=ALTERNATIVES, backend="serial", chunk_size=CHUNK
+    )
+    pd.testing.assert_frame_equal(resumed.replications(), whole.replications(), check_exact=True)
 
 
 def test_an_intact_run_resumes_without_recomputing(

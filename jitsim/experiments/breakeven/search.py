@@ -127,9 +127,15 @@ def breakeven(
         replace(execution, chunk_size=size),
         planned=(2 + steps) * 2 * n,
     )
-    first = evaluate(low, ends[0])
-    last = evaluate(high, ends[1])
-    outcome, estimate, bracket, reason = _search(first, last, evaluate, whole, tol, max_iterations)
+    try:
+        first = evaluate(low, ends[0])
+        last = evaluate(high, ends[1])
+        outcome, estimate, bracket, reason = _search(
+            first, last, evaluate, whole, tol, max_iterations
+        )
+    except JitsimError:
+        _abandon_out(execution)  # the search cannot go on: nothing to resume, nothing to keep
+        raise
     evaluated = evaluate.evaluated
     uncertainty = (
         _uncertainty(evaluated, first, last, low, high) if outcome == "break_even" else None
@@ -262,6 +268,15 @@ def _prepare_out(execution: Execution) -> None:
             return
         manifest = {"kind": "breakeven", "complete": False, "command": execution.command}
         write_manifest(path, {**manifest, "files": []})
+
+
+def _abandon_out(execution: Execution) -> None:
+    """Remove what a search that failed (not one interrupted) wrote into a fresh ``out``."""
+    if execution.out is None or execution.resume:
+        return
+    with claim(execution.out, resume=True) as path:
+        shutil.rmtree(path / "evaluations", ignore_errors=True)
+        (path / "manifest.json").unlink(missing_ok=True)
 
 
 def _finish_out(out: str | os.PathLike[str]) -> None:
