@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 import jitsim
 from jitsim import cli
+from jitsim.cli.report import find_chromium
 from jitsim.execution.results_dir import resolved_scenario_yaml
 from jitsim.model.network import Network, build
 from jitsim.streams import Streams
@@ -201,3 +203,92 @@ def results_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         result = invoke_cli(*words, "-o", out[kind])
         assert result.exit_code == 0, f"{kind}: {result.output}"
     return out
+
+
+# --- the HTML report in headless Chromium (tests marked ``browser``) ---------------------------
+
+#: The window a report is opened in (CSS pixels): a laptop screen.
+WINDOW = {"width": 1280, "height": 900}
+
+
+def _browser_unavailable(reason: str) -> None:
+    if os.environ.get("JITSIM_REQUIRE_BROWSER", "") not in ("", "0"):
+        pytest.fail(f"JITSIM_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (the system's browser: Playwright's own
+    download is not needed). Skipped when either is missing, unless ``JITSIM_REQUIRE_BROWSER=1``
+    (as in ``.ci/run``), which makes their absence a failure."""
+    executable = find_chromium()
+    if executable is None:
+        _browser_unavailable("no Chromium is installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable('Playwright is not installed (pip install ".[browser]")')
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$JITSIM_SCREENSHOTS``, else a temporary directory."""
+    chosen = os.environ.get("JITSIM_SCREENSHOTS")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@dataclass(frozen=True)
+class OpenedReport:
+    """What the browser saw of a report: its requests, failed requests, console errors and
+    warnings, the rendered box of every figure and the page's width (CSS pixels)."""
+
+    url: str
+    requests: list[str]
+    failed: list[str]
+    errors: list[str]
+    figures: list[dict[str, Any]]
+    page_width: int
+
+    def assert_clean(self, figures: int) -> None:
+        """No error, nothing requested but the file itself, ``figures`` figures shown at a
+        real size inside the window, and no page wider than the window."""
+        assert self.errors == [] and self.failed == []
+        assert self.requests == [self.url]  # data URIs are not requests
+        assert len(self.figures) == figures
+        for size in self.figures:
+            assert size["decoded"] and size["width"] > 100 and size["height"] > 100, size
+            assert size["right"] <= WINDOW["width"], size  # no figure wider than the window
+        assert self.page_width <= WINDOW["width"]  # wide tables scroll inside their box
+
+
+def open_report(browser: Any, html: Path, shot: Path) -> OpenedReport:
+    """Open ``html`` from disk in ``browser`` (a window of :data:`WINDOW`), record what it
+    does and save a full-page screenshot to ``shot``."""
+    url = html.resolve().as_uri()
+    page = browser.new_page(viewport=WINDOW)
+    requests: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url, wait_until="load")
+    figures = page.evaluate(
+        """() => Array.from(document.querySelectorAll('figure img, figure svg')).map(e => {
+            const box = e.getBoundingClientRect();
+            return {width: box.width, height: box.height, right: box.right,
+                    decoded: e.tagName !== 'IMG' || (e.complete && e.naturalWidth > 0)};
+        })"""
+    )
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    return OpenedReport(url, requests, failed, errors, figures, page_width)

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from jitsim.output.figures.kind import FigureKind
+from jitsim.output.figures.layout import fitted_title, thousands
 from jitsim.output.figures.style import GREY, alternative_colors, axis_label, new_figure
 from jitsim.output.results_reader import Results
 from jitsim.stats import summarize_frame
@@ -65,7 +66,11 @@ def cost_breakdown(results: Results) -> Figure:
     """Mean total cost per alternative, stacked by component, with the total's 95 % CI."""
     names = results.alternatives
     components = cost_components(results)
-    figure, (axes,) = new_figure(f"{results.scenario.name}: what each alternative costs")
+    width = 8.0  # inches: new_figure's default
+    figure, (axes,) = new_figure(
+        fitted_title(results.scenario.name, "what each alternative costs", width),
+        size=(width, 4.5),
+    )
     bottom = np.zeros(len(names))
     for (label, values), shade in zip(components.items(), _SHADES, strict=False):
         axes.bar(names, values, bottom=bottom, label=label, color=shade, edgecolor="white")
@@ -85,7 +90,10 @@ def cost_breakdown(results: Results) -> Figure:
     axes.set_ylabel(axis_label("mean cost over the measured window", results.currency))
     axes.set_xlabel("alternative")
     axes.axhline(0, color=GREY, linewidth=0.8)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    thousands(axes)
+    # below the axes, like the other figures' legends (one outside on the right was cut off)
+    handles, labels = axes.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return figure
 
 
