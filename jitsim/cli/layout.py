@@ -34,7 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jitsim.cli.console import stderr
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import json_safe
 from jitsim.execution.spreadsheet import escape_text, spreadsheet_safe
 
@@ -52,7 +52,11 @@ _STACKED_ROOM = 7 + 8
 def check_format(name: str) -> str:
     """``name`` if it is one of :data:`FORMATS`; else a :class:`JitsimError`."""
     if name not in FORMATS:
-        raise JitsimError(f"unknown --format {name!r} (choose from {', '.join(FORMATS)})")
+        raise JitsimError(
+            with_suggestion(
+                f"unknown --format {name!r} (choose from {', '.join(FORMATS)})", name, FORMATS
+            )
+        )
     return name
 
 

@@ -413,6 +413,9 @@ def run_points(
     (``precision``; with several points every (point, alternative) is watched) and returns the
     replications ``0 … n−1``. ``plan`` holds the experiment's own settings for the manifest.
     """
+    # Cheap checks of the options first: an absurd --workers is named as such, not as the
+    # memory its workers would need.
+    check_backend_options(execution.backend, execution.workers, execution.scheduler)
     first_round = precision.min_replications if precision else n
     planned = precision.max_replications if precision else n
     if precision is not None:
