@@ -173,7 +173,7 @@ def check_watchable(
     JitsimError
         One line naming the KPI, the alternative and why.
     """
-    by_alt = {name: group for name, group in frame.groupby("alternative")}
+    by_alt = {str(name): group for name, group in frame.groupby("alternative")}
     for kpi in kpis:
         for name in alternatives:
             values = by_alt[name][kpi].to_numpy(float) if name in by_alt else np.array([])
