@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from jitsim.errors import JitsimWarning
+from jitsim.errors import JitsimError, JitsimWarning
 
 T = TypeVar("T")
 
@@ -66,10 +66,12 @@ def made_here(directory: Path) -> Path | None:
 
 
 def removed_if_left_empty(directory: Path, made: Path | None) -> None:
-    """Until the running command ends: if it fails, remove ``directory`` and its parents up to
-    ``made`` (what the command created, see :func:`made_here`) while they are empty, so that a
-    command refused before writing anything leaves no trace. Nothing the command found there,
-    nor anything with a file in it, is removed."""
+    """Until the running command ends: if it fails on the user's input or the environment
+    (:class:`~jitsim.errors.JitsimError`, ``OSError``, ``MemoryError``), remove ``directory`` and
+    its parents up to ``made`` (what the command created, see :func:`made_here`) while they are
+    empty, so that a command refused before writing anything leaves no trace. Nothing the
+    command found there, nor anything with a file in it, is removed; after a bug the directory
+    stays for the crash log."""
     stack = _held.get()
     if stack is None or made is None:
         return
@@ -79,8 +81,8 @@ def removed_if_left_empty(directory: Path, made: Path | None) -> None:
     def on_exit(
         kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> bool:
-        if kind is None or getattr(error, "exit_code", 1) == 0:
-            return False  # the command succeeded
+        if not isinstance(error, JitsimError | OSError | MemoryError):
+            return False  # success, Ctrl-C, or a bug whose crash log goes into the directory
         for path in (target, *target.parents):
             try:
                 os.rmdir(path)  # only an empty directory: what we made and nobody wrote into
