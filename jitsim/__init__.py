@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from jitsim.errors import JitsimError, JitsimWarning, ScenarioError
+from jitsim.errors import EnvironmentProblem, JitsimError, JitsimWarning, ScenarioError
 from jitsim.version import __version__
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "BreakEvenResult",
     "Comparison",
+    "EnvironmentProblem",
     "JitsimError",
     "JitsimWarning",
     "PrecisionTarget",

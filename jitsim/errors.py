@@ -5,6 +5,8 @@
 * :class:`ScenarioError` carries one :class:`ScenarioProblem` per problem found in a
   scenario file, so that all of them are reported at once, one per line, as
   ``FILE:LINE: path.to.field: message``.
+* :class:`EnvironmentProblem` is a failure of the environment found while checking the input (an
+  unreachable cluster): reported in one line like a user error, but with exit status 1.
 * :class:`JitsimWarning` is the category of the warnings about likely mistakes that are not
   errors (an event outside the measured window); the CLI prints them as ``warning: ...``.
 * :func:`did_you_mean` / :func:`with_suggestion` word the nearest valid name for a misspelt one.
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "EnvironmentProblem",
     "JitsimError",
     "JitsimWarning",
     "ModelProblems",
@@ -96,6 +99,12 @@ class JitsimError(Exception):
 
     The CLI catches it, prints ``str(exc)`` and exits with status 2.
     """
+
+
+class EnvironmentProblem(JitsimError):
+    """The environment, not the user's input, stops the work: a scheduler that does not answer,
+    a service that is down. The CLI prints ``str(exc)`` in one line and exits with status 1 (as
+    for a full disk); the API raises it like any :class:`JitsimError`."""
 
 
 class JitsimWarning(UserWarning):

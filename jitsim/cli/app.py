@@ -3,7 +3,8 @@ exit status.
 
 User errors (:class:`~jitsim.errors.JitsimError`, bad options, missing files) print one line to
 stderr and exit with status 2; failures of the environment (a full disk, an unreachable
-cluster, memory) print one line and exit with status 1. Anything unexpected is a bug: one line
+cluster: :class:`~jitsim.errors.EnvironmentProblem`, memory) print one line and exit with
+status 1. Anything unexpected is a bug: one line
 asks for a report and names the log file that holds the traceback (in the results directory
 when the command has one); ``--debug`` or ``JITSIM_DEBUG=1`` shows the traceback instead.
 
@@ -34,7 +35,7 @@ import typer
 from rich.text import Text
 
 from jitsim.cli.console import stderr
-from jitsim.errors import JitsimError, ScenarioError
+from jitsim.errors import EnvironmentProblem, JitsimError, ScenarioError
 from jitsim.version import __version__
 
 app = typer.Typer(
@@ -260,6 +261,9 @@ def guard(func: Callable[P, R], name: str | None = None) -> Callable[P, R]:
         except KeyboardInterrupt:
             stderr().print(Text(_resume_hint()))
             raise typer.Exit(INTERRUPTED) from None
+        except EnvironmentProblem as exc:
+            stderr().print(Text(f"error: {_one_line(str(exc))}"))
+            raise typer.Exit(INTERNAL_ERROR) from None
         except JitsimError as exc:
             raise _fail(exc) from None
         except (OSError, MemoryError) as exc:

@@ -12,24 +12,41 @@ from rich.text import Text
 
 import jitsim
 from jitsim.cli.console import stderr, stdout
+from jitsim.cli.layout import screen_width, wrap_text
 from jitsim.cli.options import EventOpt, FileArg, SeedOpt
 from jitsim.cli.settings import load_with_events, print_event_warnings
-from jitsim.errors import JitsimError, with_suggestion
+from jitsim.errors import JitsimError, format_path, with_suggestion
 from jitsim.execution.results_dir import writing
 from jitsim.execution.simulate import policy_derived_values
 from jitsim.output import trace as trace_format
 from jitsim.output.describe import describe_scenario
-from jitsim.scenario.models import json_schema
+from jitsim.scenario.limits import MAX_HORIZON_DAYS, size_problems
+from jitsim.scenario.models import Scenario, json_schema
 from jitsim.units import plural
+
+
+def _traced_days(scenario: Scenario, days: int) -> Scenario:
+    """``scenario`` over ``days`` days without warm-up, within the limits of a horizon (checked
+    before anything is allocated: the copy is not validated again)."""
+    if days > MAX_HORIZON_DAYS:
+        raise JitsimError(
+            f"--days {days:,} is over the limit of {MAX_HORIZON_DAYS:,} days (the longest "
+            "horizon; see Limits in docs/scenario-reference.md)"
+        )
+    settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
+    traced = scenario.model_copy(update={"run": settings})
+    for path, message in size_problems(traced):  # node-days: the network times the days
+        raise JitsimError(f"--days {days:,}: {format_path(path)}: {message}")
+    return traced
 
 
 def validate(file: FileArg) -> None:
     """Check a scenario file and print a summary; every problem is listed as FILE:LINE."""
     scenario = load_with_events(file, None)
     derived = policy_derived_values(scenario)
-    console = stdout()
-    console.print(Text(f"{file}: valid", style="green"))
-    console.print(Text(describe_scenario(scenario, derived)))
+    console, width = stdout(), screen_width()
+    console.print(Text(wrap_text(f"{file}: valid", width), style="green"))
+    console.print(Text(wrap_text(describe_scenario(scenario, derived), width)))
 
 
 def schema(
@@ -85,22 +102,19 @@ def trace(
             )
         )
     if days is not None:
-        settings = scenario.run.model_copy(update={"horizon_days": days, "warmup_days": 0})
-        scenario = scenario.model_copy(update={"run": settings})
+        scenario = _traced_days(scenario, days)
         print_event_warnings(scenario)  # against the days traced
     master = scenario.run.seed if seed is None else seed
     outcome = jitsim.simulate(scenario, chosen, replication, master, trace=True)
-    console = stdout()
-    console.print(
-        Text(
-            f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
-            f"seed {master}, {plural(scenario.run.horizon_days, 'day')} "
-            f"(warm-up {scenario.run.warmup_days})"
-        )
+    console, width = stdout(), screen_width()
+    header = (
+        f"trace of {scenario.name!r}: alternative {chosen}, replication {replication}, "
+        f"seed {master}, {plural(scenario.run.horizon_days, 'day')} "
+        f"(warm-up {scenario.run.warmup_days})"
     )
-    console.print(
-        Text(trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days))
-    )
+    events = trace_format.format_trace(outcome.trace, warmup_days=scenario.run.warmup_days)
+    console.print(Text(wrap_text(header, width)))
+    console.print(Text(wrap_text(events, width)))
     if csv is not None:
         with writing(csv):
             trace_format.trace_frame(outcome.trace).to_csv(csv, index=False)

@@ -8,10 +8,11 @@ KPI, ...) when that fits the width; otherwise its value columns are split over s
 that repeat the columns naming a row (``key`` columns), and when even one value column does not
 fit, every row is stacked as ``field  value`` lines. A cell is never cut.
 
-The width is the terminal's, or ``COLUMNS`` when set. Output that goes to a pipe or a file
-without ``COLUMNS`` gets every table in its full wide layout and notes on one line each, never
-cut or wrapped: a program should rather ask for ``--format csv`` or ``--format json``, which
-print the data on stdout and the notes on stderr.
+The width is the terminal's, or ``COLUMNS`` when set (:func:`screen_width`); the text of
+``validate`` and ``trace`` is wrapped to it too (:func:`wrap_text`). Output that goes to a pipe
+or a file without ``COLUMNS`` gets every table in its full wide layout and notes and text on one
+line each, never cut or wrapped: a program should rather ask for ``--format csv`` or
+``--format json``, which print the data on stdout and the notes on stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from typing import Any, Literal
 
 import pandas as pd
@@ -34,11 +36,11 @@ from rich.table import Table
 from rich.text import Text
 
 from jitsim.cli.console import stderr
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_dir import json_safe
 from jitsim.execution.spreadsheet import escape_text, spreadsheet_safe
 
-__all__ = ["FORMATS", "Printer", "ScreenTable", "check_format"]
+__all__ = ["FORMATS", "Printer", "ScreenTable", "check_format", "screen_width", "wrap_text"]
 
 #: Values of ``--format``.
 FORMATS = ("table", "csv", "json")
@@ -49,10 +51,42 @@ _UNLIMITED = 100_000
 _STACKED_ROOM = 7 + 8
 
 
+def screen_width() -> int | None:
+    """Columns of the screen: ``COLUMNS`` when set, else the terminal's; None for output to a
+    pipe or a file without ``COLUMNS`` (lines are then never cut or wrapped)."""
+    screen = Console(highlight=False)
+    if screen.is_terminal or os.environ.get("COLUMNS", "").strip().isdigit():
+        return screen.width  # rich reads COLUMNS first, then the terminal's size
+    return None
+
+
+def wrap_text(text: str, width: int | None) -> str:
+    """``text`` with every line longer than ``width`` wrapped at spaces (a word longer than a
+    line is broken), its continuation lines indented a little deeper than the line itself, so
+    that an indented outline stays readable; unchanged when ``width`` is None (a pipe)."""
+    if width is None:
+        return text
+    out: list[str] = []
+    for line in text.splitlines():
+        if cell_len(line) <= width:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        indent = " " * min(len(lead) + 4, width // 2)
+        out += textwrap.wrap(
+            line, width, subsequent_indent=indent, break_on_hyphens=False, drop_whitespace=True
+        ) or [line]
+    return "\n".join(out)
+
+
 def check_format(name: str) -> str:
     """``name`` if it is one of :data:`FORMATS`; else a :class:`JitsimError`."""
     if name not in FORMATS:
-        raise JitsimError(f"unknown --format {name!r} (choose from {', '.join(FORMATS)})")
+        raise JitsimError(
+            with_suggestion(
+                f"unknown --format {name!r} (choose from {', '.join(FORMATS)})", name, FORMATS
+            )
+        )
     return name
 
 
@@ -234,10 +268,9 @@ class Printer:
         if self.format != "table":
             self.notes = stderr()
             return
-        screen = Console(highlight=False)
-        if screen.is_terminal or os.environ.get("COLUMNS", "").strip().isdigit():
-            self._width = screen.width  # rich reads COLUMNS first, then the terminal's size
-            self.notes = screen
+        self._width = screen_width()
+        if self._width is not None:
+            self.notes = Console(highlight=False, width=self._width)
         else:  # a pipe or a file: full tables, notes on one line each
             self.notes = Console(highlight=False, soft_wrap=True, width=_UNLIMITED)
 

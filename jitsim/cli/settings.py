@@ -16,7 +16,7 @@ import jitsim
 from jitsim.cli.app import remember_results_dir
 from jitsim.cli.console import stderr
 from jitsim.cli.options import BatchOptions
-from jitsim.cli.scope import hold
+from jitsim.cli.scope import hold, made_here, removed_if_left_empty
 from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.precision import PrecisionTarget
 from jitsim.execution.results_claim import claim
@@ -57,7 +57,8 @@ def event_args(events: list[str] | None) -> list[str]:
 def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     """The results directory of a command: ``--out``, ``--resume`` or the default, held by
     this command until it ends (see :func:`~jitsim.execution.results_claim.claim`): checked
-    before anything is simulated."""
+    before anything is simulated. When the command created it and fails before writing
+    anything there, it is removed again."""
     out, resume = options.out, options.resume
     if resume is not None and out is not None and Path(out) != Path(resume):
         raise JitsimError("give either --out or --resume, not both")
@@ -67,6 +68,7 @@ def results_dir(file: Path, options: BatchOptions, kind: str = "run") -> Path:
     path = chosen if chosen is not None else default_out_dir(file, kind)
     if resume is not None:
         check_kind(resume, kind, file)
+    removed_if_left_empty(Path(path), made_here(Path(path)))  # released after the claim
     hold(claim(path, resume=resume is not None, overwrite=options.overwrite))
     remember_results_dir(Path(path))  # for the --resume hint after Ctrl-C and the crash log
     return Path(path)

@@ -4,7 +4,8 @@ fields, and the value at which one stops beating another."""
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -17,11 +18,15 @@ from jitsim.cli.recording import reproducing_command
 from jitsim.cli.report import write_report_into
 from jitsim.cli.settings import check_kind, results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
+from jitsim.execution.batch import chosen_alternatives
+from jitsim.execution.precision import check_kpi_names
+from jitsim.execution.simulate import kpi_columns
 from jitsim.experiments.breakeven import BreakEvenResult
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, format_general, kpi_unit
-from jitsim.scenario.grid import sweep_grid
+from jitsim.scenario.grid import build_points, sweep_grid, sweep_points
+from jitsim.scenario.models import Scenario
 from jitsim.units import plural
 
 
@@ -62,6 +67,8 @@ def sweep(
     settings = scenario_settings(file, options)
     scenario = settings.scenario
     grid = sweep_grid(scenario, set_ or [])
+    if kpi:
+        _check_shown_kpis(scenario, grid, kpi, options.alternative, file)
     out_dir = results_dir(file, options, "sweep")
     command = reproducing_command("sweep", options, settings, out_dir)
     result = run_batch(
@@ -87,6 +94,28 @@ def sweep(
     if options.report:
         write_report_into(out_dir, printer.notes)
     written(out_dir, console=printer.notes)
+
+
+def _check_shown_kpis(
+    scenario: Scenario,
+    grid: dict[str, list[Any]],
+    shown: list[str],
+    alternatives: list[str] | None,
+    file: Path,
+) -> None:
+    """Refuse a misspelt ``--kpi`` before anything is simulated or written: the KPI columns
+    come from the models, built but not run; those of every point are looked at only when a
+    name is not one of the scenario's own (a point may change a policy, and its KPIs)."""
+    names = chosen_alternatives(scenario, alternatives)
+    columns = kpi_columns(scenario, names)
+    if columns is None or all(name in columns for name in shown):
+        return
+    for point in build_points(scenario, sweep_points(grid), file):
+        found = kpi_columns(point, names)
+        if found is None:
+            return  # a model that cannot be built: the sweep says why
+        columns |= found
+    check_kpi_names(shown, columns)
 
 
 def print_sweep(printer: Printer, result: SweepResult, shown: list[str]) -> None:

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from jitsim.errors import JitsimError
+from jitsim.errors import EnvironmentProblem, JitsimError, with_suggestion
 from jitsim.execution.simulate import simulate
 from jitsim.execution.worker_process import (
     exit_with_parent,
@@ -389,7 +389,13 @@ def scheduler_host_port(address: str) -> tuple[str, int]:
 
 def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     """Fail fast when nothing listens at a scheduler's address (a closed port fails at once;
-    the Dask client itself would retry for its whole connect timeout)."""
+    the Dask client itself would retry for its whole connect timeout).
+
+    Raises
+    ------
+    EnvironmentProblem
+        If nothing answers there (the address itself is well formed: not the user's input).
+    """
     host, port = scheduler_host_port(address)
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -398,17 +404,23 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         reason = exc.strerror or type(exc).__name__
         if isinstance(exc, TimeoutError):
             reason = f"no answer within {timeout:g} s"
-        raise JitsimError(
+        raise EnvironmentProblem(
             f"cannot reach the Dask scheduler at {address}: {reason.lower()} "
             "(is the scheduler running?)"
         ) from None
+
+
+def _unknown_backend(name: str) -> str:
+    return with_suggestion(
+        f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})", name, BACKENDS
+    )
 
 
 def check_backend_options(name: str, workers: int | None, scheduler: str | None) -> None:
     """Refuse options that do not fit together, before anything starts: an unknown backend, a
     worker count out of bounds, ``scheduler`` without the Dask backend, a malformed address."""
     if name not in BACKENDS:
-        raise JitsimError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+        raise JitsimError(_unknown_backend(name))
     check_workers(workers)
     if scheduler is not None:
         if name != "dask":
@@ -432,4 +444,4 @@ def make_backend(
         if scheduler is not None:
             probe_scheduler(scheduler)
         return DaskBackend(scheduler, workers)
-    raise JitsimError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    raise JitsimError(_unknown_backend(name))

@@ -25,10 +25,16 @@ import pandas as pd
 from jitsim.errors import JitsimError, UnknownAlternative, with_suggestion
 from jitsim.execution.backends import Backend, Chunk, check_backend_options, make_backend
 from jitsim.execution.limits import check_batch
-from jitsim.execution.precision import PrecisionReport, PrecisionTarget, sequential
+from jitsim.execution.precision import (
+    PrecisionReport,
+    PrecisionTarget,
+    check_kpi_names,
+    sequential,
+)
 from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import write_results
 from jitsim.execution.results_store import DirectorySink, MemorySink
+from jitsim.execution.simulate import kpi_columns
 from jitsim.scenario.limits import check_replications
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.stats import summarize_frame
@@ -413,10 +419,14 @@ def run_points(
     (``precision``; with several points every (point, alternative) is watched) and returns the
     replications ``0 … n−1``. ``plan`` holds the experiment's own settings for the manifest.
     """
+    # Cheap checks of the options first: an absurd --workers is named as such, not as the
+    # memory its workers would need.
+    check_backend_options(execution.backend, execution.workers, execution.scheduler)
     first_round = precision.min_replications if precision else n
     planned = precision.max_replications if precision else n
     if precision is not None:
         check_replications(first_round, "min_replications")
+        _check_watched(precision, scenarios, names)
     size = execution.chunk_size or default_chunk_size(first_round)
     if size < 1:
         raise JitsimError(f"chunk_size(={size}) must be >= 1")
@@ -471,6 +481,20 @@ def run_points(
     return PointsRun(
         kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
     )
+
+
+def _check_watched(
+    precision: PrecisionTarget, scenarios: Sequence[Scenario], names: Sequence[str]
+) -> None:
+    """Refuse a misspelt KPI watched by ``precision`` before anything is simulated or written
+    (the names come from the models, built but not run)."""
+    columns: set[str] = set()
+    for scenario in scenarios:
+        found = kpi_columns(scenario, names)
+        if found is None:
+            return  # a model that cannot be built: the run says why
+        columns |= found
+    check_kpi_names(precision.kpis, columns)
 
 
 def _in_rounds(

@@ -11,17 +11,23 @@ at most ``max_replications``.
 
 For paired comparisons the watched statistics are the differences alternative − baseline, and
 :math:`\\bar x` in :math:`\\delta` is the baseline mean (the difference itself may be zero).
+
+A KPI without a relative precision to reach — undefined in every replication of an alternative
+(a fill rate without demand), or varying around a mean of exactly 0 — is refused after the
+first round (:func:`check_watchable`) instead of running to the cap.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from jitsim.errors import JitsimError, with_suggestion
+from jitsim.model.kpi_catalogue import KPI_DEFINITIONS
 from jitsim.stats import paired_difference, summarize
 from jitsim.units import plural
 
@@ -95,8 +101,33 @@ class PrecisionReport:
         return (
             f"precision target ±{self.target.relative:.2%} on {', '.join(self.target.kpis)}: "
             f"{state} after {plural(self.replications, 'replication')} per alternative "
-            f"({plural(len(self.rounds), 'round')}; worst relative half-width {worst:.3%})"
+            f"({plural(len(self.rounds), 'round')}; worst relative half-width "
+            f"{f'{worst:.3%}' if math.isfinite(worst) else 'n/a: too few defined values'})"
         )
+
+
+#: Columns of a replication table that are not KPIs.
+_NOT_KPIS = ("point", "alternative", "replication")
+
+
+def check_kpi_names(kpis: Iterable[str], columns: Iterable[str], option: str = "--kpi") -> None:
+    """Refuse the first of ``kpis`` that is not one of ``columns`` (the KPI columns of the
+    replications, e.g. from :func:`jitsim.execution.simulate.kpi_columns`), suggesting the
+    nearest name.
+
+    Raises
+    ------
+    JitsimError
+        ``unknown KPI 'total_cots' for --kpi (...); did you mean 'total_cost'?``
+    """
+    known = [c for c in columns if c not in _NOT_KPIS]
+    missing = [k for k in kpis if k not in known]
+    if missing:
+        message = (
+            f"unknown KPI {missing[0]!r} for {option} (e.g. total_cost, fill_rate, "
+            "avg_cash_tied_up, or a node KPI like store.fill_rate)"
+        )
+        raise JitsimError(with_suggestion(message, missing[0], sorted(known)))
 
 
 def relative_half_widths(
@@ -106,14 +137,7 @@ def relative_half_widths(
     baseline: str | None = None,
 ) -> dict[tuple[str, str], float]:
     """Relative CI half-widths of each KPI per alternative, or of paired differences."""
-    missing = [k for k in kpis if k not in frame.columns]
-    if missing:
-        message = (
-            f"unknown KPI {missing[0]!r} for --kpi (e.g. total_cost, fill_rate, "
-            "avg_cash_tied_up, or a node KPI like store.fill_rate)"
-        )
-        known = [c for c in frame.columns if c not in ("alternative", "replication")]
-        raise JitsimError(with_suggestion(message, missing[0], known))
+    check_kpi_names(kpis, frame.columns)
     by_alt = {
         name: group.sort_values("replication") for name, group in frame.groupby("alternative")
     }
@@ -131,6 +155,66 @@ def relative_half_widths(
                 diff = paired_difference(by_alt[name][kpi].to_numpy(float), base)
                 achieved[(f"{name} − {baseline}", kpi)] = _relative(diff.half_width, diff.mean_b)
     return achieved
+
+
+def check_watchable(
+    frame: pd.DataFrame,
+    alternatives: Sequence[str],
+    kpis: Sequence[str],
+    baseline: str | None = None,
+) -> None:
+    """Refuse, after the first round, a watched KPI that has no relative precision to reach: one
+    undefined in every replication of an alternative (a fill rate without demand), or whose
+    mean (of the baseline, for paired differences) is 0 while it varies. More replications would
+    not help: without this check the run went on to its cap.
+
+    Raises
+    ------
+    JitsimError
+        One line naming the KPI, the alternative and why.
+    """
+    by_alt = {str(name): group for name, group in frame.groupby("alternative")}
+    for kpi in kpis:
+        for name in alternatives:
+            values = by_alt[name][kpi].to_numpy(float) if name in by_alt else np.array([])
+            if np.isnan(values).all():
+                why = _undefined_when(kpi)
+                raise JitsimError(
+                    f"{kpi} is undefined for {name} in every replication"
+                    f"{f' ({why})' if why else ''}: it cannot be watched by --precision"
+                )
+        zero = _zero_mean(by_alt, alternatives, kpi, baseline)
+        if zero is not None:
+            raise JitsimError(
+                f"{kpi} has a mean of 0 for {zero} while it varies, so no relative precision "
+                "exists: it cannot be watched by --precision"
+            )
+
+
+def _zero_mean(
+    by_alt: dict[str, pd.DataFrame], alternatives: Sequence[str], kpi: str, baseline: str | None
+) -> str | None:
+    """The alternative (or ``the baseline NAME``) whose zero mean leaves a varying statistic
+    without a relative half-width, as :func:`relative_half_widths` computes it; None if none."""
+    if baseline is None:
+        for name in alternatives:
+            summary = summarize(by_alt[name][kpi].to_numpy(float))
+            if summary.mean == 0 and summary.half_width > 0:
+                return name
+        return None
+    base = by_alt[baseline][kpi].to_numpy(float)
+    for name in alternatives:
+        if name != baseline:
+            diff = paired_difference(by_alt[name][kpi].to_numpy(float), base)
+            if diff.mean_b == 0 and diff.half_width > 0:
+                return f"the baseline {baseline}"
+    return None
+
+
+def _undefined_when(kpi: str) -> str:
+    """When the catalogue says ``kpi`` is undefined ("" if it does not say)."""
+    name = kpi.rsplit(".", 1)[-1]
+    return next((d.undefined for d in KPI_DEFINITIONS if d.name == name and d.undefined), "")
 
 
 def _relative(half_width: float, mean: float) -> float:
@@ -171,6 +255,8 @@ def sequential(
         report.rounds.append(n)
         report.replications = n
         report.achieved = relative_half_widths(frame, alternatives, target.kpis, baseline)
+        if len(report.rounds) == 1:
+            check_watchable(frame, alternatives, target.kpis, baseline)
         worst = max(report.achieved.values())
         if worst <= target.relative:
             if confirming or n >= cap:

@@ -1,8 +1,10 @@
-"""Run one replication: a pure, picklable function of (scenario, alternative, replication)."""
+"""Run one replication: a pure, picklable function of (scenario, alternative, replication); and
+what a scenario's models say before any run (their KPI columns, values policies derive)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from jitsim.model.kpis import extract
@@ -98,3 +100,21 @@ def policy_derived_values(scenario: Scenario) -> dict[str, dict[str, dict[str, f
         values = {name: p.policy.derived() for name, p in network.points.items()}
         derived[alternative] = {name: v for name, v in values.items() if v}
     return derived
+
+
+def kpi_columns(scenario: Scenario, alternatives: Iterable[str] | None = None) -> set[str] | None:
+    """The KPI columns the replications of ``alternatives`` (default: all) will have.
+
+    Builds each alternative's model and reads the names of its KPI record without running it
+    (a few milliseconds), so a misspelt KPI can be refused before anything is simulated.
+    Returns None when a model cannot be built from the scenario (the run will say why).
+    """
+    names = scenario.alternative_names() if alternatives is None else list(alternatives)
+    columns: set[str] = set()
+    try:
+        for alternative in names:
+            network = build(resolve(scenario, alternative), Streams(scenario.run.seed, 0))
+            columns.update(extract(network))
+    except ValueError:
+        return None
+    return columns

@@ -144,8 +144,9 @@ def apply_overrides(
         of its deepest ancestor written in the file). Without it, errors carry no line.
     assignments : mapping of str to value
         Dotted path → new value (plain data: numbers, text, true/false, lists, mappings).
-        All-digit segments index lists. Setting a field of a mapping that does not exist adds
-        it (the validation then reports an unknown field, with suggestions).
+        All-digit segments index lists. A path through an entry or a field that does not exist
+        (``stock_points.stor.initial``) is refused with the nearest name; a last segment that
+        names no field is reported by the validation as an unknown field, with suggestions.
 
     Returns
     -------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jitsim.errors import JitsimError, ProblemPath, format_path
+from jitsim.errors import JitsimError, ProblemPath, did_you_mean, format_path
 
 __all__ = ["canonical_path", "parse_path_text", "set_path"]
 
@@ -88,8 +88,36 @@ def _into_changes(rest: ProblemPath, changes: dict[str, Any]) -> ProblemPath:
     return (".".join(words),)
 
 
+#: The named sections of a scenario, and what one of their entries is called.
+_ENTRY_WORDS = {
+    "items": "item",
+    "suppliers": "supplier",
+    "stock_points": "stock point",
+    "customers": "customer",
+    "plants": "plant",
+    "alternatives": "alternative",
+    "disruptions": "disruption",
+}
+
+
+def _not_there(parent: ProblemPath, key: str, node: dict[str, Any]) -> str:
+    """Why a path cannot go through ``key``, absent from the mapping ``node`` at ``parent``:
+    ``unknown stock point 'stor'; did you mean 'store'?``."""
+    names = [str(name) for name in node]
+    hint = did_you_mean(key, names)
+    if len(parent) == 1 and parent[0] in _ENTRY_WORDS:
+        message = f"unknown {_ENTRY_WORDS[str(parent[0])]} {key!r}"
+        if names and not hint:
+            message += f" (this scenario has: {', '.join(names)})"
+    else:
+        message = f"{format_path(parent) or 'the scenario'} has no field {key!r}"
+    return f"{message}; {hint}" if hint else message
+
+
 def set_path(data: dict[str, Any], path: ProblemPath, value: Any) -> str | None:
-    """Set ``path`` in ``data``; return a message when the path cannot be followed."""
+    """Set ``path`` in ``data``; return a message when the path cannot be followed: through a
+    list index out of range, a number or text, or an entry or field that does not exist (only
+    the last segment may name a new field, which the validation then judges)."""
     node: Any = data
     for depth, segment in enumerate(path):
         last = depth == len(path) - 1
@@ -99,7 +127,9 @@ def set_path(data: dict[str, Any], path: ProblemPath, value: Any) -> str | None:
             if last:
                 node[key] = value
                 return None
-            if node.get(key) is None:  # absent or null: create a mapping to set into
+            if key not in node:  # a misspelt entry or field: adding it by one leaf is no use
+                return _not_there(path[:depth], key, node)
+            if node[key] is None:  # an optional part left out: create a mapping to set into
                 node[key] = {}
             node = node[key]
         elif isinstance(node, list):

@@ -523,9 +523,8 @@ Conventions:
 * **Units.** Time is in days, money in the scenario currency (`run.currency`), quantities in
   units of the item. Rates say what they are per (`/day`, `/year`).
 * **Numbers** are read as YAML 1.2 reads them: {number_forms} are all numbers (an
-  exponent needs neither a dot nor a sign). A number with a dot or an exponent is a decimal
-  number: an integer field wants a whole number written without them (`1000` or `1_000`, not
-  `1e3`).
+  exponent needs neither a dot nor a sign). An integer field takes any of them whose value is a
+  whole number: `horizon_days: 1e3` is 1000, as are `1000`, `1_000` and `1000.0`.
 * **Strict types.** Numbers must be written as numbers: `"3"` (quoted) or `true` is not a
   number, and `.nan` / `.inf` are refused. An integer field does not accept `2.5`.
 * **No unknown keys.** A misspelt key is an error (with a "did you mean" suggestion), never

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from jitsim.errors import raise_problems
 from jitsim.scenario.base import Strict
 from jitsim.scenario.limits import MAX_HORIZON_DAYS, MAX_REPLICATIONS
-from jitsim.units import NonNegativeInt, Positive, PositiveInt
+from jitsim.units import WHOLE_FLOATS, NonNegativeInt, Positive, PositiveInt
 
 __all__ = ["RunSettings", "ServiceRecovery"]
 
@@ -76,9 +76,9 @@ class RunSettings(Strict):
         a disruption.
     """
 
-    horizon_days: Annotated[int, Field(ge=1, le=MAX_HORIZON_DAYS)] = 365
+    horizon_days: Annotated[int, Field(ge=1, le=MAX_HORIZON_DAYS), WHOLE_FLOATS] = 365
     warmup_days: NonNegativeInt = 0
-    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 30
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS), WHOLE_FLOATS] = 30
     seed: NonNegativeInt = 2026
     currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
     days_per_year: Positive = 365.0

@@ -89,17 +89,63 @@ def test_error_on_an_exponent_line_names_file_and_line(text: str, tmp_path: Path
     assert re.search(rf"bad\.yaml:{line}: customers\.walk_in\.demand\.mean: .*>= 0", message)
 
 
-def test_integer_field_with_an_exponent_says_so_at_its_line(tmp_path: Path) -> None:
-    """YAML 1.2 reads 1e3 as a float; an integer field refuses it at FILE:LINE, in words."""
-    body = QUICKSTART.replace("horizon_days: 395", "horizon_days: 1e3")
+@pytest.mark.parametrize("text", ["1e3", "1E3", "1.0e3", "1000.0", "1.5e3", "+1e3"])
+def test_integer_field_takes_a_float_literal_of_a_whole_number(text: str, tmp_path: Path) -> None:
+    """YAML 1.2 reads 1e3 as a float; an integer field takes it when its value is whole (issue
+    #18: it was refused as "expected a whole number, got 1000.0")."""
+    path = tmp_path / "int.yaml"
+    path.write_text(QUICKSTART.replace("horizon_days: 395", f"horizon_days: {text}"))
+    horizon = jitsim.load_scenario(path).run.horizon_days
+    assert horizon == float(text) and type(horizon) is int
+
+
+@pytest.mark.parametrize(
+    "old, new, path, value",
+    [
+        ("replications: 200", "replications: 2e1", "run.replications", 20),
+        ("seed: 2026", "seed: 2.026e3", "run.seed", 2026),
+        ("{every_days: 1}", "{every_days: 7e0, offset_days: 2.0}", "review.every_days", 7),
+        ("{every_days: 1}", "{every_days: 7e0, offset_days: 2.0}", "review.offset_days", 2),
+        ("{kind: s_S, s: 20, S: 60}", "{kind: kanban, cards: 1.2e1, container_size: 5}",
+         "policy.cards", 12),
+    ],
+)  # fmt: skip
+def test_every_integer_field_takes_whole_floats(
+    old: str, new: str, path: str, value: int, tmp_path: Path
+) -> None:
+    text = QUICKSTART.replace(old, new)
+    assert text != QUICKSTART
+    (tmp_path / "int.yaml").write_text(text)
+    scenario = jitsim.load_scenario(tmp_path / "int.yaml")
+    found: object = scenario if path.startswith("run.") else scenario.stock_points["store"]
+    for name in path.split("."):
+        found = getattr(found, name)
+    assert found == value and type(found) is int
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2.5", "expected a whole number, got 2.5"),
+        ("2.5e2", None),
+        ("1e300", "expected a whole number"),
+        ("true", "expected a whole number"),
+        ('"300"', "expected a whole number"),
+    ],
+)
+def test_integer_field_still_refuses_what_is_not_a_whole_number(
+    text: str, expected: str | None, tmp_path: Path
+) -> None:
+    body = QUICKSTART.replace("horizon_days: 395", f"horizon_days: {text}")
     path = tmp_path / "int.yaml"
     path.write_text(body)
+    if expected is None:  # 250: a whole number
+        assert jitsim.load_scenario(path).run.horizon_days == 250
+        return
     with pytest.raises(ScenarioError) as caught:
         jitsim.load_scenario(path)
-    line = _line_of(body, "horizon_days: 1e3")
-    assert f"int.yaml:{line}: run.horizon_days: expected a whole number, got 1000.0" in str(
-        caught.value
-    )
+    line = _line_of(body, f"horizon_days: {text}")
+    assert f"int.yaml:{line}: run.horizon_days: {expected}" in str(caught.value)
 
 
 def test_exponent_key_is_a_number_key(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from typing import Unpack
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.batch import (
     ExecutionOptions,
     chosen_alternatives,
@@ -108,7 +108,11 @@ def stress(
     names = chosen_alternatives(scenario, alternatives)
     if reference is not None and reference not in names:
         raise JitsimError(
-            f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})"
+            with_suggestion(
+                f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})",
+                reference,
+                names,
+            )
         )
     n, master = replications_and_seed(scenario, replications, seed)
     tested = check_events(scenario, events, t0)

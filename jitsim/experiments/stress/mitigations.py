@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jitsim.errors import JitsimError
+from jitsim.errors import JitsimError, with_suggestion
 from jitsim.experiments.stress.tables import point_rows
 from jitsim.scenario.models import Scenario
 
@@ -47,7 +47,11 @@ def mitigation_table(
         reference = names[0]
     if reference not in names:
         raise JitsimError(
-            f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})"
+            with_suggestion(
+                f"unknown reference alternative {reference!r} (simulated: {', '.join(names)})",
+                reference,
+                names,
+            )
         )
     rows_of = {
         (str(r["node"]), float(r["duration_days"]), str(r["alternative"])): r
