@@ -30,6 +30,14 @@ def _out_help(kind: str) -> str:
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Master seed.")]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="How to print the tables: table (laid out for the terminal's width), csv or "
+        "json (for programs: data on stdout, notes on stderr).",
+    ),
+]
 EventOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -77,14 +85,7 @@ class BatchOptions:
         ),
     ] = False
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="How to print the tables: table (laid out for the terminal's width), csv or "
-            "json (for programs: data on stdout, notes on stderr).",
-        ),
-    ] = "table"
+    output_format: FormatOpt = "table"
     backend: Annotated[
         str, typer.Option(help="Where to run: processes, serial or dask (same results).")
     ] = "processes"

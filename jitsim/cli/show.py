@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from jitsim.cli.layout import Printer
+from jitsim.cli.options import FormatOpt
 from jitsim.cli.run import print_differences, print_headline
 from jitsim.cli.stress import print_mitigations, print_stress
 from jitsim.cli.sweep import print_breakeven, print_sweep
@@ -30,14 +31,7 @@ def show(
     directory: Annotated[
         Path, typer.Argument(help="A finished results directory.", show_default=False)
     ],
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="How to print the tables: table (laid out for the terminal's width), csv or "
-            "json (for programs: data on stdout, notes on stderr).",
-        ),
-    ] = "table",
+    output_format: FormatOpt = "table",
 ) -> None:
     """Print the tables of a finished results directory again (no simulation is rerun)."""
     printer = Printer(output_format)

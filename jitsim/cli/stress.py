@@ -33,7 +33,7 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
-from jitsim.output.tables import format_number
+from jitsim.output.tables import format_number, tts_flag
 from jitsim.scenario.events import event_keys
 from jitsim.scenario.models import Scenario
 from jitsim.units import plural
@@ -270,20 +270,11 @@ def print_mitigations(
     )
 
 
-def _flag(tts_days: float, censored: bool, duration: float) -> str:
-    """TTS < TTR on screen: YES, no, ? (a censored TTS below the TTR), — (no TTS)."""
-    if math.isnan(tts_days):
-        return "—"
-    if tts_days >= duration:
-        return "no"
-    return "?" if censored else "YES"
-
-
 def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
     """The TTS table's flag for duration D (— for a tested event: it has its own TTR)."""
     if row["node_kind"] == "event":
         return "—"
-    return _flag(row["tts_days"], row["tts_censored"], duration)
+    return tts_flag(row["tts_days"], row["tts_censored"], duration)
 
 
 def print_stress(printer: Printer, result: StressTables, currency: str) -> None:
@@ -343,7 +334,7 @@ def _weak_links(result: StressTables, currency: str) -> ScreenTable:
             format_number(row["lost_margin_cvar95"], 0),
             f"{row['service_drop_share']:.0%}",
             recovery_text,
-            _flag(row["tts_days"], row["tts_censored"], row["duration_days"]),
+            tts_flag(row["tts_days"], row["tts_censored"], row["duration_days"]),
         )
     return table
 

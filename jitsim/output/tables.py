@@ -23,6 +23,7 @@ __all__ = [
     "headline_rows",
     "kpi_unit",
     "snap_zero",
+    "tts_flag",
 ]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
@@ -138,3 +139,13 @@ def headline_rows(
             cells.append(format_estimate(float(mean), float(half_width), scale))
         rows.append((kpi, unit, cells))
     return rows
+
+
+def tts_flag(tts_days: float, censored: bool, duration: float) -> str:
+    """Whether a stock point runs dry before a knocked-out node is back (TTS < TTR): ``YES``,
+    ``no``, ``?`` (a censored TTS below the TTR: it may or may not be shorter) or ``—`` (no TTS)."""
+    if math.isnan(tts_days):
+        return "—"
+    if tts_days >= duration:
+        return "no"
+    return "?" if censored else "YES"

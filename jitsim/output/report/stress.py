@@ -9,18 +9,9 @@ from typing import Any
 
 from jitsim.output.report.html import esc, notes, paragraph, table
 from jitsim.output.results_reader import Results
-from jitsim.output.tables import format_number
+from jitsim.output.tables import format_number, tts_flag
 
 __all__ = ["stress_html"]
-
-
-def _flag(tts_days: float, censored: bool, duration: float) -> str:
-    """TTS < TTR: YES, no, ? (a censored TTS below the TTR), — (no TTS)."""
-    if math.isnan(tts_days):
-        return "—"
-    if tts_days >= duration:
-        return "no"
-    return "?" if censored else "YES"
 
 
 def _rate(per_year: float) -> str:
@@ -57,7 +48,7 @@ def stress_html(results: Results) -> str:
                     format_number(float(row["lost_margin_cvar95"]), 0),
                     f"{float(row['service_drop_share']):.0%}",
                     recovery_text,
-                    _flag(
+                    tts_flag(
                         float(row["tts_days"]),
                         _bool(row["tts_censored"]),
                         float(row["duration_days"]),
@@ -97,7 +88,7 @@ def stress_html(results: Results) -> str:
             flags = [
                 "—"
                 if row["node_kind"] == "event"
-                else _flag(float(row["tts_days"]), _bool(row["tts_censored"]), d)
+                else tts_flag(float(row["tts_days"]), _bool(row["tts_censored"]), d)
                 for d in durations
             ]
             rows.append(
