@@ -13,8 +13,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from jitsim.cli.console import stderr
+from jitsim.cli.console import stderr, written
+from jitsim.cli.layout import Printer
+from jitsim.cli.options import BatchOptions
 from jitsim.errors import JitsimError
+from jitsim.execution.precision import PrecisionReport
 from jitsim.output.report import REPORT_FILE, write_report
 
 __all__ = ["CHROMIUM_NAMES", "find_chromium", "print_to_pdf", "report", "write_report_into"]
@@ -81,6 +84,20 @@ def print_to_pdf(html_file: Path, pdf_file: Path) -> Path:
         raise OSError(f"{browser} could not print {html_file} to PDF: {last}")
     partial.replace(target)
     return target
+
+
+def finish_batch(
+    printer: Printer,
+    out_dir: Path,
+    options: BatchOptions,
+    precision: PrecisionReport | None = None,
+) -> None:
+    """The end of every batch command: the tables printed, the report written (``--report``),
+    then the precision reached and the files written."""
+    printer.finish()
+    if options.report:
+        write_report_into(out_dir, printer.notes)
+    written(out_dir, precision, printer.notes)
 
 
 def write_report_into(directory: Path, console: Console) -> Path:

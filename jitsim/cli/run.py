@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 import jitsim
-from jitsim.cli.console import run_batch, written
+from jitsim.cli.console import run_batch
 from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import (
     EXECUTION,
@@ -21,7 +21,7 @@ from jitsim.cli.options import (
     batch_command,
 )
 from jitsim.cli.recording import reproducing_command
-from jitsim.cli.report import write_report_into
+from jitsim.cli.report import finish_batch
 from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.execution.batch import RunResult
 from jitsim.experiments.compare import Comparison
@@ -80,10 +80,7 @@ def run_command(
             options.export,
         )
     print_headline(printer, result)
-    printer.finish()
-    if options.report:
-        write_report_into(out_dir, printer.notes)
-    written(out_dir, result.precision, printer.notes)
+    finish_batch(printer, out_dir, options, result.precision)
 
 
 def print_headline(printer: Printer, result: RunResult) -> None:
@@ -153,10 +150,7 @@ def compare(
         )
     print_headline(printer, comparison.result)
     print_differences(printer, comparison)
-    printer.finish()
-    if options.report:
-        write_report_into(out_dir, printer.notes)
-    written(out_dir, comparison.result.precision, printer.notes)
+    finish_batch(printer, out_dir, options, comparison.result.precision)
 
 
 def print_differences(printer: Printer, comparison: Comparison) -> None:

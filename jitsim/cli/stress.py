@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 import jitsim
-from jitsim.cli.console import run_batch, written
+from jitsim.cli.console import run_batch
 from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import (
     EXECUTION,
@@ -23,7 +23,7 @@ from jitsim.cli.options import (
     batch_command,
 )
 from jitsim.cli.recording import reproducing_command
-from jitsim.cli.report import write_report_into
+from jitsim.cli.report import finish_batch
 from jitsim.cli.settings import results_dir, resumed_settings
 from jitsim.errors import JitsimError
 from jitsim.experiments.stress import (
@@ -186,10 +186,7 @@ def stress(
     print_stress(printer, result, scenario.run.currency)
     if len(result.alternatives) > 1:
         print_mitigations(printer, result, reference, scenario.run.currency)
-    printer.finish()
-    if options.report:
-        write_report_into(out_dir, printer.notes)
-    written(out_dir, result.precision, printer.notes)
+    finish_batch(printer, out_dir, options, result.precision)
 
 
 def _parse_durations(text: str) -> list[int]:

@@ -11,11 +11,11 @@ import pandas as pd
 import typer
 
 import jitsim
-from jitsim.cli.console import run_batch, written
+from jitsim.cli.console import run_batch
 from jitsim.cli.layout import Printer, ScreenTable
 from jitsim.cli.options import EXECUTION, OUT, SAMPLE, BatchOptions, FileArg, batch_command
 from jitsim.cli.recording import reproducing_command
-from jitsim.cli.report import write_report_into
+from jitsim.cli.report import finish_batch
 from jitsim.cli.settings import check_kind, results_dir, scenario_settings
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.batch import chosen_alternatives
@@ -90,10 +90,7 @@ def sweep(
             options.export,
         )
     print_sweep(printer, result, kpi or ["total_cost", "fill_rate"])
-    printer.finish()
-    if options.report:
-        write_report_into(out_dir, printer.notes)
-    written(out_dir, console=printer.notes)
+    finish_batch(printer, out_dir, options)
 
 
 def _check_shown_kpis(
@@ -223,10 +220,7 @@ def breakeven(
         result.sentence,
         _outcome(result),
     )
-    printer.finish()
-    if options.report:
-        write_report_into(out_dir, printer.notes)
-    written(out_dir, console=printer.notes)
+    finish_batch(printer, out_dir, options)
 
 
 def print_breakeven(

@@ -28,7 +28,7 @@ import yaml
 
 from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
-from jitsim.execution.spreadsheet import spreadsheet_safe
+from jitsim.execution.spreadsheet import write_csv
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
@@ -234,7 +234,7 @@ def write_files(
         written["scenario"] = path / SCENARIO_FILE
         written["summary"] = path / SUMMARY_FILE
         for kind, (_, table) in tables.items():
-            write_atomic(written[kind], partial(_csv, table))
+            write_atomic(written[kind], partial(write_csv, table))
         text = resolved_scenario_yaml(scenario)
         write_atomic(
             written["scenario"], lambda temporary: temporary.write_text(text, encoding="utf-8")
@@ -242,7 +242,3 @@ def write_files(
         write_json(written["summary"], document)
         record_files(path, [p.name for p in written.values()])
     return written
-
-
-def _csv(table: pd.DataFrame, path: Path) -> None:
-    spreadsheet_safe(table).to_csv(path, index=False)

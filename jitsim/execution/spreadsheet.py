@@ -14,12 +14,20 @@ This module sits in the execution layer so that both the results directory
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "escape_text", "finite", "looks_like_formula", "spreadsheet_safe"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "escape_text",
+    "finite",
+    "looks_like_formula",
+    "spreadsheet_safe",
+    "write_csv",
+]
 
 #: First characters that make a spreadsheet program read a field as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -77,3 +85,8 @@ def _safe_cell(value: Any) -> Any:
     if isinstance(value, str):
         return escape_text(value).replace("\r\n", "\n").replace("\r", "\n")
     return value
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write ``table`` to ``path`` as CSV, without its index, safe for spreadsheets."""
+    spreadsheet_safe(table).to_csv(path, index=False)

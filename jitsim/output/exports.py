@@ -20,7 +20,7 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.results_claim import claim, record_files, write_atomic
-from jitsim.execution.spreadsheet import finite, looks_like_formula, spreadsheet_safe
+from jitsim.execution.spreadsheet import finite, looks_like_formula, spreadsheet_safe, write_csv
 
 __all__ = ["EXPORT_FORMATS", "export_tables", "spreadsheet_safe"]
 
@@ -64,17 +64,13 @@ def export_tables(
     with claim(out_dir, resume=True) as path:
         for name, table in tables.items():
             if "csv" in formats:
-                written.append(write_atomic(path / f"{name}.csv", partial(_csv, table)))
+                written.append(write_atomic(path / f"{name}.csv", partial(write_csv, table)))
             if "parquet" in formats:
                 written.append(write_atomic(path / f"{name}.parquet", partial(_parquet, table)))
         if "xlsx" in formats:
             written.append(write_atomic(path / "results.xlsx", partial(_workbook, tables)))
         record_files(path, [p.name for p in written])
     return written
-
-
-def _csv(table: pd.DataFrame, path: Path) -> None:
-    spreadsheet_safe(table).to_csv(path, index=False)
 
 
 def _parquet(table: pd.DataFrame, path: Path) -> None:
