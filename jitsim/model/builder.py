@@ -39,6 +39,7 @@ from jitsim.model.planning import (
 )
 from jitsim.model.plant import Plant, PlantLane
 from jitsim.model.sourcing import Backup
+from jitsim.model.space import Space
 from jitsim.model.stock_point import StockPoint
 from jitsim.model.supplier import SupplierNode
 from jitsim.policies.base import PolicyContext
@@ -219,7 +220,7 @@ class Builder:
         """Stock point ``name`` with its policy (its lanes come with :meth:`connect_lanes`)."""
         item = self.scenario.items[spec.item]
         holding = item.annual_holding_rate * item.unit_cost / self.days_per_year
-        return StockPoint(
+        point = StockPoint(
             self.calendar,
             cash_tied_up,
             name,
@@ -230,6 +231,36 @@ class Builder:
             review_offset=spec.review.offset_days,
             policy=self.policy(name, spec, holding, totals),
             trajectory=self.trajectories,
+        )
+        if spec.capacity is not None:
+            point.space = self.space(name, spec)
+        return point
+
+    def space(self, name: str, spec: StockPointSpec) -> Space:
+        """The warehouse space of stock point ``name`` (it has a ``capacity``); refused units
+        are delivered again after a lead time of its regular lane drawn from
+        ``lane.NAME.redelivery_lead_time``."""
+        assert spec.capacity is not None
+        volume = self.scenario.items[spec.item].volume if spec.capacity_unit == "m3" else 1.0
+        assert volume  # validated: m3 needs the item's positive volume
+        refuse = spec.overflow == "refuse"
+        redelivery = (
+            BlockSampler(
+                inbound_lead_time(self.scenario, spec),
+                self.streams(f"lane.{name}.redelivery_lead_time"),
+            )
+            if refuse
+            else None
+        )
+        return Space(
+            self.calendar,
+            spec.capacity,
+            volume,
+            refuse=refuse,
+            overflow_cost_per_unit_day=spec.overflow_cost_per_unit_day,
+            space_cost_per_unit_day=spec.space_cost_per_unit_day,
+            redelivery=redelivery,
+            stored=spec.initial,
         )
 
     def policy(

@@ -78,6 +78,8 @@ _SUPPLY = "Inspection, dual sourcing and expediting"
 _POLICY = "Values derived by policies"
 _PLANT = "Plants"
 _DISRUPTION = "Disruptions"
+_SPACE = "Warehouse space"
+_CAPACITY_UNIT = "in the stock point's `capacity_unit` (units, or m³ = units × item `volume`)"
 
 #: Every KPI, in the order of ``docs/kpis.md``.
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -155,7 +157,8 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "expediting; part of `total_cost`."),
     _kpi("total_cost", (_N,), "currency", _COST,
          "holding + obsolescence + ordering + shortage + quality + expedite costs over the "
-         "measured window; purchases excluded."),
+         "measured window, + `space_cost` + `overflow_cost` when a stock point has a "
+         "`capacity`; purchases excluded."),
     _kpi("revenue", (_N, _C), "currency", _COST,
          "Price × units delivered to customers (on arrival or from backorder)."),
     _kpi("profit", (_N,), "currency", _COST,
@@ -263,6 +266,32 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "arrival fell inside any disruption window."),
     _kpi("disrupted_days", (_N,), "days", _DISRUPTION,
          "Days of the measured window during which at least one disruption window was active."),
+    _kpi("peak_space_used", (_S,), "capacity unit", _SPACE,
+         f"Most stock stored at once {_WINDOW}, {_CAPACITY_UNIT}: the largest on-hand stock "
+         "after a receipt has been put away (units shipped at once to waiting backorders take "
+         "no space), or at the start of the window. Above `capacity` only with `overflow: "
+         "external`. Stock points with a `capacity` only."),
+    _kpi("space_utilisation", (_S,), "share", _SPACE,
+         "Time-average space used ÷ capacity: `avg_on_hand` × v ÷ `capacity` (v: the item's "
+         "`volume` with `capacity_unit: m3`, else 1). Above 1 when stock sits in overflow "
+         "storage (`overflow: external`). Stock points with a `capacity` only."),
+    _kpi("overflow_units", (_N, _S), "capacity unit × days", _SPACE,
+         "Stock above the capacity at the end-of-day snapshots: Σ over measured days d of "
+         "(v × on-hand_d − `capacity`)⁺, in unit-days (m³-days with `capacity_unit: m3`). "
+         "Network: the sum over stock points with a capacity."),
+    _kpi("overflow_cost", (_N, _S), "currency", _SPACE,
+         "`overflow_cost_per_unit_day` × `overflow_units`: external overflow storage (part of "
+         "`total_cost`). Network: the sum."),
+    _kpi("space_cost", (_N, _S), "currency", _SPACE,
+         "`space_cost_per_unit_day` × `capacity` × measured days: the space the stock point "
+         "reserves, full or empty (part of `total_cost`; the holding rate's `storage` part "
+         "prices what is held, this the room for it). Network: the sum."),
+    _kpi("refused_deliveries", (_N, _S), "deliveries", _SPACE,
+         "Receipts cut because the stock did not fit (`overflow: refuse`); a redelivery that "
+         "is cut again counts again. Network: the sum."),
+    _kpi("refused_units", (_N, _S), "units", _SPACE,
+         "Units sent back by those receipts: they stay on order and are delivered again after "
+         "a fresh lead time of the regular lane (at least a day later). Network: the sum."),
     _kpi("first_shortfall_day", ("event",), "day of the run", _DISRUPTION,
          "Time (days since the start of the run) of the first unit of customer demand not met "
          "from stock on arrival while the event was active, after warm-up (events with "

@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from jitsim.model.space import SPACE_COSTS, space_kpis
+
 if TYPE_CHECKING:
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
@@ -101,6 +103,12 @@ LOWER_IS_BETTER = frozenset(
         "refused_orders",
         "lost_sales_in_disruption",
         "disrupted_days",
+        "peak_space_used",
+        "overflow_units",
+        "overflow_cost",
+        "space_cost",
+        "refused_deliveries",
+        "refused_units",
     }
 )
 
@@ -206,6 +214,8 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "demand_variance_weekly": demand_var,
     }
     record.update(_supply_feature_kpis(point))
+    if point.space is not None:  # only stock points with a capacity
+        record.update(point.space.kpis(point, window))
     record.update(point.policy.derived())
     return record
 
@@ -311,7 +321,13 @@ def _cost_kpis(
     quality_cost = sum(quality_parts.values())
     scrapped_materials = sum(v["scrapped_material_value"] for v in per_plant.values())
     expedite_cost = total("expedite_cost")  # premiums and fixed costs of emergency orders
-    total_cost = sum(costs.values()) + quality_cost + expedite_cost
+    space = space_kpis(per_point)  # empty without capacities
+    total_cost = (
+        sum(costs.values())
+        + quality_cost
+        + expedite_cost
+        + sum(space.get(kind, 0.0) for kind in SPACE_COSTS)  # reserved and overflow space
+    )
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -330,6 +346,7 @@ def _cost_kpis(
         "expedite_cost": expedite_cost,
         "expedited_orders": total("expedited_orders"),
         "expedited_units": total("expedited_units"),
+        **space,
         "total_cost": total_cost,
         "revenue": revenue,
         # Scrapped materials are in quality_cost and were already paid in purchase_cost.

@@ -7,8 +7,9 @@ it uses ``__slots__`` and plain floats.
 Weekly totals for the bullwhip ratio are closed every seventh end-of-day snapshot after the
 warm-up, and their variances are updated incrementally (Welford, :class:`WeeklyVariances`), so
 no series is stored. A stock point's optional parts keep their own state: its backup lane
-(:class:`~jitsim.model.sourcing.Backup`) and its expediting
-(:class:`~jitsim.model.expedite.Expedite`).
+(:class:`~jitsim.model.sourcing.Backup`), its expediting
+(:class:`~jitsim.model.expedite.Expedite`) and its warehouse space
+(:class:`~jitsim.model.space.Space`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from jitsim.model.expedite import Expedite
     from jitsim.model.lane import Lane
     from jitsim.model.sourcing import Backup
+    from jitsim.model.space import Space
     from jitsim.policies.base import Policy
 
 
@@ -128,6 +130,7 @@ class StockPoint:
         "rounding_units",
         "shipped_units",
         "shortage_rate",
+        "space",
         "stockout_days",
         "trajectory",
         "unit_cost",
@@ -167,6 +170,8 @@ class StockPoint:
         self.lane: Lane = None  # type: ignore[assignment]
         self.backup: Backup | None = None
         self.expedite: Expedite | None = None
+        #: Warehouse space (:mod:`jitsim.model.space`), None without a capacity.
+        self.space: Space | None = None
         self.on_hand = float(initial)
         self.on_order = 0.0
         self.owned_transit = 0.0
@@ -221,6 +226,8 @@ class StockPoint:
             self.backup.reset_statistics()
         if self.expedite is not None:
             self.expedite.reset_statistics()
+        if self.space is not None:
+            self.space.reset_statistics(self.on_hand)
 
     @property
     def orders_to_backup(self) -> int:
@@ -263,6 +270,8 @@ class StockPoint:
         self.eod_cash += cash
         if self.day_short:
             self.stockout_days += 1
+        if self.space is not None:
+            self.space.end_of_day(self.on_hand)
         if self.trajectory is not None:
             self.trajectory.append((now - 1.0, self.on_hand, self.backorders, self.on_order, cash))
         self.policy.observe_day(self.day_demand)
@@ -405,7 +414,12 @@ class StockPoint:
             self.review(now)
 
     def receive(self, quantity: float, owned: bool, now: float) -> None:
-        """A replenishment of ``quantity`` units arrives and is put away."""
+        """A replenishment of ``quantity`` units arrives and is put away (with a
+        :attr:`space`, only what it admits: the rest stays on order)."""
+        if self.space is not None:
+            quantity = self.space.admit(self, quantity, owned, now)
+            if quantity <= 0.0:
+                return
         self.advance(now)
         self.on_order -= quantity
         if owned:

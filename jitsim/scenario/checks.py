@@ -111,6 +111,22 @@ def _check_stock_point(
         _check_names(scenario, EXPEDITE_SOURCE, name, point, problems)
         _check_expedite(scenario, name, point, point.expedite, problems)
     check_policy(scenario, point.policy, name, ("stock_points", name, "policy"), problems)
+    _check_space(scenario, name, point, problems)
+
+
+def _check_space(scenario: Scenario, name: str, point: StockPoint, problems: Problems) -> None:
+    """A capacity in m³ needs the space of a unit: the item's positive ``volume``."""
+    item = scenario.items.get(point.item)
+    if point.capacity is None or point.capacity_unit != "m3" or item is None:
+        return
+    if not item.volume:
+        problems.append(
+            (
+                ("stock_points", name, "capacity_unit"),
+                f"m3 needs the volume of a unit: item {point.item!r} has no positive volume "
+                "(m³/unit); give items." + point.item + ".volume, or use capacity_unit: units",
+            )
+        )
 
 
 def _check_source(scenario: Scenario, name: str, point: StockPoint, problems: Problems) -> None:

@@ -6,7 +6,8 @@ ends within the warm-up happens before the statistics start, so only what it lea
 (a backlog, a depleted stock) is measured. Either is usually a mistake in the days (a horizon
 shortened for a test, a day counted from the end of the warm-up), so it is worth a warning,
 not an error. Random outages (``up``/``down``, ``p_down``/``p_up``) have no fixed days and are
-never warned about.
+never warned about. The warnings about warehouse space (:mod:`jitsim.scenario.space`) travel
+with these.
 
 :func:`scenario_warnings` words them (pure); :func:`warn_about_events` emits them as
 :class:`~jitsim.errors.JitsimWarning` (what :func:`jitsim.load_scenario` does); the command line
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from jitsim.errors import JitsimWarning
 from jitsim.scenario.disruptions import DemandSurge, StockLoss
+from jitsim.scenario.space import space_warnings
 from jitsim.units import plural
 
 if TYPE_CHECKING:
@@ -54,7 +56,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     list of str
         Messages such as ``outage 'acme-fire' (days 400–430) starts after the horizon
         (365 days): it has no effect``, in the order of ``disruptions:``; empty when every
-        scheduled event is at least partly measured.
+        scheduled event is at least partly measured; then the warnings of
+        :func:`~jitsim.scenario.space.space_warnings`.
     """
     horizon, warmup = scenario.run.horizon_days, scenario.run.warmup_days
     after = f"after the horizon ({plural(horizon, 'day')}): it has no effect"
@@ -82,7 +85,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 messages.append(f"{what} starts {after}")
             elif end <= warmup:
                 messages.append(f"{what} ends {within}")
-    return messages
+    return messages + space_warnings(scenario)  # capacities below a policy's level
 
 
 def warn_about_events(scenario: Scenario, stacklevel: int = 2) -> None:

@@ -71,7 +71,8 @@ class Item(Strict):
         the sum of ``capital``, ``storage``, ``insurance``, ``depreciation``,
         ``obsolescence``. Holding cost per unit-day is :math:`h = i\\,c / 365`.
     volume : float, optional
-        Storage volume per unit (m³), reported only.
+        Storage volume per unit (m³): the space one unit takes in a stock point whose
+        ``capacity_unit`` is ``m3`` (the issue's ``unit_volume``).
     """
 
     unit_cost: NonNegative
@@ -382,6 +383,23 @@ class StockPoint(Strict):
     expedite : Expedite, optional
         Emergency orders when the inventory position falls below a level after the regular
         review: ``{level: 10, up_to: 30, lead_time: 1, premium_per_unit: 2}``.
+    capacity : float, optional
+        Warehouse space of the stock point, in ``capacity_unit`` (units, or m³). Without it
+        the space is unlimited and the space fields below are not allowed to cost anything.
+    capacity_unit : {"units", "m3"}
+        ``units`` counts on-hand units; ``m3`` counts on-hand units × the item's ``volume``
+        (m³/unit, required then: the issue's ``unit_volume`` is this field).
+    overflow : {"refuse", "external"}
+        What a full warehouse does with a receipt: ``refuse`` sends the part that does not fit
+        back to the source, still on order, to be delivered again after a fresh lead time of
+        the regular lane (at least one day later); ``external`` puts it away in overflow
+        storage, charged ``overflow_cost_per_unit_day`` (docs/waste-space-cash.md).
+    overflow_cost_per_unit_day : float
+        Cost of overflow storage (currency per capacity unit per day), charged on the stock
+        above ``capacity`` at each end-of-day snapshot.
+    space_cost_per_unit_day : float
+        Cost of the space the stock point reserves (currency per capacity unit per day):
+        ``space_cost_per_unit_day × capacity`` every measured day, full or empty.
     """
 
     item: Name
@@ -393,3 +411,19 @@ class StockPoint(Strict):
     order_cost: NonNegative | None = None
     backup: Backup | None = None
     expedite: Expedite | None = None
+    capacity: Positive | None = None
+    capacity_unit: Literal["units", "m3"] = "units"
+    overflow: Literal["refuse", "external"] = "refuse"
+    overflow_cost_per_unit_day: NonNegative = 0.0
+    space_cost_per_unit_day: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _space_costs_need_capacity(self) -> Self:
+        if self.capacity is None:  # the cost of space is priced per unit of capacity
+            raise_problems(
+                ((field,), f"{field} is {getattr(self, field):g} but the stock point has no "
+                 "capacity: give capacity (the space it reserves), or remove it")
+                for field in ("overflow_cost_per_unit_day", "space_cost_per_unit_day")
+                if getattr(self, field) > 0
+            )
+        return self
