@@ -4,7 +4,8 @@ A stock point with ``capacity`` whose policy aims for more stock than fits — a
 base-stock level ``S``, an (r, Q) or EOQ reorder point plus lot ``r + Q``, a kanban loop
 ``cards × container_size`` — will refuse deliveries or pay for overflow storage by design. That
 may be the very question asked (what does the buffer cost in space?), so it is a warning, not
-an error; so is an initial stock above the capacity. ``jit`` and EOQ without a fixed reorder
+an error; so is an initial stock above the capacity. Each alternative is checked as it will be
+simulated (:func:`~jitsim.scenario.resolve.resolve`: its policies and changes applied). ``jit`` and EOQ without a fixed reorder
 point and lot derive their levels from the demand at build time and are not checked.
 
 :func:`space_warnings` words them (pure); :func:`jitsim.scenario.event_warnings.scenario_warnings`
@@ -17,8 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jitsim.errors import JitsimError
 from jitsim.policies.classic import BaseStockSpec, KanbanSpec, RQSpec, SsSpec
 from jitsim.policies.eoq import EOQSpec
+from jitsim.scenario.resolve import resolve
 
 if TYPE_CHECKING:
     from jitsim.policies import PolicySpec
@@ -65,8 +68,9 @@ def capacity_in_units(scenario: Scenario, point: StockPoint) -> float | None:
 
 
 def space_warnings(scenario: Scenario) -> list[str]:
-    """One message per stock point whose policy (base or an alternative's) or initial stock
-    exceeds its capacity.
+    """One message per stock point whose policy or initial stock exceeds its capacity, in
+    every alternative (its policies and ``changes`` applied: an alternative may change the
+    capacity or the overflow rule).
 
     Parameters
     ----------
@@ -77,35 +81,42 @@ def space_warnings(scenario: Scenario) -> list[str]:
     -------
     list of str
         Messages such as ``stock point 'dc': capacity 400 units is below the s_S policy's
-        order-up-to level S = 600 (alternative 'buffer'): deliveries will be refused``; empty
-        when everything fits.
+        order-up-to level S = 600 (alternative 'buffer'): deliveries will be refused``, each
+        once; empty when everything fits.
     """
-    messages: list[str] = []
-    for name, point in scenario.stock_points.items():
-        room = capacity_in_units(scenario, point)
-        if room is None:
+    messages: dict[str, None] = {}  # ordered, without repeats
+    for alternative in scenario.alternative_names():
+        try:
+            resolved = resolve(scenario, alternative)
+        except JitsimError:  # invalid changes: reported as errors, not here
             continue
-        unit = "m3" if point.capacity_unit == "m3" else "units"
-        fate = (
-            "deliveries will be refused"
-            if point.overflow == "refuse"
-            else "stock will go to overflow storage"
+        where = f" (alternative {alternative!r})" if scenario.alternatives else ""
+        for name, point in resolved.stock_points.items():
+            for message in _point_warnings(resolved, name, point, where):
+                messages[message] = None
+    return list(messages)
+
+
+def _point_warnings(scenario: Scenario, name: str, point: StockPoint, where: str) -> list[str]:
+    room = capacity_in_units(scenario, point)
+    if room is None:
+        return []
+    unit = "m3" if point.capacity_unit == "m3" else "units"
+    fate = (
+        "deliveries will be refused"
+        if point.overflow == "refuse"
+        else "stock will go to overflow storage"
+    )
+    what = f"stock point {name!r}: capacity {point.capacity:g} {unit}"
+    if point.capacity_unit == "m3":
+        what += f" ({room:g} units)"
+    found = []
+    if point.initial > room + 1e-9:
+        found.append(f"{what} is below its initial stock {point.initial:g}{where}: {fate}")
+    level = policy_top_level(point.policy)
+    if level is not None and level[0] > room + 1e-9:
+        found.append(
+            f"{what} is below the {point.policy.kind} policy's {level[1]} = {level[0]:g}"
+            f"{where}: {fate}"
         )
-        what = f"stock point {name!r}: capacity {point.capacity:g} {unit}"
-        if point.capacity_unit == "m3":
-            what += f" ({room:g} units)"
-        if point.initial > room + 1e-9:
-            messages.append(f"{what} is below its initial stock {point.initial:g}: {fate}")
-        policies = [("", point.policy)] + [
-            (f" (alternative {alt!r})", alternative.policies[name])
-            for alt, alternative in scenario.alternatives.items()
-            if name in alternative.policies
-        ]
-        for where, policy in policies:
-            level = policy_top_level(policy)
-            if level is not None and level[0] > room + 1e-9:
-                messages.append(
-                    f"{what} is below the {policy.kind} policy's {level[1]} = {level[0]:g}"
-                    f"{where}: {fate}"
-                )
-    return messages
+    return found

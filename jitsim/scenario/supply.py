@@ -388,7 +388,7 @@ class StockPoint(Strict):
         the space is unlimited and the space fields below are not allowed to cost anything.
     capacity_unit : {"units", "m3"}
         ``units`` counts on-hand units; ``m3`` counts on-hand units × the item's ``volume``
-        (m³/unit, required then: the issue's ``unit_volume`` is this field).
+        (m³/unit; required then: it is the issue's ``unit_volume``).
     overflow : {"refuse", "external"}
         What a full warehouse does with a receipt: ``refuse`` sends the part that does not fit
         back to the source, still on order, to be delivered again after a fresh lead time of
@@ -421,8 +421,11 @@ class StockPoint(Strict):
     def _space_costs_need_capacity(self) -> Self:
         if self.capacity is None:  # the cost of space is priced per unit of capacity
             raise_problems(
-                ((field,), f"{field} is {getattr(self, field):g} but the stock point has no "
-                 "capacity: give capacity (the space it reserves), or remove it")
+                (
+                    (field,),
+                    f"{field} is {getattr(self, field):g} but the stock point has no "
+                    "capacity: give capacity (the space it reserves), or remove it",
+                )
                 for field in ("overflow_cost_per_unit_day", "space_cost_per_unit_day")
                 if getattr(self, field) > 0
             )

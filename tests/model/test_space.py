@@ -76,7 +76,10 @@ def test_hand_trace_refused_units_stay_on_order_and_arrive_a_lead_time_later() -
     day 9: 8 fit, 2 refused (due 11).   day 11: the 2 arrive.
     """
     result = jitsim.simulate(load(REFUSE), "base", 0, trace=True, trajectories=True)
-    assert store_rows(result.trace, "order") == [(2.0, 10.0, 4.0, "to acme"), (7.0, 10.0, 4.0, "to acme")]
+    assert store_rows(result.trace, "order") == [
+        (2.0, 10.0, 4.0, "to acme"),
+        (7.0, 10.0, 4.0, "to acme"),
+    ]
     assert store_rows(result.trace, "space refused") == [
         (4.0, 2.0, 0.0, "of 10; no space, delivered again at 6"),
         (9.0, 2.0, 0.0, "of 10; no space, delivered again at 11"),
@@ -211,9 +214,7 @@ def test_external_overflow_in_cubic_metres() -> None:
     cubic = load(EXTERNAL.replace("capacity: 40", "capacity: 12\n    capacity_unit: m3"))
     result = jitsim.simulate(cubic, "base", 0, trajectories=True)
     expected = sum(
-        max(0.3 * on_hand - 12.0, 0.0)
-        for t, on_hand, *_ in result.trajectories["store"]
-        if t >= 30
+        max(0.3 * on_hand - 12.0, 0.0) for t, on_hand, *_ in result.trajectories["store"] if t >= 30
     )
     assert result.kpis["store.overflow_units"] == pytest.approx(expected, rel=1e-12)
     assert result.kpis["store.overflow_units"] == pytest.approx(
@@ -270,7 +271,9 @@ def stored_levels(trace: list[tuple[float, str, str, float, float, str]]) -> lis
     """The stock stored at the store after each event: a receipt's level counts only after
     the backorders it fills at once have left (they are cross-docked)."""
     # An end-of-day row carries on-hand as its quantity (its level is the position).
-    rows = [(e, q if e == "end of day" else level) for _t, n, e, q, level, _n in trace if n == "store"]
+    rows = [
+        (e, q if e == "end of day" else level) for _t, n, e, q, level, _n in trace if n == "store"
+    ]
     levels = []
     for i, (event, level) in enumerate(rows):
         follows = rows[i + 1][0] if i + 1 < len(rows) else ""
@@ -309,6 +312,7 @@ def test_on_hand_never_exceeds_capacity_under_refuse(
     volume = 0.25
     room = capacity * volume if cubic else capacity
     unit = "\n    capacity_unit: m3" if cubic else ""
+    unmet = "backorder" if backorders else "lost_sale"
     text = f"""
 name: refuse property
 run: {{horizon_days: 120, warmup_days: 10, seed: {seed}}}
@@ -326,7 +330,7 @@ stock_points:
     capacity: {room}{unit}
     overflow: refuse
 customers:
-  c: {{buys_from: store, demand: {{kind: poisson, mean: {mean}}}, unmet: {"backorder" if backorders else "lost_sale"}}}
+  c: {{buys_from: store, demand: {{kind: poisson, mean: {mean}}}, unmet: {unmet}}}
 """
     result = jitsim.simulate(load(text), "base", 0, trace=True, trajectories=True)
     levels = stored_levels(result.trace)
@@ -349,17 +353,25 @@ def test_capacity_below_a_policy_level_is_a_warning() -> None:
     text = REFUSE.replace(
         "customers:",
         "alternatives:\n  lean: {store: {kind: base_stock, S: 6}}\n"
-        "  buffer: {store: {kind: s_S, s: 4, S: 20}}\ncustomers:",
+        "  buffer: {store: {kind: s_S, s: 4, S: 20}}\n"
+        "  bigger:\n    policies: {store: {kind: s_S, s: 4, S: 20}}\n"
+        "    changes: {stock_points.store.capacity: 12, stock_points.store.overflow: external}\n"
+        "customers:",
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", JitsimWarning)
         scenario = jitsim.load_scenario_text(text)
     assert [str(w.message) for w in caught] == scenario_warnings(scenario)
     assert scenario_warnings(scenario) == [
-        "stock point 'store': capacity 8 units is below the r_Q policy's reorder point + lot "
-        "r + Q = 15: deliveries will be refused",
         "stock point 'store': capacity 8 units is below the s_S policy's order-up-to level S "
         "= 20 (alternative 'buffer'): deliveries will be refused",
+        "stock point 'store': capacity 12 units is below the s_S policy's order-up-to level S "
+        "= 20 (alternative 'bigger'): stock will go to overflow storage",
+    ]
+    # Without alternatives, the file's own policy (r + Q = 15).
+    assert scenario_warnings(load(REFUSE)) == [
+        "stock point 'store': capacity 8 units is below the r_Q policy's reorder point + lot "
+        "r + Q = 15: deliveries will be refused"
     ]
 
 
