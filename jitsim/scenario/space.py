@@ -5,8 +5,9 @@ base-stock level ``S``, an (r, Q) or EOQ reorder point plus lot ``r + Q``, a kan
 ``cards × container_size`` — will refuse deliveries or pay for overflow storage by design. That
 may be the very question asked (what does the buffer cost in space?), so it is a warning, not
 an error; so is an initial stock above the capacity. Each alternative is checked as it will be
-simulated (:func:`~jitsim.scenario.resolve.resolve`: its policies and changes applied). ``jit`` and EOQ without a fixed reorder
-point and lot derive their levels from the demand at build time and are not checked.
+simulated (:func:`~jitsim.scenario.resolve.resolve`: its policies and changes applied).
+``jit`` and EOQ without a fixed reorder point and lot derive their levels from the demand at
+build time and are not checked.
 
 :func:`space_warnings` words them (pure); :func:`jitsim.scenario.event_warnings.scenario_warnings`
 includes them, so they reach :func:`jitsim.load_scenario` (as
