@@ -13,6 +13,8 @@ Which columns a record has depends on the scenario's parts, not on its alternati
 * every plant adds its own columns (:meth:`Plant.kpis <jitsim.model.plant.Plant.kpis>`);
 * only a scenario with a ``disruptions:`` section has the disruption columns
   (:func:`~jitsim.model.disruptions.disruption_kpis`);
+* only a stock point with a ``capacity`` has the space columns, and the network their sums
+  (:mod:`jitsim.model.space`; ``space_cost`` and ``overflow_cost`` are part of ``total_cost``);
 * a policy adds the values it derives (``Policy.derived``).
 
 A KPI that cannot be computed in a replication is NaN ("undefined": an empty cell in files,
