@@ -297,6 +297,15 @@ VALID_EDGE_CASES = {
         ),
     ],
     "s_may_be_negative": [("s: 5, S: 20", "s: -5, S: 20")],
+    "space_in_m3_with_a_volume_and_costs": [
+        ("    unit_cost: 10.0\n", "    unit_cost: 10.0\n    volume: 0.2\n"),
+        (
+            "{kind: s_S, s: 5, S: 20}\n",
+            "{kind: s_S, s: 5, S: 20}\n    capacity: 4.5\n    capacity_unit: m3\n"
+            "    overflow: external\n    overflow_cost_per_unit_day: 1\n"
+            "    space_cost_per_unit_day: 0.1\n",
+        ),
+    ],
 }
 
 
