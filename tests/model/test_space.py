@@ -226,6 +226,38 @@ def test_external_overflow_in_cubic_metres() -> None:
     )
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    capacity=st.floats(1, 80),
+    S=st.integers(1, 150),
+    lead=st.integers(0, 5),
+    mean=st.floats(0.5, 12),
+    review=st.sampled_from(["continuous", "{every_days: 1}", "{every_days: 5}"]),
+    warmup=st.integers(0, 20),
+    seed=st.integers(0, 10_000),
+)
+def test_external_overflow_equals_the_trajectory_sum_anywhere(
+    capacity: float, S: int, lead: int, mean: float, review: str, warmup: int, seed: int
+) -> None:
+    text = EXTERNAL
+    for old, new in (
+        ("horizon_days: 300, warmup_days: 30, seed: 11",
+         f"horizon_days: 90, warmup_days: {warmup}, seed: {seed}"),
+        ("{kind: uniform, low: 1, high: 6}", f"{{kind: uniform, low: {lead}, high: {lead + 2}}}"),
+        ("review: {every_days: 3}", f"review: {review}"),
+        ("s: 15, S: 70", f"s: {S // 3}, S: {S}"),
+        ("capacity: 40", f"capacity: {capacity!r}"),
+        ("mean: 6", f"mean: {mean!r}"),
+    ):  # fmt: skip
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    result = jitsim.simulate(load(text), "base", 0, trajectories=True)
+    kpis = result.kpis
+    assert kpis["store.overflow_units"] == overflow_from_trajectory(result, warmup, capacity)
+    assert kpis["store.space_cost"] == pytest.approx(0.05 * capacity * (90 - warmup), rel=1e-12)
+    assert kpis["store.refused_deliveries"] == 0
+
+
 # ------------------------------------------------------------------------ no effect
 
 
