@@ -13,6 +13,8 @@ Which columns a record has depends on the scenario's parts, not on its alternati
 * every plant adds its own columns (:meth:`Plant.kpis <jitsim.model.plant.Plant.kpis>`);
 * only a scenario with a ``disruptions:`` section has the disruption columns
   (:func:`~jitsim.model.disruptions.disruption_kpis`);
+* only a scenario that keeps a cash ledger (``finance:`` or any ``payment_terms``) has the
+  cash-flow columns (:func:`~jitsim.model.ledger.cash_kpis`);
 * a policy adds the values it derives (``Policy.derived``).
 
 A KPI that cannot be computed in a replication is NaN ("undefined": an empty cell in files,
@@ -29,6 +31,8 @@ from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
+
+from jitsim.model.ledger import cash_kpis
 
 if TYPE_CHECKING:
     from jitsim.model.network import Network
@@ -63,6 +67,12 @@ HIGHER_IS_BETTER = frozenset(
         "profit",
         "sold_units",
         "inventory_turns",
+        "min_cash_balance",
+        "end_cash_balance",
+        "start_cash_balance",
+        "cash_from_customers",
+        "early_payment_discounts",
+        "dpo",
     }
 )
 #: KPIs for which a smaller value is better.
@@ -101,6 +111,12 @@ LOWER_IS_BETTER = frozenset(
         "refused_orders",
         "lost_sales_in_disruption",
         "disrupted_days",
+        "financing_cost",
+        "peak_working_capital",
+        "avg_receivables",
+        "dio",
+        "dso",
+        "cash_to_cash_days",
     }
 )
 
@@ -322,7 +338,7 @@ def _cost_kpis(
         for c in customers
     )
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
-    return {
+    record = {
         **costs,
         "purchase_cost": purchase,
         "bought_units": total("bought_units"),
@@ -339,3 +355,10 @@ def _cost_kpis(
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
     }
+    if network.ledger is not None:  # only scenarios with finance: or payment_terms
+        record.update(
+            cash_kpis(
+                network.ledger, window=window, inventory_value=avg_cash, cogs=cogs, revenue=revenue
+            )
+        )
+    return record

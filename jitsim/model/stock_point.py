@@ -314,6 +314,9 @@ class StockPoint:
         self.orders_placed += 1
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
+        ledger = self.calendar.ledger
+        if ledger is not None:  # a cash ledger: the order cost is paid when the order is placed
+            ledger.pay(now, lane.order_cost, "ordering")
         return True
 
     def send_order(
