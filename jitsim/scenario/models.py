@@ -203,6 +203,26 @@ class Scenario(Strict):
         raise_problems(problems)
         return self
 
+    @model_validator(mode="after")
+    def _ledger_in_every_alternative(self) -> Self:
+        """Payment terms given only in an alternative would give it cash-flow columns the
+        others lack; the scenario must keep the ledger for all (``finance:``)."""
+        if self.keeps_cash_ledger:
+            return self
+        raise_problems(
+            [
+                (
+                    ("alternatives", name, "changes", path),
+                    "payment terms in an alternative need the cash ledger in every "
+                    "alternative: add 'finance: {}' (or payment_terms) to the scenario",
+                )
+                for name, alternative in self.alternatives.items()
+                for path in alternative.changes
+                if "payment_terms" in path
+            ]
+        )
+        return self
+
     # -- conveniences -----------------------------------------------------------------------
 
     @property
