@@ -162,7 +162,9 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "Price × units delivered to customers (on arrival or from backorder)."),
     _kpi("profit", (_N,), "currency", _COST,
          "revenue − purchase cost − total cost, adding back the material value of scrapped "
-         "units (already paid in purchase cost); lost margin shows up here."),
+         "units (already paid in purchase cost); lost margin shows up here. With a cash "
+         "ledger, the early-payment discounts taken are added (purchase cost is at list "
+         "price); `financing_cost` is not subtracted."),
     _kpi("avg_cash_tied_up", (_N, _S), "currency", _CASH,
          "Time-weighted value at unit cost of stock on hand plus owned in-transit stock "
          "(orders between stock points, and from suppliers with `title_transfer: shipment`); "

@@ -48,6 +48,9 @@ HEADLINE_KPIS = (
     "avg_cash_tied_up",
     "orders_placed",
     "profit",
+    "min_cash_balance",
+    "financing_cost",
+    "cash_to_cash_days",
 )
 
 #: KPIs where a larger value is worse (for risk summaries such as CVaR).
@@ -356,9 +359,11 @@ def _cost_kpis(
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
     }
     if network.ledger is not None:  # only scenarios with finance: or payment_terms
-        record.update(
-            cash_kpis(
-                network.ledger, window=window, inventory_value=avg_cash, cogs=cogs, revenue=revenue
-            )
+        cash = cash_kpis(
+            network.ledger, window=window, inventory_value=avg_cash, cogs=cogs, revenue=revenue
         )
+        record.update(cash)
+        # purchase_cost is at the list price; a discount taken for paying early lowers what
+        # the purchases really cost
+        record["profit"] += cash["early_payment_discounts"]
     return record

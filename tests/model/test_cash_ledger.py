@@ -122,6 +122,9 @@ def test_an_early_discount_is_taken_and_dpo_is_the_early_days() -> None:
     assert k["dso"] == pytest.approx(30.0, abs=PENNY)
     assert k["early_payment_discounts"] == pytest.approx(0.02 * 40.0 * window, abs=PENNY)
     assert k["cash_paid_to_suppliers"] == pytest.approx(0.98 * 40.0 * window, abs=PENNY)
+    # the discount lowers what the purchases cost: profit counts it, financing is left out
+    spent = k["purchase_cost"] + k["total_cost"] - k["early_payment_discounts"]
+    assert k["profit"] == pytest.approx(k["revenue"] - spent, abs=PENNY)
 
 
 def test_a_late_share_lengthens_dso_by_its_share_of_the_late_days() -> None:
