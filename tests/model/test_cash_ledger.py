@@ -189,8 +189,8 @@ def test_a_positive_balance_earns_nothing() -> None:
 
 
 def rich() -> dict[str, Any]:
-    """Random demand and lead times, backorders, defects (replaced and lost), expediting, a
-    late-paying customer, an early discount, a warm-up and an overdraft."""
+    """Random demand and lead times, backorders, defects (replaced and lost), dual sourcing,
+    expediting, a late-paying customer, an early discount, a warm-up and an overdraft."""
     return {
         "name": "rich",
         "run": {"horizon_days": 150, "warmup_days": 30, "replications": 4},
@@ -219,6 +219,7 @@ def rich() -> dict[str, Any]:
                 "source": "acme",
                 "initial": 30,
                 "policy": {"kind": "s_S", "s": 10, "S": 40},
+                "backup": {"source": "fast", "split": "shares", "share": 0.3},
                 "expedite": {
                     "level": 15,
                     "up_to": 20,
@@ -289,6 +290,7 @@ def test_the_ledger_balances_to_the_penny_in_every_replication(replication: int)
     kpi = extract(network)
     assert kpi["financing_cost"] > 0 and kpi["early_payment_discounts"] > 0  # all exercised
     assert kpi["expedite_cost"] > 0 and kpi["store.units_rejected"] > 0
+    assert kpi["store.units_from_backup"] > 0
     check_conservation(network, kpi, float(data["run"]["warmup_days"]))
 
 
