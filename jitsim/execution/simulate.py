@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from jitsim.model.kpis import extract
+from jitsim.model.ledger import CASH_NODE
 from jitsim.model.network import TraceRow, build
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.resolve import resolve
@@ -28,7 +29,8 @@ class ReplicationResult:
         The flat KPI record (docs/architecture.md, the KPI catalogue).
     trajectories : dict
         Per stock point, end-of-day rows ``(day, on_hand, backorders, on_order, cash)``
-        (only when requested).
+        (only when requested). A scenario with a cash ledger adds the pseudo-node ``"@cash"``
+        (:data:`~jitsim.model.ledger.CASH_NODE`): rows ``(day, 0, 0, 0, cash balance)``.
     trace : list
         Event log rows ``(time, node, event, quantity, level, note)`` (only when requested).
     seconds : float
@@ -77,6 +79,8 @@ def simulate(
         result.trajectories = {
             name: point.trajectory or [] for name, point in network.points.items()
         }
+        if network.ledger is not None:  # the end-of-day cash balance, as a pseudo-node
+            result.trajectories[CASH_NODE] = network.ledger.trajectory or []
     if trace:
         result.trace = network.trace or []
     result.seconds = time.perf_counter() - started

@@ -30,6 +30,7 @@ from jitsim.model.disruptions import DisruptedCustomer, Disruptions
 from jitsim.model.expedite import Expedite
 from jitsim.model.inspection import InspectingLane, Inspection
 from jitsim.model.lane import Lane, OrderTerms
+from jitsim.model.ledger import customer_account, ledger_for, supplier_account
 from jitsim.model.planning import (
     future_demand,
     inbound_lead_time,
@@ -114,6 +115,8 @@ class Builder:
         self.streams = streams
         self.calendar = calendar
         self.trajectories = trajectories
+        #: The cash ledger, on the calendar where every part finds it (None: not kept).
+        calendar.ledger = ledger_for(scenario, calendar, trajectories)
         run = scenario.run
         self.horizon = run.horizon_days
         self.days_per_year = run.days_per_year
@@ -204,9 +207,16 @@ class Builder:
         """Customer ``name``, recording its service during disruptions if there are any."""
         item = self.scenario.items[self.scenario.stock_points[spec.buys_from].item]
         price = spec.price if spec.price is not None else item.price
-        if self.disruptions is None:
-            return Customer(name, spec, price)
-        return DisruptedCustomer(name, spec, price, watch=self.disruptions.service)
+        customer = (
+            Customer(name, spec, price)
+            if self.disruptions is None
+            else DisruptedCustomer(name, spec, price, watch=self.disruptions.service)
+        )
+        ledger = self.calendar.ledger
+        if ledger is not None:  # its sales are invoiced; late payers draw customer.NAME.payment
+            rng = self.streams(f"customer.{name}.payment")
+            customer.account = customer_account(ledger, spec.payment_terms, rng)
+        return customer
 
     # -- stock points and plants ------------------------------------------------------------
 
@@ -397,32 +407,38 @@ class Builder:
             ),
         )
         owned = supplier.title_transfer == "shipment"
+        lane: Lane
         if not supplier.inspects:
             hook = self.lane_disruption(point.name, role, node, None)
-            return Lane(
+            lane = Lane(
                 *terms,
                 owned_in_transit=owned,
                 is_backup=is_backup,
                 max_delay=max_delay,
                 disruption=hook,
             )
-        inspection = Inspection(
-            supplier.defect_rate,
-            supplier.rejects == "replace",
-            supplier.inspection_cost_per_unit,
-            self.streams(f"{prefix}.quality"),
-        )
-        return InspectingLane(
-            *terms,
-            owned_in_transit=owned,
-            is_backup=is_backup,
-            max_delay=max_delay,
-            disruption=self.lane_disruption(point.name, role, node, inspection),
-            inspection=inspection,
-            replacement_lead_times=BlockSampler(
-                lead, self.streams(f"{prefix}.replacement_lead_time")
-            ),
-        )
+        else:
+            inspection = Inspection(
+                supplier.defect_rate,
+                supplier.rejects == "replace",
+                supplier.inspection_cost_per_unit,
+                self.streams(f"{prefix}.quality"),
+            )
+            lane = InspectingLane(
+                *terms,
+                owned_in_transit=owned,
+                is_backup=is_backup,
+                max_delay=max_delay,
+                disruption=self.lane_disruption(point.name, role, node, inspection),
+                inspection=inspection,
+                replacement_lead_times=BlockSampler(
+                    lead, self.streams(f"{prefix}.replacement_lead_time")
+                ),
+            )
+        ledger = self.calendar.ledger
+        if ledger is not None:  # deliveries are invoiced on arrival, paid on the terms
+            lane.bill_to(supplier_account(ledger, supplier.payment_terms))
+        return lane
 
     def lane_disruption(
         self, point: str, role: str, node: SupplierNode | None, inspection: Inspection | None

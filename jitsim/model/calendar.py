@@ -33,6 +33,7 @@ import simpy
 from simpy.core import URGENT
 
 if TYPE_CHECKING:
+    from jitsim.model.ledger import Ledger
     from jitsim.model.stock_point import StockPoint
 
 #: One line of the event log: time, node, event, quantity, level, note.
@@ -65,7 +66,7 @@ class Calendar:
         Keep the event log (slower; for ``jitsim trace`` and tests).
     """
 
-    __slots__ = ("_sequence", "due", "env", "trace")
+    __slots__ = ("_sequence", "due", "env", "ledger", "trace")
 
     def __init__(self, trace: bool = False) -> None:
         self.env = simpy.Environment()
@@ -75,6 +76,9 @@ class Calendar:
         #: network's daily clock in phase 2 of their day (see the module notes).
         self.due: list[tuple[float, int, Callable[[], None]]] = []
         self._sequence = count()
+        #: The cash ledger (:mod:`jitsim.model.ledger`), None unless the scenario keeps one:
+        #: every part that pays or is paid reaches it here.
+        self.ledger: Ledger | None = None
 
     def at(self, when: float, action: Callable[[], None]) -> None:
         """Run ``action`` at time ``when`` (days): in phase 2 at a whole day, else before

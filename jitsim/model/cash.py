@@ -36,6 +36,12 @@ class CashTiedUp:
         if cash > self.peak:
             self.peak = cash
 
+    def value(self) -> float:
+        """The cash tied up now (currency): the inventory value of the cash ledger's working
+        capital."""
+        cash = sum(point.cash() for point in self.points.values())
+        return cash + sum(plant.cash() for plant in self.plants.values())
+
     def reset(self) -> None:
         """Forget the peak so far (end of warm-up): the peak is the cash tied up now."""
         self.peak = 0.0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from jitsim.model.ledger import CustomerAccount
     from jitsim.scenario.models import Customer as CustomerSpec
 
 
@@ -67,6 +68,7 @@ class Customer:
     """
 
     __slots__ = (
+        "account",
         "backorder_cost_per_unit",
         "backorder_cost_per_unit_day",
         "backordered_units",
@@ -95,6 +97,8 @@ class Customer:
         self.backorder_cost_per_unit_day = spec.backorder_cost_per_unit_day
         self.backorder_cost_per_unit = spec.backorder_cost_per_unit
         self.lost_sale_penalty = spec.lost_sale_penalty
+        #: Where its sales are invoiced when the scenario keeps a cash ledger, else None.
+        self.account: CustomerAccount | None = None
         self.reset_statistics()
 
     def reset_statistics(self) -> None:
@@ -111,6 +115,8 @@ class Customer:
         self.demand_orders += 1
         self.filled_on_arrival += filled
         self.revenue += self.price * filled
+        if self.account is not None:
+            self.account.invoice(self.price * filled, now)
         if short > 0.0:
             self.day_short = True
             if self.backorders:
@@ -124,6 +130,8 @@ class Customer:
         """``quantity`` backordered units are shipped late."""
         self.late_units += quantity
         self.revenue += self.price * quantity
+        if self.account is not None:
+            self.account.invoice(self.price * quantity, now)
 
     def end_of_day(self) -> None:
         """Close the day's service record."""

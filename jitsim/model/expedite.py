@@ -75,4 +75,8 @@ class Expedite:
         if point.send_order(lane, quantity, position, now, "expedite"):
             self.orders += 1
             self.units += quantity
-            self.cost += self.order_cost + self.premium_per_unit * quantity
+            cost = self.order_cost + self.premium_per_unit * quantity
+            self.cost += cost
+            ledger = point.calendar.ledger
+            if ledger is not None:  # paid when the emergency order is placed
+                ledger.pay(now, cost, "expedite")

@@ -115,6 +115,9 @@ class InspectingLane(Lane):
         while quantity > 0.0:
             owner.units_inspected += quantity
             owner.inspection_cost += inspection.cost_per_unit * quantity
+            ledger = self.calendar.ledger
+            if ledger is not None:  # inspection is paid when the delivery is inspected
+                ledger.pay(now, inspection.cost_per_unit * quantity, "inspection")
             rejected = inspection.rejects(quantity) if inspection.defect_rate > 0.0 else 0.0
             if self.disruption is not None and self.disruption.crises:
                 rejected = self.disruption.extra_rejects(quantity, rejected, now)
@@ -124,6 +127,8 @@ class InspectingLane(Lane):
             if rejected > 0.0:
                 owner.reject(rejected, quantity, owned, inspection.replace, self.unit_price, now)
             if good > 0.0:
+                if self.account is not None:  # the supplier invoices the good units only
+                    self.account.invoice(good * self.unit_price, now)
                 owner.receive(good, owned, now)
             if rejected <= 0.0:
                 return

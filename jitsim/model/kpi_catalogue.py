@@ -80,6 +80,8 @@ _PLANT = "Plants"
 _DISRUPTION = "Disruptions"
 _SPACE = "Warehouse space"
 _CAPACITY_UNIT = "in the stock point's `capacity_unit` (units, or m³ = units × item `volume`)"
+_FINANCE = "Cash flow and payment terms"
+_LEDGER = "(scenarios with `finance:` or `payment_terms` only; docs/waste-space-cash.md)"
 
 #: Every KPI, in the order of ``docs/kpis.md``.
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -163,7 +165,9 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "Price × units delivered to customers (on arrival or from backorder)."),
     _kpi("profit", (_N,), "currency", _COST,
          "revenue − purchase cost − total cost, adding back the material value of scrapped "
-         "units (already paid in purchase cost); lost margin shows up here."),
+         "units (already paid in purchase cost); lost margin shows up here. With a cash "
+         "ledger, the early-payment discounts taken are added (purchase cost is at list "
+         "price); `financing_cost` is not subtracted."),
     _kpi("avg_cash_tied_up", (_N, _S), "currency", _CASH,
          "Time-weighted value at unit cost of stock on hand plus owned in-transit stock "
          "(orders between stock points, and from suppliers with `title_transfer: shipment`); "
@@ -177,6 +181,59 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     _kpi("days_of_inventory", (_N, _S), "days", _CASH,
          "`days_per_year` ÷ `inventory_turns`.",
          "`inventory_turns` is 0 (nothing sold) or undefined"),
+    _kpi("start_cash_balance", (_N,), "currency", _FINANCE,
+         "Cash balance at the start of the measured window: `finance.opening_cash` plus "
+         f"everything received and minus everything paid during the warm-up {_LEDGER}."),
+    _kpi("min_cash_balance", (_N,), "currency", _FINANCE,
+         "Lowest cash balance of the window: the least of `start_cash_balance` and the "
+         "balances at the end-of-day snapshots (after that day's interest)."),
+    _kpi("end_cash_balance", (_N,), "currency", _FINANCE,
+         "Cash balance at the end of the run (the last snapshot, after its interest). "
+         "`end_cash_balance − start_cash_balance = cash_from_customers − "
+         "cash_paid_to_suppliers − cash_paid_for_costs − financing_cost`."),
+    _kpi("financing_cost", (_N,), "currency", _FINANCE,
+         "Interest on a negative balance: at every end-of-day snapshot of the window, "
+         "−balance × `interest_rate_per_year` ÷ `days_per_year` when the balance is below 0 "
+         "(compounded daily). **Not** part of `total_cost`: the capital part of the holding "
+         "rate already prices the money tied up in stock."),
+    _kpi("cash_from_customers", (_N,), "currency", _FINANCE,
+         "Money received from customers in the window: revenue − the change in receivables "
+         "(a sale is invoiced when it ships and paid on the customer's `payment_terms`)."),
+    _kpi("cash_paid_to_suppliers", (_N,), "currency", _FINANCE,
+         "Money paid for suppliers' invoices in the window: purchases invoiced (good units "
+         "arrived × purchase price) − the change in payables − early-payment discounts."),
+    _kpi("cash_paid_for_costs", (_N,), "currency", _FINANCE,
+         "Money paid in the window for ordering costs (when an order is placed), expediting "
+         "premiums and fixed costs (when the emergency order is placed) and incoming "
+         "inspection (when a delivery is inspected). Holding and shortage costs are imputed, "
+         "not paid."),
+    _kpi("early_payment_discounts", (_N,), "currency", _FINANCE,
+         "Discounts taken by paying suppliers' invoices early (`early_discount` × invoices "
+         "paid in the window)."),
+    _kpi("avg_receivables", (_N,), "currency", _FINANCE,
+         "Time-weighted money owed by customers (invoiced, not yet paid) over the window."),
+    _kpi("avg_payables", (_N,), "currency", _FINANCE,
+         "Time-weighted money owed to suppliers (invoiced at the full price, not yet paid) "
+         "over the window."),
+    _kpi("peak_working_capital", (_N,), "currency", _FINANCE,
+         "Largest working capital — inventory value (on hand and owned in transit at unit "
+         "cost, plus work in process) + receivables − payables — at the start of the window "
+         "and at its end-of-day snapshots."),
+    _kpi("dio", (_N,), "days", _FINANCE,
+         "Days inventory outstanding (SCOR): `avg_cash_tied_up` ÷ (cost of goods sold ÷ "
+         "window days) — the same number as the network's `days_of_inventory`.",
+         "nothing was sold in the window"),
+    _kpi("dso", (_N,), "days", _FINANCE,
+         "Days sales outstanding (SCOR): `avg_receivables` ÷ (revenue ÷ window days).",
+         "no revenue in the window"),
+    _kpi("dpo", (_N,), "days", _FINANCE,
+         "Days payables outstanding (SCOR): `avg_payables` ÷ (purchases invoiced ÷ window "
+         "days).",
+         "nothing was invoiced by suppliers in the window"),
+    _kpi("cash_to_cash_days", (_N,), "days", _FINANCE,
+         "Cash-to-cash cycle time (SCOR): `dio + dso − dpo`, the days between paying for "
+         "stock and being paid for it.",
+         "`dio`, `dso` or `dpo` is undefined"),
     _kpi("bullwhip_ratio", (_S,), "ratio", _VARIABILITY,
          "`order_variance_weekly` ÷ `demand_variance_weekly`: compares the variances of "
          "**weekly sums** (not of daily values); > 1 means the stock point amplifies demand "

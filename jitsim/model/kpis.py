@@ -15,6 +15,8 @@ Which columns a record has depends on the scenario's parts, not on its alternati
   (:func:`~jitsim.model.disruptions.disruption_kpis`);
 * only a stock point with a ``capacity`` has the space columns, and the network their sums
   (:mod:`jitsim.model.space`; ``space_cost`` and ``overflow_cost`` are part of ``total_cost``);
+* only a scenario that keeps a cash ledger (``finance:`` or any ``payment_terms``) has the
+  cash-flow columns (:func:`~jitsim.model.ledger.cash_kpis`);
 * a policy adds the values it derives (``Policy.derived``).
 
 A KPI that cannot be computed in a replication is NaN ("undefined": an empty cell in files,
@@ -33,6 +35,7 @@ import math
 from typing import TYPE_CHECKING
 
 from jitsim.model.space import SPACE_COSTS, space_kpis
+from jitsim.model.ledger import cash_kpis
 
 if TYPE_CHECKING:
     from jitsim.model.network import Network
@@ -48,6 +51,9 @@ HEADLINE_KPIS = (
     "avg_cash_tied_up",
     "orders_placed",
     "profit",
+    "min_cash_balance",
+    "financing_cost",
+    "cash_to_cash_days",
 )
 
 #: KPIs where a larger value is worse (for risk summaries such as CVaR).
@@ -67,6 +73,12 @@ HIGHER_IS_BETTER = frozenset(
         "profit",
         "sold_units",
         "inventory_turns",
+        "min_cash_balance",
+        "end_cash_balance",
+        "start_cash_balance",
+        "cash_from_customers",
+        "early_payment_discounts",
+        "dpo",
     }
 )
 #: KPIs for which a smaller value is better.
@@ -111,6 +123,12 @@ LOWER_IS_BETTER = frozenset(
         "space_cost",
         "refused_deliveries",
         "refused_units",
+        "financing_cost",
+        "peak_working_capital",
+        "avg_receivables",
+        "dio",
+        "dso",
+        "cash_to_cash_days",
     }
 )
 
@@ -340,7 +358,7 @@ def _cost_kpis(
         for c in customers
     )
     turns = _ratio(cogs * network.scenario.run.days_per_year / window, avg_cash)
-    return {
+    record = {
         **costs,
         "purchase_cost": purchase,
         "bought_units": total("bought_units"),
@@ -358,3 +376,12 @@ def _cost_kpis(
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
     }
+    if network.ledger is not None:  # only scenarios with finance: or payment_terms
+        cash = cash_kpis(
+            network.ledger, window=window, inventory_value=avg_cash, cogs=cogs, revenue=revenue
+        )
+        record.update(cash)
+        # purchase_cost is at the list price; a discount taken for paying early lowers what
+        # the purchases really cost
+        record["profit"] += cash["early_payment_discounts"]
+    return record

@@ -18,6 +18,7 @@ from jitsim.model.calendar import snap
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.disruptions import LaneDisruption
+    from jitsim.model.ledger import SupplierAccount
     from jitsim.model.stock_point import StockPoint
     from jitsim.model.supplier import SupplierNode
     from jitsim.streams import BlockSampler
@@ -64,6 +65,7 @@ class Lane:
     """
 
     __slots__ = (
+        "account",
         "calendar",
         "direct",
         "disruption",
@@ -111,8 +113,16 @@ class Lane:
         self.disruption = disruption
         #: Arrivals go straight to the owner (nothing to inspect or count on the way).
         self.direct = not is_backup
+        #: Where deliveries are invoiced when the scenario keeps a cash ledger (see
+        #: :meth:`bill_to`), else None.
+        self.account: SupplierAccount | None = None
         #: Units ordered (or to be replaced) that wait at the supplier: not shipped yet (units).
         self.unshipped = 0.0
+
+    def bill_to(self, account: SupplierAccount) -> None:
+        """Invoice every delivery over this supplier lane to ``account`` when it arrives."""
+        self.account = account
+        self.direct = False  # arrivals pass through :meth:`receive`, which invoices them
 
     def round_order(self, quantity: float) -> float:
         """Apply the minimum order quantity and the lot multiple (units)."""
@@ -191,9 +201,13 @@ class Lane:
             self.calendar.at(due, lambda: self.receive(quantity, due))
 
     def receive(self, quantity: float, now: float) -> None:
-        """A shipment of ``quantity`` units arrives over this backup lane: count it and put it
-        away (:class:`~jitsim.model.inspection.InspectingLane` inspects it first)."""
-        self.count_from_backup(quantity)
+        """A shipment of ``quantity`` units arrives over this lane (a backup lane, or one that
+        invoices): count it, invoice it and put it away
+        (:class:`~jitsim.model.inspection.InspectingLane` inspects it first)."""
+        if self.is_backup:
+            self.count_from_backup(quantity)
+        if self.account is not None:
+            self.account.invoice(quantity * self.unit_price, now)
         self.owner.receive(quantity, self.owned_in_transit, now)
 
     def count_from_backup(self, quantity: float) -> None:

@@ -89,6 +89,8 @@ class Network:
         self.plants = parts.plants
         self.disruptions = parts.disruptions
         self.cash_tied_up = parts.cash_tied_up
+        #: The cash ledger (:mod:`jitsim.model.ledger`), None unless the scenario keeps one.
+        self.ledger = calendar.ledger
         self.daily_demand: list[tuple[Customer, StockPoint, list[float]]] = parts.daily_demand
         self.order_streams: dict[Customer, tuple[np.ndarray, np.ndarray]] = parts.order_streams
         self.review_order = parts.review_order
@@ -186,6 +188,8 @@ class Network:
             self.days_all_met += 1
         for point in points:
             point.end_of_day(now)
+        if self.ledger is not None:  # interest on an overdraft, the day's cash snapshot
+            self.ledger.end_of_day(now, self.cash_tied_up.value())
         trace = self.calendar.trace
         if trace is not None:
             for point in points:
@@ -210,6 +214,8 @@ class Network:
         for plant in self.plants.values():
             plant.reset_statistics(now)
         self.cash_tied_up.reset()
+        if self.ledger is not None:
+            self.ledger.reset(now, self.cash_tied_up.value())
 
     def run(self) -> None:
         """Simulate the whole horizon (events due after it, e.g. late receipts, are not run)."""

@@ -160,11 +160,17 @@ class Space:
             trace.append((now, point.name, "space refused", refused, point.on_hand, note))
         self.calendar.deliver(point, refused, owned, due, now)
 
-    def end_of_day(self, on_hand: float) -> None:
-        """The end-of-day snapshot: stock above the capacity is in overflow storage today."""
+    def end_of_day(self, on_hand: float, now: float) -> None:
+        """The end-of-day snapshot at ``now``: stock above the capacity is in overflow storage
+        today; with a cash ledger, the day's reserved space and overflow are paid now."""
         excess = on_hand - self.room
         if excess > 0.0:
             self.overflow_unit_days += excess
+        ledger = self.calendar.ledger
+        if ledger is not None:
+            ledger.pay(now, self.space_cost_per_unit_day * self.capacity, "space")
+            if excess > 0.0:
+                ledger.pay(now, self.overflow_cost_per_unit_day * excess * self.volume, "overflow")
 
     def kpis(self, point: StockPoint, window: float) -> dict[str, float]:
         """The stock point's space KPIs over a window of ``window`` days (module notes)."""

@@ -271,7 +271,7 @@ class StockPoint:
         if self.day_short:
             self.stockout_days += 1
         if self.space is not None:
-            self.space.end_of_day(self.on_hand)
+            self.space.end_of_day(self.on_hand, now)
         if self.trajectory is not None:
             self.trajectory.append((now - 1.0, self.on_hand, self.backorders, self.on_order, cash))
         self.policy.observe_day(self.day_demand)
@@ -323,6 +323,9 @@ class StockPoint:
         self.orders_placed += 1
         self.ordered_units += quantity
         self.ordering_cost += lane.order_cost
+        ledger = self.calendar.ledger
+        if ledger is not None:  # a cash ledger: the order cost is paid when the order is placed
+            ledger.pay(now, lane.order_cost, "ordering")
         return True
 
     def send_order(

@@ -112,7 +112,22 @@ def read_results(directory: str | os.PathLike[str]) -> Results:
         for name in sorted(manifest.get("files", []))
         if name.endswith(".csv") and name != "replications.csv" and (path / name).is_file()
     }
+    if "trajectories" in tables:
+        tables["trajectories"] = _pseudo_nodes_unescaped(tables["trajectories"])
     return Results(path, kind, manifest, summary, scenario, replications, tables)
+
+
+def _pseudo_nodes_unescaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """The trajectories with their pseudo-nodes named as in memory (``@cash``, the cash
+    ledger's balance): the CSV writer wrote ``'@cash`` so that no spreadsheet reads a formula.
+    A node name never starts with a quote, so the quote can only be that escape."""
+    if "stock_point" not in frame.columns:
+        return frame
+    names = frame["stock_point"].astype(str)
+    escaped = names.str.startswith("'@")
+    if escaped.any():
+        frame = frame.assign(stock_point=names.where(~escaped, names.str[1:]))
+    return frame
 
 
 def _existing(path: Path) -> Path:

@@ -27,7 +27,16 @@ __all__ = [
 ]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
-_MONEY_NAMES = ("profit", "revenue")
+_MONEY_NAMES = (
+    "profit",
+    "revenue",
+    "avg_receivables",
+    "avg_payables",
+    "early_payment_discounts",
+    "peak_working_capital",
+)
+#: The cash-to-cash cycle and its parts (SCOR days), before "cash" makes a name money.
+_DAY_NAMES = ("dio", "dso", "dpo", "cash_to_cash_days")
 
 
 def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
@@ -35,6 +44,8 @@ def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
     base = kpi.rsplit(".", 1)[-1]
     if base.endswith(_RATE_SUFFIXES):
         return "%", 100.0
+    if base in _DAY_NAMES:
+        return "days", 1.0
     if base.endswith(("_cost", "_value")) or base in _MONEY_NAMES or "cash" in base:
         return currency, 1.0
     if base.endswith("_days") or base == "window_days":

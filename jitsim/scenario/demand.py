@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from jitsim.distributions import Constant, Distribution
 from jitsim.scenario.base import Strict
+from jitsim.scenario.finance import CustomerPaymentTerms
 from jitsim.units import Name, NonNegative, Positive
 
 __all__ = ["Customer", "PoissonOrders", "Seasonality"]
@@ -73,6 +74,9 @@ class Customer(Strict):
         Cost per unit of lost sale beyond the lost margin (currency/unit).
     price : float, optional
         Selling price (currency/unit); defaults to the item's ``price``.
+    payment_terms : CustomerPaymentTerms, optional
+        When the customer pays: ``{days: 30}``, optionally with a share paid late
+        (default: cash at the sale). Turns on the cash ledger (docs/waste-space-cash.md).
     """
 
     buys_from: Name
@@ -85,6 +89,7 @@ class Customer(Strict):
     backorder_cost_per_unit: NonNegative = 0.0
     lost_sale_penalty: NonNegative = 0.0
     price: NonNegative | None = None
+    payment_terms: CustomerPaymentTerms | None = None
 
     @model_validator(mode="after")
     def _one_demand_model(self) -> Self:

@@ -28,6 +28,7 @@ from jitsim.scenario.base import Problems, Strict
 from jitsim.scenario.checks import reference_problems
 from jitsim.scenario.demand import Customer, PoissonOrders, Seasonality
 from jitsim.scenario.disruptions import NAMED_EVENT_START, Disruption
+from jitsim.scenario.finance import CustomerPaymentTerms, Finance, SupplierPaymentTerms
 from jitsim.scenario.grid import grid_from_mapping
 from jitsim.scenario.limits import size_problems
 from jitsim.scenario.name_refs import raw_reference_problems
@@ -49,7 +50,9 @@ __all__ = [
     "Alternative",
     "Backup",
     "Customer",
+    "CustomerPaymentTerms",
     "Expedite",
+    "Finance",
     "HoldingRate",
     "Item",
     "PoissonOrders",
@@ -60,6 +63,7 @@ __all__ = [
     "ServiceRecovery",
     "StockPoint",
     "Supplier",
+    "SupplierPaymentTerms",
     "json_schema",
     "scenario_hash",
 ]
@@ -100,6 +104,9 @@ class Scenario(Strict):
         demand_surge | stock_loss``), or a named stress event such as
         ``"outage-30d:acme"`` (see ``docs/disruptions.md``). Their timelines are drawn
         before the run, so every alternative faces the same events in replication r.
+    finance : Finance, optional
+        The cash account: ``{interest_rate_per_year: 0.08, opening_cash: 50000}``. With it, or
+        with any ``payment_terms``, a daily cash ledger is kept (docs/waste-space-cash.md).
 
     Node names (suppliers, stock points, customers) must be unique across sections; names may
     only use letters, digits, ``_`` and ``-`` because they prefix KPI names
@@ -117,6 +124,7 @@ class Scenario(Strict):
     alternatives: dict[Name, AlternativeField] = Field(default_factory=dict)
     sweep: dict[str, Any] = Field(default_factory=dict)
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
+    finance: Finance | None = None
     #: Resolved scenario of each alternative (see :func:`jitsim.scenario.resolve.resolve`).
     _resolved: dict[str, Scenario] = PrivateAttr(default_factory=dict)
 
@@ -195,7 +203,36 @@ class Scenario(Strict):
         raise_problems(problems)
         return self
 
+    @model_validator(mode="after")
+    def _ledger_in_every_alternative(self) -> Self:
+        """Payment terms given only in an alternative would give it cash-flow columns the
+        others lack; the scenario must keep the ledger for all (``finance:``)."""
+        if self.keeps_cash_ledger:
+            return self
+        raise_problems(
+            [
+                (
+                    ("alternatives", name, "changes", path),
+                    "payment terms in an alternative need the cash ledger in every "
+                    "alternative: add 'finance: {}' (or payment_terms) to the scenario",
+                )
+                for name, alternative in self.alternatives.items()
+                for path in alternative.changes
+                if "payment_terms" in path
+            ]
+        )
+        return self
+
     # -- conveniences -----------------------------------------------------------------------
+
+    @property
+    def keeps_cash_ledger(self) -> bool:
+        """Whether the model keeps a cash ledger: ``finance`` or any ``payment_terms`` given."""
+        return (
+            self.finance is not None
+            or any(s.payment_terms is not None for s in self.suppliers.values())
+            or any(c.payment_terms is not None for c in self.customers.values())
+        )
 
     def alternative_names(self) -> list[str]:
         """Names of the alternatives; ``["base"]`` when the file defines none."""

@@ -13,6 +13,7 @@ from jitsim.errors import raise_problems
 from jitsim.policies import PolicyKind
 from jitsim.scenario.base import Strict
 from jitsim.scenario.disruptions import WhenDown
+from jitsim.scenario.finance import SupplierPaymentTerms
 from jitsim.units import Name, NonNegative, NonNegativeInt, Positive, PositiveInt, Real
 
 __all__ = [
@@ -128,6 +129,9 @@ class Supplier(Strict):
     when_down : WhenDown
         What happens to new orders and to shipments in transit while an outage (see
         ``disruptions``) holds the supplier down, and how fast capacity comes back.
+    payment_terms : SupplierPaymentTerms, optional
+        When deliveries are paid: ``{days: 30, early_discount: 0.02, early_days: 10}``
+        (default: on receipt). Turns on the cash ledger (docs/waste-space-cash.md).
     """
 
     items: Annotated[list[Name], Field(min_length=1)]
@@ -142,6 +146,7 @@ class Supplier(Strict):
     rejects: Literal["replace", "lose"] = "replace"
     inspection_cost_per_unit: NonNegative = 0.0
     when_down: WhenDown = WhenDown()
+    payment_terms: SupplierPaymentTerms | None = None
 
     @property
     def inspects(self) -> bool:

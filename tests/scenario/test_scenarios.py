@@ -65,6 +65,7 @@ def test_the_bundled_scenarios_are_there() -> None:
         "retail_promotion.yaml",
         "multi_sku_shared_supplier.yaml",
         "warehouse_space.yaml",
+        "cash_terms.yaml",
     }
     assert expected <= names
 

@@ -55,7 +55,8 @@ def _trajectories(results: Results) -> pd.DataFrame:
     frame = results.table("trajectories")
     if frame is None or frame.empty:
         raise JitsimError(f"{results.directory} has no trajectories; they need {_NEEDS}")
-    return frame
+    # Pseudo-nodes ("@cash": the cash ledger's balance) are not stock: leave them out here.
+    return frame[~frame["stock_point"].astype(str).str.startswith("@")]
 
 
 def _has_trajectories(results: Results) -> bool:
