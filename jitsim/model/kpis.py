@@ -34,8 +34,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from jitsim.model.space import SPACE_COSTS, space_kpis
 from jitsim.model.ledger import cash_kpis
+from jitsim.model.space import SPACE_COSTS, space_kpis
 
 if TYPE_CHECKING:
     from jitsim.model.network import Network
