@@ -1,0 +1,277 @@
+"""The waste, space and cash KPIs in the tables, figures and report (docs/waste-space-cash.md).
+
+The results directories here are the quickstart's, written by the commands (``results_dirs``),
+with the columns of those features added as the model writes them: network costs
+(``expiry_cost``, ``obsolescence_write_off``, ``space_cost``, ``overflow_cost``, each added to
+``total_cost``), the stock point's ``store.space_utilisation``, the cash KPIs, and with kept
+trajectories the cash ledger's end-of-day balance under the pseudo-node ``@cash``. The numbers
+are made up but shaped like a run's: the more stock an alternative holds, the more it throws
+away and the less cash it has. Each test checks a number the output shows against the data,
+computed here independently.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import invoke_cli
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from jitsim.output.figures import FIGURES, available, draw, save
+from jitsim.output.figures.cash_flow import cash_balance_bands
+from jitsim.output.figures.costs import cost_components
+from jitsim.output.figures.inventory import cash_parts, inventory_bands
+from jitsim.output.figures.waste import waste_space_costs
+from jitsim.output.rebuilt import comparison_of
+from jitsim.output.report import render_report
+from jitsim.output.results_reader import CASH_NODE, read_results
+from jitsim.output.tables import kpi_unit, waste_extra_columns
+
+NEW_FIGURES = ("waste", "cash_balance")
+#: Opening cash of the made-up ledger (EUR).
+OPENING = 20_000.0
+
+
+def _with_waste_space_cash(source: Path, target: Path) -> Path:
+    """A copy of the results directory ``source`` with the waste, space and cash columns (and,
+    when it kept trajectories, the ``@cash`` rows), as a scenario using those features has."""
+    shutil.copytree(source, target)
+    rng = np.random.default_rng(17)
+    frame = pd.read_csv(target / "replications.csv")
+    n = len(frame)
+    stock = frame["avg_on_hand"].to_numpy(dtype=float)
+    frame["units_expired"] = np.round(stock * 0.9 * rng.uniform(0.8, 1.2, n))
+    frame["waste_share"] = frame["units_expired"] / frame["demand_units"].clip(lower=1)
+    frame["expiry_cost"] = frame["units_expired"] * 7.5
+    frame["units_written_off"] = np.round(stock * rng.uniform(0.5, 1.5, n))
+    frame["obsolescence_write_off"] = frame["units_written_off"] * 10.0
+    frame["space_cost"] = np.ceil(stock * 1.6 / 10) * 10 * 0.02 * frame["window_days"]
+    frame["overflow_units"] = np.maximum(stock - 40.0, 0) * rng.uniform(0, 3, n)
+    frame["overflow_cost"] = frame["overflow_units"] * 0.05
+    frame["store.space_utilisation"] = stock / (np.ceil(stock * 1.6 / 10) * 10)
+    added = frame[["expiry_cost", "obsolescence_write_off", "space_cost", "overflow_cost"]]
+    frame["total_cost"] = frame["total_cost"] + added.sum(axis=1)
+    frame["min_cash_balance"] = OPENING - 40.0 * stock * rng.uniform(0.9, 1.1, n)
+    frame["end_cash_balance"] = frame["min_cash_balance"] + 15_000.0
+    frame["financing_cost"] = 0.0
+    frame["dio"] = stock / frame["demand_units"].clip(lower=1) * frame["window_days"]
+    frame["dso"] = 30.0
+    frame["dpo"] = 45.0
+    frame["cash_to_cash_days"] = frame["dio"] + frame["dso"] - frame["dpo"]
+    frame.to_csv(target / "replications.csv", index=False)
+    trajectories = target / "trajectories.csv"
+    if trajectories.is_file():
+        series = pd.read_csv(trajectories)
+        per_day = series.groupby(["alternative", "replication", "day"], sort=False)
+        cash = per_day["cash_tied_up"].sum().reset_index()
+        steps = rng.normal(60.0, 250.0, len(cash))
+        cash["cash_tied_up"] = (
+            OPENING
+            + pd.Series(steps).groupby([cash["alternative"], cash["replication"]]).cumsum()
+            - 3.0 * cash["cash_tied_up"]
+        )
+        cash["stock_point"] = CASH_NODE
+        cash[["on_hand", "backorders", "on_order"]] = 0.0
+        pd.concat([series, cash[series.columns]], ignore_index=True).to_csv(
+            trajectories, index=False
+        )
+    comparison = target / "comparison.csv"
+    if comparison.is_file():
+        comparison_of(read_results(target)).differences().to_csv(comparison, index=False)
+    return target
+
+
+@pytest.fixture(scope="module")
+def wsc_dirs(results_dirs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("waste-space-cash")
+    return {
+        kind: _with_waste_space_cash(results_dirs[kind], root / kind) for kind in ("run", "compare")
+    }
+
+
+def _line(figure: Figure, gid: str) -> Line2D:
+    found = [
+        artist
+        for axes in figure.axes
+        for artist in axes.get_children()
+        if isinstance(artist, Line2D) and artist.get_gid() == gid
+    ]
+    assert len(found) == 1, f"{gid}: {len(found)} lines"
+    return found[0]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_the_new_figures_are_offered_only_where_their_data_is(
+    results_dirs: dict[str, Path], wsc_dirs: dict[str, Path]
+) -> None:
+    for kind in ("run", "compare"):
+        assert not set(NEW_FIGURES) & set(available(read_results(results_dirs[kind])))
+    assert set(NEW_FIGURES) <= set(available(read_results(wsc_dirs["run"])))
+    compare = available(read_results(wsc_dirs["compare"]))
+    assert "waste" in compare and "cash_balance" not in compare  # no kept trajectories
+    assert set(NEW_FIGURES) <= set(FIGURES)
+
+
+def test_the_cash_balance_median_is_the_median_of_the_kept_cash_rows(
+    wsc_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    results = read_results(wsc_dirs["run"])
+    figure = draw("cash_balance", results)
+    assert save(figure, tmp_path / "cash_balance.png").stat().st_size > 10_000
+    rows = results.network_series(CASH_NODE)
+    assert rows is not None
+    day = 60
+    for alternative in results.alternatives:
+        values = rows[(rows["alternative"] == alternative) & (rows["day"] == day)]
+        assert len(values) == 6
+        line = _line(figure, f"cash_median:{alternative}")
+        days = np.asarray(line.get_xdata(), dtype=float)
+        shown = np.asarray(line.get_ydata(), dtype=float)[days == day]
+        assert shown == pytest.approx([np.median(values["cash_tied_up"])])
+    bands = cash_balance_bands(results)
+    one = bands[(bands["alternative"] == "jit") & (bands["day"] == day)].iloc[0]
+    values = rows[(rows["alternative"] == "jit") & (rows["day"] == day)]["cash_tied_up"]
+    assert one["low"] == pytest.approx(np.percentile(values, 10))
+    assert one["high"] == pytest.approx(np.percentile(values, 90))
+    assert one["low"] <= one["median"] <= one["high"]
+
+
+def test_the_stock_figures_leave_the_cash_pseudo_node_out(
+    results_dirs: dict[str, Path], wsc_dirs: dict[str, Path]
+) -> None:
+    plain, with_cash = read_results(results_dirs["run"]), read_results(wsc_dirs["run"])
+    assert (with_cash.table("trajectories")["stock_point"] == CASH_NODE).any()  # type: ignore[index]
+    pd.testing.assert_frame_equal(inventory_bands(with_cash), inventory_bands(plain))
+    pd.testing.assert_frame_equal(cash_parts(with_cash), cash_parts(plain))
+    figure = draw("inventory", with_cash)
+    titles = {axes.get_title() for axes in figure.axes}
+    assert not any(CASH_NODE in title for title in titles)
+    assert len(figure.axes) == len(plain.alternatives)  # one stock point, one row
+
+
+def test_the_waste_panel_shows_each_cost_and_the_totals_with_their_ci(
+    wsc_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    results = read_results(wsc_dirs["compare"])
+    assert save(draw("waste", results), tmp_path / "waste.png").stat().st_size > 10_000
+    costs = waste_space_costs(results)
+    frame = results.replications
+    jit = frame[frame["alternative"] == "jit"]
+    waste = jit[["expiry_cost", "obsolescence_write_off", "space_cost", "overflow_cost"]].sum(
+        axis=1
+    )
+    half = 2.5706 * waste.std(ddof=1) / np.sqrt(len(waste))  # t(0.975, 5 degrees of freedom)
+    assert costs.loc["jit", "expiry_cost"] == pytest.approx(jit["expiry_cost"].mean())
+    assert costs.loc["jit", "waste_low"] == pytest.approx(waste.mean() - half, rel=1e-4)
+    assert costs.loc["jit", "waste_high"] == pytest.approx(waste.mean() + half, rel=1e-4)
+    carrying = jit["holding_cost"] + jit["obsolescence_cost"]
+    assert costs.loc["jit", "carrying_low"] < carrying.mean() < costs.loc["jit", "carrying_high"]
+
+
+def test_the_cost_breakdown_still_adds_up_to_the_total_with_waste_and_space(
+    wsc_dirs: dict[str, Path],
+) -> None:
+    results = read_results(wsc_dirs["compare"])
+    parts = cost_components(results)
+    assert {"expiry", "write-off", "space", "overflow"} <= set(parts)
+    means = results.replications.groupby("alternative")["total_cost"].mean()
+    stacked = sum(parts.values())
+    for i, name in enumerate(results.alternatives):
+        assert stacked[i] == pytest.approx(means[name], rel=1e-9)
+
+
+def test_plot_lists_and_draws_the_new_kinds(wsc_dirs: dict[str, Path], tmp_path: Path) -> None:
+    listed = invoke_cli("plot", "--list", wsc_dirs["run"])
+    assert listed.exit_code == 0, listed.output
+    assert "waste" in listed.output and "cash_balance" in listed.output
+    out = tmp_path / "cash.svg"
+    drawn = invoke_cli("plot", "cash_balance", wsc_dirs["run"], "-o", out)
+    assert drawn.exit_code == 0, drawn.output
+    assert out.stat().st_size > 10_000
+    refused = invoke_cli("plot", "cash_balance", wsc_dirs["compare"], "-o", tmp_path / "x.png")
+    assert refused.exit_code != 0 and "--trajectories" in refused.output
+
+
+# --------------------------------------------------------------------------- tables, report
+
+
+def test_the_units_of_the_new_kpis() -> None:
+    assert kpi_unit("cash_to_cash_days", "EUR") == ("days", 1.0)  # not money for its "cash"
+    assert kpi_unit("min_cash_balance", "EUR") == ("EUR", 1.0)
+    assert kpi_unit("obsolescence_write_off", "EUR") == ("EUR", 1.0)
+    assert kpi_unit("store.space_utilisation", "EUR") == ("%", 100.0)
+    assert kpi_unit("waste_share", "EUR") == ("%", 100.0)
+    assert kpi_unit("units_expired", "EUR") == ("units", 1.0)
+    assert kpi_unit("dpo", "USD") == ("days", 1.0)
+    # the old rules are untouched
+    assert kpi_unit("units_rejected", "EUR") == ("", 1.0)
+    assert kpi_unit("avg_cash_tied_up", "EUR") == ("EUR", 1.0)
+
+
+def test_show_prints_the_new_kpis_beside_total_cost_only_when_present(
+    results_dirs: dict[str, Path], wsc_dirs: dict[str, Path]
+) -> None:
+    new = ("expiry_cost", "obsolescence_write_off", "min_cash_balance", "cash_to_cash_days")
+    plain = invoke_cli("show", results_dirs["compare"], "--format", "csv")
+    assert plain.exit_code == 0, plain.output
+    assert not any(kpi in plain.output for kpi in new)
+    shown = invoke_cli("show", wsc_dirs["compare"], "--format", "csv")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    headline = [line.split(",")[2] for line in lines if line.startswith("summary,buffered,")]
+    assert headline[:5] == [
+        "total_cost",
+        "expiry_cost",
+        "obsolescence_write_off",
+        "space_cost",
+        "overflow_cost",
+    ], headline
+    assert {"min_cash_balance", "cash_to_cash_days"} <= set(headline)
+
+
+def test_the_report_has_the_waste_space_cash_section_only_with_the_columns(
+    results_dirs: dict[str, Path], wsc_dirs: dict[str, Path]
+) -> None:
+    for kind in ("run", "compare"):
+        assert "Waste, space and cash" not in render_report(read_results(results_dirs[kind]))
+    results = read_results(wsc_dirs["run"])
+    html = render_report(results)
+    start = html.index('id="waste-space-cash"')
+    section = html[start : html.index("</section>", start)]
+    for caption in (
+        FIGURES["waste"].title,
+        FIGURES["cash_balance"].title,
+        "units_expired",
+        "obsolescence_write_off",
+        "store.space_utilisation",
+        "cash_to_cash_days",
+    ):
+        assert caption in section, caption
+    assert html.count('id="figure-waste"') == 1  # not again among the other figures
+    assert html.count('id="figure-cash_balance"') == 1
+    # the write-off of jit as the section shows it: mean ± half-width
+    jit = results.replications.query("alternative == 'jit'")["obsolescence_write_off"]
+    half = 2.5706 * jit.std(ddof=1) / np.sqrt(len(jit))
+    assert f"{jit.mean():,.0f} ± {half:,.0f}" in section
+    compare = render_report(read_results(wsc_dirs["compare"]))
+    assert "--trajectories" in compare[compare.index('id="waste-space-cash"') :]
+
+
+def test_the_stress_table_shows_the_extra_waste_only_when_present(
+    results_dirs: dict[str, Path],
+) -> None:
+    table = pd.read_csv(results_dirs["stress"] / "stress.csv")
+    assert waste_extra_columns(table.columns) == []
+    assert waste_extra_columns([*table.columns, "extra_obsolescence_write_off"]) == [
+        ("extra_obsolescence_write_off", "extra write-off")
+    ]
+    summary = json.loads((results_dirs["stress"] / "summary.json").read_text(encoding="utf-8"))
+    assert summary  # a finished stress directory
