@@ -12,17 +12,20 @@ computed here independently.
 
 from __future__ import annotations
 
-import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import invoke_cli
+from conftest import QUICKSTART, invoke_cli, resolved_scenario_yaml, shortened
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+import jitsim
+from jitsim.execution import simulate
 from jitsim.output.figures import FIGURES, available, draw, save
 from jitsim.output.figures.cash_flow import cash_balance_bands
 from jitsim.output.figures.costs import cost_components
@@ -265,13 +268,103 @@ def test_the_report_has_the_waste_space_cash_section_only_with_the_columns(
     assert "--trajectories" in compare[compare.index('id="waste-space-cash"') :]
 
 
-def test_the_stress_table_shows_the_extra_waste_only_when_present(
+def test_the_stress_table_has_no_extra_waste_columns_without_the_kpis(
     results_dirs: dict[str, Path],
 ) -> None:
     table = pd.read_csv(results_dirs["stress"] / "stress.csv")
     assert waste_extra_columns(table.columns) == []
-    assert waste_extra_columns([*table.columns, "extra_obsolescence_write_off"]) == [
-        ("extra_obsolescence_write_off", "extra write-off")
+    assert not any(column.startswith("extra_") and column != "extra_cost" for column in table)
+    shown = invoke_cli("show", results_dirs["stress"])
+    assert shown.exit_code == 0 and "write-off" not in shown.output
+
+
+# --------------------------------------------------------------------------- the batch commands
+
+
+def _with_write_off(extract: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float]]:
+    """``extract`` that also reports an end-of-life write-off of 2 × the holding cost, in
+    ``total_cost`` as the model adds it (a plain column, like every KPI of the feature)."""
+
+    def extended(network: Any) -> dict[str, float]:
+        record = extract(network)
+        record["obsolescence_write_off"] = 2.0 * record["holding_cost"]
+        record["total_cost"] += record["obsolescence_write_off"]
+        return record
+
+    return extended
+
+
+@pytest.fixture
+def write_off_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The quickstart over 120 days, whose replications (run in this process) have the
+    ``obsolescence_write_off`` column."""
+    monkeypatch.setattr(simulate, "extract", _with_write_off(simulate.extract))
+    file = tmp_path / "quickstart.yaml"
+    file.write_text(
+        resolved_scenario_yaml(shortened(jitsim.load_scenario(QUICKSTART), 120, 20)),
+        encoding="utf-8",
+    )
+    return file
+
+
+COMMON = ("-n", "4", "--seed", "3", "-q", "--backend", "serial")
+
+
+def test_sweep_and_breakeven_take_a_new_kpi_as_any_other(
+    write_off_scenario: Path, tmp_path: Path
+) -> None:
+    swept = invoke_cli(
+        "sweep", write_off_scenario, "--set", "suppliers.acme.order_cost=5,20",
+        "--kpi", "obsolescence_write_off", *COMMON, "-o", tmp_path / "sweep", "--format", "csv",
+    )  # fmt: skip
+    assert swept.exit_code == 0, swept.output
+    summary = pd.read_csv(tmp_path / "sweep" / "sweep_summary.csv")
+    records = pd.read_csv(tmp_path / "sweep" / "replications.csv")
+    row = summary.query("point == 0 and alternative == 'jit' and kpi == 'obsolescence_write_off'")
+    expected = 2 * records.query("point == 0 and alternative == 'jit'")["holding_cost"].mean()
+    assert float(row["mean"].iloc[0]) == pytest.approx(expected)
+    assert "obsolescence_write_off" in swept.output
+    searched = invoke_cli(
+        "breakeven", write_off_scenario, "--param", "suppliers.acme.order_cost", "--range",
+        "1:60", "--between", "jit,buffered", "--kpi", "obsolescence_write_off",
+        "--max-iterations", "2", *COMMON, "-o", tmp_path / "breakeven",
+    )  # fmt: skip
+    assert searched.exit_code == 0, searched.output
+    points = pd.read_csv(tmp_path / "breakeven" / "breakeven_points.csv")
+    assert len(points) >= 2 and points["mean_a"].notna().all()
+    misspelt = invoke_cli(
+        "sweep", write_off_scenario, "--set", "suppliers.acme.order_cost=5,20",
+        "--kpi", "obsolescence_writeoff", *COMMON, "-o", tmp_path / "bad",
+    )  # fmt: skip
+    assert misspelt.exit_code == 2 and "obsolescence_write_off" in misspelt.output
+
+
+def test_the_stress_table_shows_the_extra_write_off_beside_the_extra_cost(
+    write_off_scenario: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "stress"
+    stressed = invoke_cli("stress", write_off_scenario, "--durations", "14", *COMMON, "-o", out)
+    assert stressed.exit_code == 0, stressed.output
+    assert "extra write-off EUR" in stressed.output
+    table = pd.read_csv(out / "stress.csv")
+    columns = list(table.columns)
+    assert columns[columns.index("extra_cost") + 1] == "extra_obsolescence_write_off"
+    records = pd.read_csv(out / "replications.csv")
+    first = table.iloc[0]
+    mine = records[records["alternative"] == first["alternative"]]
+    base = mine[mine["point"] == 0]
+    hit = mine[
+        (mine["node"] == first["node"])
+        & (mine["duration_days"] == first["duration_days"])
+        & ~mine["to_horizon"].astype(bool)
     ]
-    summary = json.loads((results_dirs["stress"] / "summary.json").read_text(encoding="utf-8"))
-    assert summary  # a finished stress directory
+    assert len(hit) == len(base) == 4
+    expected = (
+        hit.sort_values("replication")["obsolescence_write_off"].to_numpy()
+        - base.sort_values("replication")["obsolescence_write_off"].to_numpy()
+    ).mean()
+    assert first["extra_obsolescence_write_off"] == pytest.approx(expected)
+    shown = invoke_cli("show", out)
+    assert shown.exit_code == 0 and "extra write-off EUR" in shown.output
+    report = render_report(read_results(out))
+    assert "extra write-off (EUR)" in report
