@@ -7,7 +7,7 @@ can check it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from jitsim.model.kpis import HEADLINE_KPIS, WASTE_SPACE_COSTS
@@ -175,7 +175,7 @@ WASTE_LABELS = {
 }
 
 
-def waste_extra_columns(columns: Sequence[str]) -> list[tuple[str, str]]:
+def waste_extra_columns(columns: Iterable[str]) -> list[tuple[str, str]]:
     """``(column, heading)`` of the ``extra_KPI`` columns of a stress table that has them: the
     extra cost of waste and space a failure causes (``("extra_obsolescence_write_off",
     "extra write-off")``), in the order of

@@ -110,14 +110,14 @@ def waste_space_panel(results: Results) -> Figure:
         for index, (kpi, label) in enumerate(parts):
             values = costs[kpi].to_numpy(dtype=float)
             if side == "carrying":
-                style = {"facecolor": _CARRYING_SHADES[index % len(_CARRYING_SHADES)]}
+                face, hatch = _CARRYING_SHADES[index % len(_CARRYING_SHADES)], None
             else:
-                style = {"facecolor": _WASTE_SHADES[kpi], "hatch": _HATCHES[kpi]}
+                face, hatch = _WASTE_SHADES[kpi], _HATCHES[kpi]
             axes.bar(
-                x + offset, values, _BAR, bottom=bottom, edgecolor="white", linewidth=0.8,
-                gid=f"{kpi}", **style,
+                x + offset, values, _BAR, bottom=bottom, facecolor=face, hatch=hatch,
+                edgecolor="white", linewidth=0.8, gid=kpi,
             )  # fmt: skip
-            handles.append(Patch(edgecolor="white", label=label, **style))
+            handles.append(Patch(facecolor=face, hatch=hatch, edgecolor="white", label=label))
             bottom += values
         low = (bottom - costs[f"{side}_low"].to_numpy(dtype=float)).clip(min=0)
         high = (costs[f"{side}_high"].to_numpy(dtype=float) - bottom).clip(min=0)
