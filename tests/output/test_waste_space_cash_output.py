@@ -310,6 +310,20 @@ def write_off_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 COMMON = ("-n", "4", "--seed", "3", "-q", "--backend", "serial")
 
 
+def _sweep_kpis(csv_output: str) -> list[str]:
+    """The KPIs of the sweep table printed with ``--format csv``, in order."""
+    lines = [line for line in csv_output.splitlines() if line.startswith("sweep_summary,")]
+    header = next(line for line in csv_output.splitlines() if line.startswith("table,"))
+    column = header.split(",").index("kpi")
+    return list(dict.fromkeys(line.split(",")[column] for line in lines))
+
+
+def test_a_sweep_without_the_new_kpis_shows_what_it_showed(results_dirs: dict[str, Path]) -> None:
+    shown = invoke_cli("show", results_dirs["sweep"], "--format", "csv")
+    assert shown.exit_code == 0, shown.output
+    assert _sweep_kpis(shown.output) == ["total_cost", "fill_rate"]
+
+
 def test_sweep_and_breakeven_take_a_new_kpi_as_any_other(
     write_off_scenario: Path, tmp_path: Path
 ) -> None:
@@ -324,6 +338,10 @@ def test_sweep_and_breakeven_take_a_new_kpi_as_any_other(
     expected = 2 * records.query("point == 0 and alternative == 'jit'")["holding_cost"].mean()
     assert float(row["mean"].iloc[0]) == pytest.approx(expected)
     assert "obsolescence_write_off" in swept.output
+    # without --kpi (as show prints it): the write-off beside the total cost, when present
+    shown = invoke_cli("show", tmp_path / "sweep", "--format", "csv")
+    assert shown.exit_code == 0, shown.output
+    assert _sweep_kpis(shown.output) == ["total_cost", "obsolescence_write_off", "fill_rate"]
     searched = invoke_cli(
         "breakeven", write_off_scenario, "--param", "suppliers.acme.order_cost", "--range",
         "1:60", "--between", "jit,buffered", "--kpi", "obsolescence_write_off",
