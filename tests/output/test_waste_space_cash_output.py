@@ -386,3 +386,37 @@ def test_the_stress_table_shows_the_extra_write_off_beside_the_extra_cost(
     assert shown.exit_code == 0 and "extra write-off EUR" in shown.output
     report = render_report(read_results(out))
     assert "extra write-off (EUR)" in report
+
+
+def _keeping(source: Path, target: Path, dropped: list[str]) -> Path:
+    """A copy of the results directory ``source`` without the columns ``dropped``."""
+    shutil.copytree(source, target)
+    frame = pd.read_csv(target / "replications.csv")
+    frame.drop(columns=dropped).to_csv(target / "replications.csv", index=False)
+    return target
+
+
+def test_only_the_kpis_present_are_shown(wsc_dirs: dict[str, Path], tmp_path: Path) -> None:
+    waste = ["units_expired", "waste_share", "expiry_cost", "units_written_off"]
+    space = ["space_cost", "overflow_units", "overflow_cost", "store.space_utilisation"]
+    # a write-off alone: the panel has one waste part, and the report one table of waste
+    alone = read_results(_keeping(wsc_dirs["compare"], tmp_path / "alone", waste + space))
+    costs = waste_space_costs(alone)
+    assert [c for c in costs if not c.endswith(("_low", "_high"))] == [
+        "holding_cost",
+        "obsolescence_cost",
+        "obsolescence_write_off",
+    ]
+    draw("waste", alone)
+    html = render_report(alone)
+    assert "Waste: perishables and end of life per alternative" in html
+    assert "Warehouse space per alternative" not in html and "units_expired" not in html
+    # cash alone: no waste figure, and a note on how to get the cash balance figure
+    cash = read_results(
+        _keeping(wsc_dirs["compare"], tmp_path / "cash", [*waste, *space, "obsolescence_write_off"])
+    )
+    assert "waste" not in available(cash)
+    html = render_report(cash)
+    section = html[html.index('id="waste-space-cash"') :]
+    assert "Cash flow per alternative" in section and 'id="figure-waste"' not in html
+    assert "--trajectories 20" in section
