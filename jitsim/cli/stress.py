@@ -33,7 +33,12 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
-from jitsim.output.tables import format_number, tts_flag, waste_extra_columns
+from jitsim.output.tables import (
+    format_number,
+    tts_flag,
+    waste_extra_columns,
+    waste_extra_note,
+)
 from jitsim.scenario.events import event_keys
 from jitsim.scenario.models import Scenario
 from jitsim.units import plural
@@ -293,12 +298,7 @@ def print_stress(printer: Printer, result: StressTables, currency: str) -> None:
         f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
         f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
         "not be shorter."
-        + (
-            " Extra expiry, write-off, space, overflow: the part of the extra total cost that "
-            "is stock thrown away or space paid for."
-            if waste_extra_columns(frame.columns)
-            else ""
-        )
+        + (" " + waste_extra_note(frame.columns) if waste_extra_columns(frame.columns) else "")
     )
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "snap_zero",
     "tts_flag",
     "waste_extra_columns",
+    "waste_extra_note",
 ]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
@@ -186,6 +187,17 @@ def waste_extra_columns(columns: Iterable[str]) -> list[tuple[str, str]]:
         for kpi in WASTE_SPACE_COSTS
         if f"extra_{kpi}" in present
     ]
+
+
+def waste_extra_note(columns: Iterable[str]) -> str:
+    """The sentence that says what a stress table's ``extra_KPI`` columns are ("" without)."""
+    headings = [heading for _, heading in waste_extra_columns(columns)]
+    if not headings:
+        return ""
+    return (
+        f"{', '.join(headings).capitalize()}: the part of the extra total cost that is stock "
+        "thrown away or space paid for (disrupted − baseline, mean per failure)."
+    )
 
 
 def tts_flag(tts_days: float, censored: bool, duration: float) -> str:

@@ -364,6 +364,7 @@ def test_the_stress_table_shows_the_extra_write_off_beside_the_extra_cost(
     stressed = invoke_cli("stress", write_off_scenario, "--durations", "14", *COMMON, "-o", out)
     assert stressed.exit_code == 0, stressed.output
     assert "extra write-off EUR" in stressed.output
+    assert "Extra write-off: the part of the extra total cost" in " ".join(stressed.output.split())
     table = pd.read_csv(out / "stress.csv")
     columns = list(table.columns)
     assert columns[columns.index("extra_cost") + 1] == "extra_obsolescence_write_off"

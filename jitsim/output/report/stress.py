@@ -9,7 +9,7 @@ from typing import Any
 
 from jitsim.output.report.html import esc, notes, paragraph, table
 from jitsim.output.results_reader import Results
-from jitsim.output.tables import format_number, tts_flag, waste_extra_columns
+from jitsim.output.tables import format_number, tts_flag, waste_extra_columns, waste_extra_note
 
 __all__ = ["stress_html"]
 
@@ -153,12 +153,8 @@ def _plan(results: Results) -> str:
 def _waste_sentence(results: Results) -> str:
     """What the extra waste and space columns are, when the stress table has them."""
     weak = results.table("stress")
-    if weak is None or not waste_extra_columns(weak.columns):
-        return ""
-    return (
-        " Extra expiry, write-off, space and overflow: the part of the extra total cost that "
-        "is stock thrown away or space paid for (disrupted − baseline, mean per failure)."
-    )
+    note = waste_extra_note(weak.columns) if weak is not None else ""
+    return f" {note}" if note else ""
 
 
 def _mitigations(results: Results) -> str:
