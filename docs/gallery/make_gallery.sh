@@ -33,12 +33,20 @@ jitsim run scenarios/jit_single_source_failure.yaml -a jit_single -a jit_with_ba
 jitsim plot inventory "$R/failure" -o "$G/inventory.png"
 jitsim plot cash "$R/failure" -o "$G/cash.png"
 
+# --- the cash balance over time under payment terms
+jitsim run scenarios/cash_terms.yaml -n 30 --trajectories 20 -o "$R/cash_terms"
+jitsim plot cash_balance "$R/cash_terms" -o "$G/cash_balance.png"
+
 # --- costs, comparison, frontier and distributions: the quickstart, compared with its buffer
 jitsim compare scenarios/quickstart.yaml --baseline buffered -n 50 -o "$R/quickstart"
 jitsim plot costs "$R/quickstart" -o "$G/costs.png"
 jitsim plot comparison "$R/quickstart" -o "$G/comparison.png"
 jitsim plot frontier "$R/quickstart" -o "$G/frontier.png"
 jitsim plot distributions "$R/quickstart" -o "$G/distributions.png"
+
+# --- waste and space beside the holding cost: fresh produce with a 4–7-day shelf life
+jitsim compare scenarios/fresh_produce.yaml -n 30 -o "$R/fresh"
+jitsim plot waste "$R/fresh" -o "$G/waste.png"
 
 # --- a sweep over one parameter, and a heatmap over two
 jitsim sweep scenarios/quickstart.yaml --set suppliers.acme.order_cost=2,5,10,20,40 -n 30 \

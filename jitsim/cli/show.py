@@ -16,15 +16,12 @@ from jitsim.cli.layout import Printer
 from jitsim.cli.options import FormatOpt
 from jitsim.cli.run import print_differences, print_headline
 from jitsim.cli.stress import print_mitigations, print_stress
-from jitsim.cli.sweep import print_breakeven, print_sweep
+from jitsim.cli.sweep import default_kpis, print_breakeven, print_sweep
 from jitsim.output.rebuilt import comparison_of, run_result_of, sweep_result_of
 from jitsim.output.results_reader import Results, read_results
 from jitsim.scenario.models import Scenario
 
 __all__ = ["show"]
-
-#: KPIs of the sweep table, as ``jitsim sweep`` prints them by default.
-SWEEP_KPIS = ["total_cost", "fill_rate"]
 
 
 def show(
@@ -41,7 +38,8 @@ def show(
     if results.kind == "compare":
         print_differences(printer, comparison_of(results))
     elif results.kind == "sweep":
-        print_sweep(printer, sweep_result_of(results), SWEEP_KPIS)
+        sweep = sweep_result_of(results)  # its KPIs as jitsim sweep prints them by default
+        print_sweep(printer, sweep, default_kpis(sweep.frame.columns))
     elif results.kind == "breakeven":
         _print_breakeven(printer, results)
     elif results.kind == "stress":

@@ -33,7 +33,12 @@ from jitsim.experiments.stress import (
     check_nodes,
 )
 from jitsim.output.exports import export_tables
-from jitsim.output.tables import format_number, tts_flag
+from jitsim.output.tables import (
+    format_number,
+    tts_flag,
+    waste_extra_columns,
+    waste_extra_note,
+)
 from jitsim.scenario.events import event_keys
 from jitsim.scenario.models import Scenario
 from jitsim.units import plural
@@ -275,7 +280,8 @@ def _ttr_flag(row: Mapping[Any, Any], duration: int) -> str:
 
 
 def print_stress(printer: Printer, result: StressTables, currency: str) -> None:
-    printer.table("stress", _weak_links(result, currency), result.table())
+    frame = result.table()
+    printer.table("stress", _weak_links(result, frame, currency), frame)
     printer.table("tts", _time_to_survive(result), result.tts())
     run = result.scenario.run.service_recovery
     printer.note(
@@ -292,10 +298,12 @@ def print_stress(printer: Printer, result: StressTables, currency: str) -> None:
         f"{run.window_days}-day fill rate below {run.below:g}; recovery: back at "
         f"{run.recovered:g} (Kaplan–Meier median days). '?': the censored TTS may or may "
         "not be shorter."
+        + (" " + waste_extra_note(frame.columns) if waste_extra_columns(frame.columns) else "")
     )
 
 
-def _weak_links(result: StressTables, currency: str) -> ScreenTable:
+def _weak_links(result: StressTables, frame: pd.DataFrame, currency: str) -> ScreenTable:
+    waste = waste_extra_columns(frame.columns)  # none without waste or space costs
     table = _table(
         f"{result.scenario.name}: weak links (ranked by risk exposure)",
         (
@@ -305,6 +313,7 @@ def _weak_links(result: StressTables, currency: str) -> ScreenTable:
             "alternative",
             "lost units",
             f"impact {currency}",
+            *(f"{heading} {currency}" for _, heading in waste),
             "risk index",
             "P(stock-out)",
             f"CVaR95 lost margin {currency}",
@@ -314,7 +323,7 @@ def _weak_links(result: StressTables, currency: str) -> ScreenTable:
         ),
         keys=("#", "node", "TTR days", "alternative"),
     )
-    for row in result.table().to_dict("records"):
+    for row in frame.to_dict("records"):
         recovery = row["recovery_days"]
         recovery_text = "—" if math.isnan(recovery) else f"{recovery:g}"
         if row["recovery_censored"]:
@@ -326,6 +335,7 @@ def _weak_links(result: StressTables, currency: str) -> ScreenTable:
             str(row["alternative"]),
             format_number(row["lost_units"], 1),
             format_number(row["impact"], 0),
+            *(format_number(row[column], 0) for column, _ in waste),
             f"{row['risk_exposure_index']:.2f}",
             f"{row['p_stockout']:.0%}",
             format_number(row["lost_margin_cvar95"], 0),

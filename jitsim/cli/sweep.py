@@ -4,6 +4,7 @@ fields, and the value at which one stops beating another."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from jitsim.execution.precision import check_kpi_names
 from jitsim.execution.simulate import kpi_columns
 from jitsim.experiments.breakeven import BreakEvenResult
 from jitsim.experiments.sweep import SweepResult
+from jitsim.model.kpis import WASTE_SPACE_COSTS
 from jitsim.output.exports import export_tables
 from jitsim.output.tables import format_estimate, format_general, kpi_unit
 from jitsim.scenario.grid import build_points, sweep_grid, sweep_points
@@ -55,7 +57,11 @@ def sweep(
     ] = None,
     kpi: Annotated[
         list[str] | None,
-        typer.Option("--kpi", help="KPI to print (repeatable) [default: total_cost, fill_rate]."),
+        typer.Option(
+            "--kpi",
+            help="KPI to print (repeatable) [default: total_cost, its waste and space costs "
+            "when present, fill_rate].",
+        ),
     ] = None,
     *,
     options: BatchOptions,
@@ -89,8 +95,15 @@ def sweep(
             out_dir,
             options.export,
         )
-    print_sweep(printer, result, kpi or ["total_cost", "fill_rate"])
+    print_sweep(printer, result, kpi or default_kpis(result.frame.columns))
     finish_batch(printer, out_dir, options)
+
+
+def default_kpis(columns: Iterable[str]) -> list[str]:
+    """What the sweep table shows without ``--kpi``: ``total_cost``, the waste and space costs
+    in it that the results hold (perishables, an end of life, capacity), and ``fill_rate``."""
+    present = set(columns)
+    return ["total_cost", *(k for k in WASTE_SPACE_COSTS if k in present), "fill_rate"]
 
 
 def _check_shown_kpis(

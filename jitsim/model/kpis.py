@@ -41,20 +41,33 @@ if TYPE_CHECKING:
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
 
-#: KPIs printed by ``jitsim run`` (in this order) when present.
+#: KPIs printed by ``jitsim run`` and ``jitsim compare`` (in this order) when present: the
+#: waste, space and cash KPIs (``docs/waste-space-cash.md``) only in results of scenarios that
+#: use those features, so other results show what they always showed.
 HEADLINE_KPIS = (
     "total_cost",
+    "expiry_cost",
+    "obsolescence_write_off",
+    "space_cost",
+    "overflow_cost",
     "fill_rate",
     "cycle_service_level",
     "stockout_days",
     "avg_on_hand",
     "avg_cash_tied_up",
+    "min_cash_balance",
+    "financing_cost",
+    "cash_to_cash_days",
     "orders_placed",
     "profit",
     "min_cash_balance",
     "financing_cost",
     "cash_to_cash_days",
 )
+
+#: Costs of waste and space that are part of ``total_cost`` when the scenario uses the feature
+#: (perishables, an end of life, warehouse capacity), in the order tables and figures show them.
+WASTE_SPACE_COSTS = ("expiry_cost", "obsolescence_write_off", "space_cost", "overflow_cost")
 
 #: KPIs where a larger value is worse (for risk summaries such as CVaR).
 RISK_KPIS = frozenset(

@@ -48,7 +48,8 @@ point has the inspection, dual-sourcing and expediting columns (0 without the fe
 plant adds its columns, only scenarios with a `disruptions:` section have the disruption
 columns, and a policy adds the values it derives (undefined in the other alternatives' rows).
 
-`jitsim run` prints the headline KPIs ({headline}). Better is **higher** (↑) or **lower** (↓)
+`jitsim run` prints the headline KPIs the results hold ({headline}; those of waste, space and
+cash only scenarios using those features have). Better is **higher** (↑) or **lower** (↓)
 as marked, which is what comparisons' "better in" and verdicts use; the tail-risk KPIs
 ({risk}) are those where a large value is a bad outcome.
 """

@@ -25,10 +25,17 @@ from jitsim.execution.results_claim import read_manifest
 from jitsim.scenario import load_scenario
 from jitsim.scenario.models import Scenario
 
-__all__ = ["KINDS", "Results", "read_results"]
+__all__ = ["CASH_NODE", "KINDS", "PSEUDO_NODE_PREFIX", "Results", "read_results"]
 
 #: The kinds of results directory, as recorded in ``manifest.json``.
 KINDS = ("run", "compare", "sweep", "breakeven", "stress")
+
+#: Kept trajectory rows whose ``stock_point`` starts with this are no stock point but a series
+#: of the whole network kept alongside them (never drawn as stock).
+PSEUDO_NODE_PREFIX = "@"
+#: The pseudo-node of the cash ledger (scenarios with payment terms or ``finance:``): its rows
+#: hold the end-of-day cash balance (currency) in ``cash_tied_up``, 0 in the stock columns.
+CASH_NODE = "@cash"
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,24 @@ class Results:
     def table(self, name: str) -> pd.DataFrame | None:
         """The table ``name`` (file stem), or None if this directory has none."""
         return self.tables.get(name)
+
+    def stock_trajectories(self) -> pd.DataFrame | None:
+        """The kept trajectories of the stock points (pseudo-nodes such as :data:`CASH_NODE`
+        left out), or None if none were kept."""
+        frame = self.tables.get("trajectories")
+        if frame is None or frame.empty:
+            return None
+        pseudo = frame["stock_point"].astype(str).str.startswith(PSEUDO_NODE_PREFIX)
+        return frame[~pseudo] if pseudo.any() else frame
+
+    def network_series(self, node: str) -> pd.DataFrame | None:
+        """The kept trajectory rows of the pseudo-node ``node`` (e.g. :data:`CASH_NODE`), or
+        None if there are none."""
+        frame = self.tables.get("trajectories")
+        if frame is None or frame.empty:
+            return None
+        rows = frame[frame["stock_point"].astype(str) == node]
+        return rows if len(rows) else None
 
     @property
     def alternatives(self) -> list[str]:

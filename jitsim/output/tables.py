@@ -7,10 +7,10 @@ can check it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from jitsim.model.kpis import HEADLINE_KPIS
+from jitsim.model.kpis import HEADLINE_KPIS, WASTE_SPACE_COSTS
 
 if TYPE_CHECKING:
     from jitsim.execution.batch import RunResult
@@ -24,6 +24,8 @@ __all__ = [
     "kpi_unit",
     "snap_zero",
     "tts_flag",
+    "waste_extra_columns",
+    "waste_extra_note",
 ]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
@@ -33,19 +35,38 @@ _MONEY_NAMES = (
     "avg_receivables",
     "avg_payables",
     "early_payment_discounts",
-    "peak_working_capital",
 )
-#: The cash-to-cash cycle and its parts (SCOR days), before "cash" makes a name money.
-_DAY_NAMES = ("dio", "dso", "dpo", "cash_to_cash_days")
+#: Units of the waste, space and cash KPIs (docs/waste-space-cash.md) whose names the rules
+#: below would label wrongly or not at all (``cash_to_cash_days`` is days, not money; a share is
+#: shown in %). ``currency`` stands for the scenario's money unit.
+_NAMED_UNITS: dict[str, tuple[str, float]] = {
+    "waste_share": ("%", 100.0),
+    "space_utilisation": ("%", 100.0),
+    "units_expired": ("units", 1.0),
+    "units_written_off": ("units", 1.0),
+    "units_marked_down": ("units", 1.0),
+    "obsolescence_write_off": ("currency", 1.0),
+    "markdown_revenue_lost": ("currency", 1.0),
+    "peak_working_capital": ("currency", 1.0),
+    "avg_age_at_sale": ("days", 1.0),
+    "dio": ("days", 1.0),
+    "dso": ("days", 1.0),
+    "dpo": ("days", 1.0),
+    "cash_to_cash_days": ("days", 1.0),
+    "overflow_units": ("unit-days", 1.0),
+    "refused_deliveries": ("deliveries", 1.0),
+}
 
 
 def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
     """Unit label and display scale of a KPI: ``("EUR", 1)``, ``("%", 100)``, ``("units", 1)``."""
     base = kpi.rsplit(".", 1)[-1]
+    named = _NAMED_UNITS.get(base)
+    if named is not None:
+        unit, scale = named
+        return (currency if unit == "currency" else unit), scale
     if base.endswith(_RATE_SUFFIXES):
         return "%", 100.0
-    if base in _DAY_NAMES:
-        return "days", 1.0
     if base.endswith(("_cost", "_value")) or base in _MONEY_NAMES or "cash" in base:
         return currency, 1.0
     if base.endswith("_days") or base == "window_days":
@@ -150,6 +171,39 @@ def headline_rows(
             cells.append(format_estimate(float(mean), float(half_width), scale))
         rows.append((kpi, unit, cells))
     return rows
+
+
+#: Short names of the waste and space costs, for column headings.
+WASTE_LABELS = {
+    "expiry_cost": "expiry",
+    "obsolescence_write_off": "write-off",
+    "space_cost": "space",
+    "overflow_cost": "overflow",
+}
+
+
+def waste_extra_columns(columns: Iterable[str]) -> list[tuple[str, str]]:
+    """``(column, heading)`` of the ``extra_KPI`` columns of a stress table that has them: the
+    extra cost of waste and space a failure causes (``("extra_obsolescence_write_off",
+    "extra write-off")``), in the order of
+    :data:`~jitsim.model.kpis.WASTE_SPACE_COSTS`; none for results without those KPIs."""
+    present = set(columns)
+    return [
+        (f"extra_{kpi}", f"extra {WASTE_LABELS[kpi]}")
+        for kpi in WASTE_SPACE_COSTS
+        if f"extra_{kpi}" in present
+    ]
+
+
+def waste_extra_note(columns: Iterable[str]) -> str:
+    """The sentence that says what a stress table's ``extra_KPI`` columns are ("" without)."""
+    headings = [heading for _, heading in waste_extra_columns(columns)]
+    if not headings:
+        return ""
+    return (
+        f"{', '.join(headings).capitalize()}: the part of the extra total cost that is stock "
+        "thrown away or space paid for (disrupted − baseline, mean per failure)."
+    )
 
 
 def tts_flag(tts_days: float, censored: bool, duration: float) -> str:

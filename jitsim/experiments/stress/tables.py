@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from jitsim.experiments.stress.variants import EVENT, Variant
+from jitsim.model.kpis import WASTE_SPACE_COSTS
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.resolve import resolve
 from jitsim.stats import cvar, km_median, var
@@ -48,6 +49,20 @@ TABLE_COLUMNS = (
     "tts_lt_ttr",
     "n",
 )
+#: Extra cost of waste and space (disrupted − baseline, mean over replications): a column
+#: ``extra_KPI`` after ``extra_cost`` for each KPI the records hold (scenarios with perishables,
+#: an end of life or warehouse capacity); part of ``extra_cost``, shown apart.
+EXTRA_WASTE_COLUMNS = tuple(f"extra_{kpi}" for kpi in WASTE_SPACE_COSTS)
+
+
+def table_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of the weak-link table of the records ``frame``: :data:`TABLE_COLUMNS`,
+    with ``extra_KPI`` after ``extra_cost`` for each waste or space cost ``frame`` holds."""
+    extras = [f"extra_{kpi}" for kpi in WASTE_SPACE_COSTS if kpi in frame]
+    at = TABLE_COLUMNS.index("extra_cost") + 1
+    return [*TABLE_COLUMNS[:at], *extras, *TABLE_COLUMNS[at:]]
+
+
 #: Columns of :meth:`StressResult.tts`.
 TTS_COLUMNS = (
     "node",
@@ -169,7 +184,7 @@ def impact_table(
                     medians.get((variant.node, alternative)),
                 )
             )
-    table = pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS if c != "rank"])
+    table = pd.DataFrame(rows, columns=[c for c in table_columns(frame) if c != "rank"])
     if table.empty:
         table.insert(0, "rank", pd.Series(dtype=int))
         return table
@@ -239,6 +254,7 @@ def _impact_row(
     revenue_at_risk, lost_margin = _unserved_value(scenario, diff, n)
     extra_cost = diff("total_cost")
     purchase_premium = _purchase_premium(scenario, base, diff, n)
+    waste = {f"extra_{kpi}": float(np.mean(diff(kpi))) for kpi in WASTE_SPACE_COSTS if kpi in hit}
     impact = extra_cost + lost_margin + purchase_premium
     total_cost = hit["total_cost"].to_numpy(dtype=float)
     dropped = ~np.isnan(_column(hit, f"{EVENT}.service_drop_day"))
@@ -257,6 +273,7 @@ def _impact_row(
         "lost_units": float(np.mean(lost_units)),
         "revenue_at_risk": float(np.mean(revenue_at_risk)),
         "extra_cost": float(np.mean(extra_cost)),
+        **waste,
         "lost_margin": float(np.mean(lost_margin)),
         "purchase_premium": float(np.mean(purchase_premium)),
         "impact": float(np.mean(impact)),

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from jitsim.errors import JitsimError, with_suggestion
 from jitsim.output.figures import (
+    cash_flow,
     comparison,
     costs,
     distributions,
@@ -28,6 +29,7 @@ from jitsim.output.figures import (
     network,
     stress,
     sweeps,
+    waste,
 )
 from jitsim.output.figures.kind import FORMATS, FigureKind, save
 from jitsim.output.figures.style import styled
@@ -39,7 +41,9 @@ __all__ = ["FIGURES", "FORMATS", "FigureKind", "available", "draw", "save"]
 _FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
     network.KINDS,
     inventory.KINDS,
+    cash_flow.KINDS,
     costs.KINDS,
+    waste.KINDS,
     comparison.KINDS,
     frontier.KINDS,
     distributions.KINDS,

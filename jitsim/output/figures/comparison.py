@@ -24,7 +24,18 @@ from jitsim.output.tables import format_estimate, kpi_unit
 __all__ = ["HEADLINE", "KINDS", "comparison_figure", "comparison_rows", "verdict"]
 
 #: KPIs shown, top to bottom, when the comparison has them.
-HEADLINE = ("total_cost", "fill_rate", "stockout_days", "avg_cash_tied_up", "profit")
+HEADLINE = (
+    "total_cost",
+    # waste of perishables and end of life, and the low point of the cash ledger: only results
+    # of scenarios with those features have them (docs/waste-space-cash.md)
+    "expiry_cost",
+    "obsolescence_write_off",
+    "fill_rate",
+    "stockout_days",
+    "avg_cash_tied_up",
+    "min_cash_balance",
+    "profit",
+)
 #: A sign before each verdict (colour is kept for the alternatives).
 _VERDICT_MARKS = {"better": "✓ ", "worse": "✗ ", "no significant difference": "≈ "}
 

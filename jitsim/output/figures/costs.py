@@ -26,16 +26,19 @@ COMPONENTS = (
     ("shortage_cost", "shortage"),
     ("quality_cost", "quality"),
     ("expedite_cost", "expediting"),
+    # waste and space (docs/waste-space-cash.md): in total_cost when the scenario uses them
+    ("expiry_cost", "expiry"),
+    ("obsolescence_write_off", "write-off"),
     ("space_cost", "space"),
-    ("overflow_cost", "overflow storage"),
+    ("overflow_cost", "overflow"),
 )
 #: Parts of the holding rate, as the scenario names them.
 HOLDING_PARTS = ("capital", "storage", "insurance")
 #: Hatches tell the components apart in grey print; colours tell alternatives apart elsewhere.
 _SHADES = (
-    *("#4c72b0", "#8fb3de", "#c7dbef", "#dd8452", "#f2b880", "#55a868", "#c44e52", "#8172b3"),
-    *("#937860", "#da8bc3"),
-)
+    "#4c72b0", "#8fb3de", "#c7dbef", "#dd8452", "#f2b880", "#55a868", "#c44e52", "#8172b3",
+    "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
+)  # fmt: skip
 
 
 def cost_components(results: Results) -> dict[str, np.ndarray]:

@@ -52,15 +52,15 @@ _NEEDS = "kept trajectories: jitsim run FILE --trajectories 20"
 
 
 def _trajectories(results: Results) -> pd.DataFrame:
-    frame = results.table("trajectories")
+    """The stock points' kept trajectories (the cash ledger's ``@cash`` rows left out)."""
+    frame = results.stock_trajectories()
     if frame is None or frame.empty:
         raise JitsimError(f"{results.directory} has no trajectories; they need {_NEEDS}")
-    # Pseudo-nodes ("@cash": the cash ledger's balance) are not stock: leave them out here.
-    return frame[~frame["stock_point"].astype(str).str.startswith("@")]
+    return frame
 
 
 def _has_trajectories(results: Results) -> bool:
-    frame = results.table("trajectories")
+    frame = results.stock_trajectories()
     return frame is not None and not frame.empty
 
 

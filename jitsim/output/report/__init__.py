@@ -27,6 +27,8 @@ from jitsim.output.report.tables import (
     headline_html,
     sweep_html,
 )
+from jitsim.output.report.waste import FIGURE_NAMES as WASTE_FIGURES
+from jitsim.output.report.waste import waste_space_cash_html
 from jitsim.output.results_reader import Results, read_results
 
 __all__ = ["REPORT_FILE", "render_report", "write_report"]
@@ -47,6 +49,10 @@ def render_report(results: Results) -> str:
         sections.append(("kpis", "Key results", headline_html(results), True))
     if results.kind == "compare":
         sections.append(("comparison", "Comparison", comparison_html(results), False))
+    waste = waste_space_cash_html(results) if results.kind in ("run", "compare") else ""
+    if waste:  # only results of scenarios with perishables, an end of life, space or cash
+        sections.append(("waste-space-cash", "Waste, space and cash", waste, True))
+        figures = [name for name in figures if name not in WASTE_FIGURES]
     if results.kind == "sweep":
         sections.append(("sweep", "Sweep", sweep_html(results), True))
     if results.kind == "breakeven":

@@ -9,7 +9,7 @@ from typing import Any
 
 from jitsim.output.report.html import esc, notes, paragraph, table
 from jitsim.output.results_reader import Results
-from jitsim.output.tables import format_number, tts_flag
+from jitsim.output.tables import format_number, tts_flag, waste_extra_columns, waste_extra_note
 
 __all__ = ["stress_html"]
 
@@ -29,6 +29,7 @@ def stress_html(results: Results) -> str:
     parts = [paragraph(_plan(results), "lead")]
     weak = results.table("stress")
     if weak is not None and not weak.empty:
+        waste = waste_extra_columns(weak.columns)  # none without waste or space costs
         rows: list[tuple[str, ...]] = []
         for row in weak.to_dict("records"):
             recovery = float(row["recovery_days"])
@@ -43,6 +44,7 @@ def stress_html(results: Results) -> str:
                     str(row["alternative"]),
                     format_number(float(row["lost_units"]), 1),
                     format_number(float(row["impact"]), 0),
+                    *(format_number(float(row[column]), 0) for column, _ in waste),
                     f"{float(row['risk_exposure_index']):.2f}",
                     f"{float(row['p_stockout']):.0%}",
                     format_number(float(row["lost_margin_cvar95"]), 0),
@@ -64,6 +66,7 @@ def stress_html(results: Results) -> str:
                     "alternative",
                     "lost units",
                     f"impact ({currency})",
+                    *(f"{heading} ({currency})" for _, heading in waste),
                     "risk index",
                     "P(stock-out)",
                     f"CVaR95 lost margin ({currency})",
@@ -143,8 +146,15 @@ def _plan(results: Results) -> str:
         ". Every knock-out is paired with the undisrupted baseline under common random "
         "numbers. Impact = extra total cost + lost margin + purchase premium; risk index = "
         "impact / largest impact. TTS (time-to-survive): the days fully served after the "
-        "failure; TTS < TTR means the customers see the failure."
+        "failure; TTS < TTR means the customers see the failure." + _waste_sentence(results)
     )
+
+
+def _waste_sentence(results: Results) -> str:
+    """What the extra waste and space columns are, when the stress table has them."""
+    weak = results.table("stress")
+    note = waste_extra_note(weak.columns) if weak is not None else ""
+    return f" {note}" if note else ""
 
 
 def _mitigations(results: Results) -> str:

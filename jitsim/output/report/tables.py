@@ -17,8 +17,18 @@ from jitsim.units import plural
 
 __all__ = ["breakeven_html", "comparison_html", "headline_html", "sweep_html"]
 
-#: KPIs of the sweep table (those the results hold).
-SWEEP_KPIS = ("total_cost", "fill_rate", "avg_cash_tied_up")
+#: KPIs of the sweep table (those the results hold): the waste and space costs and the lowest
+#: cash balance only for scenarios with those features.
+SWEEP_KPIS = (
+    "total_cost",
+    "expiry_cost",
+    "obsolescence_write_off",
+    "space_cost",
+    "overflow_cost",
+    "fill_rate",
+    "avg_cash_tied_up",
+    "min_cash_balance",
+)
 
 
 def _unit_text(unit: str) -> str:
