@@ -88,6 +88,7 @@ class Network:
         self.customers = parts.customers
         self.plants = parts.plants
         self.disruptions = parts.disruptions
+        self.end_of_life = parts.end_of_life
         self.cash_tied_up = parts.cash_tied_up
         self.daily_demand: list[tuple[Customer, StockPoint, list[float]]] = parts.daily_demand
         self.order_streams: dict[Customer, tuple[np.ndarray, np.ndarray]] = parts.order_streams
@@ -164,6 +165,8 @@ class Network:
             point.advance(float(self.horizon))
         for plant in self.plants.values():
             plant.advance(float(self.horizon))
+        if self.end_of_life is not None:  # what is left of ended items is written off now
+            self.end_of_life.close(float(self.horizon))
 
     def generate_orders(
         self, customer: Customer, times: np.ndarray, sizes: np.ndarray

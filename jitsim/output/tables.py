@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 _RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
-_MONEY_NAMES = ("profit", "revenue")
+_MONEY_NAMES = ("profit", "revenue", "obsolescence_write_off")
 
 
 def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:

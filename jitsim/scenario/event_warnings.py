@@ -6,7 +6,8 @@ ends within the warm-up happens before the statistics start, so only what it lea
 (a backlog, a depleted stock) is measured. Either is usually a mistake in the days (a horizon
 shortened for a test, a day counted from the end of the warm-up), so it is worth a warning,
 not an error. Random outages (``up``/``down``, ``p_down``/``p_up``) have no fixed days and are
-never warned about.
+never warned about. An item's end of life that always falls after the horizon or within the
+warm-up is warned about too (:func:`jitsim.scenario.end_of_life.end_of_life_warnings`).
 
 :func:`scenario_warnings` words them (pure); :func:`warn_about_events` emits them as
 :class:`~jitsim.errors.JitsimWarning` (what :func:`jitsim.load_scenario` does); the command line
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from jitsim.errors import JitsimWarning
 from jitsim.scenario.disruptions import DemandSurge, StockLoss
+from jitsim.scenario.end_of_life import end_of_life_warnings
 from jitsim.units import plural
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 messages.append(f"{what} starts {after}")
             elif end <= warmup:
                 messages.append(f"{what} ends {within}")
-    return messages
+    return messages + end_of_life_warnings(scenario)
 
 
 def warn_about_events(scenario: Scenario, stacklevel: int = 2) -> None:
