@@ -19,10 +19,10 @@ not before the draw. Everything that follows is fixed by it:
   receipt (orders placed before the stop: in transit, queued at a supplier, in process at a
   plant) is written off when it arrives, after it has filled the backorders that were waiting
   for it (a backorder is a sale already made). With :math:`f > 0` the stock keeps selling.
-  At the end of the horizon (:meth:`EndOfLife.close`) every stock point of an item whose life
-  has ended writes off what is still its own or on its way: on hand plus on order minus
-  backorders, :math:`(IP)^+` — units that would fill a waiting backorder are sales, not
-  write-offs, so a unit owed by a distribution centre to a store is counted once, at the store.
+  At the end of the horizon (:meth:`EndOfLife.close`) what is left of an item whose life has
+  ended — on hand, and on order as if it all arrived now — is written off where it would come
+  to rest, after filling the backorders waiting for it: units that would fill a backorder are
+  sales, not write-offs, and a unit owed by a distribution centre to a store is counted once.
 
 A unit written off costs ``unit_cost − salvage_value``: that is ``obsolescence_write_off``,
 part of ``total_cost``. Its purchase is already in ``purchase_cost``, so ``profit`` adds back
@@ -229,26 +229,50 @@ class EndOfLife:
                 calendar.at(float(day), partial(_end, mine, life.demand_factor, float(day)))
 
     def close(self, now: float) -> None:
-        """The end of the horizon: every stock point of an item whose life has ended writes off
-        what is still its own or on its way, :math:`(\\text{on hand} + \\text{on order} -
-        \\text{backorders})^+`."""
-        for point, state in self.points.values():
+        """The end of the horizon: what is left of every item whose life has ended is written
+        off where it would come to rest.
+
+        As if every open order arrived now: stock points are taken upstream first; each has
+        its stock on hand, what it has on order from a supplier or a plant, and what its
+        upstream stock point hands down to it (in transit, plus what that one fills of what it
+        owes); that fills its waiting backorders first come first served (customers: sales;
+        downstream stock points: handed down), and the rest is written off there. So a unit is
+        counted once, and a unit an upstream stock point owes but will never have is not.
+        """
+        inflow: dict[str, float] = {}
+        for point, state in sorted(self.points.values(), key=lambda p: self._depth(p[0].name)):
             if state is None or not state.ended:
                 continue
-            position = point.on_hand + point.on_order - point.backorders
-            if position <= 0.0:
+            source = self.scenario.stock_points[point.name].source
+            coming = point.on_order
+            upstream = self.points.get(source)
+            if upstream is not None:  # on order from a stock point: only what it hands down
+                owed = sum(
+                    u for r, u in upstream[0].backorder_queue if getattr(r, "owner", None) is point
+                )
+                coming += inflow.get(point.name, 0.0) - owed
+            available = point.on_hand + coming
+            for requester, units in point.backorder_queue:
+                served = min(units, available)
+                available -= served
+                below = getattr(requester, "owner", None)
+                if below is not None and below.name in self.points:
+                    inflow[below.name] = inflow.get(below.name, 0.0) + served
+            if available <= 1e-9:
                 continue
-            on_hand = point.on_hand
+            on_hand = min(point.on_hand, available)
             if on_hand > 0.0:
                 _take(point, on_hand, now, "left at the horizon's end")
-            if position - on_hand > 0.0:
-                trace = point.calendar.trace
-                if trace is not None:
-                    trace.append(
-                        (now, point.name, "written off", position - on_hand, point.on_hand,
-                         "on order at the horizon's end")
-                    )  # fmt: skip
-            state.units_at_horizon += position
+            trace = point.calendar.trace
+            if available - on_hand > 1e-9 and trace is not None:
+                note = "on order at the horizon's end"
+                trace.append((now, point.name, "written off", available - on_hand, 0.0, note))
+            state.units_at_horizon += available
+
+    def _depth(self, name: str) -> int:
+        """Stock points between ``name`` and its supplier or plant (0: it orders from one)."""
+        source = self.scenario.stock_points[name].source
+        return 0 if source not in self.scenario.stock_points else 1 + self._depth(source)
 
     # -- KPIs -------------------------------------------------------------------------------
 
