@@ -194,7 +194,7 @@ def test_horizon_end_counts_no_unit_an_upstream_point_will_never_have() -> None:
         .replace(
             "initial: 20, policy: {kind: base_stock, S: 20}",
             "initial: 0, policy: {kind: s_S, s: -100, S: 0}",
-        )  # fmt: skip
+        )
         .replace("initial: 12", "initial: 0")
         .replace("S: 12", "S: 8")
         .replace("demand: 4", "demand: 0")
