@@ -18,7 +18,9 @@ not before the draw. Everything that follows is fixed by it:
   points of the item are *dead* — their on-hand stock is written off now, and every later
   receipt (orders placed before the stop: in transit, queued at a supplier, in process at a
   plant) is written off when it arrives, after it has filled the backorders that were waiting
-  for it (a backorder is a sale already made). With :math:`f > 0` the stock keeps selling.
+  for it (a backorder is a sale already made); customer backorders beyond what is on order
+  are cancelled at :math:`T` (their customers buy the successor: they stay counted as
+  backordered, and their backorder cost stops). With :math:`f > 0` the stock keeps selling.
   At the end of the horizon (:meth:`EndOfLife.close`) what is left of an item whose life has
   ended — on hand, and on order as if it all arrived now — is written off where it would come
   to rest, after filling the backorders waiting for it: units that would fill a backorder are
@@ -43,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jitsim.model.calendar import snap
-from jitsim.model.customer import mean_factors
+from jitsim.model.customer import Customer, mean_factors
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
@@ -300,7 +302,8 @@ class EndOfLife:
 
 def _end(points: list[StockPoint], demand_factor: float, now: float) -> None:
     """The end of life at the start of phase 2 of its day ``now``: with no demand left, the
-    stock points of the item die and write off their stock on hand."""
+    stock points of the item die, write off their stock on hand and cancel the customer
+    backorders that nothing on order will fill."""
     for point in points:
         state = point.end_of_life
         if state is None:
@@ -310,3 +313,36 @@ def _end(points: list[StockPoint], demand_factor: float, now: float) -> None:
             state.dead = True
             if point.on_hand > 0.0:
                 state.units_at_end += _take(point, point.on_hand, now, "end of life")
+            if point.backorders > point.on_order:
+                _cancel_backorders(point, now)
+
+
+def _cancel_backorders(point: StockPoint, now: float) -> None:
+    """Cancel the customer backorders of ``point`` beyond what it has on order (first come,
+    first filled: the latest are cancelled). Their customers buy the successor: the units stay
+    counted as backordered, are never delivered, and their backorder cost stops now.
+    Backorders of downstream stock points stay (what they would get is written off there)."""
+    point.advance(now)  # close the backorder and shortage-cost areas at the old levels
+    coming = point.on_order
+    kept = []
+    for entry in point.backorder_queue:
+        requester, owed = entry
+        served = min(owed, coming)
+        coming -= served
+        if served < owed and isinstance(requester, Customer):
+            cancelled = owed - served
+            point.backorders -= cancelled
+            point.customer_backorders -= cancelled
+            point.shortage_rate -= requester.backorder_cost_per_unit_day * cancelled
+            trace = point.calendar.trace
+            if trace is not None:
+                note = f"{requester.name}: end of life"
+                trace.append((now, point.name, "backorder cancelled", cancelled, 0.0, note))
+            if served <= 0.0:
+                continue
+            entry[1] = served
+        kept.append(entry)
+    point.backorder_queue.clear()
+    point.backorder_queue.extend(kept)
+    if not kept:  # no rounding residue: "no backorders" is exactly zero
+        point.backorders = point.customer_backorders = point.shortage_rate = 0.0

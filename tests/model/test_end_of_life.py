@@ -116,6 +116,19 @@ def test_hand_trace_announced() -> None:
     money_identity(record, salvage=2.0)
 
 
+def test_hand_trace_announced_too_early_cancels_backorders() -> None:
+    """Announced 5 days ahead: the last order is on day 2; the shelf is empty from day 6 and
+    the 4 units demanded on day 7 are backordered. At T nothing is on order to fill them: they
+    are cancelled (still counted as backordered, never delivered), nothing is written off."""
+    trace, record = hand(announce=5)
+    assert max(t for t, _q, _n in rows(trace, "order")) == 2.0
+    assert rows(trace, "backorder cancelled") == [(8.0, 4.0, "shop: end of life")]
+    assert rows(trace, "written off") == []
+    assert record["backordered_units"] == 4.0 and record["sold_units"] == 7 * 4
+    assert record["avg_backorders"] == pytest.approx(4 * 0.5 / 14)  # from 7.5 to 8 only
+    money_identity(record, salvage=2.0)
+
+
 def test_hand_trace_demand_factor() -> None:
     """demand_factor 0.5: 2 a day from day 8 (constant demand, mean halved); ordering stops
     at T; IP 16 at T, 6 days × 2 sold, 4 left at the horizon's end and written off then."""
