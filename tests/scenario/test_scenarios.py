@@ -64,6 +64,7 @@ def test_the_bundled_scenarios_are_there() -> None:
         "daily_convention.yaml",
         "retail_promotion.yaml",
         "multi_sku_shared_supplier.yaml",
+        "product_end_of_life.yaml",
     }
     assert expected <= names
 
