@@ -288,8 +288,10 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "Units of an item written off at its end of life (`items.<item>.end_of_life`, "
          f"docs/waste-space-cash.md), {_WINDOW}: with `demand_factor` 0, the stock on hand at "
          "the end day *T* plus every later receipt once it has filled the backorders waiting "
-         "for it; at the end of the horizon, for an item whose life has ended, (on hand + on "
-         "order − backorders)⁺ of each stock point. Only in scenarios with an end of life; a "
+         "for it; at the end of the horizon, for an item whose life has ended, what is left on "
+         "hand and on order, as if it all arrived then, after filling the backorders waiting "
+         "for it (each unit counted once, where it would come to rest). Only in scenarios with "
+         "an end of life; a "
          "stock point's column only for the stock points of such an item (0 in replications "
          "whose end falls after the horizon)."),
     _kpi("obsolescence_write_off", (_N, _S), "currency", _WASTE,

@@ -43,9 +43,12 @@ class EndOfLife(Strict):
     ``demand_factor`` times what it would have been. With ``demand_factor`` 0 every unit of
     the item left at :math:`T` — on hand at every stock point, and whatever arrives later from
     orders placed before (in transit, with suppliers, in process at plants) once it has
-    filled the backorders that were waiting for it — is written off when it is there; with a
+    filled the backorders that were waiting for it — is written off when it is there, and
+    customer backorders that nothing on order will fill are cancelled at :math:`T`; with a
     ``demand_factor`` above 0 the stock keeps selling and what is left at the end of the
     horizon is written off then. A write-off costs ``unit_cost − salvage_value`` per unit.
+    An alternative may change ``announced_days_ahead`` only: when the life ends and the
+    demand after it are the market's, the same for every alternative.
 
     Parameters
     ----------
