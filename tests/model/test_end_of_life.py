@@ -301,6 +301,11 @@ def test_base_stock_write_off_closed_form(announced: int) -> None:
         close(at_end, on_hand)
         backorders = on_hand - (S - LAMBDA * (LEAD + 1))  # E[(D' − S)^+]
         close(stock, S - LAMBDA + backorders)
+        # the plausible wrong reference — everything on hand and on order right after a
+        # review at T is written off, S + E[(D_L − S)^+] — is far off: the review of day T
+        # orders nothing and the backorders waiting at T are sales, not write-offs
+        wrong = S + positive_part(S, LAMBDA * LEAD) - (S - LAMBDA * LEAD)
+        assert abs(np.mean(total) - wrong) > 20 * np.std(total, ddof=1) / math.sqrt(len(total))
 
 
 # --------------------------------------------------------------------------- scenario checks
