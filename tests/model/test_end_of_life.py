@@ -25,6 +25,8 @@ import warnings
 import numpy as np
 import pytest
 from conftest import run_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from jitsim.errors import ScenarioError
@@ -339,3 +341,83 @@ def test_warnings_when_the_window_never_sees_the_end() -> None:
     ]
     assert scenario_warnings(inside) == []
     assert "always falls within the warm-up" in scenario_warnings(early)[0]
+
+
+# --------------------------------------------------------------------------- conservation
+
+CONSERVATION = """
+name: conservation at the end of life
+run: {{horizon_days: {horizon}, warmup_days: 0, replications: 1, seed: {seed}}}
+items:
+  widget:
+    unit_cost: 7.0
+    price: 11.0
+    salvage_value: {salvage}
+    end_of_life: {{at: {at}, demand_factor: {factor}{announce}}}
+suppliers:
+  acme: {{items: [widget], lead_time: {lead}, order_cost: 3.0}}
+stock_points:
+{points}
+customers:
+  shop: {{buys_from: store, demand: {{kind: poisson, mean: {mean}}}, unmet: {unmet},
+         backorder_cost_per_unit_day: 0.5}}
+"""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    at=st.floats(5.0, 40.0),
+    factor=st.sampled_from([0.0, 0.0, 0.3, 1.0]),
+    announce=st.one_of(st.none(), st.integers(0, 10)),
+    lead=st.integers(0, 5),
+    level=st.integers(0, 40),
+    mean=st.floats(0.5, 8.0),
+    unmet=st.sampled_from(["backorder", "lost_sale"]),
+    echelons=st.sampled_from([1, 2]),
+    salvage=st.sampled_from([0.0, 2.5]),
+)
+def test_every_unit_is_sold_or_written_off(
+    seed: int,
+    at: float,
+    factor: float,
+    announce: int | None,
+    lead: int,
+    level: int,
+    mean: float,
+    unmet: str,
+    echelons: int,
+    salvage: float,
+) -> None:
+    """Units are conserved: initial stock + units bought = units sold + units written off,
+    once every order placed before the end has arrived (the horizon leaves time for it); and
+    profit = revenue + salvage recovered − all money spent, whatever the end, the demand
+    factor, the announcement, the lead time, the policy level and the number of echelons."""
+    store = f"  store: {{item: widget, source: {{src}}, initial: {level}, lead_time: 1,\n"
+    store += f"          policy: {{kind: base_stock, S: {level}}}}}"
+    if echelons == 1:
+        points = store.replace("{src}", "acme").replace(", lead_time: 1", "")
+        initial = level
+    else:
+        dc = f"  dc: {{item: widget, source: acme, initial: {2 * level}, "
+        dc += f"policy: {{kind: base_stock, S: {2 * level}}}}}\n"
+        points = dc + store.replace("{src}", "dc")
+        initial = 3 * level
+    text = CONSERVATION.format(
+        horizon=math.ceil(at) + lead + 3,
+        seed=seed,
+        salvage=salvage,
+        at=at,
+        factor=factor,
+        announce="" if announce is None else f", announced_days_ahead: {announce}",
+        lead=lead,
+        points=points,
+        mean=mean,
+        unmet=unmet,
+    )
+    network = run_model(load_scenario_text(text), trace=False)
+    record = extract(network)
+    assert initial + record["bought_units"] == pytest.approx(
+        record["sold_units"] + record["units_written_off"], abs=1e-9
+    )
+    money_identity(record, salvage=salvage)
