@@ -9,6 +9,7 @@ import pytest
 from conftest import SCENARIOS
 
 import jitsim
+from jitsim.output.describe import describe_scenario
 from jitsim.stats import paired_difference
 
 PATH = SCENARIOS / "product_end_of_life.yaml"
@@ -66,3 +67,13 @@ def test_profit_is_revenue_plus_salvage_minus_money_spent(frame: pd.DataFrame) -
     spent = frame["purchase_cost"] + frame["total_cost"] - frame["obsolescence_write_off"]
     expected = frame["revenue"] + 60.0 * frame["units_written_off"] - spent
     assert (frame["profit"] - expected).abs().max() < 1e-6
+
+
+def test_the_summary_names_the_end_of_life() -> None:
+    """``jitsim validate`` (and the report's scenario page) say when the life ends, what
+    demand is left and what a write-off costs."""
+    text = describe_scenario(jitsim.load_scenario(PATH))
+    assert (
+        "phone: unit cost 300 EUR, price 420 EUR, holding 16.0% per year; end of life on day "
+        "uniform(low=200, high=300), demand × 0, written off at 240 EUR/unit"
+    ) in text
