@@ -151,7 +151,9 @@ class Network:
                     and (day - point.review_offset) % point.review_period == 0
                 ):
                     if trace is not None:
-                        trace.append((now, point.name, "review", 0.0, point.position, ""))
+                        stop = point.end_of_life
+                        note = "" if stop is None or now < stop.stop_at else "ordering stopped"
+                        trace.append((now, point.name, "review", 0.0, point.position, note))
                     point.review(now)
             if day == 0:
                 for point in continuous:

@@ -110,6 +110,8 @@ def test_hand_trace_announced() -> None:
     arrives on day 8."""
     trace, record = hand(announce=2)
     assert max(t for t, _q, _n in rows(trace, "order")) == 5.0
+    notes = {t: n for t, _q, n in rows(trace, "review")}
+    assert notes[5.0] == "" and notes[6.0] == notes[13.0] == "ordering stopped"
     assert rows(trace, "written off") == [
         (8.0, 4.0, "end of life"),
         (8.0, 4.0, "arrived after the end"),
