@@ -423,3 +423,40 @@ def test_every_unit_is_sold_or_written_off(
         record["sold_units"] + record["units_written_off"], abs=1e-9
     )
     money_identity(record, salvage=salvage)
+
+
+PLANT = """
+name: plant, end of life
+run: {horizon_days: 20, warmup_days: 0, replications: 1}
+items:
+  part: {unit_cost: 2.0}
+  gadget: {unit_cost: 10.0, end_of_life: {at: 8}}
+suppliers:
+  acme: {items: [part], lead_time: 1}
+stock_points:
+  parts: {item: part, source: acme, initial: 40, policy: {kind: base_stock, S: 40}}
+  shelf: {item: gadget, source: works, lead_time: 1, initial: 12, policy: {kind: base_stock, S: 12}}
+plants:
+  works:
+    products:
+      gadget: {bom: {part: 1}, processing_time: 0.2}
+customers:
+  shop: {buys_from: shelf, demand: 4, unmet: backorder}
+"""
+
+
+def test_work_in_process_is_written_off_when_it_arrives() -> None:
+    """The shelf orders 4 gadgets a morning from the plant (0.2 days each, then 1 day to the
+    shelf). At T = 8 it has 4 on hand and the 4 of day 7's production order on their way:
+    the 4 are written off at T, the other 4 as they arrive (8.2 … 8.8); the material (another
+    item) lives on."""
+    network = run_model(load_scenario_text(PLANT))
+    assert network.trace is not None
+    written = [(r[0], r[3], r[5]) for r in network.trace if r[2] == "written off"]
+    assert written[0] == (8.0, 4.0, "end of life")
+    assert [round(t, 6) for t, _q, _n in written[1:]] == [8.2, 8.4, 8.6, 8.8]
+    assert {n for _t, _q, n in written[1:]} == {"arrived after the end"}
+    record = extract(network)
+    assert record["units_written_off"] == record["shelf.units_written_off"] == 8.0
+    assert "parts.units_written_off" not in record
+    assert record["works.units_produced"] == 28.0  # 7 production orders of 4, none after T
