@@ -11,7 +11,9 @@ already made:
 6. the lanes into every stock point, with their inspection and disruptions, and the stock
    point's backup and expediting: a lane names the stock point it delivers to, so the stock
    point is connected to its lanes once they exist (:meth:`StockPoint.connect`);
-7. the stock losses on the calendar, and the order of the daily reviews.
+7. the items' ends of life on the calendar (:mod:`jitsim.model.end_of_life`: drawn first,
+   with the disruptions, because they change the demand), the stock losses, and the order of
+   the daily reviews.
 
 Every random number comes from a stream named after what draws it (``customer.NAME.demand``,
 ``lane.STORE.lead_time``, ...), so the order of making changes none of them.
@@ -27,6 +29,7 @@ import numpy as np
 from jitsim.model.cash import CashTiedUp
 from jitsim.model.customer import Customer, draw_orders, mean_factors
 from jitsim.model.disruptions import DisruptedCustomer, Disruptions
+from jitsim.model.end_of_life import EndOfLife
 from jitsim.model.expedite import Expedite
 from jitsim.model.inspection import InspectingLane, Inspection
 from jitsim.model.lane import Lane, OrderTerms
@@ -67,6 +70,8 @@ class Parts:
     customers: dict[str, Customer]
     plants: dict[str, Plant]
     disruptions: Disruptions | None
+    #: The items' ends of life, None when no item has one.
+    end_of_life: EndOfLife | None
     cash_tied_up: CashTiedUp
     #: Customers with daily demand: (customer, the stock point it buys from, units per day).
     daily_demand: list[tuple[Customer, StockPoint, list[float]]]
@@ -127,6 +132,11 @@ class Builder:
             if scenario.disruptions
             else None
         )
+        self.end_of_life = (
+            EndOfLife(scenario, streams, run.horizon_days)
+            if any(item.end_of_life is not None for item in scenario.items.values())
+            else None
+        )
 
     def parts(self) -> Parts:
         """Every part, made complete in the order of the module notes."""
@@ -141,6 +151,8 @@ class Builder:
         plants.update(self.plants(cash_tied_up, points))
         for name, spec in scenario.stock_points.items():
             self.connect_lanes(points[name], spec, suppliers, points, plants)
+        if self.end_of_life is not None:  # first on the calendar: before any receipt of its day
+            self.end_of_life.attach(self.calendar, points)
         if self.disruptions is not None:
             self.disruptions.schedule_stock_losses(self.calendar, points)
         depth = {name: review_depth(scenario, name) for name in points}
@@ -150,6 +162,7 @@ class Builder:
             customers=demand.customers,
             plants=plants,
             disruptions=self.disruptions,
+            end_of_life=self.end_of_life,
             cash_tied_up=cash_tied_up,
             daily_demand=[(c, points[name], days) for c, name, days in demand.daily],
             order_streams=demand.orders,
@@ -174,8 +187,8 @@ class Builder:
 
     def demand(self) -> Demand:
         """Every customer and its demand over the horizon, drawn from
-        ``customer.NAME.demand`` (and the surges' streams)."""
-        scenario, disruptions = self.scenario, self.disruptions
+        ``customer.NAME.demand`` (and the surges' and the ends of life's streams)."""
+        scenario, disruptions, end_of_life = self.scenario, self.disruptions, self.end_of_life
         horizon, days_per_year = self.horizon, self.days_per_year
         customers: dict[str, Customer] = {}
         daily: list[tuple[Customer, str, list[float]]] = []
@@ -189,12 +202,16 @@ class Builder:
                 draws = spec.demand.sample_scaled(rng, mean_factors(spec, days, days_per_year))
                 if disruptions is not None:
                     draws = disruptions.daily_demand(name, draws)
+                if end_of_life is not None:
+                    draws = end_of_life.daily_demand(name, spec, draws, days_per_year)
                 per_day = draws
                 daily.append((customer, spec.buys_from, draws.tolist()))
             else:
                 times, sizes = draw_orders(spec, rng, float(horizon), days_per_year)
                 if disruptions is not None:
                     times, sizes = disruptions.orders(name, times, sizes)
+                if end_of_life is not None:
+                    times, sizes = end_of_life.orders(name, spec, times, sizes)
                 orders[customer] = (times, sizes)
                 per_day = np.bincount(times.astype(np.int64), weights=sizes, minlength=horizon)[
                     :horizon

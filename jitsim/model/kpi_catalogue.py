@@ -82,6 +82,7 @@ _SPACE = "Warehouse space"
 _CAPACITY_UNIT = "in the stock point's `capacity_unit` (units, or m³ = units × item `volume`)"
 _FINANCE = "Cash flow and payment terms"
 _LEDGER = "(scenarios with `finance:` or `payment_terms` only; docs/waste-space-cash.md)"
+_WASTE = "Waste: perishables and end of life"
 
 #: Every KPI, in the order of ``docs/kpis.md``.
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -160,14 +161,16 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     _kpi("total_cost", (_N,), "currency", _COST,
          "holding + obsolescence + ordering + shortage + quality + expedite costs over the "
          "measured window, + `space_cost` + `overflow_cost` when a stock point has a "
-         "`capacity`; purchases excluded."),
+         "`capacity`, + `obsolescence_write_off` when an item has an end of life; purchases "
+         "excluded."),
     _kpi("revenue", (_N, _C), "currency", _COST,
          "Price × units delivered to customers (on arrival or from backorder)."),
     _kpi("profit", (_N,), "currency", _COST,
          "revenue − purchase cost − total cost, adding back the material value of scrapped "
-         "units (already paid in purchase cost); lost margin shows up here. With a cash "
-         "ledger, the early-payment discounts taken are added (purchase cost is at list "
-         "price); `financing_cost` is not subtracted."),
+         "units and the unit cost of units written off at an end of life (both already paid "
+         "in purchase cost); lost margin shows up here. With a cash ledger, the early-payment "
+         "discounts taken are added (purchase cost is at list price); `financing_cost` is not "
+         "subtracted."),
     _kpi("avg_cash_tied_up", (_N, _S), "currency", _CASH,
          "Time-weighted value at unit cost of stock on hand plus owned in-transit stock "
          "(orders between stock points, and from suppliers with `title_transfer: shipment`); "
@@ -367,6 +370,21 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "1 if service recovered before the end of the run, 0 if the recovery time is "
          "censored.",
          "no drop"),
+    _kpi("units_written_off", (_N, _S), "units", _WASTE,
+         "Units of an item written off at its end of life (`items.<item>.end_of_life`, "
+         f"docs/waste-space-cash.md), {_WINDOW}: with `demand_factor` 0, the stock on hand at "
+         "the end day *T* plus every later receipt once it has filled the backorders waiting "
+         "for it; at the end of the horizon, for an item whose life has ended, what is left on "
+         "hand and on order, as if it all arrived then, after filling the backorders waiting "
+         "for it (each unit counted once, where it would come to rest). Only in scenarios with "
+         "an end of life; a "
+         "stock point's column only for the stock points of such an item (0 in replications "
+         "whose end falls after the horizon)."),
+    _kpi("obsolescence_write_off", (_N, _S), "currency", _WASTE,
+         "`units_written_off` × (`unit_cost` − `salvage_value`); part of `total_cost`. "
+         "`profit` adds back `unit_cost` × `units_written_off`, already paid in "
+         "`purchase_cost`, so a written-off unit costs its price less its salvage. The "
+         "rate-based `obsolescence_cost` is separate: using both counts obsolescence twice."),
 )  # fmt: skip
 
 

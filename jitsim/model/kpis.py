@@ -17,6 +17,9 @@ Which columns a record has depends on the scenario's parts, not on its alternati
   (:mod:`jitsim.model.space`; ``space_cost`` and ``overflow_cost`` are part of ``total_cost``);
 * only a scenario that keeps a cash ledger (``finance:`` or any ``payment_terms``) has the
   cash-flow columns (:func:`~jitsim.model.ledger.cash_kpis`);
+* only a scenario with an item's ``end_of_life`` has ``obsolescence_write_off`` and
+  ``units_written_off`` (network, and every stock point of such an item:
+  :mod:`jitsim.model.end_of_life`); the write-off is then part of ``total_cost``;
 * a policy adds the values it derives (``Policy.derived``).
 
 A KPI that cannot be computed in a replication is NaN ("undefined": an empty cell in files,
@@ -108,6 +111,8 @@ LOWER_IS_BETTER = frozenset(
         "avg_on_order_eod",
         "holding_cost",
         "obsolescence_cost",
+        "obsolescence_write_off",
+        "units_written_off",
         "ordering_cost",
         "shortage_cost",
         "purchase_cost",
@@ -274,6 +279,9 @@ def extract(network: Network) -> dict[str, float]:
     record: dict[str, float] = {"window_days": float(window)}
     per_point = {name: stock_point_kpis(network, p) for name, p in network.points.items()}
     per_plant = {name: plant.kpis(float(network.horizon)) for name, plant in network.plants.items()}
+    if network.end_of_life is not None:  # write-offs of the stock points of ending items
+        for name, values in network.end_of_life.point_kpis().items():
+            per_point[name].update(values)
     record.update(_service_kpis(network, per_point))
     record.update(_cost_kpis(network, per_point, per_plant))
     for name, values in per_plant.items():
@@ -361,6 +369,12 @@ def _cost_kpis(
         + expedite_cost
         + sum(space.get(kind, 0.0) for kind in SPACE_COSTS)  # reserved and overflow space
     )
+    ending: dict[str, float] = {}
+    written_off_value = 0.0  # unit cost of the units written off, paid in purchase_cost
+    if network.end_of_life is not None:  # an item's end of life: the write-off is a cost
+        units, write_off, written_off_value = network.end_of_life.totals()
+        ending = {"obsolescence_write_off": write_off, "units_written_off": units}
+        total_cost += write_off
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -380,10 +394,12 @@ def _cost_kpis(
         "expedited_orders": total("expedited_orders"),
         "expedited_units": total("expedited_units"),
         **space,
+        **ending,
         "total_cost": total_cost,
         "revenue": revenue,
-        # Scrapped materials are in quality_cost and were already paid in purchase_cost.
-        "profit": revenue - purchase - total_cost + scrapped_materials,
+        # Scrapped materials are in quality_cost, and written-off units in the write-off, at
+        # their unit cost: both were already paid in purchase_cost, so they are added back.
+        "profit": revenue - purchase - total_cost + scrapped_materials + written_off_value,
         "avg_cash_tied_up": avg_cash,
         "peak_cash_tied_up": network.peak_cash,
         "inventory_turns": turns,

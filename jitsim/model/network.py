@@ -88,6 +88,7 @@ class Network:
         self.customers = parts.customers
         self.plants = parts.plants
         self.disruptions = parts.disruptions
+        self.end_of_life = parts.end_of_life
         self.cash_tied_up = parts.cash_tied_up
         #: The cash ledger (:mod:`jitsim.model.ledger`), None unless the scenario keeps one.
         self.ledger = calendar.ledger
@@ -152,7 +153,9 @@ class Network:
                     and (day - point.review_offset) % point.review_period == 0
                 ):
                     if trace is not None:
-                        trace.append((now, point.name, "review", 0.0, point.position, ""))
+                        stop = point.end_of_life
+                        note = "" if stop is None or now < stop.stop_at else "ordering stopped"
+                        trace.append((now, point.name, "review", 0.0, point.position, note))
                     point.review(now)
             if day == 0:
                 for point in continuous:
@@ -166,6 +169,8 @@ class Network:
             point.advance(float(self.horizon))
         for plant in self.plants.values():
             plant.advance(float(self.horizon))
+        if self.end_of_life is not None:  # what is left of ended items is written off now
+            self.end_of_life.close(float(self.horizon))
 
     def generate_orders(
         self, customer: Customer, times: np.ndarray, sizes: np.ndarray

@@ -8,8 +8,9 @@ Weekly totals for the bullwhip ratio are closed every seventh end-of-day snapsho
 warm-up, and their variances are updated incrementally (Welford, :class:`WeeklyVariances`), so
 no series is stored. A stock point's optional parts keep their own state: its backup lane
 (:class:`~jitsim.model.sourcing.Backup`), its expediting
-(:class:`~jitsim.model.expedite.Expedite`) and its warehouse space
-(:class:`~jitsim.model.space.Space`).
+(:class:`~jitsim.model.expedite.Expedite`), its warehouse space
+(:class:`~jitsim.model.space.Space`), and the end of life of its item
+(:class:`~jitsim.model.end_of_life.PointEndOfLife`: no orders from its stop, write-offs).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from jitsim.model.customer import Customer
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.cash import CashTiedUp
+    from jitsim.model.end_of_life import PointEndOfLife
     from jitsim.model.expedite import Expedite
     from jitsim.model.lane import Lane
     from jitsim.model.sourcing import Backup
@@ -100,6 +102,7 @@ class StockPoint:
         "days",
         "demand_orders",
         "demand_units",
+        "end_of_life",
         "eod_backorders",
         "eod_cash",
         "eod_customer_backorders",
@@ -172,6 +175,8 @@ class StockPoint:
         self.expedite: Expedite | None = None
         #: Warehouse space (:mod:`jitsim.model.space`), None without a capacity.
         self.space: Space | None = None
+        #: The end of life of the item (set by the builder when it comes within the run).
+        self.end_of_life: PointEndOfLife | None = None
         self.on_hand = float(initial)
         self.on_order = 0.0
         self.owned_transit = 0.0
@@ -228,6 +233,8 @@ class StockPoint:
             self.expedite.reset_statistics()
         if self.space is not None:
             self.space.reset_statistics(self.on_hand)
+        if self.end_of_life is not None:
+            self.end_of_life.reset_statistics()
 
     @property
     def orders_to_backup(self) -> int:
@@ -295,7 +302,10 @@ class StockPoint:
 
     def review(self, now: float) -> None:
         """Ask the policy for an order and place it (phase 3, or after each change); then
-        expedite if the inventory position is still below the emergency level."""
+        expedite if the inventory position is still below the emergency level. Nothing is
+        ordered once the item's end of life has stopped ordering."""
+        if self.end_of_life is not None and now >= self.end_of_life.stop_at:
+            return
         position = self.on_hand + self.on_order - self.backorders
         wanted = self.policy.order_quantity(position, now)
         if wanted > 1e-9:
@@ -433,6 +443,8 @@ class StockPoint:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
         if self.backorder_queue:
             self._serve_backorders(now)
+        if self.end_of_life is not None:  # after its end of life, what is left is written off
+            self.end_of_life.received(self, now)
         self._note_cash()
 
     def take_title(self, quantity: float, now: float) -> None:

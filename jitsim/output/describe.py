@@ -9,7 +9,7 @@ from jitsim.execution.results_dir import json_safe
 from jitsim.units import plural
 
 if TYPE_CHECKING:
-    from jitsim.scenario.models import Scenario
+    from jitsim.scenario.models import Item, Scenario
 
 __all__ = ["describe_scenario"]
 
@@ -74,9 +74,22 @@ def _items(scenario: Scenario) -> list[str]:
     cur = scenario.run.currency
     return ["items:"] + [
         f"  {name}: unit cost {_g(item.unit_cost)} {cur}, price {_g(item.price)} {cur}, "
-        f"holding {item.annual_holding_rate:.1%} per year"
+        f"holding {item.annual_holding_rate:.1%} per year" + _end_of_life(item, cur)
         for name, item in scenario.items.items()
     ]
+
+
+def _end_of_life(item: Item, cur: str) -> str:
+    """``; end of life on day uniform(low=200, high=300), demand × 0, ...`` ('' without one)."""
+    life = item.end_of_life
+    if life is None:
+        return ""
+    told = life.announced_days_ahead
+    return (
+        f"; end of life on day {life.at.describe()}, demand × {_g(life.demand_factor)}"
+        + (f", announced {_g(told)} days ahead" if told is not None else "")
+        + f", written off at {_g(item.unit_cost - item.salvage_value)} {cur}/unit"
+    )
 
 
 def _suppliers(scenario: Scenario) -> list[str]:

@@ -13,6 +13,7 @@ from jitsim.policies import PolicySpec
 from jitsim.policies.eoq import EOQSpec
 from jitsim.scenario.base import Problems, unknown
 from jitsim.scenario.disruptions import check_disruptions
+from jitsim.scenario.end_of_life import check_end_of_life
 from jitsim.scenario.name_refs import (
     BACKUP_SOURCE,
     BUYS_FROM,
@@ -52,6 +53,7 @@ def reference_problems(scenario: Scenario) -> Problems:
     _check_plant_cycle(scenario, problems)
     _check_alternatives(scenario, problems)
     check_disruptions(scenario, problems)
+    check_end_of_life(scenario, problems)
     return problems
 
 

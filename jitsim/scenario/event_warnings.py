@@ -7,7 +7,8 @@ ends within the warm-up happens before the statistics start, so only what it lea
 shortened for a test, a day counted from the end of the warm-up), so it is worth a warning,
 not an error. Random outages (``up``/``down``, ``p_down``/``p_up``) have no fixed days and are
 never warned about. The warnings about warehouse space (:mod:`jitsim.scenario.space`) travel
-with these.
+with these, and so do those about an item's end of life that always falls after the horizon or
+within the warm-up (:func:`jitsim.scenario.end_of_life.end_of_life_warnings`).
 
 :func:`scenario_warnings` words them (pure); :func:`warn_about_events` emits them as
 :class:`~jitsim.errors.JitsimWarning` (what :func:`jitsim.load_scenario` does); the command line
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from jitsim.errors import JitsimWarning
 from jitsim.scenario.disruptions import DemandSurge, StockLoss
+from jitsim.scenario.end_of_life import end_of_life_warnings
 from jitsim.scenario.space import space_warnings
 from jitsim.units import plural
 
@@ -85,7 +87,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 messages.append(f"{what} starts {after}")
             elif end <= warmup:
                 messages.append(f"{what} ends {within}")
-    return messages + space_warnings(scenario)  # capacities below a policy's level
+    # capacities below a policy's level, ends of life outside the measured window
+    return messages + space_warnings(scenario) + end_of_life_warnings(scenario)
 
 
 def warn_about_events(scenario: Scenario, stacklevel: int = 2) -> None:

@@ -413,6 +413,7 @@ _WHERE = {
     "ServiceRecovery": "`run.service_recovery`",
     "Item": "`items.<name>`",
     "HoldingRate": "`items.<name>.holding_rate`",
+    "EndOfLife": "`items.<name>.end_of_life`",
     "Supplier": "`suppliers.<name>`",
     "StockPoint": "`stock_points.<name>`",
     "Review": "`stock_points.<name>.review`",

@@ -13,6 +13,7 @@ from jitsim.errors import raise_problems
 from jitsim.policies import PolicyKind
 from jitsim.scenario.base import Strict
 from jitsim.scenario.disruptions import WhenDown
+from jitsim.scenario.end_of_life import EndOfLife
 from jitsim.scenario.finance import SupplierPaymentTerms
 from jitsim.units import Name, NonNegative, NonNegativeInt, Positive, PositiveInt, Real
 
@@ -74,12 +75,21 @@ class Item(Strict):
     volume : float, optional
         Storage volume per unit (m³): the space one unit takes in a stock point whose
         ``capacity_unit`` is ``m3`` (the issue's ``unit_volume``).
+    salvage_value : float
+        Currency/unit recovered for a unit that expires or is written off.
+    end_of_life : EndOfLife, optional
+        When the item's life ends (a day or a distribution of days): ordering stops, demand
+        falls by ``demand_factor``, and what is left is written off at ``unit_cost −
+        salvage_value`` per unit (docs/waste-space-cash.md). Without it the item lives on;
+        the rate-based ``holding_rate.obsolescence`` is the alternative for a steady risk.
     """
 
     unit_cost: NonNegative
     price: NonNegative = 0.0
     holding_rate: NonNegative | HoldingRate = 0.2
     volume: NonNegative | None = None
+    salvage_value: NonNegative = 0.0
+    end_of_life: EndOfLife | None = None
 
     @property
     def annual_holding_rate(self) -> float:

@@ -66,6 +66,7 @@ def test_the_bundled_scenarios_are_there() -> None:
         "multi_sku_shared_supplier.yaml",
         "warehouse_space.yaml",
         "cash_terms.yaml",
+        "product_end_of_life.yaml",
     }
     assert expected <= names
 
