@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from jitsim.model.shelf import shelf_kpis
+
 if TYPE_CHECKING:
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
@@ -101,6 +103,12 @@ LOWER_IS_BETTER = frozenset(
         "refused_orders",
         "lost_sales_in_disruption",
         "disrupted_days",
+        "units_expired",
+        "expiry_cost",
+        "waste_share",
+        "avg_age_at_sale",
+        "units_marked_down",
+        "markdown_revenue_lost",
     }
 )
 
@@ -231,8 +239,11 @@ def extract(network: Network) -> dict[str, float]:
     record: dict[str, float] = {"window_days": float(window)}
     per_point = {name: stock_point_kpis(network, p) for name, p in network.points.items()}
     per_plant = {name: plant.kpis(float(network.horizon)) for name, plant in network.plants.items()}
+    perishable = (
+        shelf_kpis(network) if any(p.shelf is not None for p in network.points.values()) else {}
+    )
     record.update(_service_kpis(network, per_point))
-    record.update(_cost_kpis(network, per_point, per_plant))
+    record.update(_cost_kpis(network, per_point, per_plant, perishable))
     for name, values in per_plant.items():
         for kpi, value in values.items():
             record[f"{name}.{kpi}"] = value
@@ -289,8 +300,10 @@ def _cost_kpis(
     network: Network,
     per_point: dict[str, dict[str, float]],
     per_plant: dict[str, dict[str, float]],
+    perishable: dict[str, float],
 ) -> dict[str, float]:
-    """Costs, revenue, profit and cash tied up of the whole network."""
+    """Costs, revenue, profit and cash tied up of the whole network (``perishable``: the
+    columns of :func:`~jitsim.model.shelf.shelf_kpis`, empty without perishable items)."""
     window = network.horizon - network.window_start
     customers = list(network.customers.values())
 
@@ -312,6 +325,17 @@ def _cost_kpis(
     scrapped_materials = sum(v["scrapped_material_value"] for v in per_plant.values())
     expedite_cost = total("expedite_cost")  # premiums and fixed costs of emergency orders
     total_cost = sum(costs.values()) + quality_cost + expedite_cost
+    # Expired units were paid in purchase_cost and are charged (unit cost − salvage) in
+    # expiry_cost: add back their unit cost, as for scrapped materials, so that profit counts
+    # each expired unit once (its purchase, less the salvage recovered).
+    expired_value = 0.0
+    if perishable:
+        total_cost += perishable["expiry_cost"]
+        expired_value = sum(
+            p.shelf.units_expired * p.unit_cost
+            for p in network.points.values()
+            if p.shelf is not None
+        )
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -333,9 +357,10 @@ def _cost_kpis(
         "total_cost": total_cost,
         "revenue": revenue,
         # Scrapped materials are in quality_cost and were already paid in purchase_cost.
-        "profit": revenue - purchase - total_cost + scrapped_materials,
+        "profit": revenue - purchase - total_cost + scrapped_materials + expired_value,
         "avg_cash_tied_up": avg_cash,
         "peak_cash_tied_up": network.peak_cash,
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+        **perishable,
     }

@@ -7,8 +7,9 @@ it uses ``__slots__`` and plain floats.
 Weekly totals for the bullwhip ratio are closed every seventh end-of-day snapshot after the
 warm-up, and their variances are updated incrementally (Welford, :class:`WeeklyVariances`), so
 no series is stored. A stock point's optional parts keep their own state: its backup lane
-(:class:`~jitsim.model.sourcing.Backup`) and its expediting
-(:class:`~jitsim.model.expedite.Expedite`).
+(:class:`~jitsim.model.sourcing.Backup`), its expediting
+(:class:`~jitsim.model.expedite.Expedite`) and, for a perishable item, the batches of its
+on-hand stock (:class:`~jitsim.model.shelf.Shelf`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jitsim.model.customer import Customer
+from jitsim.model.shelf import serve_backorders
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.cash import CashTiedUp
     from jitsim.model.expedite import Expedite
     from jitsim.model.lane import Lane
+    from jitsim.model.shelf import Batch, Shelf
     from jitsim.model.sourcing import Backup
     from jitsim.policies.base import Policy
 
@@ -37,8 +40,9 @@ class Receiver(Protocol):
         """The node the units go to (its ``name`` appears in the trace)."""
         ...
 
-    def ship(self, quantity: float, now: float) -> None:
-        """``quantity`` units leave the stock point for the receiver now."""
+    def ship(self, quantity: float, now: float, batches: list[Batch] | None = None) -> None:
+        """``quantity`` units leave the stock point for the receiver now (perishable: as
+        ``batches``, see :mod:`jitsim.model.shelf`)."""
         ...
 
 
@@ -67,6 +71,8 @@ class StockPoint:
         The replenishment policy.
     trajectory : bool
         Keep the end-of-day series (:attr:`trajectory`).
+    shelf : Shelf or None
+        The batches of a perishable item's on-hand stock (None: the item does not perish).
 
     Notes
     -----
@@ -126,6 +132,7 @@ class StockPoint:
         "review_period",
         "rounded_orders",
         "rounding_units",
+        "shelf",
         "shipped_units",
         "shortage_rate",
         "stockout_days",
@@ -151,6 +158,7 @@ class StockPoint:
         review_offset: int,
         policy: Policy,
         trajectory: bool = False,
+        shelf: Shelf | None = None,
     ) -> None:
         self.calendar = calendar
         self.cash_tied_up = cash_tied_up
@@ -178,6 +186,9 @@ class StockPoint:
         self.shortage_rate = 0.0
         self.trajectory: list[tuple[float, ...]] | None = [] if trajectory else None
         self.last_time = 0.0
+        self.shelf = shelf
+        if shelf is not None and initial > 0.0:
+            shelf.put(shelf.stamp(float(initial), 0.0))  # the initial stock arrives at 0
         self.reset_statistics(0.0)
 
     def connect(
@@ -221,6 +232,8 @@ class StockPoint:
             self.backup.reset_statistics()
         if self.expedite is not None:
             self.expedite.reset_statistics()
+        if self.shelf is not None:
+            self.shelf.reset_statistics()
 
     @property
     def orders_to_backup(self) -> int:
@@ -350,7 +363,11 @@ class StockPoint:
         self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
-        filled = quantity if quantity <= self.on_hand else self.on_hand
+        shelf = self.shelf
+        if shelf is None:
+            filled = quantity if quantity <= self.on_hand else self.on_hand
+        else:  # perishable: only usable units, taken from the shelf
+            filled = shelf.sell(quantity, customer, self.on_hand, now)
         self.on_hand -= filled
         self.filled_on_arrival += filled
         self.shipped_units += filled
@@ -384,12 +401,17 @@ class StockPoint:
         self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
-        filled = quantity if quantity <= self.on_hand else self.on_hand
+        shelf = self.shelf
+        on_hand = self.on_hand if shelf is None else shelf.usable(self.on_hand, now, 0.0)
+        filled = quantity if quantity <= on_hand else on_hand
         if filled > 0.0:
             self.on_hand -= filled
             self.filled_on_arrival += filled
             self.shipped_units += filled
-            lane.ship(filled, now)
+            if shelf is None:
+                lane.ship(filled, now)
+            else:  # the units travel with their expiry
+                lane.ship(filled, now, shelf.take(filled, now, 0.0))
         short = quantity - filled
         if short > 0.0:
             self.day_short = True
@@ -404,13 +426,18 @@ class StockPoint:
         if self.continuous:
             self.review(now)
 
-    def receive(self, quantity: float, owned: bool, now: float) -> None:
-        """A replenishment of ``quantity`` units arrives and is put away."""
+    def receive(
+        self, quantity: float, owned: bool, now: float, batches: list[Batch] | None = None
+    ) -> None:
+        """A replenishment of ``quantity`` units arrives and is put away (perishable: the
+        ``batches`` it came in from a stock point or plant, else stamped now)."""
         self.advance(now)
         self.on_order -= quantity
         if owned:
             self.owned_transit -= quantity
         self.on_hand += quantity
+        if self.shelf is not None:
+            self.shelf.put(batches if batches is not None else self.shelf.stamp(quantity, now))
         trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
@@ -436,6 +463,8 @@ class StockPoint:
         self.advance(now)
         lost = self.on_hand * fraction
         self.on_hand -= lost
+        if self.shelf is not None:
+            self.shelf.scale(1.0 - fraction)  # every batch loses the same share
         if self.calendar.trace is not None:
             self.calendar.trace.append((now, self.name, "destroyed", lost, self.on_hand, ""))
         self.cash_tied_up.note()
@@ -473,6 +502,9 @@ class StockPoint:
             trace.append((now, self.name, "rejected", quantity, self.on_hand, note))
 
     def _serve_backorders(self, now: float) -> None:
+        if self.shelf is not None:
+            serve_backorders(self, now)
+            return
         queue = self.backorder_queue
         trace = self.calendar.trace
         while queue and self.on_hand > 0.0:

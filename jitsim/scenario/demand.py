@@ -73,6 +73,9 @@ class Customer(Strict):
         Cost per unit of lost sale beyond the lost margin (currency/unit).
     price : float, optional
         Selling price (currency/unit); defaults to the item's ``price``.
+    min_remaining_days : float
+        Perishable items: only units with at least this many days of shelf life left are
+        sold to this customer (days, ≥ 0); the others stay for other customers or expire.
     """
 
     buys_from: Name
@@ -85,6 +88,7 @@ class Customer(Strict):
     backorder_cost_per_unit: NonNegative = 0.0
     lost_sale_penalty: NonNegative = 0.0
     price: NonNegative | None = None
+    min_remaining_days: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _one_demand_model(self) -> Self:

@@ -20,6 +20,7 @@ __all__ = [
     "Expedite",
     "HoldingRate",
     "Item",
+    "Markdown",
     "Review",
     "ReviewField",
     "StockPoint",
@@ -56,6 +57,22 @@ class HoldingRate(Strict):
         return self.capital + self.storage + self.insurance + self.depreciation + self.obsolescence
 
 
+class Markdown(Strict):
+    """Near-expiry units sold cheaper (perishable items, docs/waste-space-cash.md).
+
+    Parameters
+    ----------
+    days_before_expiry : float
+        A unit sold with at most this many days of shelf life left (days, ≥ 0) is marked
+        down.
+    price_factor : float
+        Its price is the customer's price times this factor (dimensionless, 0 < f ≤ 1).
+    """
+
+    days_before_expiry: NonNegative
+    price_factor: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+
+
 class Item(Strict):
     """A stocked item.
 
@@ -72,12 +89,42 @@ class Item(Strict):
         ``obsolescence``. Holding cost per unit-day is :math:`h = i\\,c / 365`.
     volume : float, optional
         Storage volume per unit (m³), reported only.
+    shelf_life : distribution, optional
+        Perishable stock: days a unit can be sold, from its arrival at the first stock point
+        (a number is constant; any distribution, one draw per arriving batch from the stream
+        ``item.NAME.shelf_life``). Expired units leave on-hand stock at the start of the day
+        (docs/waste-space-cash.md). None: the item never expires.
+    shelf_life_from : {"arrival", "production"}
+        Where the shelf life starts: at the arrival at the first stock point, or (units made
+        by a plant) when the plant finishes the unit.
+    salvage_value : float
+        Money recovered per expired or written-off unit (currency/unit).
+    markdown : Markdown, optional
+        Near-expiry units sold at a reduced price: ``{days_before_expiry: 1,
+        price_factor: 0.5}``.
     """
 
     unit_cost: NonNegative
     price: NonNegative = 0.0
     holding_rate: NonNegative | HoldingRate = 0.2
     volume: NonNegative | None = None
+    shelf_life: Distribution | None = None
+    shelf_life_from: Literal["arrival", "production"] = "arrival"
+    salvage_value: NonNegative = 0.0
+    markdown: Markdown | None = None
+
+    @model_validator(mode="after")
+    def _perishable_fields(self) -> Self:
+        life = self.shelf_life
+        if life is not None and life.mean <= 0:
+            raise_problems(
+                [(("shelf_life",), "must be > 0 days (a unit must be sellable for a while)")]
+            )
+        if self.markdown is not None and life is None:
+            raise_problems(
+                [(("markdown",), "only for perishable items: give shelf_life too, or remove it")]
+            )
+        return self
 
     @property
     def annual_holding_rate(self) -> float:
@@ -382,6 +429,10 @@ class StockPoint(Strict):
     expedite : Expedite, optional
         Emergency orders when the inventory position falls below a level after the regular
         review: ``{level: 10, up_to: 30, lead_time: 1, premium_per_unit: 2}``.
+    issue : {"fifo", "fefo", "lifo"}
+        Which units of a perishable item leave first: first in first out (by arrival at the
+        first stock point), first expired first out, or last in first out. Only for items
+        with a ``shelf_life``.
     """
 
     item: Name
@@ -393,3 +444,4 @@ class StockPoint(Strict):
     order_cost: NonNegative | None = None
     backup: Backup | None = None
     expedite: Expedite | None = None
+    issue: Literal["fifo", "fefo", "lifo"] = "fifo"
