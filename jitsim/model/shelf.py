@@ -88,6 +88,7 @@ class Shelf:
         "units_expired",
         "units_marked_down",
         "units_received",
+        "units_at_start",
     )
 
     def __init__(
@@ -113,8 +114,10 @@ class Shelf:
         self.reset_statistics()
 
     def reset_statistics(self) -> None:
-        """Forget the counts so far (end of warm-up); the batches stay."""
+        """Forget the counts so far (end of warm-up); the batches stay, and the units on
+        hand now count as received at the start of the window (for ``waste_share``)."""
         self.units_expired = self.units_received = 0.0
+        self.units_at_start = self.units
         #: Units sold to customers and Σ units × age at sale (unit-days).
         self.sold_units = self.age_units = 0.0
         self.units_marked_down = self.markdown_lost = 0.0
@@ -130,13 +133,17 @@ class Shelf:
         """``quantity`` units that start their shelf life now: one batch, one draw."""
         return [[now + self.lives.next(), now, quantity]]
 
-    def put(self, batches: list[Batch]) -> None:
-        """Put arriving batches away (copied: the sender's lists are not shared)."""
+    def put(self, batches: list[Batch], now: float) -> bool:
+        """Put batches arriving at ``now`` away (copied: the sender's lists are not shared);
+        True if some of them expired on the way (:meth:`expire` them at once)."""
         key = self.key
+        stale = False
         for expiry, arrived, units in batches:
             if units > _EMPTY:
                 self.units_received += units
                 insort(self.batches, [expiry, arrived, units], key=key)
+                stale = stale or expiry <= now
+        return stale
 
     # -- out --------------------------------------------------------------------------------
 
@@ -273,7 +280,8 @@ def serve_backorders(point: StockPoint, now: float) -> None:
 
 def shelf_kpis(network: Network) -> dict[str, float]:
     """The perishable KPIs of every stock point with a shelf (prefixed) and of the network
-    (sums; ``waste_share`` over the units that entered the network's first stock points)."""
+    (sums; the network's ``waste_share`` is over the units on hand at the start of the window
+    and those received from outside: at the stock points fed by a supplier or a plant)."""
     record: dict[str, float] = {}
     expired = cost = received = sold = age = marked = lost = 0.0
     for name, point in network.points.items():
@@ -283,13 +291,15 @@ def shelf_kpis(network: Network) -> dict[str, float]:
         first = network.scenario.stock_points[name].source not in network.points
         record[f"{name}.units_expired"] = shelf.units_expired
         record[f"{name}.expiry_cost"] = shelf.expiry_cost
-        record[f"{name}.waste_share"] = _ratio(shelf.units_expired, shelf.units_received)
+        record[f"{name}.waste_share"] = _ratio(
+            shelf.units_expired, shelf.units_at_start + shelf.units_received
+        )
         record[f"{name}.avg_age_at_sale"] = _ratio(shelf.age_units, shelf.sold_units)
         record[f"{name}.units_marked_down"] = shelf.units_marked_down
         record[f"{name}.markdown_revenue_lost"] = shelf.markdown_lost
         expired += shelf.units_expired
         cost += shelf.expiry_cost
-        received += shelf.units_received if first else 0.0
+        received += shelf.units_at_start + (shelf.units_received if first else 0.0)
         sold += shelf.sold_units
         age += shelf.age_units
         marked += shelf.units_marked_down

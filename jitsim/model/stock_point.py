@@ -188,7 +188,7 @@ class StockPoint:
         self.last_time = 0.0
         self.shelf = shelf
         if shelf is not None and initial > 0.0:
-            shelf.put(shelf.stamp(float(initial), 0.0))  # the initial stock arrives at 0
+            shelf.put(shelf.stamp(float(initial), 0.0), 0.0)  # the initial stock arrives at 0
         self.reset_statistics(0.0)
 
     def connect(
@@ -436,11 +436,14 @@ class StockPoint:
         if owned:
             self.owned_transit -= quantity
         self.on_hand += quantity
-        if self.shelf is not None:
-            self.shelf.put(batches if batches is not None else self.shelf.stamp(quantity, now))
         trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
+        shelf = self.shelf
+        if shelf is not None:
+            arrived = batches if batches is not None else shelf.stamp(quantity, now)
+            if shelf.put(arrived, now):  # expired on the way: out at once
+                shelf.expire(self, now)
         if self.backorder_queue:
             self._serve_backorders(now)
         self._note_cash()
