@@ -64,6 +64,7 @@ def test_the_bundled_scenarios_are_there() -> None:
         "daily_convention.yaml",
         "retail_promotion.yaml",
         "multi_sku_shared_supplier.yaml",
+        "fresh_produce.yaml",
     }
     assert expected <= names
 
