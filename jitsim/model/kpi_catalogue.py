@@ -262,9 +262,10 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          f"adds back unit cost × units expired (their purchase is in purchase cost); "
          f"{_PERISHABLE}."),
     _kpi("waste_share", (_N, _S), "share (0–1)", _WASTE,
-         "`units_expired` ÷ units received (stock point: every unit put away there, the "
-         "initial stock included; network: units expired anywhere ÷ units received at the "
-         f"stock points fed by a supplier or a plant); {_PERISHABLE}.",
+         "`units_expired` ÷ units received, the stock on hand at the start of the window "
+         "counting as received then (stock point: every unit put away there; network: units "
+         "expired anywhere ÷ (stock on hand anywhere at the start + units received at the "
+         f"stock points fed by a supplier or a plant)); {_PERISHABLE}.",
          "no unit was received"),
     _kpi("avg_age_at_sale", (_N, _S), "days", _WASTE,
          "Σ units × (time of sale − arrival at the first stock point, or finishing at the "

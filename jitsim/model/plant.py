@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.cash import CashTiedUp
     from jitsim.model.disruptions import LaneDisruption, QualityFactor, Timeline
-    from jitsim.model.shelf import Batch
+    from jitsim.model.shelf import Batch as ShelfBatch
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
     from jitsim.scenario.plants import Product
@@ -77,7 +77,7 @@ class MaterialIntake:
         self.material = material
         self.needed = needed
 
-    def ship(self, quantity: float, now: float, batches: list[Batch] | None = None) -> None:
+    def ship(self, quantity: float, now: float, batches: list[ShelfBatch] | None = None) -> None:
         """Materials reach the plant: they are now work in process (a perishable material's
         ``batches`` are consumed with them)."""
         self.plant.add_material(quantity, self, now)
@@ -135,7 +135,7 @@ class PlantLane(Lane):
         """A production order of ``quantity`` units."""
         self.plant.order(quantity, self, now)
 
-    def ship(self, quantity: float, now: float, batches: list[Batch] | None = None) -> None:
+    def ship(self, quantity: float, now: float, batches: list[ShelfBatch] | None = None) -> None:
         """Finished units leave for the stock point; with ``shelf_life_from: production``
         their shelf life starts now, when they are finished."""
         shelf = self.owner.shelf

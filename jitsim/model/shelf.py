@@ -85,10 +85,10 @@ class Shelf:
         "salvage_value",
         "sold_units",
         "unit_cost",
+        "units_at_start",
         "units_expired",
         "units_marked_down",
         "units_received",
-        "units_at_start",
     )
 
     def __init__(

@@ -50,17 +50,17 @@ def check_perishables(scenario: Scenario, problems: Problems) -> None:
                 )
             )
     for name, customer in scenario.customers.items():
-        point = scenario.stock_points.get(customer.buys_from)
-        item = items.get(point.item) if point is not None else None
+        seller = scenario.stock_points.get(customer.buys_from)
+        item = items.get(seller.item) if seller is not None else None
         minimum = customer.min_remaining_days
-        if item is None or point is None or minimum == 0:
+        if item is None or seller is None or minimum == 0:
             continue
         where = ("customers", name, "min_remaining_days")
         if item.shelf_life is None:
             problems.append(
                 (
                     where,
-                    f"item {point.item!r} is not perishable: give items.{point.item}.shelf_life "
+                    f"item {seller.item!r} is not perishable: give items.{seller.item}.shelf_life "
                     "or remove min_remaining_days",
                 )
             )
@@ -71,14 +71,14 @@ def check_perishables(scenario: Scenario, problems: Problems) -> None:
                 (
                     where,
                     f"{minimum:g} days must be below the longest shelf life of item "
-                    f"{point.item!r} ({longest:g} days): no unit could ever be sold",
+                    f"{seller.item!r} ({longest:g} days): no unit could ever be sold",
                 )
             )
         elif not bounded and minimum > longest:
             problems.append(
                 (
                     where,
-                    f"{minimum:g} days is above the mean shelf life of item {point.item!r} "
+                    f"{minimum:g} days is above the mean shelf life of item {seller.item!r} "
                     f"({longest:g} days): most units could never be sold",
                 )
             )

@@ -58,7 +58,7 @@ def _hand_table() -> dict[int, tuple[float, ...]]:
 def _simulated_table(network: object) -> dict[int, tuple[float, ...]]:
     rows: dict[int, list[float]] = {}
     trace = network.trace  # type: ignore[attr-defined]
-    for time, node, event, quantity, level, _ in trace:
+    for time, node, event, quantity, _level, _ in trace:
         if node != "store":
             continue
         day = int(time) if event != "end of day" else int(time) - 1
@@ -168,9 +168,7 @@ class _Lives:
         ("lifo", [[12.0, 2.0, 1.0], [3.0, 1.0, 1.0], [5.0, 0.0, 4.0]], 1.0),  # B, then C
     ],
 )
-def test_fefo_fifo_and_lifo_on_a_shelf(
-    issue: str, left: list[list[float]], expired: float
-) -> None:
+def test_fefo_fifo_and_lifo_on_a_shelf(issue: str, left: list[list[float]], expired: float) -> None:
     shelf = Shelf(
         issue,
         _Lives(5.0, 2.0, 10.0),  # type: ignore[arg-type]

@@ -144,8 +144,7 @@ def _check_against_chain(m: int, S: int, mean: float, horizon: int, n: int) -> N
         rate = frame[column] / window
         se = float(rate.std(ddof=1)) / math.sqrt(n)
         assert abs(rate.mean() - exact) <= 4 * se, (
-            f"m={m} S={S}: {column} per day {rate.mean():.5f} vs exact {exact:.5f} "
-            f"(SE {se:.5f})"
+            f"m={m} S={S}: {column} per day {rate.mean():.5f} vs exact {exact:.5f} (SE {se:.5f})"
         )
 
 
