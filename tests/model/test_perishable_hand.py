@@ -295,3 +295,69 @@ def test_units_keep_their_expiry_through_a_second_echelon() -> None:
 def test_the_daily_convention_has_the_expiry_step() -> None:
     text = Path(ROOT / "docs" / "daily-convention.md").read_text(encoding="utf-8")
     assert "## Perishable stock: expiry is phase 1b" in text
+
+
+# -- plants and stock losses ------------------------------------------------------------------
+
+JAM = """\
+name: jam from a kitchen
+run: {horizon_days: 60, warmup_days: 0, replications: 1, seed: 3}
+items:
+  fruit: {unit_cost: 1.0}
+  jam: {unit_cost: 3.0, price: 5.0, shelf_life: 100, shelf_life_from: FROM}
+suppliers:
+  farm: {items: [fruit], lead_time: 1}
+stock_points:
+  pantry:
+    item: fruit
+    source: farm
+    initial: 50
+    policy: {kind: s_S, s: 20, S: 60}
+  shop:
+    item: jam
+    source: kitchen
+    lead_time: 2
+    policy: {kind: s_S, s: 6, S: 15}
+plants:
+  kitchen:
+    products:
+      jam: {bom: {fruit: 2}, processing_time: 0.01, batch_size: 1}
+customers:
+  shoppers: {buys_from: shop, demand: {kind: poisson, mean: 3}}
+"""
+
+
+def test_shelf_life_from_production_counts_the_transit_from_the_plant() -> None:
+    """Nothing expires (100 days), so the same units are sold at the same times either way;
+    counted from production every unit is older by exactly its 2 days on the road."""
+    kpis = {}
+    for start in ("arrival", "production"):
+        network = run_model(jitsim.load_scenario_text(JAM.replace("FROM", start)), "base")
+        kpis[start] = extract(network)
+        assert network.points["shop"].shelf.units == pytest.approx(  # type: ignore[union-attr]
+            network.points["shop"].on_hand, abs=1e-9
+        )
+    assert kpis["arrival"]["sold_units"] == kpis["production"]["sold_units"] > 100
+    assert kpis["production"]["avg_age_at_sale"] - kpis["arrival"]["avg_age_at_sale"] == (
+        pytest.approx(2.0)
+    )
+
+
+def test_a_stock_loss_takes_the_same_share_of_every_batch() -> None:
+    """Bread again, half the stock burnt on the morning of day 4 (after the receipts): 7
+    loaves of day 3's delivery were left, 3.5 are burnt, the rest sells before it expires."""
+    text = (
+        BREAD + "disruptions:\n  fire: {kind: stock_loss, nodes: [store], fraction: 0.5, at: [4]}\n"
+    )
+    network = run_model(jitsim.load_scenario_text(text), "base")
+    k = extract(network)
+    assert k["units_destroyed"] == 3.5
+    shelf = network.points["store"].shelf
+    assert shelf is not None
+    assert shelf.units == pytest.approx(network.points["store"].on_hand, abs=1e-9)
+    # day 4: IP 3.5 → order 10.5 (due day 5); noon: 0.5 left, sold first on day 5
+    assert [(r[0], r[3]) for r in network.trace if r[2] == "order"][1] == (4.0, 10.5)
+    # day 5: 10.5 arrive (expire day 8); the 0.5 old loaf goes first; on day 8 the 2 left of
+    # the 10.5 expire, the store is empty at the review and 3 loaves are backordered
+    assert [(r[0], r[3]) for r in network.trace if r[2] == "expired"] == [(3.0, 1.0), (8.0, 2.0)]
+    assert k["backordered_units"] == 3.0
