@@ -214,6 +214,8 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "demand_variance_weekly": demand_var,
     }
     record.update(_supply_feature_kpis(point))
+    if point.shelf is not None:  # perishable items only
+        record.update(point.shelf.kpis())
     record.update(point.policy.derived())
     return record
 
@@ -328,14 +330,9 @@ def _cost_kpis(
     # Expired units were paid in purchase_cost and are charged (unit cost − salvage) in
     # expiry_cost: add back their unit cost, as for scrapped materials, so that profit counts
     # each expired unit once (its purchase, less the salvage recovered).
-    expired_value = 0.0
+    expired_value = perishable.get("expired_value", 0.0)
     if perishable:
         total_cost += perishable["expiry_cost"]
-        expired_value = sum(
-            p.shelf.units_expired * p.unit_cost
-            for p in network.points.values()
-            if p.shelf is not None
-        )
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -362,5 +359,5 @@ def _cost_kpis(
         "peak_cash_tied_up": network.peak_cash,
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
-        **perishable,
+        **{kpi: value for kpi, value in perishable.items() if kpi != "expired_value"},
     }

@@ -135,7 +135,7 @@ class Network:
         daily = self.daily_demand
         due = calendar.due
         trace = calendar.trace
-        shelves = [p for p in points if p.shelf is not None]
+        shelves = [(p, p.shelf) for p in points if p.shelf is not None]
         half_day = 0.5
         for day in range(self.horizon + 1):
             now = float(day)
@@ -145,8 +145,8 @@ class Network:
                 self._reset(now, points, customers)
             if day == self.horizon:
                 break
-            for point in shelves:  # phase 1b: expiry, before the receipts and reviews
-                point.shelf.expire(point, now)  # type: ignore[union-attr]
+            for point, shelf in shelves:  # phase 1b: expiry, before receipts and reviews
+                shelf.expire(point, now)
             while due and due[0][0] <= now:  # phase 2, including actions they add for now
                 heappop(due)[2]()
             for point in periodic:

@@ -189,10 +189,12 @@ class Shelf:
         usable = self.usable(on_hand, now, min_left)
         filled = quantity if quantity <= usable else usable
         if filled > 0.0:
-            self._sold(self.take(filled, now, min_left), customer, now)
+            self.book_sale(self.take(filled, now, min_left), customer, now)
         return filled
 
-    def _sold(self, batches: list[Batch], customer: Customer, now: float) -> None:
+    def book_sale(self, batches: list[Batch], customer: Customer, now: float) -> None:
+        """``batches`` taken from the shelf are sold to ``customer`` now: count their age and
+        take the markdown of those near expiry off the customer's revenue."""
         markdown = self.markdown
         for expiry, arrived, units in batches:
             self.sold_units += units
@@ -236,6 +238,17 @@ class Shelf:
         """(unit cost − salvage value) × units expired (currency)."""
         return (self.unit_cost - self.salvage_value) * self.units_expired
 
+    def kpis(self) -> dict[str, float]:
+        """The stock point's perishable KPIs (unprefixed; docs/kpis.md)."""
+        return {
+            "units_expired": self.units_expired,
+            "expiry_cost": self.expiry_cost,
+            "waste_share": _ratio(self.units_expired, self.units_at_start + self.units_received),
+            "avg_age_at_sale": _ratio(self.age_units, self.sold_units),
+            "units_marked_down": self.units_marked_down,
+            "markdown_revenue_lost": self.markdown_lost,
+        }
+
 
 def serve_backorders(point: StockPoint, now: float) -> None:
     """Serve ``point``'s backorders from its shelf, first come first served, each requester
@@ -264,7 +277,7 @@ def serve_backorders(point: StockPoint, now: float) -> None:
             point.customer_backorders -= served
             point.shortage_rate -= requester.backorder_cost_per_unit_day * served
             requester.backorder_filled(served, now)
-            shelf._sold(batches, requester, now)
+            shelf.book_sale(batches, requester, now)
         else:
             requester.ship(served, now, batches)
         if trace is not None:
@@ -279,24 +292,19 @@ def serve_backorders(point: StockPoint, now: float) -> None:
 
 
 def shelf_kpis(network: Network) -> dict[str, float]:
-    """The perishable KPIs of every stock point with a shelf (prefixed) and of the network
-    (sums; the network's ``waste_share`` is over the units on hand at the start of the window
-    and those received from outside: at the stock points fed by a supplier or a plant)."""
-    record: dict[str, float] = {}
-    expired = cost = received = sold = age = marked = lost = 0.0
+    """The perishable KPIs of the network: sums over the stock points with a shelf (which
+    report their own through :meth:`Shelf.kpis`). The network's ``waste_share`` is over the
+    units on hand anywhere at the start of the window and those received from outside, at the
+    stock points fed by a supplier or a plant, so a unit moving between stock points counts
+    once. Also the value of the expired units at unit cost, ``expired_value``, which profit
+    adds back (not a column)."""
+    expired = cost = value = received = sold = age = marked = lost = 0.0
     for name, point in network.points.items():
         shelf = point.shelf
         if shelf is None:
             continue
         first = network.scenario.stock_points[name].source not in network.points
-        record[f"{name}.units_expired"] = shelf.units_expired
-        record[f"{name}.expiry_cost"] = shelf.expiry_cost
-        record[f"{name}.waste_share"] = _ratio(
-            shelf.units_expired, shelf.units_at_start + shelf.units_received
-        )
-        record[f"{name}.avg_age_at_sale"] = _ratio(shelf.age_units, shelf.sold_units)
-        record[f"{name}.units_marked_down"] = shelf.units_marked_down
-        record[f"{name}.markdown_revenue_lost"] = shelf.markdown_lost
+        value += shelf.units_expired * shelf.unit_cost
         expired += shelf.units_expired
         cost += shelf.expiry_cost
         received += shelf.units_at_start + (shelf.units_received if first else 0.0)
@@ -304,17 +312,15 @@ def shelf_kpis(network: Network) -> dict[str, float]:
         age += shelf.age_units
         marked += shelf.units_marked_down
         lost += shelf.markdown_lost
-    record.update(
-        {
-            "units_expired": expired,
-            "expiry_cost": cost,
-            "waste_share": _ratio(expired, received),
-            "avg_age_at_sale": _ratio(age, sold),
-            "units_marked_down": marked,
-            "markdown_revenue_lost": lost,
-        }
-    )
-    return record
+    return {
+        "units_expired": expired,
+        "expiry_cost": cost,
+        "waste_share": _ratio(expired, received),
+        "avg_age_at_sale": _ratio(age, sold),
+        "units_marked_down": marked,
+        "markdown_revenue_lost": lost,
+        "expired_value": value,
+    }
 
 
 def _ratio(numerator: float, denominator: float) -> float:
