@@ -19,7 +19,7 @@ from conftest import QUICKSTART, SCENARIOS, run_model, shortened
 from scipy.stats import poisson
 
 import jitsim
-from jitsim.distributions import Constant
+from jitsim.distributions import Constant, Uniform
 from jitsim.model.kpis import extract
 
 # -- (a) a shelf life nobody reaches changes nothing ------------------------------------------
@@ -157,3 +157,35 @@ def test_fixed_lifetime_matches_the_markov_chain_fast(m: int, S: int, mean: floa
 @pytest.mark.parametrize(("m", "S", "mean"), [(2, 12, 5.0), (3, 10, 4.0), (3, 9, 2.5)])
 def test_fixed_lifetime_matches_the_markov_chain(m: int, S: int, mean: float) -> None:
     _check_against_chain(m, S, mean, 20050, 20)
+
+
+# -- conservation of units --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "alternatives"),
+    [(SCENARIOS / "two_echelon.yaml", ("buffered", "jit")), (QUICKSTART, ("buffered", "jit"))],
+)
+def test_every_unit_is_sold_shipped_expired_or_still_there(
+    path: object, alternatives: tuple[str, ...]
+) -> None:
+    """With shelf lives of 2 to 6 days (many expire, batches move between echelons): at every
+    stock point, stock at the start of the window + units received = units shipped (to
+    customers or downstream) + units expired + stock at the end."""
+    plain = shortened(jitsim.load_scenario(path), 120, 20)
+    items = {
+        name: item.model_copy(update={"shelf_life": Uniform(low=2.0, high=6.0)})
+        for name, item in plain.items.items()
+    }
+    scenario = plain.model_copy(update={"items": items})
+    for alternative in alternatives:
+        network = run_model(scenario, alternative, 3, trace=False)
+        k = extract(network)
+        assert k["units_expired"] > 0
+        for point in network.points.values():
+            shelf = point.shelf
+            assert shelf is not None
+            assert shelf.units_at_start + shelf.units_received == pytest.approx(
+                point.shipped_units + shelf.units_expired + point.on_hand, abs=1e-6
+            )
+            assert shelf.units == pytest.approx(point.on_hand, abs=1e-6)
