@@ -36,9 +36,11 @@ if TYPE_CHECKING:
     from jitsim.model.network import Network
     from jitsim.model.stock_point import StockPoint
 
-#: KPIs printed by ``jitsim run`` (in this order) when present.
+#: KPIs printed by ``jitsim run`` (in this order) when present (``waste_share``: only
+#: scenarios with perishable items have it).
 HEADLINE_KPIS = (
     "total_cost",
+    "waste_share",
     "fill_rate",
     "cycle_service_level",
     "stockout_days",

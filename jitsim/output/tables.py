@@ -26,8 +26,10 @@ __all__ = [
     "tts_flag",
 ]
 
-_RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
-_MONEY_NAMES = ("profit", "revenue")
+_RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate", "waste_share")
+_MONEY_NAMES = ("profit", "revenue", "markdown_revenue_lost")
+#: Perishable stock (docs/waste-space-cash.md): units whose names do not say so.
+_PERISHABLE_UNITS = ("units_expired", "units_marked_down")
 
 
 def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
@@ -37,11 +39,11 @@ def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
         return "%", 100.0
     if base.endswith(("_cost", "_value")) or base in _MONEY_NAMES or "cash" in base:
         return currency, 1.0
-    if base.endswith("_days") or base == "window_days":
+    if base.endswith("_days") or base in ("window_days", "avg_age_at_sale"):
         return "days", 1.0
     if base.startswith("orders_"):
         return "orders", 1.0
-    if base.endswith("_units") or base.startswith("avg_"):
+    if base.endswith("_units") or base.startswith("avg_") or base in _PERISHABLE_UNITS:
         return "units", 1.0
     return "", 1.0
 
