@@ -42,6 +42,7 @@ from jitsim.model.planning import (
     review_depth,
 )
 from jitsim.model.plant import Plant, PlantLane
+from jitsim.model.shelf import Shelf
 from jitsim.model.sourcing import Backup
 from jitsim.model.space import Space
 from jitsim.model.stock_point import StockPoint
@@ -137,6 +138,8 @@ class Builder:
             if any(item.end_of_life is not None for item in scenario.items.values())
             else None
         )
+        #: Shelf lives of each perishable item, shared by its stock points.
+        self.shelf_lives: dict[str, BlockSampler] = {}
 
     def parts(self) -> Parts:
         """Every part, made complete in the order of the module notes."""
@@ -258,10 +261,39 @@ class Builder:
             review_offset=spec.review.offset_days,
             policy=self.policy(name, spec, holding, totals),
             trajectory=self.trajectories,
+            shelf=self.shelf(spec) if item.shelf_life is not None else None,
         )
         if spec.capacity is not None:
             point.space = self.space(name, spec)
         return point
+
+    def shelf(self, spec: StockPointSpec) -> Shelf:
+        """The shelf of a stock point of a perishable item: its issue rule, the item's shelf
+        lives (stream ``item.NAME.shelf_life``) and its customers' minimum remaining lives."""
+        scenario = self.scenario
+        item = scenario.items[spec.item]
+        assert item.shelf_life is not None
+        lives = self.shelf_lives.get(spec.item)
+        if lives is None:
+            lives = self.shelf_lives[spec.item] = BlockSampler(
+                item.shelf_life, self.streams(f"item.{spec.item}.shelf_life")
+            )
+        markdown = item.markdown
+        return Shelf(
+            spec.issue,
+            lives,
+            unit_cost=item.unit_cost,
+            salvage_value=item.salvage_value,
+            from_production=item.shelf_life_from == "production",
+            markdown=(markdown.days_before_expiry, markdown.price_factor)
+            if markdown is not None
+            else None,
+            min_left={
+                name: customer.min_remaining_days
+                for name, customer in scenario.customers.items()
+                if customer.min_remaining_days > 0
+            },
+        )
 
     def space(self, name: str, spec: StockPointSpec) -> Space:
         """The warehouse space of stock point ``name`` (it has a ``capacity``); refused units

@@ -34,6 +34,7 @@ from simpy.core import URGENT
 
 if TYPE_CHECKING:
     from jitsim.model.ledger import Ledger
+    from jitsim.model.shelf import Batch
     from jitsim.model.stock_point import StockPoint
 
 #: One line of the event log: time, node, event, quantity, level, note.
@@ -90,11 +91,18 @@ class Calendar:
             _Callback(self.env, when - self.env.now, action)
 
     def deliver(
-        self, point: StockPoint, quantity: float, owned: bool, due: float, now: float
+        self,
+        point: StockPoint,
+        quantity: float,
+        owned: bool,
+        due: float,
+        now: float,
+        batches: list[Batch] | None = None,
     ) -> None:
-        """Have ``quantity`` units received at ``point`` at time ``due`` (now if already due)."""
+        """Have ``quantity`` units received at ``point`` at time ``due`` (now if already due),
+        perishable units as ``batches`` (None: stamped on arrival, or not perishable)."""
         due = snap(due)
         if due <= now:
-            point.receive(quantity, owned, now)
+            point.receive(quantity, owned, now, batches)
         else:
-            self.at(due, lambda: point.receive(quantity, owned, due))
+            self.at(due, lambda: point.receive(quantity, owned, due, batches))

@@ -121,6 +121,8 @@ def _take(point: StockPoint, units: float, now: float, note: str) -> float:
     """Remove ``units`` from ``point``'s on-hand stock as written off; returns them."""
     point.advance(now)  # close the on-hand area at the old level first
     point.on_hand -= units
+    if point.shelf is not None:  # perishable: the batches leave too, in issue order
+        point.shelf.discard(units)
     trace = point.calendar.trace
     if trace is not None:
         trace.append((now, point.name, "written off", units, point.on_hand, note))

@@ -83,6 +83,7 @@ _CAPACITY_UNIT = "in the stock point's `capacity_unit` (units, or m³ = units ×
 _FINANCE = "Cash flow and payment terms"
 _LEDGER = "(scenarios with `finance:` or `payment_terms` only; docs/waste-space-cash.md)"
 _WASTE = "Waste: perishables and end of life"
+_PERISHABLE = "scenarios with a perishable item (`items.X.shelf_life`) only"
 
 #: Every KPI, in the order of ``docs/kpis.md``.
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -161,16 +162,16 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     _kpi("total_cost", (_N,), "currency", _COST,
          "holding + obsolescence + ordering + shortage + quality + expedite costs over the "
          "measured window, + `space_cost` + `overflow_cost` when a stock point has a "
-         "`capacity`, + `obsolescence_write_off` when an item has an end of life; purchases "
-         "excluded."),
+         "`capacity`, + `obsolescence_write_off` when an item has an end of life, + "
+         "`expiry_cost` with perishable items; purchases excluded."),
     _kpi("revenue", (_N, _C), "currency", _COST,
          "Price × units delivered to customers (on arrival or from backorder)."),
     _kpi("profit", (_N,), "currency", _COST,
          "revenue − purchase cost − total cost, adding back the material value of scrapped "
-         "units and the unit cost of units written off at an end of life (both already paid "
-         "in purchase cost); lost margin shows up here. With a cash ledger, the early-payment "
-         "discounts taken are added (purchase cost is at list price); `financing_cost` is not "
-         "subtracted."),
+         "units, the unit cost of units written off at an end of life and the unit cost of "
+         "units expired (all already paid in purchase cost); lost margin shows up here. With a "
+         "cash ledger, the early-payment discounts taken are added (purchase cost is at list "
+         "price); `financing_cost` is not subtracted."),
     _kpi("avg_cash_tied_up", (_N, _S), "currency", _CASH,
          "Time-weighted value at unit cost of stock on hand plus owned in-transit stock "
          "(orders between stock points, and from suppliers with `title_transfer: shipment`); "
@@ -314,6 +315,30 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
          "Units inspected × the plant's inspection cost per unit."),
     _kpi("quality_cost", (_P,), "currency", _PLANT,
          "rework + scrap + inspection costs of the plant."),
+    _kpi("units_expired", (_N, _S), "units", _WASTE,
+         f"Units whose shelf life ended on hand {_WINDOW}: removed at the start of the day "
+         f"(`docs/waste-space-cash.md`). Network: the sum over stock points; {_PERISHABLE}."),
+    _kpi("expiry_cost", (_N, _S), "currency", _WASTE,
+         "(unit cost − `salvage_value`) × `units_expired`; part of `total_cost`, and profit "
+         f"adds back unit cost × units expired (their purchase is in purchase cost); "
+         f"{_PERISHABLE}."),
+    _kpi("waste_share", (_N, _S), "share (0–1)", _WASTE,
+         "`units_expired` ÷ units received, the stock on hand at the start of the window "
+         "counting as received then (stock point: every unit put away there; network: units "
+         "expired anywhere ÷ (stock on hand anywhere at the start + units received at the "
+         f"stock points fed by a supplier or a plant)); {_PERISHABLE}.",
+         "no unit was received"),
+    _kpi("avg_age_at_sale", (_N, _S), "days", _WASTE,
+         "Σ units × (time of sale − arrival at the first stock point, or finishing at the "
+         "plant with `shelf_life_from: production`) ÷ units sold to customers (on arrival or "
+         f"from backorder); {_PERISHABLE}.",
+         "no unit was sold"),
+    _kpi("units_marked_down", (_N, _S), "units", _WASTE,
+         "Units sold with at most `markdown.days_before_expiry` days of shelf life left, at "
+         f"price × `price_factor`; 0 without `markdown`; {_PERISHABLE}."),
+    _kpi("markdown_revenue_lost", (_N, _S), "currency", _WASTE,
+         "Σ over marked-down units of the customer's price × (1 − `price_factor`): revenue "
+         f"is net of it; {_PERISHABLE}."),
     _kpi("downtime_days", (_S, _P, "supplier"), "days", _DISRUPTION,
          "Days the supplier or plant was down, or the stock point's inbound lanes were closed, "
          "in the measured window (0 when never down)."),

@@ -38,6 +38,7 @@ import math
 from typing import TYPE_CHECKING
 
 from jitsim.model.ledger import cash_kpis
+from jitsim.model.shelf import shelf_kpis
 from jitsim.model.space import SPACE_COSTS, space_kpis
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ HEADLINE_KPIS = (
     "obsolescence_write_off",
     "space_cost",
     "overflow_cost",
+    "waste_share",
     "fill_rate",
     "cycle_service_level",
     "stockout_days",
@@ -147,6 +149,12 @@ LOWER_IS_BETTER = frozenset(
         "dio",
         "dso",
         "cash_to_cash_days",
+        "units_expired",
+        "expiry_cost",
+        "waste_share",
+        "avg_age_at_sale",
+        "units_marked_down",
+        "markdown_revenue_lost",
     }
 )
 
@@ -254,6 +262,8 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
     record.update(_supply_feature_kpis(point))
     if point.space is not None:  # only stock points with a capacity
         record.update(point.space.kpis(point, window))
+    if point.shelf is not None:  # perishable items only
+        record.update(point.shelf.kpis())
     record.update(point.policy.derived())
     return record
 
@@ -282,8 +292,11 @@ def extract(network: Network) -> dict[str, float]:
     if network.end_of_life is not None:  # write-offs of the stock points of ending items
         for name, values in network.end_of_life.point_kpis().items():
             per_point[name].update(values)
+    perishable = (
+        shelf_kpis(network) if any(p.shelf is not None for p in network.points.values()) else {}
+    )
     record.update(_service_kpis(network, per_point))
-    record.update(_cost_kpis(network, per_point, per_plant))
+    record.update(_cost_kpis(network, per_point, per_plant, perishable))
     for name, values in per_plant.items():
         for kpi, value in values.items():
             record[f"{name}.{kpi}"] = value
@@ -340,8 +353,10 @@ def _cost_kpis(
     network: Network,
     per_point: dict[str, dict[str, float]],
     per_plant: dict[str, dict[str, float]],
+    perishable: dict[str, float],
 ) -> dict[str, float]:
-    """Costs, revenue, profit and cash tied up of the whole network."""
+    """Costs, revenue, profit and cash tied up of the whole network (``perishable``: the
+    columns of :func:`~jitsim.model.shelf.shelf_kpis`, empty without perishable items)."""
     window = network.horizon - network.window_start
     customers = list(network.customers.values())
 
@@ -375,6 +390,12 @@ def _cost_kpis(
         units, write_off, written_off_value = network.end_of_life.totals()
         ending = {"obsolescence_write_off": write_off, "units_written_off": units}
         total_cost += write_off
+    # Expired units were paid in purchase_cost and are charged (unit cost − salvage) in
+    # expiry_cost: add back their unit cost, as for scrapped materials, so that profit counts
+    # each expired unit once (its purchase, less the salvage recovered).
+    expired_value = perishable.get("expired_value", 0.0)
+    if perishable:
+        total_cost += perishable["expiry_cost"]
     revenue = sum(c.revenue for c in customers)
     purchase = total("purchase_cost")
     # Cash tied up: stock at every point plus work in process at material cost.
@@ -397,13 +418,20 @@ def _cost_kpis(
         **ending,
         "total_cost": total_cost,
         "revenue": revenue,
-        # Scrapped materials are in quality_cost, and written-off units in the write-off, at
-        # their unit cost: both were already paid in purchase_cost, so they are added back.
-        "profit": revenue - purchase - total_cost + scrapped_materials + written_off_value,
+        # Scrapped materials are in quality_cost, written-off units in the write-off and
+        # expired units in expiry_cost, at their unit cost: all were already paid in
+        # purchase_cost, so their unit cost is added back.
+        "profit": revenue
+        - purchase
+        - total_cost
+        + scrapped_materials
+        + written_off_value
+        + expired_value,
         "avg_cash_tied_up": avg_cash,
         "peak_cash_tied_up": network.peak_cash,
         "inventory_turns": turns,
         "days_of_inventory": _ratio(network.scenario.run.days_per_year, turns),
+        **{kpi: value for kpi, value in perishable.items() if kpi != "expired_value"},
     }
     if network.ledger is not None:  # only scenarios with finance: or payment_terms
         cash = cash_kpis(

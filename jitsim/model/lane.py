@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.disruptions import LaneDisruption
     from jitsim.model.ledger import SupplierAccount
+    from jitsim.model.shelf import Batch
     from jitsim.model.stock_point import StockPoint
     from jitsim.model.supplier import SupplierNode
     from jitsim.streams import BlockSampler
@@ -183,8 +184,9 @@ class Lane:
         self.unshipped -= quantity
         self.ship(quantity, now)
 
-    def ship(self, quantity: float, now: float) -> None:
-        """``quantity`` units leave the source now and arrive after a lead time."""
+    def ship(self, quantity: float, now: float, batches: list[Batch] | None = None) -> None:
+        """``quantity`` units leave the source now and arrive after a lead time (perishable
+        units from a stock point or plant as ``batches``: they keep their expiry)."""
         due = now + self.lead_times.next()
         if self.disruption is not None:
             due = self.disruption.arrival(now, due)
@@ -192,7 +194,7 @@ class Lane:
         if owned:
             self.owner.take_title(quantity, now)
         if self.direct:
-            self.calendar.deliver(self.owner, quantity, owned, due, now)
+            self.calendar.deliver(self.owner, quantity, owned, due, now, batches)
             return
         due = snap(due)
         if due <= now:

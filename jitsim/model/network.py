@@ -9,6 +9,8 @@ One clock process per replication drives the daily order of events (docs/daily-c
 At each integer time ``t``:
 
 1. end-of-day snapshot of day ``t − 1``;
+1b. perishable stock whose expiry is at or before ``t`` leaves on-hand stock
+   (:meth:`Shelf.expire <jitsim.model.shelf.Shelf.expire>`);
 2. receipts and other actions due at ``t`` are run (:attr:`Calendar.due
    <jitsim.model.calendar.Calendar.due>`, in the order they were scheduled);
 3. periodic reviews, downstream stock points first (so a distribution centre sees today's
@@ -136,6 +138,7 @@ class Network:
         daily = self.daily_demand
         due = calendar.due
         trace = calendar.trace
+        shelves = [(p, p.shelf) for p in points if p.shelf is not None]
         half_day = 0.5
         for day in range(self.horizon + 1):
             now = float(day)
@@ -145,6 +148,8 @@ class Network:
                 self._reset(now, points, customers)
             if day == self.horizon:
                 break
+            for point, shelf in shelves:  # phase 1b: expiry, before receipts and reviews
+                shelf.expire(point, now)
             while due and due[0][0] <= now:  # phase 2, including actions they add for now
                 heappop(due)[2]()
             for point in periodic:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
     from jitsim.model.cash import CashTiedUp
     from jitsim.model.disruptions import LaneDisruption, QualityFactor, Timeline
+    from jitsim.model.shelf import Batch as ShelfBatch
     from jitsim.model.stock_point import StockPoint
     from jitsim.scenario.plants import Plant as PlantSpec
     from jitsim.scenario.plants import Product
@@ -76,8 +77,9 @@ class MaterialIntake:
         self.material = material
         self.needed = needed
 
-    def ship(self, quantity: float, now: float) -> None:
-        """Materials reach the plant: they are now work in process."""
+    def ship(self, quantity: float, now: float, batches: list[ShelfBatch] | None = None) -> None:
+        """Materials reach the plant: they are now work in process (a perishable material's
+        ``batches`` are consumed with them)."""
         self.plant.add_material(quantity, self, now)
 
 
@@ -132,6 +134,14 @@ class PlantLane(Lane):
     def send(self, quantity: float, now: float) -> None:
         """A production order of ``quantity`` units."""
         self.plant.order(quantity, self, now)
+
+    def ship(self, quantity: float, now: float, batches: list[ShelfBatch] | None = None) -> None:
+        """Finished units leave for the stock point; with ``shelf_life_from: production``
+        their shelf life starts now, when they are finished."""
+        shelf = self.owner.shelf
+        if batches is None and shelf is not None and shelf.from_production:
+            batches = shelf.stamp(quantity, now)
+        super().ship(quantity, now, batches)
 
 
 class Plant:

@@ -38,9 +38,11 @@ import math
 from typing import TYPE_CHECKING
 
 from jitsim.model.calendar import snap
+from jitsim.model.shelf import split_batches
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
+    from jitsim.model.shelf import Batch
     from jitsim.model.stock_point import StockPoint
     from jitsim.streams import BlockSampler
 
@@ -124,11 +126,20 @@ class Space:
         self.refused_deliveries = 0
         self.refused_units = 0.0
 
-    def admit(self, point: StockPoint, quantity: float, owned: bool, now: float) -> float:
-        """A receipt of ``quantity`` units arrives at ``point``: return the units it puts away.
+    def admit(
+        self,
+        point: StockPoint,
+        quantity: float,
+        owned: bool,
+        now: float,
+        batches: list[Batch] | None = None,
+    ) -> tuple[float, list[Batch] | None]:
+        """A receipt of ``quantity`` units (perishable: in ``batches``) arrives at ``point``:
+        return the units it puts away, and their batches.
 
         With ``refuse``, the part that does not fit stays on order and is scheduled to be
-        delivered again; the stock point books only the accepted part.
+        delivered again (with its own batches, so its units keep their expiry); the stock
+        point books only the accepted part.
         """
         if self.refuse:
             free = self.room - point.on_hand + point.backorders
@@ -136,15 +147,24 @@ class Space:
                 accepted = free if free > 0.0 else 0.0
                 if quantity == math.floor(quantity):  # whole units stay whole
                     accepted = float(math.floor(accepted + 1e-9))
-                self._send_back(point, quantity - accepted, quantity, owned, now)
+                rest = None
+                if batches is not None:
+                    batches, rest = split_batches(batches, accepted)
+                self._send_back(point, quantity - accepted, quantity, owned, now, rest)
                 quantity = accepted
         stored = point.on_hand + quantity - point.backorders
         if stored > self.peak_stored:
             self.peak_stored = stored
-        return quantity
+        return quantity, batches
 
     def _send_back(
-        self, point: StockPoint, refused: float, delivered: float, owned: bool, now: float
+        self,
+        point: StockPoint,
+        refused: float,
+        delivered: float,
+        owned: bool,
+        now: float,
+        batches: list[Batch] | None,
     ) -> None:
         """``refused`` units of a delivery go back to the source, still on order."""
         assert self.redelivery is not None
@@ -158,7 +178,7 @@ class Space:
         if trace is not None:
             note = f"of {delivered:g}; no space, delivered again at {due:g}"
             trace.append((now, point.name, "space refused", refused, point.on_hand, note))
-        self.calendar.deliver(point, refused, owned, due, now)
+        self.calendar.deliver(point, refused, owned, due, now, batches)
 
     def end_of_day(self, on_hand: float, now: float) -> None:
         """The end-of-day snapshot at ``now``: stock above the capacity is in overflow storage

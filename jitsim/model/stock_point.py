@@ -9,8 +9,9 @@ warm-up, and their variances are updated incrementally (Welford, :class:`WeeklyV
 no series is stored. A stock point's optional parts keep their own state: its backup lane
 (:class:`~jitsim.model.sourcing.Backup`), its expediting
 (:class:`~jitsim.model.expedite.Expedite`), its warehouse space
-(:class:`~jitsim.model.space.Space`), and the end of life of its item
-(:class:`~jitsim.model.end_of_life.PointEndOfLife`: no orders from its stop, write-offs).
+(:class:`~jitsim.model.space.Space`), the end of life of its item
+(:class:`~jitsim.model.end_of_life.PointEndOfLife`: no orders from its stop, write-offs) and,
+for a perishable item, the batches of its on-hand stock (:class:`~jitsim.model.shelf.Shelf`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jitsim.model.customer import Customer
+from jitsim.model.shelf import serve_backorders
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from jitsim.model.end_of_life import PointEndOfLife
     from jitsim.model.expedite import Expedite
     from jitsim.model.lane import Lane
+    from jitsim.model.shelf import Batch, Shelf
     from jitsim.model.sourcing import Backup
     from jitsim.model.space import Space
     from jitsim.policies.base import Policy
@@ -41,8 +44,9 @@ class Receiver(Protocol):
         """The node the units go to (its ``name`` appears in the trace)."""
         ...
 
-    def ship(self, quantity: float, now: float) -> None:
-        """``quantity`` units leave the stock point for the receiver now."""
+    def ship(self, quantity: float, now: float, batches: list[Batch] | None = None) -> None:
+        """``quantity`` units leave the stock point for the receiver now (perishable: as
+        ``batches``, see :mod:`jitsim.model.shelf`)."""
         ...
 
 
@@ -71,6 +75,8 @@ class StockPoint:
         The replenishment policy.
     trajectory : bool
         Keep the end-of-day series (:attr:`trajectory`).
+    shelf : Shelf or None
+        The batches of a perishable item's on-hand stock (None: the item does not perish).
 
     Notes
     -----
@@ -131,6 +137,7 @@ class StockPoint:
         "review_period",
         "rounded_orders",
         "rounding_units",
+        "shelf",
         "shipped_units",
         "shortage_rate",
         "space",
@@ -157,6 +164,7 @@ class StockPoint:
         review_offset: int,
         policy: Policy,
         trajectory: bool = False,
+        shelf: Shelf | None = None,
     ) -> None:
         self.calendar = calendar
         self.cash_tied_up = cash_tied_up
@@ -188,6 +196,9 @@ class StockPoint:
         self.shortage_rate = 0.0
         self.trajectory: list[tuple[float, ...]] | None = [] if trajectory else None
         self.last_time = 0.0
+        self.shelf = shelf
+        if shelf is not None and initial > 0.0:
+            shelf.put(shelf.stamp(float(initial), 0.0), 0.0)  # the initial stock arrives at 0
         self.reset_statistics(0.0)
 
     def connect(
@@ -235,6 +246,8 @@ class StockPoint:
             self.space.reset_statistics(self.on_hand)
         if self.end_of_life is not None:
             self.end_of_life.reset_statistics()
+        if self.shelf is not None:
+            self.shelf.reset_statistics()
 
     @property
     def orders_to_backup(self) -> int:
@@ -372,7 +385,11 @@ class StockPoint:
         self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
-        filled = quantity if quantity <= self.on_hand else self.on_hand
+        shelf = self.shelf
+        if shelf is None:
+            filled = quantity if quantity <= self.on_hand else self.on_hand
+        else:  # perishable: only usable units, taken from the shelf
+            filled = shelf.sell(quantity, customer, self.on_hand, now)
         self.on_hand -= filled
         self.filled_on_arrival += filled
         self.shipped_units += filled
@@ -406,12 +423,17 @@ class StockPoint:
         self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
-        filled = quantity if quantity <= self.on_hand else self.on_hand
+        shelf = self.shelf
+        on_hand = self.on_hand if shelf is None else shelf.usable(self.on_hand, now, 0.0)
+        filled = quantity if quantity <= on_hand else on_hand
         if filled > 0.0:
             self.on_hand -= filled
             self.filled_on_arrival += filled
             self.shipped_units += filled
-            lane.ship(filled, now)
+            if shelf is None:
+                lane.ship(filled, now)
+            else:  # the units travel with their expiry
+                lane.ship(filled, now, shelf.take(filled, now, 0.0))
         short = quantity - filled
         if short > 0.0:
             self.day_short = True
@@ -426,11 +448,14 @@ class StockPoint:
         if self.continuous:
             self.review(now)
 
-    def receive(self, quantity: float, owned: bool, now: float) -> None:
-        """A replenishment of ``quantity`` units arrives and is put away (with a
+    def receive(
+        self, quantity: float, owned: bool, now: float, batches: list[Batch] | None = None
+    ) -> None:
+        """A replenishment of ``quantity`` units arrives and is put away (perishable: the
+        ``batches`` it came in from a stock point or plant, else stamped now; with a
         :attr:`space`, only what it admits: the rest stays on order)."""
         if self.space is not None:
-            quantity = self.space.admit(self, quantity, owned, now)
+            quantity, batches = self.space.admit(self, quantity, owned, now, batches)
             if quantity <= 0.0:
                 return
         self.advance(now)
@@ -441,6 +466,11 @@ class StockPoint:
         trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "receipt", quantity, self.on_hand, ""))
+        shelf = self.shelf
+        if shelf is not None:
+            arrived = batches if batches is not None else shelf.stamp(quantity, now)
+            if shelf.put(arrived, now):  # expired on the way: out at once
+                shelf.expire(self, now)
         if self.backorder_queue:
             self._serve_backorders(now)
         if self.end_of_life is not None:  # after its end of life, what is left is written off
@@ -465,6 +495,8 @@ class StockPoint:
         self.advance(now)
         lost = self.on_hand * fraction
         self.on_hand -= lost
+        if self.shelf is not None:
+            self.shelf.scale(1.0 - fraction)  # every batch loses the same share
         if self.calendar.trace is not None:
             self.calendar.trace.append((now, self.name, "destroyed", lost, self.on_hand, ""))
         self.cash_tied_up.note()
@@ -502,6 +534,9 @@ class StockPoint:
             trace.append((now, self.name, "rejected", quantity, self.on_hand, note))
 
     def _serve_backorders(self, now: float) -> None:
+        if self.shelf is not None:
+            serve_backorders(self, now)
+            return
         queue = self.backorder_queue
         trace = self.calendar.trace
         while queue and self.on_hand > 0.0:

@@ -74,7 +74,9 @@ def _items(scenario: Scenario) -> list[str]:
     cur = scenario.run.currency
     return ["items:"] + [
         f"  {name}: unit cost {_g(item.unit_cost)} {cur}, price {_g(item.price)} {cur}, "
-        f"holding {item.annual_holding_rate:.1%} per year" + _end_of_life(item, cur)
+        f"holding {item.annual_holding_rate:.1%} per year"
+        + _shelf_life(item, cur)
+        + _end_of_life(item, cur)
         for name, item in scenario.items.items()
     ]
 
@@ -90,6 +92,23 @@ def _end_of_life(item: Item, cur: str) -> str:
         + (f", announced {_g(told)} days ahead" if told is not None else "")
         + f", written off at {_g(item.unit_cost - item.salvage_value)} {cur}/unit"
     )
+
+
+def _shelf_life(item: Item, cur: str) -> str:
+    """``, shelf life ...`` of a perishable item; empty for one that does not perish."""
+    life = item.shelf_life
+    if life is None:
+        return ""
+    text = f", shelf life {life.describe()} days from {item.shelf_life_from}"
+    if item.salvage_value:
+        text += f", salvage {_g(item.salvage_value)} {cur}"
+    markdown = item.markdown
+    if markdown is not None:
+        text += (
+            f", markdown ×{_g(markdown.price_factor)} with ≤ "
+            f"{_g(markdown.days_before_expiry)} days left"
+        )
+    return text
 
 
 def _suppliers(scenario: Scenario) -> list[str]:

@@ -28,7 +28,7 @@ __all__ = [
     "waste_extra_note",
 ]
 
-_RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate")
+_RATE_SUFFIXES = ("fill_rate", "service_level", "ready_rate", "waste_share")
 _MONEY_NAMES = (
     "profit",
     "revenue",
@@ -69,7 +69,7 @@ def kpi_unit(kpi: str, currency: str) -> tuple[str, float]:
         return "%", 100.0
     if base.endswith(("_cost", "_value")) or base in _MONEY_NAMES or "cash" in base:
         return currency, 1.0
-    if base.endswith("_days") or base == "window_days":
+    if base.endswith("_days") or base in ("window_days", "avg_age_at_sale"):
         return "days", 1.0
     if base.startswith("orders_"):
         return "orders", 1.0

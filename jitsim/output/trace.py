@@ -17,6 +17,8 @@ stockout       units short                on-hand after         backordered / lo
 backorder      units served from          on-hand after         —
 filled         backorders
 end of day     on-hand                    inventory position    backorders, on_order
+expired        units whose shelf life     on-hand after         —
+               ended (perishables)
 ============== ========================== ===================== ===================
 
 The ``end of day`` rows recorded at integer time ``t`` snapshot day ``t − 1``
@@ -68,7 +70,7 @@ def format_row(row: TraceRow, node_width: int = 0) -> str:
         detail = f"qty {_n(quantity)}  IP {_n(level)}  {note}"
     elif event == "review":
         detail = f"IP {_n(level)}  {note}"
-    elif event == "receipt":
+    elif event in ("receipt", "expired"):
         detail = f"qty {_n(quantity)}  on hand {_n(level)}"
     elif event == "demand":
         detail = f"qty {_n(quantity)}  on hand {_n(level)}  from {note}"

@@ -24,6 +24,7 @@ from jitsim.scenario.name_refs import (
     Reference,
     model_field,
 )
+from jitsim.scenario.perishables import check_perishables
 from jitsim.scenario.planning import material_sources, planning_demand, plant_materials
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def reference_problems(scenario: Scenario) -> Problems:
     _check_alternatives(scenario, problems)
     check_disruptions(scenario, problems)
     check_end_of_life(scenario, problems)
+    check_perishables(scenario, problems)
     return problems
 
 

@@ -77,6 +77,9 @@ class Customer(Strict):
     payment_terms : CustomerPaymentTerms, optional
         When the customer pays: ``{days: 30}``, optionally with a share paid late
         (default: cash at the sale). Turns on the cash ledger (docs/waste-space-cash.md).
+    min_remaining_days : float
+        Perishable items: only units with at least this many days of shelf life left are
+        sold to this customer (days, ≥ 0); the others stay for other customers or expire.
     """
 
     buys_from: Name
@@ -90,6 +93,7 @@ class Customer(Strict):
     lost_sale_penalty: NonNegative = 0.0
     price: NonNegative | None = None
     payment_terms: CustomerPaymentTerms | None = None
+    min_remaining_days: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _one_demand_model(self) -> Self:

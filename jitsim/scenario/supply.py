@@ -22,6 +22,7 @@ __all__ = [
     "Expedite",
     "HoldingRate",
     "Item",
+    "Markdown",
     "Review",
     "ReviewField",
     "StockPoint",
@@ -58,6 +59,22 @@ class HoldingRate(Strict):
         return self.capital + self.storage + self.insurance + self.depreciation + self.obsolescence
 
 
+class Markdown(Strict):
+    """Near-expiry units sold cheaper (perishable items, docs/waste-space-cash.md).
+
+    Parameters
+    ----------
+    days_before_expiry : float
+        A unit sold with at most this many days of shelf life left (days, ≥ 0) is marked
+        down.
+    price_factor : float
+        Its price is the customer's price times this factor (dimensionless, 0 < f ≤ 1).
+    """
+
+    days_before_expiry: NonNegative
+    price_factor: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+
+
 class Item(Strict):
     """A stocked item.
 
@@ -75,8 +92,19 @@ class Item(Strict):
     volume : float, optional
         Storage volume per unit (m³): the space one unit takes in a stock point whose
         ``capacity_unit`` is ``m3`` (the issue's ``unit_volume``).
+    shelf_life : distribution, optional
+        Perishable stock: days a unit can be sold, from its arrival at the first stock point
+        (a number is constant; any distribution, one draw per arriving batch from the stream
+        ``item.NAME.shelf_life``). Expired units leave on-hand stock at the start of the day
+        (docs/waste-space-cash.md). None: the item never expires.
+    shelf_life_from : {"arrival", "production"}
+        Where the shelf life starts: at the arrival at the first stock point, or (units made
+        by a plant) when the plant finishes the unit.
     salvage_value : float
-        Currency/unit recovered for a unit that expires or is written off.
+        Money recovered per expired or written-off unit (currency/unit).
+    markdown : Markdown, optional
+        Near-expiry units sold at a reduced price: ``{days_before_expiry: 1,
+        price_factor: 0.5}``.
     end_of_life : EndOfLife, optional
         When the item's life ends (a day or a distribution of days): ordering stops, demand
         falls by ``demand_factor``, and what is left is written off at ``unit_cost −
@@ -88,8 +116,24 @@ class Item(Strict):
     price: NonNegative = 0.0
     holding_rate: NonNegative | HoldingRate = 0.2
     volume: NonNegative | None = None
+    shelf_life: Distribution | None = None
+    shelf_life_from: Literal["arrival", "production"] = "arrival"
     salvage_value: NonNegative = 0.0
+    markdown: Markdown | None = None
     end_of_life: EndOfLife | None = None
+
+    @model_validator(mode="after")
+    def _perishable_fields(self) -> Self:
+        life = self.shelf_life
+        if life is not None and life.mean <= 0:
+            raise_problems(
+                [(("shelf_life",), "must be > 0 days (a unit must be sellable for a while)")]
+            )
+        if self.markdown is not None and life is None:
+            raise_problems(
+                [(("markdown",), "only for perishable items: give shelf_life too, or remove it")]
+            )
+        return self
 
     @property
     def annual_holding_rate(self) -> float:
@@ -415,6 +459,10 @@ class StockPoint(Strict):
     space_cost_per_unit_day : float
         Cost of the space the stock point reserves (currency per capacity unit per day):
         ``space_cost_per_unit_day × capacity`` every measured day, full or empty.
+    issue : {"fifo", "fefo", "lifo"}
+        Which units of a perishable item leave first: first in first out (by arrival at the
+        first stock point), first expired first out, or last in first out. Only for items
+        with a ``shelf_life``.
     """
 
     item: Name
@@ -445,3 +493,5 @@ class StockPoint(Strict):
                 if getattr(self, field) > 0
             )
         return self
+
+    issue: Literal["fifo", "fefo", "lifo"] = "fifo"

@@ -67,6 +67,7 @@ def test_the_bundled_scenarios_are_there() -> None:
         "warehouse_space.yaml",
         "cash_terms.yaml",
         "product_end_of_life.yaml",
+        "fresh_produce.yaml",
     }
     assert expected <= names
 
