@@ -81,6 +81,7 @@ class Customer:
         "late_units",
         "lost_sale_penalty",
         "lost_units",
+        "markdown_due",
         "name",
         "orders_complete",
         "price",
@@ -108,15 +109,20 @@ class Customer:
         self.demand_orders = self.orders_complete = 0
         self.days = self.stockout_days = 0
         self.day_short = False
+        #: Markdown (currency) off the units being booked now: set by the shelf of a
+        #: perishable item just before :meth:`record` or :meth:`backorder_filled`.
+        self.markdown_due = 0.0
 
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
         """Book an order of ``quantity`` units of which ``filled`` shipped at once."""
         self.demand_units += quantity
         self.demand_orders += 1
         self.filled_on_arrival += filled
-        self.revenue += self.price * filled
+        amount = self.price * filled - self.markdown_due
+        self.markdown_due = 0.0
+        self.revenue += amount
         if self.account is not None:
-            self.account.invoice(self.price * filled, now)
+            self.account.invoice(amount, now)
         if short > 0.0:
             self.day_short = True
             if self.backorders:
@@ -129,9 +135,11 @@ class Customer:
     def backorder_filled(self, quantity: float, now: float) -> None:
         """``quantity`` backordered units are shipped late."""
         self.late_units += quantity
-        self.revenue += self.price * quantity
+        amount = self.price * quantity - self.markdown_due
+        self.markdown_due = 0.0
+        self.revenue += amount
         if self.account is not None:
-            self.account.invoice(self.price * quantity, now)
+            self.account.invoice(amount, now)
 
     def end_of_day(self) -> None:
         """Close the day's service record."""

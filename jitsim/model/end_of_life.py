@@ -114,13 +114,22 @@ class PointEndOfLife:
         """A receipt was put away (and has filled waiting backorders): a dead stock point
         writes off what is left of it."""
         if self.dead and point.on_hand > 0.0:
-            self.units_on_arrival += _take(point, point.on_hand, now, "arrived after the end")
+            self.units_on_arrival += _take(
+                point, point.on_hand, now, "arrived after the end", self.salvage_value
+            )
 
 
-def _take(point: StockPoint, units: float, now: float, note: str) -> float:
-    """Remove ``units`` from ``point``'s on-hand stock as written off; returns them."""
+def _take(point: StockPoint, units: float, now: float, note: str, salvage: float = 0.0) -> float:
+    """Remove ``units`` from ``point``'s on-hand stock as written off; returns them.
+
+    With a cash ledger, units written off during the run are sold now for ``salvage``
+    (currency/unit); those left at the horizon's end are sold after it (no cash in the run).
+    """
     point.advance(now)  # close the on-hand area at the old level first
     point.on_hand -= units
+    ledger = point.calendar.ledger
+    if ledger is not None:
+        ledger.sell_for_salvage(now, units * salvage)
     if point.shelf is not None:  # perishable: the batches leave too, in issue order
         point.shelf.discard(units)
     trace = point.calendar.trace
@@ -314,7 +323,9 @@ def _end(points: list[StockPoint], demand_factor: float, now: float) -> None:
         if demand_factor == 0.0:
             state.dead = True
             if point.on_hand > 0.0:
-                state.units_at_end += _take(point, point.on_hand, now, "end of life")
+                state.units_at_end += _take(
+                    point, point.on_hand, now, "end of life", state.salvage_value
+                )
             if point.backorders > point.on_order:
                 _cancel_backorders(point, now)
 

@@ -194,7 +194,8 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     _kpi("end_cash_balance", (_N,), "currency", _FINANCE,
          "Cash balance at the end of the run (the last snapshot, after its interest). "
          "`end_cash_balance − start_cash_balance = cash_from_customers − "
-         "cash_paid_to_suppliers − cash_paid_for_costs − financing_cost`."),
+         "cash_paid_to_suppliers − cash_paid_for_costs − financing_cost + "
+         "cash_from_salvage`."),
     _kpi("financing_cost", (_N,), "currency", _FINANCE,
          "Interest on a negative balance: at every end-of-day snapshot of the window, "
          "−balance × `interest_rate_per_year` ÷ `days_per_year` when the balance is below 0 "
@@ -209,8 +210,12 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     _kpi("cash_paid_for_costs", (_N,), "currency", _FINANCE,
          "Money paid in the window for ordering costs (when an order is placed), expediting "
          "premiums and fixed costs (when the emergency order is placed) and incoming "
-         "inspection (when a delivery is inspected). Holding and shortage costs are imputed, "
-         "not paid."),
+         "inspection (when a delivery is inspected), and reserved and overflow space (at each "
+         "end-of-day snapshot). Holding and shortage costs are imputed, not paid."),
+    _kpi("cash_from_salvage", (_N,), "currency", _FINANCE,
+         "Money recovered in the window by selling units for their `salvage_value` when they "
+         "expire or are written off at an end of life (units left at the horizon's end are "
+         "sold after it and bring no cash in the run)."),
     _kpi("early_payment_discounts", (_N,), "currency", _FINANCE,
          "Discounts taken by paying suppliers' invoices early (`early_discount` × invoices "
          "paid in the window)."),

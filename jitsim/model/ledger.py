@@ -92,6 +92,7 @@ class Ledger:
         "purchases_invoiced",
         "receivables",
         "sales_invoiced",
+        "salvage",
         "start_balance",
         "start_payables",
         "start_receivables",
@@ -124,6 +125,8 @@ class Ledger:
         self.peak_working_capital = inventory_value + self.receivables - self.payables
         self.from_customers = self.to_suppliers = self.discounts = 0.0
         self.sales_invoiced = self.purchases_invoiced = self.financing_cost = 0.0
+        #: Money recovered by selling expired or written-off units for salvage (currency).
+        self.salvage = 0.0
         #: Money paid for costs other than suppliers' invoices, by kind (currency).
         self.paid: dict[str, float] = {}
 
@@ -171,6 +174,13 @@ class Ledger:
             return
         self.balance -= amount
         self.paid[kind] = self.paid.get(kind, 0.0) + amount
+
+    def sell_for_salvage(self, now: float, amount: float) -> None:
+        """Expired or written-off units are sold for their salvage value now: ``amount``
+        (currency) comes in at once."""
+        if amount > 0.0:
+            self.balance += amount
+            self.salvage += amount
 
     def purchase(self, amount: float, now: float, pay_after: float, discount: float) -> None:
         """A supplier's invoice of ``amount`` (currency) for goods that arrived ``now``: owed
@@ -368,6 +378,7 @@ def cash_kpis(
         "cash_from_customers": ledger.from_customers,
         "cash_paid_to_suppliers": ledger.to_suppliers,
         "cash_paid_for_costs": ledger.paid_for_costs,
+        "cash_from_salvage": ledger.salvage,
         "early_payment_discounts": ledger.discounts,
         "avg_receivables": avg_receivables,
         "avg_payables": avg_payables,

@@ -215,7 +215,7 @@ class Shelf:
                 lost = units * customer.price * (1.0 - markdown[1])
                 self.units_marked_down += units
                 self.markdown_lost += lost
-                customer.revenue -= lost
+                customer.markdown_due += lost  # off the sale the customer books next
 
     def scale(self, factor: float) -> None:
         """A stock loss: every batch keeps ``factor`` of its units."""
@@ -236,6 +236,9 @@ class Shelf:
         on_hand = point.on_hand - expired
         point.on_hand = on_hand if on_hand > _EMPTY else 0.0
         self.units_expired += expired
+        ledger = point.calendar.ledger
+        if ledger is not None:  # the expired units are sold for their salvage value
+            ledger.sell_for_salvage(now, expired * self.salvage_value)
         trace = point.calendar.trace
         if trace is not None:
             trace.append((now, point.name, "expired", expired, point.on_hand, ""))
@@ -288,8 +291,8 @@ def serve_backorders(point: StockPoint, now: float) -> None:
         if is_customer:
             point.customer_backorders -= served
             point.shortage_rate -= requester.backorder_cost_per_unit_day * served
+            shelf.book_sale(batches, requester, now)  # sets the markdown of the booking
             requester.backorder_filled(served, now)
-            shelf.book_sale(batches, requester, now)
         else:
             requester.ship(served, now, batches)
         if trace is not None:

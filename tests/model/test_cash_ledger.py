@@ -38,6 +38,7 @@ CASH_KPIS = (
     "cash_from_customers",
     "cash_paid_to_suppliers",
     "cash_paid_for_costs",
+    "cash_from_salvage",
     "early_payment_discounts",
     "avg_receivables",
     "avg_payables",
@@ -259,6 +260,7 @@ def check_conservation(network: Network, kpi: dict[str, float], window_start: fl
         - kpi["cash_paid_to_suppliers"]
         - kpi["cash_paid_for_costs"]
         - kpi["financing_cost"]
+        + kpi["cash_from_salvage"]
     )
     assert moved == pytest.approx(flows, abs=PENNY)
     # 2. customers paid the revenue (counted by the customers) less what they owe more now
@@ -311,6 +313,28 @@ def test_space_and_overflow_are_paid_at_the_snapshots() -> None:
     assert network.ledger is not None
     assert network.ledger.paid["space"] == pytest.approx(kpi["space_cost"], abs=PENNY)
     assert network.ledger.paid["overflow"] == pytest.approx(kpi["overflow_cost"], abs=PENNY)
+    check_conservation(network, kpi, float(data["run"]["warmup_days"]))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"shelf_life": {"kind": "uniform", "low": 1.5, "high": 3}, "salvage_value": 2,
+         "markdown": {"days_before_expiry": 3, "price_factor": 0.5}},
+        {"end_of_life": {"at": 100}, "salvage_value": 3},
+    ],
+    ids=["perishable", "end_of_life"],
+)  # fmt: skip
+def test_markdowns_and_salvage_pass_through_the_ledger(item: dict[str, Any]) -> None:
+    """Marked-down sales are invoiced at their reduced price and expired or written-off units
+    bring their salvage value in: the ledger still balances to the penny."""
+    data = rich()
+    data["items"]["w"].update(item)
+    network = run_model(load(data), replication=2)
+    kpi = extract(network)
+    assert kpi["cash_from_salvage"] > 0
+    if "markdown" in item:
+        assert kpi["units_marked_down"] > 0
     check_conservation(network, kpi, float(data["run"]["warmup_days"]))
 
 
