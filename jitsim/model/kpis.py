@@ -65,9 +65,6 @@ HEADLINE_KPIS = (
     "cash_to_cash_days",
     "orders_placed",
     "profit",
-    "min_cash_balance",
-    "financing_cost",
-    "cash_to_cash_days",
 )
 
 #: Costs of waste and space that are part of ``total_cost`` when the scenario uses the feature

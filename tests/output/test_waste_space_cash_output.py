@@ -238,6 +238,7 @@ def test_show_prints_the_new_kpis_beside_total_cost_only_when_present(
         "overflow_cost",
     ], headline
     assert {"min_cash_balance", "cash_to_cash_days"} <= set(headline)
+    assert len(headline) == len(set(headline)), "a KPI is shown twice"
 
 
 def test_the_report_has_the_waste_space_cash_section_only_with_the_columns(
