@@ -162,7 +162,7 @@ def end_of_life_warnings(scenario: Scenario) -> list[str]:
                 f"{what} always falls after the horizon ({plural(horizon, 'day')}): it never "
                 "happens, nothing is written off"
             )
-        elif math.ceil(high) < warmup:
+        elif high < math.inf and math.ceil(high) < warmup:
             messages.append(
                 f"{what} always falls within the warm-up (the first {plural(warmup, 'day')}, "
                 "not measured): its write-off is not counted"

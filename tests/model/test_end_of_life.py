@@ -345,6 +345,14 @@ def test_warnings_when_the_window_never_sees_the_end() -> None:
     assert "always falls within the warm-up" in scenario_warnings(early)[0]
 
 
+@pytest.mark.parametrize("at", ["{kind: normal, mean: 8, sd: 20}", "{kind: exponential, mean: 8}"])
+def test_an_unbounded_end_of_life_loads_without_a_warning(at: str) -> None:
+    """An end of life without an upper bound can fall in the window: no warning, no crash."""
+    text = HAND.format(horizon=14, at=8, factor=0, announce="").replace("at: 8", f"at: {at}")
+    scenario = load_scenario_text(text.replace("warmup_days: 0", "warmup_days: 5"))
+    assert scenario_warnings(scenario) == []
+
+
 # --------------------------------------------------------------------------- conservation
 
 CONSERVATION = """
