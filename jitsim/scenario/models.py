@@ -223,6 +223,50 @@ class Scenario(Strict):
         )
         return self
 
+    @model_validator(mode="after")
+    def _same_features_in_every_alternative(self) -> Self:
+        """A capacity or a shelf life added or removed by an alternative's ``changes`` would
+        give it space or waste columns the others lack (and "n/a" where they have 0): the
+        alternatives of a scenario line up column by column (docs/architecture.md)."""
+        base_capacities, base_perishables = _space_and_waste_parts(self)
+        problems: Problems = []
+        for name, alternative in self.alternatives.items():
+            if not alternative.changes:
+                continue
+            try:
+                capacities, perishables = _space_and_waste_parts(resolve(self, name))
+            except JitsimError:  # reported by _alternative_changes
+                continue
+            where: tuple[str | int, ...] = ("alternatives", name, "changes")
+            for point in sorted(capacities ^ base_capacities):
+                what = "adds a capacity to" if point in capacities else "removes the capacity of"
+                problems.append(
+                    (
+                        _changed_at(
+                            where, alternative.changes, ("stock_points", point, "capacity")
+                        ),
+                        f"{what} stock point {point!r}: every alternative needs the same space "
+                        "columns; give the stock point a capacity in the scenario (one no "
+                        "policy reaches stands for unlimited space) and change its value here",
+                    )
+                )
+            for item in sorted(perishables ^ base_perishables):
+                what = (
+                    f"makes item {item!r} perishable"
+                    if item in perishables
+                    else f"takes the shelf life of item {item!r}"
+                )
+                problems.append(
+                    (
+                        _changed_at(where, alternative.changes, ("items", item, "shelf_life")),
+                        f"{what}: every alternative needs the same waste columns; "
+                        "give the item a shelf_life in the scenario (one no unit reaches stands "
+                        "for none) and change its value here",
+                    )
+                )
+        raise_problems(problems)
+        return self
+
     # -- conveniences -----------------------------------------------------------------------
 
     @property
@@ -313,3 +357,20 @@ def scenario_hash(scenario: Scenario) -> str:
     identity: a resumed run must have the same)."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _space_and_waste_parts(scenario: Scenario) -> tuple[set[str], set[str]]:
+    """Names of the stock points with a capacity and of the perishable items of ``scenario``."""
+    return (
+        {name for name, point in scenario.stock_points.items() if point.capacity is not None},
+        {name for name, item in scenario.items.items() if item.shelf_life is not None},
+    )
+
+
+def _changed_at(
+    where: tuple[str | int, ...], changes: Mapping[str, Any], field: tuple[str, ...]
+) -> tuple[str | int, ...]:
+    """The path of the entry of ``changes`` that sets ``field`` (or one of its parents)."""
+    dotted = ".".join(field)
+    key = next((k for k in changes if dotted == k or dotted.startswith(k + ".")), None)
+    return (*where, key) if key else where
