@@ -228,15 +228,19 @@ class Scenario(Strict):
         """A capacity or a shelf life added or removed by an alternative's ``changes`` would
         give it space or waste columns the others lack (and "n/a" where they have 0): the
         alternatives of a scenario line up column by column (docs/architecture.md)."""
-        base_capacities, base_perishables = _space_and_waste_parts(self)
+        base = self.column_features()
         problems: Problems = []
         for name, alternative in self.alternatives.items():
             if not alternative.changes:
                 continue
             try:
-                capacities, perishables = _space_and_waste_parts(resolve(self, name))
+                features = resolve(self, name).column_features()
             except JitsimError:  # reported by _alternative_changes
                 continue
+            # (payment terms and an end of life have their own checks, with their own advice)
+            capacities, base_capacities = _named("capacity", features), _named("capacity", base)
+            perishables = _named("shelf_life", features)
+            base_perishables = _named("shelf_life", base)
             where: tuple[str | int, ...] = ("alternatives", name, "changes")
             for point in sorted(capacities ^ base_capacities):
                 what = "adds a capacity to" if point in capacities else "removes the capacity of"
@@ -277,6 +281,21 @@ class Scenario(Strict):
             or any(s.payment_terms is not None for s in self.suppliers.values())
             or any(c.payment_terms is not None for c in self.customers.values())
         )
+
+    def column_features(self) -> frozenset[tuple[str, str]]:
+        """The features that give a KPI record columns of their own, as ``(feature, name)``:
+        ``("capacity", STOCK_POINT)``, ``("shelf_life", ITEM)``, ``("end_of_life", ITEM)`` and
+        ``("cash_ledger", "")``. Scenarios run together (alternatives, sweep points) must
+        have the same, so that their records line up column by column."""
+        features = {("capacity", n) for n, p in self.stock_points.items() if p.capacity is not None}
+        for name, item in self.items.items():
+            if item.shelf_life is not None:
+                features.add(("shelf_life", name))
+            if item.end_of_life is not None:
+                features.add(("end_of_life", name))
+        if self.keeps_cash_ledger:
+            features.add(("cash_ledger", ""))
+        return frozenset(features)
 
     def alternative_names(self) -> list[str]:
         """Names of the alternatives; ``["base"]`` when the file defines none."""
@@ -359,14 +378,6 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _space_and_waste_parts(scenario: Scenario) -> tuple[set[str], set[str]]:
-    """Names of the stock points with a capacity and of the perishable items of ``scenario``."""
-    return (
-        {name for name, point in scenario.stock_points.items() if point.capacity is not None},
-        {name for name, item in scenario.items.items() if item.shelf_life is not None},
-    )
-
-
 def _changed_at(
     where: tuple[str | int, ...], changes: Mapping[str, Any], field: tuple[str, ...]
 ) -> tuple[str | int, ...]:
@@ -374,3 +385,8 @@ def _changed_at(
     dotted = ".".join(field)
     key = next((k for k in changes if dotted == k or dotted.startswith(k + ".")), None)
     return (*where, key) if key else where
+
+
+def _named(feature: str, features: frozenset[tuple[str, str]]) -> set[str]:
+    """The names that have ``feature`` in :meth:`Scenario.column_features`."""
+    return {name for kind, name in features if kind == feature}
