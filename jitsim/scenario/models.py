@@ -225,9 +225,10 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _same_features_in_every_alternative(self) -> Self:
-        """A capacity or a shelf life added or removed by an alternative's ``changes`` would
-        give it space or waste columns the others lack (and "n/a" where they have 0): the
-        alternatives of a scenario line up column by column (docs/architecture.md)."""
+        """A capacity or a shelf life added or removed by an alternative's ``changes``, or the
+        cash ledger removed with the only payment terms, would give it columns the others
+        lack ("n/a" where they have 0): the alternatives of a scenario line up column by
+        column (docs/architecture.md)."""
         base = self.column_features()
         problems: Problems = []
         for name, alternative in self.alternatives.items():
@@ -237,11 +238,20 @@ class Scenario(Strict):
                 features = resolve(self, name).column_features()
             except JitsimError:  # reported by _alternative_changes
                 continue
-            # (payment terms and an end of life have their own checks, with their own advice)
+            where: tuple[str | int, ...] = ("alternatives", name, "changes")
+            if ("cash_ledger", "") in base - features:  # (added: _ledger_in_every_alternative)
+                problems.append(
+                    (
+                        where,
+                        "removes the scenario's only payment terms, and with them the cash "
+                        "ledger: every alternative needs the same cash columns; add "
+                        "'finance: {}' to the scenario",
+                    )
+                )
+            # (an end of life has its own check, with its own advice)
             capacities, base_capacities = _named("capacity", features), _named("capacity", base)
             perishables = _named("shelf_life", features)
             base_perishables = _named("shelf_life", base)
-            where: tuple[str | int, ...] = ("alternatives", name, "changes")
             for point in sorted(capacities ^ base_capacities):
                 what = "adds a capacity to" if point in capacities else "removes the capacity of"
                 problems.append(
