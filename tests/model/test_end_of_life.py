@@ -498,3 +498,27 @@ def test_backorders_of_a_dead_point_go_when_their_units_arrive_expired() -> None
     assert cancelled == [(3.0, 4.0), (4.0, 4.0)]
     assert shop.backorders == 0.0
     assert extract(network)["shortage_cost"] == pytest.approx(4 * 2.5 + 4 * 2.5)
+
+
+def test_an_announcement_as_early_as_the_end_itself_is_a_warning() -> None:
+    """Announced 8 or more days ahead of an end on day 8, ordering stops on day 0: the store
+    never orders (in the file, or in the alternative that says so)."""
+    early = load_scenario_text(
+        HAND.format(horizon=14, at=8, factor=0, announce=", announced_days_ahead: 8")
+    )
+    assert scenario_warnings(early) == [
+        "end of life of item 'widget' (day 8) is announced 8 days ahead: ordering stops on day "
+        "0 at the latest, so its stock points never order"
+    ]
+    text = HAND.format(horizon=14, at=8, factor=0, announce=", announced_days_ahead: 7")
+    assert scenario_warnings(load_scenario_text(text)) == []
+    told = text + (
+        "alternatives:\n  told: {changes: {items.widget.end_of_life.announced_days_ahead: 30}}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scenario = load_scenario_text(told)
+    assert scenario_warnings(scenario) == [
+        "end of life of item 'widget' (day 8) is announced 30 days ahead (alternative 'told'): "
+        "ordering stops on day 0 at the latest, so its stock points never order"
+    ]
