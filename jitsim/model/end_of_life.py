@@ -112,11 +112,16 @@ class PointEndOfLife:
 
     def received(self, point: StockPoint, now: float) -> None:
         """A receipt was put away (and has filled waiting backorders): a dead stock point
-        writes off what is left of it."""
-        if self.dead and point.on_hand > 0.0:
+        writes off what is left of it, and cancels the customer backorders that nothing on
+        order will fill any more (perishable units that arrived expired filled none)."""
+        if not self.dead:
+            return
+        if point.on_hand > 0.0:
             self.units_on_arrival += _take(
                 point, point.on_hand, now, "arrived after the end", self.salvage_value
             )
+        if point.backorders > point.on_order:
+            _cancel_backorders(point, now)
 
 
 def _take(point: StockPoint, units: float, now: float, note: str, salvage: float = 0.0) -> float:

@@ -64,7 +64,8 @@ def describe_scenario(
         f"seed {run.seed}, "
         f"currency {run.currency}, costs on {run.cost_basis.replace('_', '-')} levels",
     ]
-    for section in (_items, _suppliers, _stock_points, _customers, _plants, _disruptions):
+    sections = (_items, _suppliers, _stock_points, _customers, _plants, _disruptions, _finance)
+    for section in sections:
         lines += section(scenario)
     lines += _alternatives(scenario, derived or {})
     return "\n".join(lines)
@@ -121,6 +122,15 @@ def _suppliers(scenario: Scenario) -> list[str]:
             extras.append(f"lot multiple {_g(supplier.lot_multiple)}")
         if supplier.capacity_per_day:
             extras.append(f"capacity {_g(supplier.capacity_per_day)}/day")
+        terms = supplier.payment_terms
+        if terms is not None:
+            text = f"paid {plural(terms.days, 'day')} after delivery"
+            if terms.early_discount:
+                text += (
+                    f" ({_g(100 * terms.early_discount)} % off if paid within "
+                    f"{plural(terms.early_days, 'day')})"
+                )
+            extras.append(text)
         lines.append(
             f"  {name}: supplies {', '.join(supplier.items)}; lead time "
             f"{supplier.lead_time.describe()} (mean {_g(supplier.lead_time.mean)} days); "
@@ -143,6 +153,11 @@ def _stock_points(scenario: Scenario) -> list[str]:
         )
         if point.lead_time is not None:
             text += f", lane lead time {point.lead_time.describe()}"
+        if point.issue != "fifo":
+            text += f", issue {point.issue}"
+        if point.capacity is not None:
+            unit = "m³" if point.capacity_unit == "m3" else "units"
+            text += f", capacity {_g(point.capacity)} {unit}, overflow: {point.overflow}"
         lines.append(text)
     return lines
 
@@ -158,8 +173,27 @@ def _customers(scenario: Scenario) -> list[str]:
                 f"orders at {_g(customer.orders.rate_per_day)}/day of size "
                 f"{customer.orders.size.describe()}"
             )
-        lines.append(f"  {name}: buys from {customer.buys_from}; {demand}; unmet: {customer.unmet}")
+        text = f"  {name}: buys from {customer.buys_from}; {demand}; unmet: {customer.unmet}"
+        if customer.min_remaining_days:
+            text += f"; needs ≥ {plural(customer.min_remaining_days, 'day')} of life left"
+        terms = customer.payment_terms
+        if terms is not None:
+            text += f"; pays {plural(terms.days, 'day')} after the sale"
+            if terms.late_share:
+                text += f" ({_g(100 * terms.late_share)} % later still)"
+        lines.append(text)
     return lines
+
+
+def _finance(scenario: Scenario) -> list[str]:
+    """``finance: ...`` when the scenario has a ``finance:`` section; else nothing."""
+    finance = scenario.finance
+    if finance is None:
+        return []
+    return [
+        f"finance: opening cash {_g(finance.opening_cash)} {scenario.run.currency}, interest "
+        f"{_g(100 * finance.interest_rate_per_year)} % a year on a negative balance"
+    ]
 
 
 def _plants(scenario: Scenario) -> list[str]:

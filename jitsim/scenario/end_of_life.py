@@ -12,7 +12,8 @@ Besides the model, this module holds the checks that need the whole scenario:
   life only through ``announced_days_ahead`` — the end itself and the demand after it belong to
   the market, which every alternative shares (common random numbers, like demand);
 * :func:`end_of_life_warnings`: an end of life that always falls after the horizon (it never
-  happens in the simulation) or always within the warm-up (its write-off is not measured).
+  happens in the simulation) or always within the warm-up (its write-off is not measured), or
+  that is announced at least as many days ahead as it can come (ordering never starts).
 """
 
 from __future__ import annotations
@@ -162,9 +163,31 @@ def end_of_life_warnings(scenario: Scenario) -> list[str]:
                 f"{what} always falls after the horizon ({plural(horizon, 'day')}): it never "
                 "happens, nothing is written off"
             )
-        elif math.ceil(high) < warmup:
+        elif high < math.inf and math.ceil(high) < warmup:
             messages.append(
                 f"{what} always falls within the warm-up (the first {plural(warmup, 'day')}, "
                 "not measured): its write-off is not counted"
             )
+        if high < math.inf:
+            for ahead, where in _announcements(scenario, name):
+                if ahead >= math.ceil(high):
+                    messages.append(
+                        f"{what} is announced {plural(ahead, 'day')} ahead{where}: ordering "
+                        "stops on day 0 at the latest, so its stock points never order"
+                    )
     return messages
+
+
+def _announcements(scenario: Scenario, item: str) -> list[tuple[float, str]]:
+    """``announced_days_ahead`` of ``item`` in the file and in each alternative that changes
+    it (the only field of an end of life an alternative may change), with where it is said."""
+    life = scenario.items[item].end_of_life
+    said: list[tuple[float, str]] = []
+    if life is not None and life.announced_days_ahead is not None:
+        said.append((life.announced_days_ahead, ""))
+    path = f"items.{item}.end_of_life.announced_days_ahead"
+    for name, alternative in scenario.alternatives.items():
+        value = alternative.changes.get(path)
+        if isinstance(value, int | float):
+            said.append((float(value), f" (alternative {name!r})"))
+    return said

@@ -301,7 +301,43 @@ def build_points(
             )
             unique = [*unique[:_MAX_REPORTED], more]
         raise ScenarioError(unique)
+    _same_features(scenarios, points)
     return scenarios
+
+
+#: How :meth:`Scenario.column_features` are named in messages.
+_FEATURE_WORDS = {
+    "capacity": "a capacity at stock point {!r}",
+    "shelf_life": "a shelf life of item {!r}",
+    "end_of_life": "an end of life of item {!r}",
+    "cash_ledger": "a cash ledger",
+}
+
+
+def _same_features(scenarios: Sequence[Scenario], points: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse points that turn a feature with columns of its own on or off: their records
+    would not line up (docs/waste-space-cash.md)."""
+    if not scenarios:
+        return
+    first = scenarios[0].column_features()
+    for index, scenario in enumerate(scenarios[1:], start=1):
+        features = scenario.column_features()
+        if features == first:
+            continue
+        kind, name = min(features ^ first)
+        with_it, without = (index, 0) if (kind, name) in features else (0, index)
+
+        def label(at: int) -> str:
+            return ", ".join(
+                f"{k}={'null' if v is None else _python_value(v)}" for k, v in points[at].items()
+            )
+
+        raise JitsimError(
+            f"sweep point {with_it} ({label(with_it)}) has {_FEATURE_WORDS[kind].format(name)} "
+            f"and point {without} ({label(without)}) has not: the points of a sweep need the "
+            "same columns; sweep values that keep the feature (e.g. a capacity or a shelf life "
+            "that is never reached instead of null)"
+        )
 
 
 def sweep_grid(scenario: Scenario, assignments: Sequence[str] = ()) -> dict[str, list[Any]]:

@@ -223,6 +223,64 @@ class Scenario(Strict):
         )
         return self
 
+    @model_validator(mode="after")
+    def _same_features_in_every_alternative(self) -> Self:
+        """A capacity or a shelf life added or removed by an alternative's ``changes``, or the
+        cash ledger removed with the only payment terms, would give it columns the others
+        lack ("n/a" where they have 0): the alternatives of a scenario line up column by
+        column (docs/architecture.md)."""
+        base = self.column_features()
+        problems: Problems = []
+        for name, alternative in self.alternatives.items():
+            if not alternative.changes:
+                continue
+            try:
+                features = resolve(self, name).column_features()
+            except JitsimError:  # reported by _alternative_changes
+                continue
+            where: tuple[str | int, ...] = ("alternatives", name, "changes")
+            if ("cash_ledger", "") in base - features:  # (added: _ledger_in_every_alternative)
+                problems.append(
+                    (
+                        where,
+                        "removes the scenario's only payment terms, and with them the cash "
+                        "ledger: every alternative needs the same cash columns; add "
+                        "'finance: {}' to the scenario",
+                    )
+                )
+            # (an end of life has its own check, with its own advice)
+            capacities, base_capacities = _named("capacity", features), _named("capacity", base)
+            perishables = _named("shelf_life", features)
+            base_perishables = _named("shelf_life", base)
+            for point in sorted(capacities ^ base_capacities):
+                what = "adds a capacity to" if point in capacities else "removes the capacity of"
+                problems.append(
+                    (
+                        _changed_at(
+                            where, alternative.changes, ("stock_points", point, "capacity")
+                        ),
+                        f"{what} stock point {point!r}: every alternative needs the same space "
+                        "columns; give the stock point a capacity in the scenario (one no "
+                        "policy reaches stands for unlimited space) and change its value here",
+                    )
+                )
+            for item in sorted(perishables ^ base_perishables):
+                what = (
+                    f"makes item {item!r} perishable"
+                    if item in perishables
+                    else f"takes the shelf life of item {item!r}"
+                )
+                problems.append(
+                    (
+                        _changed_at(where, alternative.changes, ("items", item, "shelf_life")),
+                        f"{what}: every alternative needs the same waste columns; "
+                        "give the item a shelf_life in the scenario (one no unit reaches stands "
+                        "for none) and change its value here",
+                    )
+                )
+        raise_problems(problems)
+        return self
+
     # -- conveniences -----------------------------------------------------------------------
 
     @property
@@ -233,6 +291,21 @@ class Scenario(Strict):
             or any(s.payment_terms is not None for s in self.suppliers.values())
             or any(c.payment_terms is not None for c in self.customers.values())
         )
+
+    def column_features(self) -> frozenset[tuple[str, str]]:
+        """The features that give a KPI record columns of their own, as ``(feature, name)``:
+        ``("capacity", STOCK_POINT)``, ``("shelf_life", ITEM)``, ``("end_of_life", ITEM)`` and
+        ``("cash_ledger", "")``. Scenarios run together (alternatives, sweep points) must
+        have the same, so that their records line up column by column."""
+        features = {("capacity", n) for n, p in self.stock_points.items() if p.capacity is not None}
+        for name, item in self.items.items():
+            if item.shelf_life is not None:
+                features.add(("shelf_life", name))
+            if item.end_of_life is not None:
+                features.add(("end_of_life", name))
+        if self.keeps_cash_ledger:
+            features.add(("cash_ledger", ""))
+        return frozenset(features)
 
     def alternative_names(self) -> list[str]:
         """Names of the alternatives; ``["base"]`` when the file defines none."""
@@ -313,3 +386,17 @@ def scenario_hash(scenario: Scenario) -> str:
     identity: a resumed run must have the same)."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _changed_at(
+    where: tuple[str | int, ...], changes: Mapping[str, Any], field: tuple[str, ...]
+) -> tuple[str | int, ...]:
+    """The path of the entry of ``changes`` that sets ``field`` (or one of its parents)."""
+    dotted = ".".join(field)
+    key = next((k for k in changes if dotted == k or dotted.startswith(k + ".")), None)
+    return (*where, key) if key else where
+
+
+def _named(feature: str, features: frozenset[tuple[str, str]]) -> set[str]:
+    """The names that have ``feature`` in :meth:`Scenario.column_features`."""
+    return {name for kind, name in features if kind == feature}

@@ -444,7 +444,8 @@ class StockPoint(Strict):
         review: ``{level: 10, up_to: 30, lead_time: 1, premium_per_unit: 2}``.
     capacity : float, optional
         Warehouse space of the stock point, in ``capacity_unit`` (units, or m³). Without it
-        the space is unlimited and the space fields below are not allowed to cost anything.
+        the space is unlimited and the space fields below are not allowed (their defaults
+        only: they would do nothing).
     capacity_unit : {"units", "m3"}
         ``units`` counts on-hand units; ``m3`` counts on-hand units × the item's ``volume``
         (m³/unit; required then: it is the issue's ``unit_volume``).
@@ -483,7 +484,7 @@ class StockPoint(Strict):
     @model_validator(mode="after")
     def _space_costs_need_capacity(self) -> Self:
         if self.capacity is None:  # the cost of space is priced per unit of capacity
-            raise_problems(
+            problems: list[tuple[tuple[str], str]] = [
                 (
                     (field,),
                     f"{field} is {getattr(self, field):g} but the stock point has no "
@@ -491,7 +492,18 @@ class StockPoint(Strict):
                 )
                 for field in ("overflow_cost_per_unit_day", "space_cost_per_unit_day")
                 if getattr(self, field) > 0
-            )
+            ]
+            # how the space is measured and what a full one does: they would do nothing
+            problems += [
+                (
+                    (field,),
+                    f"{field} is {value!r} but the stock point has no capacity: give "
+                    "capacity (the space it reserves), or remove it",
+                )
+                for field, value in (("capacity_unit", "m3"), ("overflow", "external"))
+                if getattr(self, field) == value
+            ]
+            raise_problems(problems)
         return self
 
     issue: Literal["fifo", "fefo", "lifo"] = "fifo"

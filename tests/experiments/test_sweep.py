@@ -396,6 +396,36 @@ def test_invalid_point_is_rejected_before_any_simulation(
     assert text.count("order_cost=-1") == 1
 
 
+@pytest.mark.parametrize(
+    ("path", "values", "what"),
+    [
+        ("stock_points.store.capacity", [None, 50], "a capacity at stock point 'store'"),
+        ("items.widget.shelf_life", [8, None], "a shelf life of item 'widget'"),
+        ("finance", [None, {}], "a cash ledger"),
+        ("items.widget.end_of_life", [None, {"at": 30}], "an end of life of item 'widget'"),
+    ],
+)
+def test_points_that_turn_a_feature_on_or_off_are_refused_before_any_simulation(
+    scenario: jitsim.Scenario, scenario_file: Path, path: str, values: list[Any], what: str
+) -> None:
+    """A feature's columns exist only where it is used: points with and without it would not
+    line up (the second point's KPIs were "missing from the header": an internal error)."""
+    calls: list[tuple[int, int]] = []
+    with pytest.raises(JitsimError) as exc:
+        sweep(
+            scenario,
+            {path: values},
+            source_file=scenario_file,
+            replications=2,
+            backend="serial",
+            progress=lambda done, total: calls.append((done, total)),
+        )
+    assert calls == []
+    assert "\n" not in str(exc.value)
+    assert what in str(exc.value)
+    assert "same columns" in str(exc.value)
+
+
 def test_processes_give_the_same_results_as_serial(
     scenario: jitsim.Scenario, result: SweepResult
 ) -> None:

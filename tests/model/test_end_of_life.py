@@ -345,6 +345,14 @@ def test_warnings_when_the_window_never_sees_the_end() -> None:
     assert "always falls within the warm-up" in scenario_warnings(early)[0]
 
 
+@pytest.mark.parametrize("at", ["{kind: normal, mean: 8, sd: 20}", "{kind: exponential, mean: 8}"])
+def test_an_unbounded_end_of_life_loads_without_a_warning(at: str) -> None:
+    """An end of life without an upper bound can fall in the window: no warning, no crash."""
+    text = HAND.format(horizon=14, at=8, factor=0, announce="").replace("at: 8", f"at: {at}")
+    scenario = load_scenario_text(text.replace("warmup_days: 0", "warmup_days: 5"))
+    assert scenario_warnings(scenario) == []
+
+
 # --------------------------------------------------------------------------- conservation
 
 CONSERVATION = """
@@ -460,3 +468,57 @@ def test_work_in_process_is_written_off_when_it_arrives() -> None:
     assert record["units_written_off"] == record["shelf.units_written_off"] == 8.0
     assert "parts.units_written_off" not in record
     assert record["works.units_produced"] == 28.0  # 7 production orders of 4, none after T
+
+
+EXPIRED_ON_ARRIVAL = """
+name: end of life, perishable units arriving expired
+run: {horizon_days: 8, warmup_days: 0, replications: 1}
+items:
+  yoghurt: {unit_cost: 1.0, shelf_life: 3, end_of_life: {at: 2}}
+suppliers:
+  dairy: {items: [yoghurt], lead_time: 1}
+stock_points:
+  dc: {item: yoghurt, source: dairy, initial: 100, policy: {kind: base_stock, S: 100}}
+  shop: {item: yoghurt, source: dc, lead_time: 3, initial: 0, policy: {kind: base_stock, S: 4}}
+customers:
+  walk_in: {buys_from: shop, demand: 4, unmet: backorder, backorder_cost_per_unit_day: 1.0}
+"""
+
+
+def test_backorders_of_a_dead_point_go_when_their_units_arrive_expired() -> None:
+    """The shop orders 4 on days 0 and 1 (the dc's initial yoghurts, expiring on day 3, three
+    days on the way) and owes 8 at the end of life (day 2), all on order: nothing is cancelled
+    then. The yoghurts arrive expired on days 3 and 4, so nothing will ever fill those
+    backorders: they are cancelled as the units are thrown away, not kept (and charged) to the
+    horizon."""
+    network = run_model(load_scenario_text(EXPIRED_ON_ARRIVAL))
+    assert network.trace is not None
+    shop = network.points["shop"]
+    cancelled = [(t, q) for t, n, e, q, *_ in network.trace if e == "backorder cancelled"]
+    assert cancelled == [(3.0, 4.0), (4.0, 4.0)]
+    assert shop.backorders == 0.0
+    assert extract(network)["shortage_cost"] == pytest.approx(4 * 2.5 + 4 * 2.5)
+
+
+def test_an_announcement_as_early_as_the_end_itself_is_a_warning() -> None:
+    """Announced 8 or more days ahead of an end on day 8, ordering stops on day 0: the store
+    never orders (in the file, or in the alternative that says so)."""
+    early = load_scenario_text(
+        HAND.format(horizon=14, at=8, factor=0, announce=", announced_days_ahead: 8")
+    )
+    assert scenario_warnings(early) == [
+        "end of life of item 'widget' (day 8) is announced 8 days ahead: ordering stops on day "
+        "0 at the latest, so its stock points never order"
+    ]
+    text = HAND.format(horizon=14, at=8, factor=0, announce=", announced_days_ahead: 7")
+    assert scenario_warnings(load_scenario_text(text)) == []
+    told = text + (
+        "alternatives:\n  told: {changes: {items.widget.end_of_life.announced_days_ahead: 30}}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scenario = load_scenario_text(told)
+    assert scenario_warnings(scenario) == [
+        "end of life of item 'widget' (day 8) is announced 30 days ahead (alternative 'told'): "
+        "ordering stops on day 0 at the latest, so its stock points never order"
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import QUICKSTART
+from conftest import QUICKSTART, SCENARIOS
 
 import jitsim
 from jitsim.errors import JitsimError
@@ -130,6 +131,27 @@ def test_describe_scenario(result: RunResult) -> None:
     assert "store: widget from acme" in text
     assert "walk_in: buys from store" in text
     assert "jit: store=jit(" in text
+
+
+def test_describe_scenario_shows_space_and_cash_terms() -> None:
+    """What ``jitsim validate`` prints names the warehouse space, the issue rule, a customer's
+    minimum remaining life and the payment terms and finance a scenario uses (they were left
+    out); a scenario without them reads as before."""
+    cash = describe_scenario(jitsim.load_scenario(SCENARIOS / "cash_terms.yaml"))
+    assert "paid 60 days after delivery (2 % off if paid within 10 days)" in cash
+    assert "pays 30 days after the sale (20 % later still)" in cash
+    assert "finance: opening cash 0 EUR, interest 8 % a year on a negative balance" in cash
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the capacity below the buffer's S
+        space = describe_scenario(jitsim.load_scenario(SCENARIOS / "warehouse_space.yaml"))
+    assert "capacity 60 m³, overflow: external" in space
+    fresh = jitsim.load_scenario(SCENARIOS / "fresh_produce.yaml")
+    assert "issue fefo" in describe_scenario(fresh)
+    customer = fresh.customers["shoppers"].model_copy(update={"min_remaining_days": 2.0})
+    picky = fresh.model_copy(update={"customers": {"shoppers": customer}})
+    assert "needs ≥ 2 days of life left" in describe_scenario(picky)
+    plain = describe_scenario(jitsim.load_scenario(QUICKSTART))
+    assert not any(word in plain for word in ("capacity", "paid", "finance", "issue", "life"))
 
 
 # -- trace formatting ---------------------------------------------------------------------------
