@@ -286,7 +286,7 @@ class StockPoint:
         self.eod_backorders += self.backorders
         self.eod_customer_backorders += self.customer_backorders
         self.eod_shortage_cost += self.shortage_rate
-        cash = self.cash()
+        cash = (self.on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         self.eod_cash += cash
         if self.day_short:
             self.stockout_days += 1
