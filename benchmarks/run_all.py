@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -74,9 +75,10 @@ class Measurement:
 
     case: str
     engine: str
-    run: Callable[[], float] | None  # returns the replication-days/s of one timed run
+    run: Callable[[], tuple[float, float]] | None  # replication-days/s, wall and CPU
     note: str = ""
     rates: list[float] = field(default_factory=list)
+    cpu_rates: list[float] = field(default_factory=list)
 
 
 def machine() -> list[tuple[str, str]]:
@@ -103,13 +105,17 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
-def timed(days: int, work: Callable[[], object]) -> Callable[[], float]:
-    """A timed run of ``work`` that returns replication-days per second."""
+def timed(
+    days: int, work: Callable[[], object], cpu: bool = True
+) -> Callable[[], tuple[float, float]]:
+    """A timed run of ``work`` that returns replication-days per second of wall time and per
+    CPU second of this process (NaN with ``cpu=False``: the work is done by other processes)."""
 
-    def run() -> float:
-        started = time.perf_counter()
+    def run() -> tuple[float, float]:
+        started, cpu_started = time.perf_counter(), time.process_time()
         work()
-        return days / (time.perf_counter() - started)
+        wall, used = time.perf_counter() - started, time.process_time() - cpu_started
+        return days / wall, days / used if cpu else float("nan")
 
     return run
 
@@ -141,6 +147,7 @@ def jitsim_rows(case: Case, workers: int) -> list[Measurement]:
             timed(
                 case.days,
                 lambda: jitsim.run(scenario, replications=n, backend="processes", workers=workers),
+                cpu=False,
             ),
         ),
     ]
@@ -160,7 +167,7 @@ def jitsim_rows(case: Case, workers: int) -> list[Measurement]:
                 scenario, replications=fast_n, backend=backend, workers=count, engine="fast"
             )
 
-        rows.append(Measurement(case.label, name, timed(case.days * 20, work)))
+        rows.append(Measurement(case.label, name, timed(case.days * 20, work, count == 1)))
     return rows
 
 
@@ -171,7 +178,7 @@ def peer_row(label: str, script: str, replications: int, python: str) -> Measure
         return Measurement("reference case", label, None, f"{NOT_AVAILABLE} (no {python})")
     days = replications * 365
 
-    def run() -> float:
+    def run() -> tuple[float, float]:
         done = subprocess.run(
             [python, str(path), str(replications), "1"],
             capture_output=True,
@@ -180,7 +187,8 @@ def peer_row(label: str, script: str, replications: int, python: str) -> Measure
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         row.note = f"{result['version']}; fill rate {result['fill_rate']:.3f}"
-        return days / float(result["seconds"])  # timed inside: no interpreter start-up
+        # timed inside the script: no interpreter start-up
+        return days / float(result["seconds"]), days / float(result["cpu_seconds"])
 
     row = Measurement("reference case", label, run)
     return row
@@ -208,26 +216,31 @@ def fmt(rate: float) -> str:
 
 
 def table(rows: list[Measurement], repeat: int) -> str:
-    """The Markdown table of all rows, ratios against each case's SimPy engine on 1 core."""
-    serial = {
-        r.case: statistics.median(r.rates)
-        for r in rows
-        if r.engine == "jitsim SimPy engine, 1 core" and r.rates
-    }
+    """The Markdown table of all rows, ratios against each case's SimPy engine on 1 core.
+
+    Wall-clock rates are what a user sees; rates per CPU second of the process doing the work
+    are much less disturbed by other load on the machine (not defined for a process pool)."""
+    serial = {r.case: r for r in rows if r.engine == "jitsim SimPy engine, 1 core" and r.rates}
     lines = [
-        f"| scenario | engine / model | replication-days/s, median of {repeat} | min | max "
-        "| × jitsim SimPy 1 core | notes |",
-        "|---|---|---:|---:|---:|---:|---|",
+        f"| scenario | engine / model | replication-days/s (wall), median of {repeat} | min | max "
+        "| × jitsim SimPy 1 core (wall) | per CPU-second, median | × jitsim (CPU) | notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         if not r.rates:
-            lines.append(f"| {r.case} | {r.engine} | {r.note or NOT_AVAILABLE} | | | | |")
+            lines.append(f"| {r.case} | {r.engine} | {r.note or NOT_AVAILABLE} | | | | | | |")
             continue
         median = statistics.median(r.rates)
-        ratio = f"{median / serial[r.case]:.2f}×" if r.case in serial else ""
+        cpu = statistics.median(r.cpu_rates)
+        base = serial.get(r.case)
+        ratio = f"{median / statistics.median(base.rates):.2f}×" if base else ""
+        cpu_ratio = ""
+        if base and not math.isnan(cpu):
+            cpu_ratio = f"{cpu / statistics.median(base.cpu_rates):.2f}×"
         lines.append(
             f"| {r.case} | {r.engine} | {fmt(median)} | {fmt(min(r.rates))} "
-            f"| {fmt(max(r.rates))} | {ratio} | {r.note} |"
+            f"| {fmt(max(r.rates))} | {ratio} | {'—' if math.isnan(cpu) else fmt(cpu)} "
+            f"| {cpu_ratio} | {r.note} |"
         )
     return "\n".join(lines)
 
@@ -272,7 +285,9 @@ def main() -> None:
     for round_ in range(repeat):  # round-robin: load from elsewhere hits every row alike
         for row in rows:
             if row.run is not None:
-                row.rates.append(row.run())
+                wall, cpu = row.run()
+                row.rates.append(wall)
+                row.cpu_rates.append(cpu)
         print(f"round {round_ + 1}/{repeat} done", file=sys.stderr, flush=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     replications = ", ".join(f"{c.label} {c.replications}" for c in cases)
