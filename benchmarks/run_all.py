@@ -127,7 +127,9 @@ def fast_engine_status(scenario: jitsim.Scenario) -> str | None:
     except TypeError:
         return NOT_AVAILABLE  # this jitsim has no fast engine
     except Exception as error:
-        return f"out of scope ({str(error).splitlines()[0][:60]})" if str(error) else "out of scope"
+        return (
+            f"out of scope ({str(error).splitlines()[0][:100]})" if str(error) else "out of scope"
+        )
     return None
 
 
