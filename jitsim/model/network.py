@@ -20,8 +20,10 @@ At each integer time ``t``:
 Actions due off the grid are SimPy events with URGENT priority, so a delivery due exactly when
 demand arrives is put away first; :mod:`jitsim.model.calendar` explains why whole-day and
 off-grid actions wait in two queues. Individual customer orders (Poisson process) are their
-own SimPy process. That makes two clock events per day plus one event per off-grid delivery or
-individual order.
+own SimPy process. That makes at most two clock events per day plus one event per off-grid
+delivery or individual order: the clock skips its own wake-up when no other SimPy event is due
+by then and moves the environment's time itself (:meth:`Network.run_days`), so a network with
+whole-day lead times, no plants and no individual orders runs a replication in one SimPy step.
 """
 
 from __future__ import annotations
