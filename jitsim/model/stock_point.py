@@ -487,7 +487,7 @@ class StockPoint:
 
     def _note_cash(self) -> None:
         """The cash tied up may have risen: update the peaks here and in the network."""
-        cash = self.cash()
+        cash = (self.on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         if cash > self.peak_cash:
             self.peak_cash = cash
         self.cash_tied_up.note()
