@@ -84,7 +84,11 @@ class Calendar:
     def at(self, when: float, action: Callable[[], None]) -> None:
         """Run ``action`` at time ``when`` (days): in phase 2 at a whole day, else before
         anything else due then."""
-        when = snap(when)
+        self._at_snapped(snap(when), action)
+
+    def _at_snapped(self, when: float, action: Callable[[], None]) -> None:
+        """:meth:`at` for a time already snapped (:func:`snap` is idempotent: saves a call on
+        every delivery)."""
         if when == math.floor(when):
             heapq.heappush(self.due, (when, next(self._sequence), action))
         else:
@@ -105,4 +109,4 @@ class Calendar:
         if due <= now:
             point.receive(quantity, owned, now, batches)
         else:
-            self.at(due, lambda: point.receive(quantity, owned, due, batches))
+            self._at_snapped(due, lambda: point.receive(quantity, owned, due, batches))

@@ -32,7 +32,8 @@ class CashTiedUp:
     def note(self) -> None:
         """Raise the peak to the cash tied up now if that is higher (currency)."""
         cash = sum(point.cash() for point in self.points.values())
-        cash += sum(plant.cash() for plant in self.plants.values())
+        if self.plants:  # called on every receipt: no empty sum without plants (adds 0)
+            cash += sum(plant.cash() for plant in self.plants.values())
         if cash > self.peak:
             self.peak = cash
 

@@ -20,8 +20,10 @@ At each integer time ``t``:
 Actions due off the grid are SimPy events with URGENT priority, so a delivery due exactly when
 demand arrives is put away first; :mod:`jitsim.model.calendar` explains why whole-day and
 off-grid actions wait in two queues. Individual customer orders (Poisson process) are their
-own SimPy process. That makes two clock events per day plus one event per off-grid delivery or
-individual order.
+own SimPy process. That makes at most two clock events per day plus one event per off-grid
+delivery or individual order: the clock skips its own wake-up when no other SimPy event is due
+by then and moves the environment's time itself (:meth:`Network.run_days`), so a network with
+whole-day lead times, no plants and no individual orders runs a replication in one SimPy step.
 """
 
 from __future__ import annotations
@@ -140,11 +142,20 @@ class Network:
         trace = calendar.trace
         shelves = [(p, p.shelf) for p in points if p.shelf is not None]
         half_day = 0.5
+        reviews = [(p, p.review_offset, p.review_period) for p in periodic]
+        # The clock's own wake-ups at t + 0.5 and t + 1 are avoidable when no other SimPy
+        # event is due up to then (no off-grid delivery, plant or order process): the clock
+        # then moves the environment's time itself and goes on, which is exactly what SimPy
+        # would do on popping the wake-up, since nothing sorts before it. Every other SimPy
+        # event still sees the right ``env.now``; without plants, off-grid deliveries or
+        # individual orders a replication runs as one step of this generator.
+        queue = env._queue  # SimPy's event heap of (time, priority, id, event)
+        warmup = self.warmup
         for day in range(self.horizon + 1):
             now = float(day)
             if day > 0:
                 self._end_of_day(now, points, customers)
-            if day == self.warmup:
+            if day == warmup:
                 self._reset(now, points, customers)
             if day == self.horizon:
                 break
@@ -152,11 +163,8 @@ class Network:
                 shelf.expire(point, now)
             while due and due[0][0] <= now:  # phase 2, including actions they add for now
                 heappop(due)[2]()
-            for point in periodic:
-                if (
-                    day >= point.review_offset
-                    and (day - point.review_offset) % point.review_period == 0
-                ):
+            for point, offset, period in reviews:
+                if day >= offset and (day - offset) % period == 0:
                     if trace is not None:
                         stop = point.end_of_life
                         note = "" if stop is None or now < stop.stop_at else "ordering stopped"
@@ -165,11 +173,17 @@ class Network:
             if day == 0:
                 for point in continuous:
                     point.review(now)
-            yield env.timeout(half_day)
             now += half_day
+            if not queue or queue[0][0] > now:  # nothing else due by mid-day: no wake-up
+                env._now = now
+            else:
+                yield env.timeout(half_day)
             for customer, point, quantities in daily:
                 point.demand(quantities[day], customer, now)
-            yield env.timeout(half_day)
+            if not queue or queue[0][0] > now + half_day:  # nor before the end of the day
+                env._now = now + half_day
+            else:
+                yield env.timeout(half_day)
         for point in points:
             point.advance(float(self.horizon))
         for plant in self.plants.values():

@@ -280,13 +280,14 @@ class StockPoint:
 
     def end_of_day(self, now: float) -> None:
         """Snapshot of the day that ends at ``now`` (phase 1 of the daily order)."""
+        on_hand = self.on_hand  # locals: this runs every day at every stock point
         self.days += 1
-        self.eod_on_hand += self.on_hand
+        self.eod_on_hand += on_hand
         self.eod_on_order += self.on_order
         self.eod_backorders += self.backorders
         self.eod_customer_backorders += self.customer_backorders
         self.eod_shortage_cost += self.shortage_rate
-        cash = self.cash()
+        cash = (on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         self.eod_cash += cash
         if self.day_short:
             self.stockout_days += 1
@@ -386,11 +387,12 @@ class StockPoint:
         self.demand_units += quantity
         self.demand_orders += 1
         shelf = self.shelf
+        on_hand = self.on_hand
         if shelf is None:
-            filled = quantity if quantity <= self.on_hand else self.on_hand
+            filled = quantity if quantity <= on_hand else on_hand
         else:  # perishable: only usable units, taken from the shelf
-            filled = shelf.sell(quantity, customer, self.on_hand, now)
-        self.on_hand -= filled
+            filled = shelf.sell(quantity, customer, on_hand, now)
+        self.on_hand = on_hand - filled
         self.filled_on_arrival += filled
         self.shipped_units += filled
         short = quantity - filled
@@ -485,7 +487,7 @@ class StockPoint:
 
     def _note_cash(self) -> None:
         """The cash tied up may have risen: update the peaks here and in the network."""
-        cash = self.cash()
+        cash = (self.on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         if cash > self.peak_cash:
             self.peak_cash = cash
         self.cash_tied_up.note()
