@@ -1,0 +1,375 @@
+"""The fast engine's day loop: replications in lockstep, one numpy operation per event kind.
+
+The loop follows the SimPy engine's daily convention (docs/daily-convention.md) event by
+event — snapshot, warm-up reset, receipts in the order they were scheduled, reviews downstream
+first, demand at noon — but each step acts on every replication at once, restricted to the
+replications where the event happens (an index array). Nothing is approximated: a receipt, an
+order or a demand changes the same counters with the same floating-point operations in the
+same order as :class:`~jitsim.model.stock_point.StockPoint` does for that replication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from jitsim.fast.draws import draw_demand, draw_lead_times, review_days
+from jitsim.fast.state import CustomerArrays, PointArrays
+from jitsim.model.planning import inbound_order_cost
+from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
+
+if TYPE_CHECKING:
+    from jitsim.policies.base import Policy
+    from jitsim.scenario.models import Scenario
+
+
+@dataclass
+class Lane:
+    """What an order into a stock point costs and how it is rounded (its supplier lane)."""
+
+    order_cost: float
+    unit_price: float
+    min_order: float
+    lot_multiple: float | None
+    owned_in_transit: bool
+
+
+def order_quantities(policy: Policy, position: np.ndarray) -> np.ndarray:
+    """Units each replication's policy orders at inventory position ``position`` (before MOQ
+    and lot rounding): the runtime policy's ``order_quantity``, vectorised."""
+    if isinstance(policy, OrderUpTo):
+        if policy.always:
+            return policy.S - position
+        return np.where(position <= policy.s, policy.S - position, 0.0)
+    if isinstance(policy, ReorderPointQuantity):  # (r,Q) and EOQ
+        batches = np.floor((policy.r - position) / policy.Q) + 1.0
+        return np.where(position > policy.r, 0.0, batches * policy.Q)
+    if isinstance(policy, Kanban):
+        loop = policy.cards * policy.container_size
+        free = np.floor((loop - position) / policy.container_size)
+        return np.maximum(free, 0.0) * policy.container_size
+    raise TypeError(f"the fast engine has no vectorised form of {type(policy).__name__}")
+
+
+class Engine:
+    """The fast model of a block of replications of a resolved, in-scope scenario.
+
+    Parameters
+    ----------
+    resolved : Scenario
+        In scope (:func:`jitsim.fast.scope.out_of_scope` is None).
+    seed : int
+        Master seed.
+    replications : range
+        Replication indices simulated together.
+    policies : dict
+        The runtime policy of every stock point (stateless: one serves all replications).
+    """
+
+    def __init__(
+        self, resolved: Scenario, seed: int, replications: range, policies: dict[str, Policy]
+    ) -> None:
+        self.scenario = resolved
+        run = resolved.run
+        self.horizon = run.horizon_days
+        self.warmup = run.warmup_days
+        n = self.n = len(replications)
+        self.policies = policies
+        self.demand = draw_demand(resolved, seed, replications)
+        self.lead_times = draw_lead_times(resolved, seed, replications)
+        self.shipments = {name: np.zeros(n, dtype=np.int64) for name in resolved.stock_points}
+        horizon = self.horizon
+        self.customers: dict[str, CustomerArrays] = {}
+        self.customer_index: dict[str, int] = {}
+        for index, (name, buyer) in enumerate(resolved.customers.items()):
+            item = resolved.items[resolved.stock_points[buyer.buys_from].item]
+            price = buyer.price if buyer.price is not None else item.price
+            self.customers[name] = CustomerArrays(
+                n, price, buyer.unmet == "backorder", buyer.backorder_cost_per_unit_day
+            )
+            self.customer_index[name] = index
+        self.customer_list = list(self.customers.values())
+        self.backorder_cost = np.array(
+            [c.backorder_cost_per_unit_day for c in self.customer_list], dtype=float
+        )
+        self.points: dict[str, PointArrays] = {}
+        self.lanes: dict[str, Lane] = {}
+        self.reviews: dict[str, set[int]] = {}
+        for name, spec in resolved.stock_points.items():
+            item = resolved.items[spec.item]
+            buyers = sum(1 for c in resolved.customers.values() if c.buys_from == name)
+            self.points[name] = PointArrays(
+                n, spec.initial, item.unit_cost, max(1, buyers * horizon + 1)
+            )
+            supplier = resolved.suppliers[spec.source]
+            self.lanes[name] = Lane(
+                order_cost=inbound_order_cost(resolved, spec),
+                unit_price=supplier.unit_price
+                if supplier.unit_price is not None
+                else item.unit_cost,
+                min_order=supplier.min_order,
+                lot_multiple=supplier.lot_multiple,
+                owned_in_transit=supplier.title_transfer == "shipment",
+            )
+            self.reviews[name] = set(
+                review_days(horizon, spec.review.every_days, spec.review.offset_days)
+            )
+        #: One echelon: every stock point has depth 0, so reviews go in the scenario's order.
+        self.review_order = list(self.points)
+        #: Orders in the pipeline: due day (−1: none) and units, by point and order day.
+        self.due_day = {name: np.full((n, horizon), -1, dtype=np.int64) for name in self.points}
+        self.due_units = {name: np.zeros((n, horizon)) for name in self.points}
+        self.longest_lead = {
+            name: int(leads.max(initial=0.0)) for name, leads in self.lead_times.items()
+        }
+        # Network counters (Network, CashTiedUp).
+        self.window_start = 0.0
+        self.days = np.zeros(n, dtype=np.int64)
+        self.days_all_met = np.zeros(n, dtype=np.int64)
+        self.peak_cash = np.zeros(n)
+
+    # -- the day loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Simulate the whole horizon, every replication of the block."""
+        customers_of = [
+            (self.customers[name], self.customer_index[name], self.points[spec.buys_from], name)
+            for name, spec in self.scenario.customers.items()
+        ]
+        for day in range(self.horizon + 1):
+            now = float(day)
+            if day > 0:
+                self.end_of_day()
+            if day == self.warmup:
+                self.reset(now)
+            if day == self.horizon:
+                break
+            self.receipts(day)
+            for name in self.review_order:
+                if day in self.reviews[name]:
+                    self.review(name, day)
+            noon = now + 0.5
+            for customer, index, point, name in customers_of:
+                self.customer_demand(customer, index, point, self.demand[name][:, day], noon)
+        for point in self.points.values():
+            point.advance(float(self.horizon))
+
+    def end_of_day(self) -> None:
+        """Phase 1: the snapshot of the day that ends now (Network._end_of_day)."""
+        any_short = np.zeros(self.n, dtype=bool)
+        for customer in self.customer_list:
+            any_short |= customer.day_short
+            customer.days += 1
+            customer.stockout_days += customer.day_short
+            customer.day_short[:] = False
+        self.days += 1
+        self.days_all_met += ~any_short
+        for point in self.points.values():
+            point.days += 1
+            point.eod_on_hand += point.on_hand
+            point.eod_on_order += point.on_order
+            point.eod_backorders += point.backorders
+            point.eod_customer_backorders += point.customer_backorders
+            point.eod_shortage_cost += point.shortage_rate
+            point.eod_cash += point.cash()
+            point.stockout_days += point.day_short
+            point.day_demand[:] = 0.0
+            point.day_short[:] = False
+            point.week_days_left -= 1
+            if not point.week_days_left:  # a week ends (WeeklyVariances.close)
+                point.week_days_left = 7
+                ordered = point.ordered_units + 0.0
+                week_ordered = ordered - point.ordered_mark
+                week_demand = point.demand_units - point.demand_mark
+                point.ordered_mark[:] = ordered
+                point.demand_mark[:] = point.demand_units
+                point.weeks += 1
+                weeks = point.weeks
+                delta = week_ordered - point.order_mean
+                point.order_mean += delta / weeks
+                point.order_m2 += delta * (week_ordered - point.order_mean)
+                delta = week_demand - point.demand_mean
+                point.demand_mean += delta / weeks
+                point.demand_m2 += delta * (week_demand - point.demand_mean)
+
+    def reset(self, now: float) -> None:
+        """End of warm-up: forget every statistic, keep the state (Network._reset)."""
+        self.window_start = now
+        self.days[:] = 0
+        self.days_all_met[:] = 0
+        for point in self.points.values():
+            point.reset_statistics(now)
+        for customer in self.customer_list:
+            customer.reset_statistics()
+        self.peak_cash[:] = 0.0
+        self.note_network_cash(None)
+
+    def note_network_cash(self, at: np.ndarray | None) -> None:
+        """Raise the network's peak cash tied up where the sum over stock points is higher
+        (CashTiedUp.note: summed in the scenario's order of stock points)."""
+        index = slice(None) if at is None else at
+        total: np.ndarray | float = 0
+        for point in self.points.values():
+            total = total + point.cash(index)
+        peak = self.peak_cash[index]
+        self.peak_cash[index] = np.where(total > peak, total, peak)
+
+    def note_cash(self, point: PointArrays, at: np.ndarray) -> None:
+        """StockPoint._note_cash at replications ``at``."""
+        cash = point.cash(at)
+        peak = point.peak_cash[at]
+        point.peak_cash[at] = np.where(cash > peak, cash, peak)
+        self.note_network_cash(at)
+
+    def receipts(self, day: int) -> None:
+        """Phase 2: deliveries due today, in the order they were scheduled (order day, then
+        review order)."""
+        now = float(day)
+        earliest = max(0, day - max(self.longest_lead.values(), default=0))
+        for ordered in range(earliest, day):
+            for name in self.review_order:
+                arriving = np.nonzero(self.due_day[name][:, ordered] == day)[0]
+                if len(arriving):
+                    units = self.due_units[name][arriving, ordered]
+                    self.receive(name, arriving, units, now)
+
+    def receive(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
+        """StockPoint.receive of ``units`` at replications ``at``."""
+        point = self.points[name]
+        point.advance(now, at)
+        point.on_order[at] -= units
+        if self.lanes[name].owned_in_transit:
+            point.owned_transit[at] -= units
+        point.on_hand[at] += units
+        waiting = at[point.queue_head[at] < point.queue_tail[at]]
+        if len(waiting):
+            self.serve_backorders(point, waiting, now)
+        self.note_cash(point, at)
+
+    def serve_backorders(self, point: PointArrays, at: np.ndarray, now: float) -> None:
+        """FIFO service of the waiting backorders (StockPoint._serve_backorders)."""
+        active = at
+        while True:
+            active = active[
+                (point.queue_head[active] < point.queue_tail[active])
+                & (point.on_hand[active] > 0.0)
+            ]
+            if not len(active):
+                break
+            head = point.queue_head[active]
+            owed = point.queue_units[active, head]
+            on_hand = point.on_hand[active]
+            served = np.where(owed <= on_hand, owed, on_hand)
+            point.on_hand[active] = on_hand - served
+            point.backorders[active] -= served
+            point.shipped_units[active] += served
+            who = point.queue_customer[active, head]
+            point.customer_backorders[active] -= served
+            point.shortage_rate[active] -= self.backorder_cost[who] * served
+            for index, customer in enumerate(self.customer_list):
+                mine = who == index
+                if mine.any():
+                    reps = active[mine]
+                    customer.late_units[reps] += served[mine]
+                    customer.revenue[reps] += customer.price * served[mine] - 0.0
+            partly = served < owed
+            point.queue_units[active[partly], head[partly]] = owed[partly] - served[partly]
+            point.queue_head[active[~partly]] += 1
+        emptied = at[point.queue_head[at] == point.queue_tail[at]]
+        point.backorders[emptied] = 0.0
+        point.customer_backorders[emptied] = 0.0
+        point.shortage_rate[emptied] = 0.0
+
+    def review(self, name: str, day: int) -> None:
+        """Phase 3: the periodic review of stock point ``name`` (StockPoint.review)."""
+        point = self.points[name]
+        lane = self.lanes[name]
+        now = float(day)
+        position = point.on_hand + point.on_order - point.backorders
+        wanted_all = order_quantities(self.policies[name], position)
+        at = np.nonzero(wanted_all > 1e-9)[0]
+        if not len(at):
+            return
+        wanted = wanted_all[at]
+        quantity = np.where(wanted < lane.min_order, lane.min_order, wanted)
+        if lane.lot_multiple is not None:
+            lot = lane.lot_multiple
+            quantity = np.ceil(quantity / lot - 1e-9) * lot
+        # send_order: purchase, on order, then the shipment and its lead time
+        point.purchase_cost[at] += lane.unit_price * quantity
+        point.bought_units[at] += quantity
+        point.advance(now, at)
+        point.on_order[at] += quantity
+        shipment = self.shipments[name][at]
+        lead = self.lead_times[name][at, shipment]
+        self.shipments[name][at] = shipment + 1
+        if lane.owned_in_transit:  # take_title
+            point.owned_transit[at] += quantity
+            self.note_cash(point, at)
+        due = now + lead
+        at_once = due <= now
+        later = ~at_once
+        self.due_day[name][at[later], day] = due[later].astype(np.int64)
+        self.due_units[name][at[later], day] = quantity[later]
+        if at_once.any():
+            self.receive(name, at[at_once], quantity[at_once], now)
+        # order_over: rounding and order counters
+        rounded = quantity > wanted + 1e-9
+        point.rounded_orders[at[rounded]] += 1
+        point.rounding_units[at[rounded]] += quantity[rounded] - wanted[rounded]
+        point.orders_placed[at] += 1
+        point.ordered_units[at] += quantity
+        point.ordering_cost[at] += lane.order_cost
+
+    def customer_demand(
+        self,
+        customer: CustomerArrays,
+        index: int,
+        point: PointArrays,
+        quantities: np.ndarray,
+        now: float,
+    ) -> None:
+        """Phase 4: a customer's order of the day at noon (StockPoint.demand, Customer.record)."""
+        at = np.nonzero(quantities > 0.0)[0]
+        if not len(at):
+            return
+        quantity = quantities[at]
+        point.advance(now, at)
+        point.day_demand[at] += quantity
+        point.demand_units[at] += quantity
+        point.demand_orders[at] += 1
+        on_hand = point.on_hand[at]
+        filled = np.where(quantity <= on_hand, quantity, on_hand)
+        point.on_hand[at] = on_hand - filled
+        point.filled_on_arrival[at] += filled
+        point.shipped_units[at] += filled
+        short = quantity - filled
+        is_short = short > 0.0
+        whole = at[~is_short]
+        point.orders_complete[whole] += 1
+        customer.demand_units[at] += quantity
+        customer.demand_orders[at] += 1
+        customer.filled_on_arrival[at] += filled
+        customer.revenue[at] += customer.price * filled - 0.0
+        customer.orders_complete[whole] += 1
+        if not is_short.any():
+            return
+        shorted = at[is_short]
+        missing = short[is_short]
+        point.day_short[shorted] = True
+        customer.day_short[shorted] = True
+        if customer.backorders:
+            point.backordered_units[shorted] += missing
+            point.backorders[shorted] += missing
+            point.customer_backorders[shorted] += missing
+            point.shortage_rate[shorted] += customer.backorder_cost_per_unit_day * missing
+            tail = point.queue_tail[shorted]
+            point.queue_units[shorted, tail] = missing
+            point.queue_customer[shorted, tail] = index
+            point.queue_tail[shorted] = tail + 1
+            customer.backordered_units[shorted] += missing
+        else:
+            point.lost_units[shorted] += missing
+            customer.lost_units[shorted] += missing
