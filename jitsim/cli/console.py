@@ -67,6 +67,7 @@ def run_batch(
         backend=options.backend,
         workers=options.workers,
         scheduler=options.scheduler,
+        engine=options.engine,
         out=out_dir,
         resume=options.resume is not None,
         command=command,

@@ -100,6 +100,13 @@ class BatchOptions:
         Path | None,
         typer.Option(help="Continue the interrupted run whose results directory is DIR."),
     ] = None
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Simulation engine: simpy, fast (numpy, refused outside its scope) or auto "
+            "(fast where it can run, else simpy); same results (docs/performance.md)."
+        ),
+    ] = "simpy"
     precision: Annotated[
         float | None,
         typer.Option(
@@ -189,7 +196,7 @@ def _out_parameter(kind: str) -> inspect.Parameter:
 #: Groups of shared options that stand together on every command taking them.
 SAMPLE = ("replications", "seed", "alternative")
 OUT = ("out", "overwrite")
-EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
+EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume", "engine")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
 
