@@ -1,0 +1,103 @@
+"""Choosing the engine: API ``engine=``, CLI ``--engine``, the manifest, the fall-back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import jitsim
+from jitsim.errors import JitsimError
+from tests.conftest import QUICKSTART, ROOT, Invoke
+
+REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
+
+
+def test_api_fast_equals_simpy() -> None:
+    scenario = jitsim.load_scenario(REFERENCE)
+    simpy = jitsim.run(scenario, 12, backend="serial", chunk_size=5)
+    fast = jitsim.run(scenario, 12, backend="serial", chunk_size=5, engine="fast")
+    pd.testing.assert_frame_equal(fast.frame, simpy.frame, check_exact=True)
+
+
+def test_auto_mixes_engines_and_keeps_trajectories() -> None:
+    """Under auto the out-of-scope alternative (jit) runs on SimPy, the others on the fast
+    engine, and replications that keep trajectories on SimPy: the same tables either way."""
+    scenario = jitsim.load_scenario(QUICKSTART)
+    simpy = jitsim.run(scenario, 4, backend="serial", trajectories=2)
+    auto = jitsim.run(scenario, 4, backend="serial", trajectories=2, engine="auto")
+    pd.testing.assert_frame_equal(auto.frame, simpy.frame, check_exact=True)
+    pd.testing.assert_frame_equal(auto.trajectory_frame, simpy.trajectory_frame, check_exact=True)
+
+
+def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
+    scenario = jitsim.load_scenario(QUICKSTART)
+    with pytest.raises(JitsimError, match=r"cannot run alternative 'jit'.*'jit' policy"):
+        jitsim.run(scenario, 2, backend="serial", engine="fast")
+    with pytest.raises(JitsimError, match="unknown engine 'numba'"):
+        jitsim.run(scenario, 2, backend="serial", engine="numba")
+
+
+def test_cli_fast_results_are_byte_identical(invoke: Invoke, tmp_path: Path) -> None:
+    for engine in ("simpy", "fast"):
+        result = invoke(
+            "run",
+            REFERENCE,
+            "-n",
+            6,
+            "--engine",
+            engine,
+            "-o",
+            tmp_path / engine,
+            "-q",
+            "--backend",
+            "serial",
+        )
+        assert result.exit_code == 0, result.output
+    simpy = (tmp_path / "simpy" / "replications.csv").read_bytes()
+    assert (tmp_path / "fast" / "replications.csv").read_bytes() == simpy
+    manifest = json.loads((tmp_path / "fast" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"] == "fast"
+    assert manifest["engines_used"] == [
+        {"point": 0, "alternative": "base", "engine": "fast", "why_not_fast": None}
+    ]
+
+
+def test_cli_fast_out_of_scope_is_one_line_exit_2(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke(
+        "run",
+        ROOT / "scenarios" / "assembly_plant.yaml",
+        "-n",
+        2,
+        "--engine",
+        "fast",
+        "-o",
+        tmp_path / "out",
+        "-q",
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert "plants" in result.output and "--engine auto" in result.output
+
+
+def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke(
+        "run",
+        QUICKSTART,
+        "-n",
+        2,
+        "--engine",
+        "auto",
+        "-o",
+        tmp_path / "out",
+        "-q",
+        "--backend",
+        "serial",
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    used = {row["alternative"]: row for row in manifest["engines_used"]}
+    assert used["buffered"]["engine"] == "fast" and used["eoq"]["engine"] == "fast"
+    assert used["jit"]["engine"] == "simpy" and "'jit' policy" in used["jit"]["why_not_fast"]
