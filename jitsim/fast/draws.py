@@ -6,7 +6,7 @@ engine draws replication by replication and stacks the draws into arrays over re
 * ``customer.NAME.demand``: the whole horizon at once with ``sample_scaled`` and the season ×
   trend factors (as :meth:`Builder.demand <jitsim.model.builder.Builder.demand>`);
 * ``lane.POINT.lead_time``: blocks of 64 values handed out by shipment index (as
-  :class:`jitsim.streams.BlockSampler`), enough blocks for one order per review.
+  :class:`jitsim.streams.BlockSampler`), drawn as the shipments need them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from jitsim.model.planning import inbound_lead_time
 from jitsim.streams import Streams
 
 if TYPE_CHECKING:
+    from jitsim.distributions import BaseDistribution
     from jitsim.scenario.models import Scenario
 
 #: Values per block of a :class:`~jitsim.streams.BlockSampler` (its default, used by lanes).
@@ -47,18 +48,38 @@ def draw_demand(resolved: Scenario, seed: int, replications: range) -> dict[str,
     return out
 
 
-def draw_lead_times(resolved: Scenario, seed: int, replications: range) -> dict[str, np.ndarray]:
-    """Lead time of every shipment into every stock point: point name → array
-    (replications, shipments) (days), the k-th column being the k-th shipment's."""
-    horizon = resolved.run.horizon_days
-    out: dict[str, np.ndarray] = {}
-    for name, spec in resolved.stock_points.items():
-        dist = inbound_lead_time(resolved, spec)
-        reviews = len(review_days(horizon, spec.review.every_days, spec.review.offset_days))
-        blocks = max(1, -(-reviews // LEAD_TIME_BLOCK))
-        rows = np.empty((len(replications), blocks * LEAD_TIME_BLOCK))
-        for i, replication in enumerate(replications):
-            rng = Streams(seed, replication)(f"lane.{name}.lead_time")
-            rows[i] = np.concatenate([dist.sample(rng, LEAD_TIME_BLOCK) for _ in range(blocks)])
-        out[name] = rows
-    return out
+class LeadTimes:
+    """Lead times of every shipment into one stock point, for a block of replications.
+
+    :attr:`values` has one row per replication, the k-th column being the k-th shipment's lead
+    time (days). Blocks of :data:`LEAD_TIME_BLOCK` values are drawn as a
+    :class:`~jitsim.streams.BlockSampler` draws them, one more for every replication as soon as
+    one replication needs it (:meth:`ensure`): a replication only ever uses its stream's values
+    in order, so drawing ahead changes none of them.
+    """
+
+    def __init__(self, dist: BaseDistribution, rngs: list[np.random.Generator]) -> None:
+        self.dist = dist
+        self.rngs = rngs
+        self.values = np.empty((len(rngs), 0))
+        self.longest = 0
+        self.ensure(0)
+
+    def ensure(self, shipment: int) -> None:
+        """Make sure the ``shipment``-th value (from 0) is drawn for every replication."""
+        while shipment >= self.values.shape[1]:
+            block = np.array([self.dist.sample(rng, LEAD_TIME_BLOCK) for rng in self.rngs])
+            block = block.reshape(len(self.rngs), LEAD_TIME_BLOCK)
+            self.values = np.concatenate([self.values, block], axis=1)
+            self.longest = max(self.longest, int(block.max(initial=0.0)))
+
+
+def lead_times(resolved: Scenario, seed: int, replications: range) -> dict[str, LeadTimes]:
+    """The lead times into every stock point (stream ``lane.POINT.lead_time``)."""
+    return {
+        name: LeadTimes(
+            inbound_lead_time(resolved, spec),
+            [Streams(seed, r)(f"lane.{name}.lead_time") for r in replications],
+        )
+        for name, spec in resolved.stock_points.items()
+    }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jitsim.fast.draws import draw_demand, draw_lead_times, review_days
+from jitsim.fast.draws import draw_demand, lead_times, review_days
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import inbound_order_cost
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
@@ -78,7 +78,7 @@ class Engine:
         n = self.n = len(replications)
         self.policies = policies
         self.demand = draw_demand(resolved, seed, replications)
-        self.lead_times = draw_lead_times(resolved, seed, replications)
+        self.lead_times = lead_times(resolved, seed, replications)
         self.shipments = {name: np.zeros(n, dtype=np.int64) for name in resolved.stock_points}
         horizon = self.horizon
         self.customers: dict[str, CustomerArrays] = {}
@@ -121,9 +121,6 @@ class Engine:
         #: Orders in the pipeline: due day (−1: none) and units, by point and order day.
         self.due_day = {name: np.full((n, horizon), -1, dtype=np.int64) for name in self.points}
         self.due_units = {name: np.zeros((n, horizon)) for name in self.points}
-        self.longest_lead = {
-            name: int(leads.max(initial=0.0)) for name, leads in self.lead_times.items()
-        }
         # Network counters (Network, CashTiedUp).
         self.window_start = 0.0
         self.days = np.zeros(n, dtype=np.int64)
@@ -227,7 +224,8 @@ class Engine:
         """Phase 2: deliveries due today, in the order they were scheduled (order day, then
         review order)."""
         now = float(day)
-        earliest = max(0, day - max(self.longest_lead.values(), default=0))
+        longest = max(leads.longest for leads in self.lead_times.values())
+        earliest = max(0, day - longest)
         for ordered in range(earliest, day):
             for name in self.review_order:
                 arriving = np.nonzero(self.due_day[name][:, ordered] == day)[0]
@@ -303,7 +301,9 @@ class Engine:
         point.advance(now, at)
         point.on_order[at] += quantity
         shipment = self.shipments[name][at]
-        lead = self.lead_times[name][at, shipment]
+        leads = self.lead_times[name]
+        leads.ensure(int(shipment.max()))
+        lead = leads.values[at, shipment]
         self.shipments[name][at] = shipment + 1
         if lane.owned_in_transit:  # take_title
             point.owned_transit[at] += quantity
