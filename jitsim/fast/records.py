@@ -1,15 +1,18 @@
 """The KPI records of the fast engine, computed by the SimPy engine's own formulas.
 
 :func:`jitsim.model.kpis.extract` reads a finished :class:`~jitsim.model.network.Network`
-through plain attributes (levels, integrals, end-of-day sums, counters). For each replication
-the fast engine hands it light views with the same attributes, read off that replication's
-index of the arrays, so every KPI formula — ratios, undefined values, cost bases, the weekly
-variances' noise floor — is the one code path both engines share.
+through plain attributes (levels, integrals, end-of-day sums, counters). The fast engine
+hands it light views with the same attributes, holding arrays over the replications (the
+ratios of :mod:`jitsim.model.kpis` are element-wise on arrays), so every KPI formula —
+ratios, undefined values, cost bases, the weekly variances' noise floor — is the one code
+path both engines share.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 from jitsim.fast.state import CUSTOMER_COUNTS, CUSTOMER_FLOATS, POINT_COUNTS, POINT_FLOATS
 from jitsim.model.kpis import extract
@@ -79,8 +82,8 @@ class NetworkView:
     """A finished replication, as :func:`~jitsim.model.kpis.extract` reads it."""
 
     days: int
-    days_all_met: int
-    peak_cash: float
+    days_all_met: np.ndarray
+    peak_cash: np.ndarray
     end_of_life = None
     ledger = None
     disruptions = None
@@ -96,57 +99,46 @@ class NetworkView:
         self.customer_of_point = {c.buys_from for c in scenario.customers.values()}
 
 
-def _columns(arrays: object, names: tuple[str, ...], kind: type) -> dict[str, list[Any]]:
-    return {name: [kind(v) for v in getattr(arrays, name).tolist()] for name in names}
+def _per_replication(value: Any, n: int) -> list[float]:
+    """One KPI's values in the ``n`` replications: an array's, or a constant repeated."""
+    if isinstance(value, np.ndarray):
+        return [float(v) for v in value.tolist()]
+    return [float(value)] * n
 
 
 def records(engine: Engine, holding: dict[str, float]) -> list[dict[str, float]]:
     """The KPI record of every replication of a finished ``engine`` (``holding``: holding
-    cost per unit-day of each stock point)."""
+    cost per unit-day of each stock point).
+
+    :func:`~jitsim.model.kpis.extract` runs once, on views whose attributes are the arrays over
+    replications (its ratios are element-wise then); counts of days are the same in every
+    replication and stay plain numbers, as the SimPy engine's are.
+    """
     scenario = engine.scenario
-    point_columns = {
-        name: {
-            **_columns(point, POINT_FLOATS, float),
-            **_columns(point, POINT_COUNTS, int),
-        }
-        for name, point in engine.points.items()
-    }
-    customer_columns = {
-        name: {
-            **_columns(customer, CUSTOMER_FLOATS, float),
-            **_columns(customer, CUSTOMER_COUNTS, int),
-        }
-        for name, customer in engine.customers.items()
-    }
-    penalties = {
-        name: (spec.backorder_cost_per_unit, spec.lost_sale_penalty)
-        for name, spec in scenario.customers.items()
-    }
-    days = engine.days.tolist()
-    days_all_met = engine.days_all_met.tolist()
-    peak = engine.peak_cash.tolist()
-    out = []
-    for i in range(engine.n):
-        points = {}
-        for name, columns in point_columns.items():
-            values = {key: column[i] for key, column in columns.items()}
-            values["weeks"] = engine.points[name].weeks
-            points[name] = PointView(
-                name,
-                values,
-                engine.points[name].unit_cost,
-                holding[name],
-                engine.policies[name],
-            )
-        customers = {
-            name: CustomerView(
-                name, {key: column[i] for key, column in columns.items()}, penalties[name]
-            )
-            for name, columns in customer_columns.items()
-        }
-        network = NetworkView(engine, points, customers)
-        network.days = days[i]
-        network.days_all_met = days_all_met[i]
-        network.peak_cash = peak[i]
-        out.append(extract(cast("Network", network)))
-    return out
+    n = engine.n
+    points = {}
+    for name, point in engine.points.items():
+        values: dict[str, Any] = {key: getattr(point, key) for key in POINT_FLOATS}
+        values.update({key: getattr(point, key) for key in POINT_COUNTS})
+        days = point.days
+        assert not n or days.min() == days.max()  # every replication counts the same days
+        values["days"] = int(days[0]) if n else 0
+        values["weeks"] = point.weeks
+        points[name] = PointView(
+            name, values, point.unit_cost, holding[name], engine.policies[name]
+        )
+    customers: dict[str, Any] = {}
+    for name, customer in engine.customers.items():
+        values = {key: getattr(customer, key) for key in (*CUSTOMER_FLOATS, *CUSTOMER_COUNTS)}
+        spec = scenario.customers[name]
+        customers[name] = CustomerView(
+            name, values, (spec.backorder_cost_per_unit, spec.lost_sale_penalty)
+        )
+    network = NetworkView(engine, points, customers)
+    network.days = int(engine.days[0]) if n else 0
+    network.days_all_met = engine.days_all_met
+    network.peak_cash = engine.peak_cash
+    record = extract(cast("Network", network))
+    columns = {kpi: _per_replication(value, n) for kpi, value in record.items()}
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
