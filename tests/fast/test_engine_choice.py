@@ -101,3 +101,20 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     used = {row["alternative"]: row for row in manifest["engines_used"]}
     assert used["buffered"]["engine"] == "fast" and used["eoq"]["engine"] == "fast"
     assert used["jit"]["engine"] == "simpy" and "'jit' policy" in used["jit"]["why_not_fast"]
+
+
+def test_cli_engine_is_not_recorded_in_the_reproducing_command(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """The engine says how to run, not what: the command recorded with the results (which
+    reproduces them) is the same whichever engine ran them."""
+    commands = []
+    for engine in ("simpy", "fast"):
+        out = tmp_path / engine
+        result = invoke(
+            "run", REFERENCE, "-n", 3, "--engine", engine, "-o", out, "-q", "--backend", "serial"
+        )
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        commands.append(summary["command"].replace(str(out), "OUT"))
+    assert commands[0] == commands[1] and "--engine" not in commands[0]
