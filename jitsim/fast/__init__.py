@@ -33,7 +33,8 @@ BLOCK = 4096
 def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[str, float]]:
     """The runtime policy and holding cost per unit-day of every stock point, built as
     :meth:`Builder.policy <jitsim.model.builder.Builder.policy>` builds them (the policies in
-    scope draw nothing and keep no state, so one object serves every replication)."""
+    scope draw nothing; a JIT policy's forecast state is kept by the engine as arrays, started
+    from this object's, so one object serves every replication)."""
     demand_mean, demand_var = planning_demand(resolved)
     days_per_year = resolved.run.days_per_year
     policies: dict[str, Policy] = {}

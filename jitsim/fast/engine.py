@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jitsim.fast.draws import draw_demand, lead_times, review_days
+from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import inbound_order_cost
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
+from jitsim.policies.jit import JITPolicy
 
 if TYPE_CHECKING:
     from jitsim.policies.base import Policy
@@ -36,9 +38,15 @@ class Lane:
     owned_in_transit: bool
 
 
-def order_quantities(policy: Policy, position: np.ndarray) -> np.ndarray:
+def order_quantities(
+    policy: Policy, position: np.ndarray, forecast: ForecastArrays | None = None
+) -> np.ndarray:
     """Units each replication's policy orders at inventory position ``position`` (before MOQ
-    and lot rounding): the runtime policy's ``order_quantity``, vectorised."""
+    and lot rounding): the runtime policy's ``order_quantity``, vectorised (a JIT policy with
+    its ``forecast``)."""
+    if isinstance(policy, JITPolicy):
+        assert forecast is not None
+        return forecast.rate() * policy.cover_days - position
     if isinstance(policy, OrderUpTo):
         if policy.always:
             return policy.S - position
@@ -65,7 +73,8 @@ class Engine:
     replications : range
         Replication indices simulated together.
     policies : dict
-        The runtime policy of every stock point (stateless: one serves all replications).
+        The runtime policy of every stock point: one serves all replications (a JIT policy's
+        forecast state is kept here as arrays, :mod:`jitsim.fast.forecasts`).
     """
 
     def __init__(
@@ -116,11 +125,18 @@ class Engine:
             self.reviews[name] = set(
                 review_days(horizon, spec.review.every_days, spec.review.offset_days)
             )
+        #: The forecasts of JIT policies (their state differs by replication).
+        self.forecasts = {
+            name: ForecastArrays(policy.forecaster, n)
+            for name, policy in policies.items()
+            if isinstance(policy, JITPolicy)
+        }
         #: One echelon: every stock point has depth 0, so reviews go in the scenario's order.
         self.review_order = list(self.points)
-        #: Orders in the pipeline: due day (−1: none) and units, by point and order day.
-        self.due_day = {name: np.full((n, horizon), -1, dtype=np.int64) for name in self.points}
-        self.due_units = {name: np.zeros((n, horizon)) for name in self.points}
+        #: Orders in the pipeline: due day (−1: none) and units, by point, order day and
+        #: replication (a row per order day: the receipts read one row at a time).
+        self.due_day = {name: np.full((horizon, n), -1, dtype=np.int64) for name in self.points}
+        self.due_units = {name: np.zeros((horizon, n)) for name in self.points}
         # Network counters (Network, CashTiedUp).
         self.window_start = 0.0
         self.days = np.zeros(n, dtype=np.int64)
@@ -163,7 +179,7 @@ class Engine:
             customer.day_short[:] = False
         self.days += 1
         self.days_all_met += ~any_short
-        for point in self.points.values():
+        for name, point in self.points.items():
             point.days += 1
             point.eod_on_hand += point.on_hand
             point.eod_on_order += point.on_order
@@ -172,6 +188,9 @@ class Engine:
             point.eod_shortage_cost += point.shortage_rate
             point.eod_cash += point.cash()
             point.stockout_days += point.day_short
+            forecast = self.forecasts.get(name)
+            if forecast is not None:  # policy.observe_day
+                forecast.observe(point.day_demand)
             point.day_demand[:] = 0.0
             point.day_short[:] = False
             point.week_days_left -= 1
@@ -228,9 +247,9 @@ class Engine:
         earliest = max(0, day - longest)
         for ordered in range(earliest, day):
             for name in self.review_order:
-                arriving = np.nonzero(self.due_day[name][:, ordered] == day)[0]
+                arriving = np.nonzero(self.due_day[name][ordered] == day)[0]
                 if len(arriving):
-                    units = self.due_units[name][arriving, ordered]
+                    units = self.due_units[name][ordered, arriving]
                     self.receive(name, arriving, units, now)
 
     def receive(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
@@ -286,7 +305,7 @@ class Engine:
         lane = self.lanes[name]
         now = float(day)
         position = point.on_hand + point.on_order - point.backorders
-        wanted_all = order_quantities(self.policies[name], position)
+        wanted_all = order_quantities(self.policies[name], position, self.forecasts.get(name))
         at = np.nonzero(wanted_all > 1e-9)[0]
         if not len(at):
             return
@@ -311,8 +330,8 @@ class Engine:
         due = now + lead
         at_once = due <= now
         later = ~at_once
-        self.due_day[name][at[later], day] = due[later].astype(np.int64)
-        self.due_units[name][at[later], day] = quantity[later]
+        self.due_day[name][day, at[later]] = due[later].astype(np.int64)
+        self.due_units[name][day, at[later]] = quantity[later]
         if at_once.any():
             self.receive(name, at[at_once], quantity[at_once], now)
         # order_over: rounding and order counters

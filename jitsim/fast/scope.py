@@ -7,8 +7,9 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 * stock points replenished by suppliers (one echelon), each with one regular lane whose lead
   times are whole days (an integer-valued distribution), with MOQ, lot multiple, order cost,
   unit price and either title transfer;
-* periodic review (every R days from an offset) with a stateless built-in policy: (s,S),
-  base stock, (r,Q), EOQ, kanban;
+* periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
+  (r,Q), EOQ, kanban, and JIT with the naive, moving-average or exponential-smoothing
+  forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
 * warm-up, both cost bases, any horizon.
 """
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
 #: Policy kinds the fast engine runs (their runtime objects decide on IP alone, no state).
-FAST_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban"})
+FAST_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
+#: Forecasters of the JIT policy the fast engine runs (:mod:`jitsim.fast.forecasts`).
+FAST_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing"})
 
 _SIMPY_ONLY = ": simulated by the SimPy engine only"
 
@@ -74,6 +77,9 @@ def out_of_scope(resolved: Scenario) -> str | None:
         kind = getattr(point.policy, "kind", type(point.policy).__name__)
         if kind not in FAST_POLICY_KINDS:
             return f"the {kind!r} policy (stock_points.{name}.policy){_SIMPY_ONLY}"
+        forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
+        if kind == "jit" and forecast not in FAST_FORECAST_KINDS:
+            return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast){_SIMPY_ONLY}"
         if not inbound_lead_time(resolved, point).is_discrete:
             return f"lead times that are not whole days (stock_points.{name}){_SIMPY_ONLY}"
     return None

@@ -10,9 +10,11 @@ import pytest
 
 import jitsim
 from jitsim.errors import JitsimError
-from tests.conftest import QUICKSTART, ROOT, Invoke
+from tests.conftest import ROOT, SCENARIOS, Invoke, shortened
 
 REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
+#: The bundled scenario with alternatives in and out of the fast engine's scope.
+FORECASTS = SCENARIOS / "forecast_accuracy.yaml"
 
 
 def test_api_fast_equals_simpy() -> None:
@@ -23,9 +25,9 @@ def test_api_fast_equals_simpy() -> None:
 
 
 def test_auto_mixes_engines_and_keeps_trajectories() -> None:
-    """Under auto the out-of-scope alternative (jit) runs on SimPy, the others on the fast
-    engine, and replications that keep trajectories on SimPy: the same tables either way."""
-    scenario = jitsim.load_scenario(QUICKSTART)
+    """Under auto the out-of-scope alternatives (oracle forecasts) run on SimPy, the other on
+    the fast engine, and replications that keep trajectories on SimPy: the same tables."""
+    scenario = shortened(jitsim.load_scenario(FORECASTS), 120, 20)
     simpy = jitsim.run(scenario, 4, backend="serial", trajectories=2)
     auto = jitsim.run(scenario, 4, backend="serial", trajectories=2, engine="auto")
     pd.testing.assert_frame_equal(auto.frame, simpy.frame, check_exact=True)
@@ -33,8 +35,8 @@ def test_auto_mixes_engines_and_keeps_trajectories() -> None:
 
 
 def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
-    scenario = jitsim.load_scenario(QUICKSTART)
-    with pytest.raises(JitsimError, match=r"cannot run alternative 'jit'.*'jit' policy"):
+    scenario = jitsim.load_scenario(FORECASTS)
+    with pytest.raises(JitsimError, match=r"cannot run alternative 'jit_exact'.*'oracle'"):
         jitsim.run(scenario, 2, backend="serial", engine="fast")
     with pytest.raises(JitsimError, match="unknown engine 'numba'"):
         jitsim.run(scenario, 2, backend="serial", engine="numba")
@@ -85,7 +87,7 @@ def test_cli_fast_out_of_scope_is_one_line_exit_2(invoke: Invoke, tmp_path: Path
 def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke(
         "run",
-        QUICKSTART,
+        FORECASTS,
         "-n",
         2,
         "--engine",
@@ -99,8 +101,9 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     used = {row["alternative"]: row for row in manifest["engines_used"]}
-    assert used["buffered"]["engine"] == "fast" and used["eoq"]["engine"] == "fast"
-    assert used["jit"]["engine"] == "simpy" and "'jit' policy" in used["jit"]["why_not_fast"]
+    assert used["buffered"]["engine"] == "fast"
+    assert used["jit_exact"]["engine"] == "simpy"
+    assert "'oracle' forecast" in used["jit_exact"]["why_not_fast"]
 
 
 def test_cli_engine_is_not_recorded_in_the_reproducing_command(

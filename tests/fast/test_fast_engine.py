@@ -32,6 +32,7 @@ IN_SCOPE = {
     ("forecast_accuracy.yaml", "buffered"),
     ("quickstart.yaml", "buffered"),
     ("quickstart.yaml", "eoq"),
+    ("quickstart.yaml", "jit"),
 }
 
 
@@ -154,6 +155,22 @@ HAND_MADE = {
         "stock_points__store__policy": {"kind": "eoq", "cycle_service_level": 0.9},
         "items__widget__holding_rate": {"capital": 0.1, "storage": 0.1, "obsolescence": 0.05},
     },
+    "jit_naive": {"stock_points__store__policy": {"kind": "jit", "forecast": {"kind": "naive"}}},
+    "jit_moving_average_warm_up": {
+        "stock_points__store__policy": {
+            "kind": "jit",
+            "forecast": {"kind": "moving_average", "window": 5},
+            "safety_days": 1.5,
+        },
+        "run__warmup_days": 20,
+    },
+    "jit_exponential_smoothing_normal": {
+        "stock_points__store__policy": {
+            "kind": "jit",
+            "forecast": {"kind": "exponential_smoothing", "alpha": 0.2, "initial": 4.0},
+        },
+        "customers__shoppers__demand": {"kind": "normal", "mean": 8.3, "sd": 3.1},
+    },
     "two_customers_two_points": {
         "customers__walk_ins": {
             "buys_from": "store",
@@ -245,14 +262,9 @@ OUT_OF_SCOPE = {
         {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
         "not whole days",
     ),
-    "jit policy": (
-        {
-            "stock_points__store__policy": {
-                "kind": "jit",
-                "forecast": {"kind": "moving_average", "window": 7},
-            }
-        },
-        "'jit' policy",
+    "oracle forecast": (
+        {"stock_points__store__policy": {"kind": "jit", "forecast": {"kind": "oracle"}}},
+        "'oracle' forecast",
     ),
     "expedite": (
         {"stock_points__store__expedite": {"level": 5, "lead_time": 1}},

@@ -38,7 +38,18 @@ LEADS = st.one_of(
 
 @st.composite
 def policies(draw: Any) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["s_S", "base_stock", "r_Q", "eoq", "kanban"]))
+    kind = draw(st.sampled_from(["s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"]))
+    if kind == "jit":
+        forecast = draw(
+            st.sampled_from(
+                [
+                    {"kind": "naive"},
+                    {"kind": "moving_average", "window": draw(st.integers(1, 10))},
+                    {"kind": "exponential_smoothing", "alpha": draw(st.floats(0.01, 1.0))},
+                ]
+            )
+        )
+        return {"kind": "jit", "forecast": forecast, "safety_days": draw(st.floats(0.0, 3.0))}
     if kind == "s_S":
         s = draw(st.integers(-5, 60))
         return {"kind": "s_S", "s": s, "S": s + draw(st.integers(1, 80))}
