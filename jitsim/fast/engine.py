@@ -351,11 +351,15 @@ class Engine:
         now: float,
     ) -> None:
         """Phase 4: a customer's order of the day at noon (StockPoint.demand, Customer.record)."""
-        at = np.nonzero(quantities > 0.0)[0]
-        if not len(at):
+        positive = quantities > 0.0
+        count = int(np.count_nonzero(positive))
+        if not count:
             return
+        # Where every replication has demand (the common case), basic slicing is much
+        # cheaper than gathering and scattering through an index array: same values.
+        at: slice | np.ndarray = slice(None) if count == self.n else np.nonzero(positive)[0]
         quantity = quantities[at]
-        point.advance(now, at)
+        point.advance(now, None if isinstance(at, slice) else at)
         point.day_demand[at] += quantity
         point.demand_units[at] += quantity
         point.demand_orders[at] += 1
@@ -366,7 +370,7 @@ class Engine:
         point.shipped_units[at] += filled
         short = quantity - filled
         is_short = short > 0.0
-        whole = at[~is_short]
+        whole = _subset(at, ~is_short)
         point.orders_complete[whole] += 1
         customer.demand_units[at] += quantity
         customer.demand_orders[at] += 1
@@ -375,7 +379,7 @@ class Engine:
         customer.orders_complete[whole] += 1
         if not is_short.any():
             return
-        shorted = at[is_short]
+        shorted = _subset(at, is_short)
         missing = short[is_short]
         point.day_short[shorted] = True
         customer.day_short[shorted] = True
@@ -392,3 +396,8 @@ class Engine:
         else:
             point.lost_units[shorted] += missing
             customer.lost_units[shorted] += missing
+
+
+def _subset(at: slice | np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The replications of ``at`` (every one, or an index array) where ``mask`` holds."""
+    return np.nonzero(mask)[0] if isinstance(at, slice) else at[mask]
