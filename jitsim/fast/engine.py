@@ -2,7 +2,8 @@
 
 The loop follows the SimPy engine's daily convention (docs/daily-convention.md) event by
 event — snapshot, warm-up reset, receipts in the order they were scheduled, reviews downstream
-first, demand at noon — but each step acts on every replication at once, restricted to the
+first (an order to an upstream stock point is filled and shipped, or backordered, at once),
+demand at noon — but each step acts on every replication at once, restricted to the
 replications where the event happens (an index array). Nothing is approximated: a receipt, an
 order or a demand changes the same counters with the same floating-point operations in the
 same order as :class:`~jitsim.model.stock_point.StockPoint` does for that replication.
@@ -18,7 +19,7 @@ import numpy as np
 from jitsim.fast.draws import draw_demand, lead_times, review_days
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.state import CustomerArrays, PointArrays
-from jitsim.model.planning import inbound_order_cost
+from jitsim.model.planning import inbound_order_cost, review_depth
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
 from jitsim.policies.jit import JITPolicy
 
@@ -36,6 +37,8 @@ class Lane:
     min_order: float
     lot_multiple: float | None
     owned_in_transit: bool
+    #: The stock point it draws from, None for a supplier.
+    upstream: str | None = None
 
 
 def order_quantities(
@@ -106,37 +109,48 @@ class Engine:
         self.points: dict[str, PointArrays] = {}
         self.lanes: dict[str, Lane] = {}
         self.reviews: dict[str, set[int]] = {}
-        for name, spec in resolved.stock_points.items():
+        points = resolved.stock_points
+        for name, spec in points.items():
             item = resolved.items[spec.item]
             buyers = sum(1 for c in resolved.customers.values() if c.buys_from == name)
+            buyers += sum(1 for other in points.values() if other.source == name)
             self.points[name] = PointArrays(
                 n, spec.initial, item.unit_cost, max(1, buyers * horizon + 1)
             )
-            supplier = resolved.suppliers[spec.source]
-            self.lanes[name] = Lane(
-                order_cost=inbound_order_cost(resolved, spec),
-                unit_price=supplier.unit_price
-                if supplier.unit_price is not None
-                else item.unit_cost,
-                min_order=supplier.min_order,
-                lot_multiple=supplier.lot_multiple,
-                owned_in_transit=supplier.title_transfer == "shipment",
-            )
+            order_cost = inbound_order_cost(resolved, spec)
+            if spec.source in points:  # a transfer: no price, no rounding, ours in transit
+                self.lanes[name] = Lane(order_cost, 0.0, 0.0, None, True, spec.source)
+            else:
+                supplier = resolved.suppliers[spec.source]
+                unit_price = supplier.unit_price
+                self.lanes[name] = Lane(
+                    order_cost=order_cost,
+                    unit_price=unit_price if unit_price is not None else item.unit_cost,
+                    min_order=supplier.min_order,
+                    lot_multiple=supplier.lot_multiple,
+                    owned_in_transit=supplier.title_transfer == "shipment",
+                )
             self.reviews[name] = set(
                 review_days(horizon, spec.review.every_days, spec.review.offset_days)
             )
+        #: Index of every stock point; a backorder owed to the lane into stock point ``p``
+        #: is queued under the requester code ``len(customers) + p``.
+        self.point_index = {name: i for i, name in enumerate(self.points)}
+        self.point_names = list(self.points)
         #: The forecasts of JIT policies (their state differs by replication).
         self.forecasts = {
             name: ForecastArrays(policy.forecaster, n)
             for name, policy in policies.items()
             if isinstance(policy, JITPolicy)
         }
-        #: One echelon: every stock point has depth 0, so reviews go in the scenario's order.
-        self.review_order = list(self.points)
-        #: Orders in the pipeline: due day (−1: none) and units, by point, order day and
-        #: replication (a row per order day: the receipts read one row at a time).
-        self.due_day = {name: np.full((horizon, n), -1, dtype=np.int64) for name in self.points}
-        self.due_units = {name: np.zeros((horizon, n)) for name in self.points}
+        #: Reviews go downstream first (as the SimPy engine's), so a source sees today's
+        #: orders of the points it feeds.
+        depth = {name: review_depth(resolved, name) for name in points}
+        self.review_order = sorted(points, key=lambda name: -depth[name])
+        #: Deliveries due on a day, per replication in the order they were scheduled (the
+        #: SimPy engine's calendar order): day → (stock point index (−1: none), units), each
+        #: of shape (deliveries, replications), and the next free row of every replication.
+        self.due: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # Network counters (Network, CashTiedUp).
         self.window_start = 0.0
         self.days = np.zeros(n, dtype=np.int64)
@@ -240,17 +254,98 @@ class Engine:
         self.note_network_cash(at)
 
     def receipts(self, day: int) -> None:
-        """Phase 2: deliveries due today, in the order they were scheduled (order day, then
-        review order)."""
+        """Phase 2: deliveries due today, in each replication in the order they were
+        scheduled (row by row of the day's deliveries)."""
+        due = self.due.pop(day, None)
+        if due is None:
+            return
         now = float(day)
-        longest = max(leads.longest for leads in self.lead_times.values())
-        earliest = max(0, day - longest)
-        for ordered in range(earliest, day):
-            for name in self.review_order:
-                arriving = np.nonzero(self.due_day[name][ordered] == day)[0]
+        where, units, _ = due
+        for row in range(where.shape[0]):
+            for index, name in enumerate(self.point_names):
+                arriving = np.nonzero(where[row] == index)[0]
                 if len(arriving):
-                    units = self.due_units[name][ordered, arriving]
-                    self.receive(name, arriving, units, now)
+                    self.receive(name, arriving, units[row, arriving], now)
+
+    def schedule(self, name: str, at: np.ndarray, units: np.ndarray, days: np.ndarray) -> None:
+        """Deliveries of ``units`` into stock point ``name`` due on ``days`` (one each for
+        replications ``at``), after those already scheduled for the same day."""
+        index = self.point_index[name]
+        for day in np.unique(days).tolist():
+            mine = days == day
+            reps = at[mine]
+            entry = self.due.get(day)
+            if entry is None:
+                entry = self.due[day] = (
+                    np.full((1, self.n), -1, dtype=np.int64),
+                    np.zeros((1, self.n)),
+                    np.zeros(self.n, dtype=np.int64),
+                )
+            where, units_due, rows = entry
+            row = rows[reps]
+            needed = int(row.max()) + 1
+            if needed > where.shape[0]:  # one more delivery due that day somewhere
+                extra = needed - where.shape[0]
+                where = np.concatenate([where, np.full((extra, self.n), -1, dtype=np.int64)])
+                units_due = np.concatenate([units_due, np.zeros((extra, self.n))])
+                self.due[day] = (where, units_due, rows)
+            where[row, reps] = index
+            units_due[row, reps] = units[mine]
+            rows[reps] = row + 1
+
+    def ship(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
+        """``units`` leave for stock point ``name`` now over its lane (Lane.ship): the next
+        lead time of the lane's stream, the title if ours in transit, then the delivery —
+        received at once when due now (Calendar.deliver)."""
+        point = self.points[name]
+        leads = self.lead_times[name]
+        shipment = self.shipments[name][at]
+        leads.ensure(int(shipment.max()))
+        lead = leads.values[at, shipment]
+        self.shipments[name][at] = shipment + 1
+        if self.lanes[name].owned_in_transit:  # take_title
+            point.advance(now, at)
+            point.owned_transit[at] += units
+            self.note_cash(point, at)
+        due = now + lead
+        at_once = due <= now
+        if at_once.any():
+            self.receive(name, at[at_once], units[at_once], now)
+        later = ~at_once
+        if later.any():
+            self.schedule(name, at[later], units[later], due[later].astype(np.int64))
+
+    def request(self, name: str, at: np.ndarray, units: np.ndarray, buyer: str, now: float) -> None:
+        """Stock point ``buyer`` orders ``units`` from stock point ``name`` over its lane
+        (StockPoint.request): filled from stock and shipped, the rest backordered."""
+        point = self.points[name]
+        point.advance(now, at)
+        point.day_demand[at] += units
+        point.demand_units[at] += units
+        point.demand_orders[at] += 1
+        on_hand = point.on_hand[at]
+        filled = np.where(units <= on_hand, units, on_hand)
+        shipping = filled > 0.0
+        if shipping.any():
+            going = at[shipping]
+            sent = filled[shipping]
+            point.on_hand[going] = on_hand[shipping] - sent
+            point.filled_on_arrival[going] += sent
+            point.shipped_units[going] += sent
+            self.ship(buyer, going, sent, now)
+        short = units - filled
+        is_short = short > 0.0
+        point.orders_complete[at[~is_short]] += 1
+        if is_short.any():
+            shorted = at[is_short]
+            missing = short[is_short]
+            point.day_short[shorted] = True
+            point.backordered_units[shorted] += missing
+            point.backorders[shorted] += missing
+            tail = point.queue_tail[shorted]
+            point.queue_units[shorted, tail] = missing
+            point.queue_customer[shorted, tail] = len(self.customer_list) + self.point_index[buyer]
+            point.queue_tail[shorted] = tail + 1
 
     def receive(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
         """StockPoint.receive of ``units`` at replications ``at``."""
@@ -283,14 +378,24 @@ class Engine:
             point.backorders[active] -= served
             point.shipped_units[active] += served
             who = point.queue_customer[active, head]
-            point.customer_backorders[active] -= served
-            point.shortage_rate[active] -= self.backorder_cost[who] * served
+            customers = len(self.customer_list)
+            to_customer = who < customers
+            if to_customer.any():
+                reps = active[to_customer]
+                amount = served[to_customer]
+                point.customer_backorders[reps] -= amount
+                cost = self.backorder_cost[who[to_customer]]
+                point.shortage_rate[reps] -= cost * amount
             for index, customer in enumerate(self.customer_list):
                 mine = who == index
                 if mine.any():
                     reps = active[mine]
                     customer.late_units[reps] += served[mine]
                     customer.revenue[reps] += customer.price * served[mine] - 0.0
+            for index, name in enumerate(self.point_names):  # owed to a downstream lane
+                mine = who == customers + index
+                if mine.any():
+                    self.ship(name, active[mine], served[mine], now)
             partly = served < owed
             point.queue_units[active[partly], head[partly]] = owed[partly] - served[partly]
             point.queue_head[active[~partly]] += 1
@@ -314,26 +419,16 @@ class Engine:
         if lane.lot_multiple is not None:
             lot = lane.lot_multiple
             quantity = np.ceil(quantity / lot - 1e-9) * lot
-        # send_order: purchase, on order, then the shipment and its lead time
+        # send_order: purchase, on order, then the order goes to the source
         point.purchase_cost[at] += lane.unit_price * quantity
-        point.bought_units[at] += quantity
+        if lane.upstream is None:
+            point.bought_units[at] += quantity
         point.advance(now, at)
         point.on_order[at] += quantity
-        shipment = self.shipments[name][at]
-        leads = self.lead_times[name]
-        leads.ensure(int(shipment.max()))
-        lead = leads.values[at, shipment]
-        self.shipments[name][at] = shipment + 1
-        if lane.owned_in_transit:  # take_title
-            point.owned_transit[at] += quantity
-            self.note_cash(point, at)
-        due = now + lead
-        at_once = due <= now
-        later = ~at_once
-        self.due_day[name][day, at[later]] = due[later].astype(np.int64)
-        self.due_units[name][day, at[later]] = quantity[later]
-        if at_once.any():
-            self.receive(name, at[at_once], quantity[at_once], now)
+        if lane.upstream is None:  # a supplier ships at once (no capacity in scope)
+            self.ship(name, at, quantity, now)
+        else:
+            self.request(lane.upstream, at, quantity, name, now)
         # order_over: rounding and order counters
         rounded = quantity > wanted + 1e-9
         point.rounded_orders[at[rounded]] += 1

@@ -4,9 +4,9 @@ The fast engine reproduces the SimPy engine's numbers exactly, so its scope is t
 model it reimplements, feature by feature; anything else is refused with a one-line reason and
 runs on the SimPy engine (``engine="auto"``). Today's scope:
 
-* stock points replenished by suppliers (one echelon), each with one regular lane whose lead
-  times are whole days (an integer-valued distribution), with MOQ, lot multiple, order cost,
-  unit price and either title transfer;
+* stock points replenished by suppliers or by other stock points (serial and distribution
+  networks), each with one regular lane whose lead times are whole days (an integer-valued
+  distribution), with MOQ, lot multiple, order cost, unit price and either title transfer;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with the naive, moving-average or exponential-smoothing
   forecast;
@@ -61,11 +61,6 @@ def out_of_scope(resolved: Scenario) -> str | None:
         if customer.demand is None:
             return f"individual customer orders (customers.{name}.orders){_SIMPY_ONLY}"
     for name, point in resolved.stock_points.items():
-        if point.source not in resolved.suppliers:
-            return (
-                f"stock points fed by other stock points (stock_points.{name}.source)"
-                f"{_SIMPY_ONLY} for now"
-            )
         if point.review.continuous:
             return f"continuous review (stock_points.{name}.review){_SIMPY_ONLY}"
         if point.backup is not None:

@@ -25,6 +25,9 @@ REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
 #: The bundled (file, alternative) pairs within the fast engine's scope today; every other
 #: alternative of a bundled scenario is out of scope (checked below, with its reason).
 IN_SCOPE = {
+    ("bullwhip_two_tier.yaml", "jit_ma7"),
+    ("bullwhip_two_tier.yaml", "jit_ma28"),
+    ("bullwhip_two_tier.yaml", "base_stock"),
     ("daily_convention.yaml", "base"),
     ("eoq_classroom.yaml", "eoq"),
     ("eoq_classroom.yaml", "half_eoq"),
@@ -197,6 +200,59 @@ HAND_MADE = {
 }
 
 
+DC = {
+    "item": "widget",
+    "source": "acme",
+    "initial": 40,
+    "policy": {"kind": "s_S", "s": 30, "S": 90},
+}
+#: Networks: stock points fed by a distribution centre (and one of them by the other store).
+HAND_MADE.update(
+    {
+        "serial_dc_short_of_stock": {
+            "stock_points__dc": DC,
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": {"kind": "discrete_uniform", "low": 1, "high": 3},
+        },
+        "distribution_dc_with_its_own_customers": {
+            "stock_points__dc": {**DC, "review": {"every_days": 3, "offset_days": 1}},
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": 2,
+            "stock_points__outlet": {
+                "item": "widget",
+                "source": "dc",
+                "lead_time": 0,
+                "initial": 5,
+                "policy": {"kind": "r_Q", "r": 6, "Q": 10},
+            },
+            "customers__outlet_buyers": {
+                "buys_from": "outlet",
+                "demand": {"kind": "poisson", "mean": 3},
+                "unmet": "lost_sale",
+            },
+            "customers__trade": {
+                "buys_from": "dc",
+                "demand": {"kind": "poisson", "mean": 2},
+                "backorder_cost_per_unit_day": 0.3,
+            },
+            "run__warmup_days": 25,
+        },
+        "three_echelons_jit": {
+            "stock_points__dc": DC,
+            "stock_points__hub": {
+                "item": "widget",
+                "source": "dc",
+                "lead_time": 1,
+                "initial": 20,
+                "policy": {"kind": "jit", "forecast": {"kind": "moving_average", "window": 4}},
+            },
+            "stock_points__store__source": "hub",
+            "stock_points__store__lead_time": {"kind": "discrete_uniform", "low": 0, "high": 2},
+        },
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(HAND_MADE))
 def test_hand_made(case: str) -> None:
     assert_same_records(scenario_of(**HAND_MADE[case]), "base", range(8))
@@ -217,6 +273,10 @@ def test_hand_made_cases_hit_their_feature() -> None:
         jitsim.resolve(scenario_of(**HAND_MADE["warm_up"]), "base"), 11, range(1)
     )
     assert warm[0]["window_days"] == 110.0
+    network = run_replications(
+        jitsim.resolve(scenario_of(**HAND_MADE["serial_dc_short_of_stock"]), "base"), 11, range(3)
+    )
+    assert all(r["dc.backordered_units"] > 0 for r in network)  # the DC backorders the store
     zero = run_replications(
         jitsim.resolve(scenario_of(**HAND_MADE["zero_lead_time"]), "base"), 11, range(1)
     )
@@ -288,19 +348,6 @@ OUT_OF_SCOPE = {
             }
         },
         "disruptions",
-    ),
-    "serial network": (
-        {
-            "stock_points__dc": {
-                "item": "widget",
-                "source": "acme",
-                "initial": 100,
-                "policy": {"kind": "base_stock", "S": 100},
-            },
-            "stock_points__store__source": "dc",
-            "stock_points__store__lead_time": 1,
-        },
-        "fed by other stock points",
     ),
 }
 

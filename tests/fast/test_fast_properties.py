@@ -1,4 +1,5 @@
-"""Hypothesis: generated in-scope scenarios give the same records on both engines."""
+"""Hypothesis: generated in-scope scenarios give the same records on both engines (one or two
+stock points, perhaps fed by a distribution centre, with one or two customers each)."""
 
 from __future__ import annotations
 
@@ -75,11 +76,21 @@ def scenarios(draw: Any) -> jitsim.Scenario:
     horizon = draw(st.integers(8, 90))
     points: dict[str, Any] = {}
     customers: dict[str, Any] = {}
+    sources = ["acme"]
+    if draw(st.booleans()):  # a distribution centre feeding some of the stock points
+        points["dc"] = {
+            "item": "widget",
+            "source": "acme",
+            "initial": draw(st.integers(0, 100)),
+            "policy": draw(policies()),
+            "lead_time": draw(LEADS),
+        }
+        sources.append("dc")
     for p in range(draw(st.integers(1, 2))):
         every = draw(st.integers(1, 4))
         points[f"sp{p}"] = {
             "item": "widget",
-            "source": "acme",
+            "source": draw(st.sampled_from(sources)),
             "initial": draw(st.integers(0, 60)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
             "policy": draw(policies()),
