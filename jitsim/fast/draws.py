@@ -62,7 +62,6 @@ class LeadTimes:
         self.dist = dist
         self.rngs = rngs
         self.values = np.empty((len(rngs), 0))
-        self.longest = 0
         self.ensure(0)
 
     def ensure(self, shipment: int) -> None:
@@ -71,7 +70,6 @@ class LeadTimes:
             block = np.array([self.dist.sample(rng, LEAD_TIME_BLOCK) for rng in self.rngs])
             block = block.reshape(len(self.rngs), LEAD_TIME_BLOCK)
             self.values = np.concatenate([self.values, block], axis=1)
-            self.longest = max(self.longest, int(block.max(initial=0.0)))
 
 
 def lead_times(resolved: Scenario, seed: int, replications: range) -> dict[str, LeadTimes]:
