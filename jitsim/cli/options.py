@@ -107,6 +107,13 @@ class BatchOptions:
             "(fast where it can run, else simpy); same results (docs/performance.md)."
         ),
     ] = "simpy"
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Also say which engine simulated each alternative, and why not the fast one.",
+        ),
+    ] = False
     precision: Annotated[
         float | None,
         typer.Option(
@@ -196,7 +203,7 @@ def _out_parameter(kind: str) -> inspect.Parameter:
 #: Groups of shared options that stand together on every command taking them.
 SAMPLE = ("replications", "seed", "alternative")
 OUT = ("out", "overwrite")
-EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume", "engine")
+EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume", "engine", "verbose")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
 

@@ -6,7 +6,8 @@ can change the results is written out, with the defaults that a later version or
 scenario file could change resolved (``-n`` and ``--seed`` from the scenario's ``run``, the
 ``--precision`` KPIs and bounds, the stress durations). Options that only say how or where to
 run (``--quiet``, ``--backend``, ``--workers``, ``--scheduler``, ``--resume``,
-``--overwrite``, ``--format``, ``--report``, ``--engine``: both engines give the same records)
+``--overwrite``, ``--format``, ``--report``, ``--engine``, ``--verbose``: both engines give
+the same records)
 are left out: results do not depend on them. A
 number is written as ``FLAG VALUE`` (``-n 20``, ``--seed 7``), any other value as
 ``--flag=VALUE`` (a value starting with ``-`` stays a value; this is also the form
@@ -35,6 +36,7 @@ _HOW_TO_RUN = frozenset(
         "output_format",
         "report",
         "engine",
+        "verbose",
     }
 )
 #: Options that mean something only with ``--precision``.

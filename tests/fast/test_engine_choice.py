@@ -92,6 +92,7 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
         2,
         "--engine",
         "auto",
+        "--verbose",
         "-o",
         tmp_path / "out",
         "-q",
@@ -104,6 +105,9 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     assert used["buffered"]["engine"] == "fast"
     assert used["jit_exact"]["engine"] == "simpy"
     assert "'oracle' forecast" in used["jit_exact"]["why_not_fast"]
+    # --verbose says the same on screen, one line per alternative
+    assert "engine: fast for buffered" in result.output
+    assert "engine: simpy for jit_exact — not fast: the 'oracle' forecast" in result.output
 
 
 def test_cli_engine_is_not_recorded_in_the_reproducing_command(
