@@ -125,3 +125,20 @@ def test_cli_engine_is_not_recorded_in_the_reproducing_command(
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         commands.append(summary["command"].replace(str(out), "OUT"))
     assert commands[0] == commands[1] and "--engine" not in commands[0]
+
+
+def test_experiments_on_the_fast_engine_give_the_same_tables() -> None:
+    """compare, sweep and sequential precision use the engine unchanged: same tables."""
+    quickstart = shortened(jitsim.load_scenario(SCENARIOS / "quickstart.yaml"), 100, 10)
+    reference = jitsim.load_scenario(REFERENCE)
+    target = jitsim.PrecisionTarget(0.05, min_replications=10, max_replications=30)
+    for experiment in (
+        lambda **o: jitsim.compare(quickstart, "buffered", 5, **o).result,
+        lambda **o: jitsim.sweep(
+            reference, {"stock_points.store.policy.s": [10, 25]}, replications=3, **o
+        ),
+        lambda **o: jitsim.run(reference, precision=target, **o),
+    ):
+        simpy = experiment(backend="serial")
+        fast = experiment(backend="serial", engine="fast")
+        pd.testing.assert_frame_equal(fast.frame, simpy.frame, check_exact=True)
