@@ -142,3 +142,29 @@ def test_experiments_on_the_fast_engine_give_the_same_tables() -> None:
         simpy = experiment(backend="serial")
         fast = experiment(backend="serial", engine="fast")
         pd.testing.assert_frame_equal(fast.frame, simpy.frame, check_exact=True)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_run_resumes_on_another_engine(tmp_path: Path) -> None:
+    """The engine is not part of a run's identity: a run interrupted on the SimPy engine and
+    resumed on the fast one has the records of an uninterrupted SimPy run, byte for byte."""
+
+    def stop_after(count: int):  # type: ignore[no-untyped-def]
+        def progress(done: int, total: int) -> None:
+            if done >= count:
+                raise _Stop
+
+        return progress
+
+    scenario = jitsim.load_scenario(REFERENCE)
+    out, whole = tmp_path / "resumed", tmp_path / "whole"
+    with pytest.raises(_Stop):
+        jitsim.run(scenario, 12, backend="serial", out=out, chunk_size=3, progress=stop_after(6))
+    jitsim.run(scenario, 12, backend="serial", out=out, chunk_size=3, resume=True, engine="fast")
+    jitsim.run(scenario, 12, backend="serial", out=whole, chunk_size=3)
+    assert (out / "replications.csv").read_bytes() == (whole / "replications.csv").read_bytes()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"] == "simpy"  # the engine the run was started with
