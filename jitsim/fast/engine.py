@@ -39,6 +39,8 @@ class Lane:
     owned_in_transit: bool
     #: The stock point it draws from, None for a supplier.
     upstream: str | None = None
+    #: The supplier it buys from, None for a stock point.
+    supplier: str | None = None
 
 
 def order_quantities(
@@ -129,6 +131,7 @@ class Engine:
                     min_order=supplier.min_order,
                     lot_multiple=supplier.lot_multiple,
                     owned_in_transit=supplier.title_transfer == "shipment",
+                    supplier=spec.source,
                 )
             self.reviews[name] = set(
                 review_days(horizon, spec.review.every_days, spec.review.offset_days)
@@ -150,7 +153,18 @@ class Engine:
         #: Deliveries due on a day, per replication in the order they were scheduled (the
         #: SimPy engine's calendar order): day → (stock point index (−1: none), units), each
         #: of shape (deliveries, replications), and the next free row of every replication.
+        #: A row entry below ``len(points)`` is a delivery into that stock point; from
+        #: ``len(points)`` on, a shipment into stock point ``entry − len(points)`` that waited
+        #: for its supplier's capacity and leaves that day (Lane._ship_waiting).
         self.due: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: Suppliers' daily capacity (units/day, None: unlimited) and, per replication, the
+        #: day up to which it is allocated and what is left of it (SupplierNode).
+        self.capacity = {name: spec.capacity_per_day for name, spec in resolved.suppliers.items()}
+        self.next_day = {name: np.zeros(n, dtype=np.int64) for name in resolved.suppliers}
+        self.left_today = {
+            name: np.full(n, float(spec.capacity_per_day or 0.0))
+            for name, spec in resolved.suppliers.items()
+        }
         # Network counters (Network, CashTiedUp).
         self.window_start = 0.0
         self.days = np.zeros(n, dtype=np.int64)
@@ -261,16 +275,29 @@ class Engine:
             return
         now = float(day)
         where, units, _ = due
+        waiting = len(self.point_names)
         for row in range(where.shape[0]):
+            entries = where[row]
             for index, name in enumerate(self.point_names):
-                arriving = np.nonzero(where[row] == index)[0]
+                arriving = np.nonzero(entries == index)[0]
                 if len(arriving):
                     self.receive(name, arriving, units[row, arriving], now)
+                leaving = np.nonzero(entries == waiting + index)[0]
+                if len(leaving):
+                    self.ship(name, leaving, units[row, leaving], now)
 
-    def schedule(self, name: str, at: np.ndarray, units: np.ndarray, days: np.ndarray) -> None:
+    def schedule(
+        self,
+        name: str,
+        at: np.ndarray,
+        units: np.ndarray,
+        days: np.ndarray,
+        waiting: bool = False,
+    ) -> None:
         """Deliveries of ``units`` into stock point ``name`` due on ``days`` (one each for
-        replications ``at``), after those already scheduled for the same day."""
-        index = self.point_index[name]
+        replications ``at``), after those already scheduled for the same day; with
+        ``waiting``, shipments that leave the supplier then instead."""
+        index = self.point_index[name] + (len(self.point_names) if waiting else 0)
         for day in np.unique(days).tolist():
             mine = days == day
             reps = at[mine]
@@ -292,6 +319,29 @@ class Engine:
             where[row, reps] = index
             units_due[row, reps] = units[mine]
             rows[reps] = row + 1
+
+    def ship_time(
+        self, supplier: str, quantity: np.ndarray, at: np.ndarray, day: int
+    ) -> np.ndarray:
+        """When orders of ``quantity`` placed today at replications ``at`` leave ``supplier``
+        (days), its capacity used first-come first-served (SupplierNode.ship_time)."""
+        capacity = self.capacity[supplier]
+        now = float(day)
+        if capacity is None:
+            return np.full(len(at), now)
+        next_day = self.next_day[supplier][at]
+        left = self.left_today[supplier][at]
+        stale = next_day < day
+        next_day = np.where(stale, day, next_day)
+        left = np.where(stale, capacity, left)
+        over = quantity > left
+        extra = np.ceil((quantity - left) / capacity - 1e-12)
+        extra = np.where(over, extra, 0.0)
+        next_day = next_day + extra.astype(np.int64)
+        left = np.where(over, left + extra * capacity - quantity, left - quantity)
+        self.next_day[supplier][at] = next_day
+        self.left_today[supplier][at] = left
+        return np.maximum(now, next_day.astype(float))
 
     def ship(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
         """``units`` leave for stock point ``name`` now over its lane (Lane.ship): the next
@@ -425,9 +475,20 @@ class Engine:
             point.bought_units[at] += quantity
         point.advance(now, at)
         point.on_order[at] += quantity
-        if lane.upstream is None:  # a supplier ships at once (no capacity in scope)
-            self.ship(name, at, quantity, now)
+        if lane.supplier is not None:  # ships now, or when the capacity allows
+            ship_at = self.ship_time(lane.supplier, quantity, at, day)
+            now_or_never = ship_at <= now
+            if now_or_never.all():
+                self.ship(name, at, quantity, now)
+            else:
+                if now_or_never.any():
+                    self.ship(name, at[now_or_never], quantity[now_or_never], now)
+                later = ~now_or_never
+                self.schedule(
+                    name, at[later], quantity[later], ship_at[later].astype(np.int64), True
+                )
         else:
+            assert lane.upstream is not None
             self.request(lane.upstream, at, quantity, name, now)
         # order_over: rounding and order counters
         rounded = quantity > wanted + 1e-9

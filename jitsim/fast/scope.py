@@ -6,7 +6,8 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 
 * stock points replenished by suppliers or by other stock points (serial and distribution
   networks), each with one regular lane whose lead times are whole days (an integer-valued
-  distribution), with MOQ, lot multiple, order cost, unit price and either title transfer;
+  distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
+  the suppliers' daily capacity;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with the naive, moving-average or exponential-smoothing
   forecast;
@@ -53,8 +54,6 @@ def out_of_scope(resolved: Scenario) -> str | None:
         if item.end_of_life is not None:
             return f"an item's end of life (items.{name}.end_of_life){_SIMPY_ONLY}"
     for name, supplier in resolved.suppliers.items():
-        if supplier.capacity_per_day is not None:
-            return f"supplier capacity (suppliers.{name}.capacity_per_day){_SIMPY_ONLY}"
         if supplier.inspects:
             return f"incoming inspection and defects (suppliers.{name}){_SIMPY_ONLY}"
     for name, customer in resolved.customers.items():

@@ -33,6 +33,9 @@ IN_SCOPE = {
     ("eoq_classroom.yaml", "half_eoq"),
     ("eoq_classroom.yaml", "double_eoq"),
     ("forecast_accuracy.yaml", "buffered"),
+    ("multi_sku_shared_supplier.yaml", "buffered"),
+    ("multi_sku_shared_supplier.yaml", "jit"),
+    ("multi_sku_shared_supplier.yaml", "mixed"),
     ("quickstart.yaml", "buffered"),
     ("quickstart.yaml", "eoq"),
     ("quickstart.yaml", "jit"),
@@ -237,6 +240,18 @@ HAND_MADE.update(
             },
             "run__warmup_days": 25,
         },
+        "shared_supplier_capacity": {
+            "suppliers__acme__capacity_per_day": 11.5,
+            "suppliers__acme__title_transfer": "shipment",
+            "suppliers__acme__lead_time": {"kind": "discrete_uniform", "low": 0, "high": 2},
+            "stock_points__kiosk": {
+                "item": "widget",
+                "source": "acme",
+                "initial": 10,
+                "policy": {"kind": "base_stock", "S": 30},
+            },
+            "customers__tourists": {"buys_from": "kiosk", "demand": {"kind": "poisson", "mean": 4}},
+        },
         "three_echelons_jit": {
             "stock_points__dc": DC,
             "stock_points__hub": {
@@ -277,6 +292,23 @@ def test_hand_made_cases_hit_their_feature() -> None:
         jitsim.resolve(scenario_of(**HAND_MADE["serial_dc_short_of_stock"]), "base"), 11, range(3)
     )
     assert all(r["dc.backordered_units"] > 0 for r in network)  # the DC backorders the store
+    slow = run_replications(
+        jitsim.resolve(scenario_of(**HAND_MADE["shared_supplier_capacity"]), "base"), 11, range(2)
+    )
+    fast = run_replications(
+        jitsim.resolve(
+            scenario_of(
+                **{
+                    **HAND_MADE["shared_supplier_capacity"],
+                    "suppliers__acme__capacity_per_day": 1e6,
+                }
+            ),
+            "base",
+        ),
+        11,
+        range(2),
+    )
+    assert [r["avg_on_order"] for r in slow] != [r["avg_on_order"] for r in fast]  # it binds
     zero = run_replications(
         jitsim.resolve(scenario_of(**HAND_MADE["zero_lead_time"]), "base"), 11, range(1)
     )
@@ -305,7 +337,6 @@ OUT_OF_SCOPE = {
         {},
         "plants",
     ),
-    "supplier capacity": ({"suppliers__acme__capacity_per_day": 20.0}, "supplier capacity"),
     "inspection": ({"suppliers__acme__defect_rate": 0.02}, "inspection"),
     "payment terms": ({"suppliers__acme__payment_terms": {"days": 30}}, "cash ledger"),
     "finance": ({"finance": {"interest_rate_per_year": 0.05}}, "cash ledger"),

@@ -118,6 +118,8 @@ def scenarios(draw: Any) -> jitsim.Scenario:
         "title_transfer": draw(st.sampled_from(["receipt", "shipment"])),
     }
     if draw(st.booleans()):
+        supplier["capacity_per_day"] = draw(st.floats(1.0, 40.0))
+    if draw(st.booleans()):
         supplier["lot_multiple"] = draw(st.sampled_from([1.0, 6.0, 2.5]))
     document = {
         "name": "generated",
