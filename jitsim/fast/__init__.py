@@ -30,12 +30,18 @@ __all__ = ["BLOCK", "out_of_scope", "run_replications"]
 BLOCK = 4096
 
 
+def _no_future(start: float, span: float) -> float:
+    """A stand-in for the true future demand when building the shared policy object."""
+    raise AssertionError("the fast engine reads the future from its arrays")
+
+
 def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[str, float]]:
     """The runtime policy and holding cost per unit-day of every stock point, built as
     :meth:`Builder.policy <jitsim.model.builder.Builder.policy>` builds them (the policies in
     scope draw nothing; a JIT policy's forecast state is kept by the engine as arrays, started
     from this object's, so one object serves every replication)."""
     demand_mean, demand_var = planning_demand(resolved)
+    served = {customer.buys_from for customer in resolved.customers.values()}
     days_per_year = resolved.run.days_per_year
     policies: dict[str, Policy] = {}
     holding: dict[str, float] = {}
@@ -54,6 +60,9 @@ def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[st
             order_cost=inbound_order_cost(resolved, spec),
             days_per_year=days_per_year,
             rng=Streams(seed, 0),
+            # the oracle's object is only read for its parameters: its future comes from
+            # each replication's demand (jitsim.fast.forecasts)
+            future_demand=_no_future if name in served else None,
         )
         policies[name] = spec.policy.build(context)
     return policies, holding

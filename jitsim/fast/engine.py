@@ -22,6 +22,7 @@ from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import inbound_order_cost, review_depth
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
 from jitsim.policies.jit import JITPolicy
+from jitsim.streams import Streams
 
 if TYPE_CHECKING:
     from jitsim.policies.base import Policy
@@ -44,14 +45,14 @@ class Lane:
 
 
 def order_quantities(
-    policy: Policy, position: np.ndarray, forecast: ForecastArrays | None = None
+    policy: Policy, position: np.ndarray, now: float, forecast: ForecastArrays | None = None
 ) -> np.ndarray:
     """Units each replication's policy orders at inventory position ``position`` (before MOQ
     and lot rounding): the runtime policy's ``order_quantity``, vectorised (a JIT policy with
     its ``forecast``)."""
     if isinstance(policy, JITPolicy):
         assert forecast is not None
-        return forecast.rate() * policy.cover_days - position
+        return forecast.rate(now, policy.protection) * policy.cover_days - position
     if isinstance(policy, OrderUpTo):
         if policy.always:
             return policy.S - position
@@ -142,7 +143,12 @@ class Engine:
         self.point_names = list(self.points)
         #: The forecasts of JIT policies (their state differs by replication).
         self.forecasts = {
-            name: ForecastArrays(policy.forecaster, n)
+            name: ForecastArrays(
+                policy.forecaster,
+                n,
+                self.demand_at(name),
+                [Streams(seed, r)(f"{name}.forecast") for r in replications],
+            )
             for name, policy in policies.items()
             if isinstance(policy, JITPolicy)
         }
@@ -170,6 +176,16 @@ class Engine:
         self.days = np.zeros(n, dtype=np.int64)
         self.days_all_met = np.zeros(n, dtype=np.int64)
         self.peak_cash = np.zeros(n)
+
+    def demand_at(self, name: str) -> np.ndarray | None:
+        """The customers' demand per day at stock point ``name`` (replications, days), summed
+        in the scenario's order of customers as the builder sums it; None without customers."""
+        total: np.ndarray | None = None
+        for customer, spec in self.scenario.customers.items():
+            if spec.buys_from == name:
+                days = self.demand[customer]
+                total = days if total is None else total + days
+        return total
 
     # -- the day loop -----------------------------------------------------------------------
 
@@ -460,7 +476,7 @@ class Engine:
         lane = self.lanes[name]
         now = float(day)
         position = point.on_hand + point.on_order - point.backorders
-        wanted_all = order_quantities(self.policies[name], position, self.forecasts.get(name))
+        wanted_all = order_quantities(self.policies[name], position, now, self.forecasts.get(name))
         at = np.nonzero(wanted_all > 1e-9)[0]
         if not len(at):
             return

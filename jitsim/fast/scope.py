@@ -9,8 +9,7 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
   distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
   the suppliers' daily capacity;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
-  (r,Q), EOQ, kanban, and JIT with the naive, moving-average or exponential-smoothing
-  forecast;
+  (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
 * warm-up, both cost bases, any horizon.
 """
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 #: Policy kinds the fast engine runs (their runtime objects decide on IP alone, no state).
 FAST_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
 #: Forecasters of the JIT policy the fast engine runs (:mod:`jitsim.fast.forecasts`).
-FAST_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing"})
+FAST_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing", "oracle"})
 
 _SIMPY_ONLY = ": simulated by the SimPy engine only"
 

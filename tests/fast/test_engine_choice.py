@@ -13,8 +13,21 @@ from jitsim.errors import JitsimError
 from tests.conftest import ROOT, SCENARIOS, Invoke, shortened
 
 REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
-#: The bundled scenario with alternatives in and out of the fast engine's scope.
-FORECASTS = SCENARIOS / "forecast_accuracy.yaml"
+#: A scenario with an alternative in the fast engine's scope and one out of it (a lead time
+#: that is not a whole number of days).
+MIXED = """
+name: mixed scope
+run: {horizon_days: 120, warmup_days: 10, replications: 4, seed: 3}
+items: {widget: {unit_cost: 10.0, price: 15.0}}
+suppliers: {acme: {items: [widget], lead_time: 2, order_cost: 20.0}}
+stock_points:
+  store: {item: widget, source: acme, initial: 30, policy: {kind: s_S, s: 15, S: 45}}
+customers:
+  walk_in: {buys_from: store, demand: {kind: poisson, mean: 6}, backorder_cost_per_unit_day: 1}
+alternatives:
+  whole_days: {store: {kind: s_S, s: 20, S: 50}}
+  half_days: {changes: {suppliers.acme.lead_time: 2.5}}
+"""
 
 
 def test_api_fast_equals_simpy() -> None:
@@ -25,9 +38,9 @@ def test_api_fast_equals_simpy() -> None:
 
 
 def test_auto_mixes_engines_and_keeps_trajectories() -> None:
-    """Under auto the out-of-scope alternatives (oracle forecasts) run on SimPy, the other on
-    the fast engine, and replications that keep trajectories on SimPy: the same tables."""
-    scenario = shortened(jitsim.load_scenario(FORECASTS), 120, 20)
+    """Under auto the out-of-scope alternative runs on SimPy, the other on the fast engine, and
+    replications that keep trajectories on SimPy: the same tables."""
+    scenario = jitsim.load_scenario_text(MIXED)
     simpy = jitsim.run(scenario, 4, backend="serial", trajectories=2)
     auto = jitsim.run(scenario, 4, backend="serial", trajectories=2, engine="auto")
     pd.testing.assert_frame_equal(auto.frame, simpy.frame, check_exact=True)
@@ -35,8 +48,8 @@ def test_auto_mixes_engines_and_keeps_trajectories() -> None:
 
 
 def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
-    scenario = jitsim.load_scenario(FORECASTS)
-    with pytest.raises(JitsimError, match=r"cannot run alternative 'jit_exact'.*'oracle'"):
+    scenario = jitsim.load_scenario_text(MIXED)
+    with pytest.raises(JitsimError, match=r"cannot run alternative 'half_days'.*whole days"):
         jitsim.run(scenario, 2, backend="serial", engine="fast")
     with pytest.raises(JitsimError, match="unknown engine 'numba'"):
         jitsim.run(scenario, 2, backend="serial", engine="numba")
@@ -85,9 +98,11 @@ def test_cli_fast_out_of_scope_is_one_line_exit_2(invoke: Invoke, tmp_path: Path
 
 
 def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(MIXED, encoding="utf-8")
     result = invoke(
         "run",
-        FORECASTS,
+        mixed,
         "-n",
         2,
         "--engine",
@@ -102,12 +117,12 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     used = {row["alternative"]: row for row in manifest["engines_used"]}
-    assert used["buffered"]["engine"] == "fast"
-    assert used["jit_exact"]["engine"] == "simpy"
-    assert "'oracle' forecast" in used["jit_exact"]["why_not_fast"]
+    assert used["whole_days"]["engine"] == "fast"
+    assert used["half_days"]["engine"] == "simpy"
+    assert "not whole days" in used["half_days"]["why_not_fast"]
     # --verbose says the same on screen, one line per alternative
-    assert "engine: fast for buffered" in result.output
-    assert "engine: simpy for jit_exact — not fast: the 'oracle' forecast" in result.output
+    assert "engine: fast for whole_days" in result.output
+    assert "engine: simpy for half_days — not fast: lead times that are not whole" in result.output
 
 
 def test_cli_engine_is_not_recorded_in_the_reproducing_command(

@@ -33,6 +33,9 @@ IN_SCOPE = {
     ("eoq_classroom.yaml", "half_eoq"),
     ("eoq_classroom.yaml", "double_eoq"),
     ("forecast_accuracy.yaml", "buffered"),
+    ("forecast_accuracy.yaml", "jit_exact"),
+    ("forecast_accuracy.yaml", "jit_error_10"),
+    ("forecast_accuracy.yaml", "jit_error_30"),
     ("multi_sku_shared_supplier.yaml", "buffered"),
     ("multi_sku_shared_supplier.yaml", "jit"),
     ("multi_sku_shared_supplier.yaml", "mixed"),
@@ -252,6 +255,18 @@ HAND_MADE.update(
             },
             "customers__tourists": {"buys_from": "kiosk", "demand": {"kind": "poisson", "mean": 4}},
         },
+        "oracle_with_error_and_bias_beyond_the_horizon": {
+            "stock_points__store__policy": {
+                "kind": "jit",
+                "forecast": {"kind": "oracle", "cv": 0.3, "bias": 0.1},
+                "safety_days": 1.0,
+            },
+            "stock_points__store__review": {"every_days": 2},
+            "customers__walk_ins": {
+                "buys_from": "store",
+                "demand": {"kind": "gamma", "mean": 2.0, "cv": 0.5},
+            },
+        },
         "three_echelons_jit": {
             "stock_points__dc": DC,
             "stock_points__hub": {
@@ -352,10 +367,6 @@ OUT_OF_SCOPE = {
     "gamma lead time": (
         {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
         "not whole days",
-    ),
-    "oracle forecast": (
-        {"stock_points__store__policy": {"kind": "jit", "forecast": {"kind": "oracle"}}},
-        "'oracle' forecast",
     ),
     "expedite": (
         {"stock_points__store__expedite": {"level": 5, "lead_time": 1}},

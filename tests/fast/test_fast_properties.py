@@ -38,7 +38,8 @@ LEADS = st.one_of(
 
 
 @st.composite
-def policies(draw: Any) -> dict[str, Any]:
+def policies(draw: Any, oracle: bool = True) -> dict[str, Any]:
+    """A policy; the oracle forecast only when the stock point serves customers."""
     kind = draw(st.sampled_from(["s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"]))
     if kind == "jit":
         forecast = draw(
@@ -47,6 +48,9 @@ def policies(draw: Any) -> dict[str, Any]:
                     {"kind": "naive"},
                     {"kind": "moving_average", "window": draw(st.integers(1, 10))},
                     {"kind": "exponential_smoothing", "alpha": draw(st.floats(0.01, 1.0))},
+                    {"kind": "oracle", "cv": draw(st.floats(0.0, 0.5))}
+                    if oracle
+                    else {"kind": "naive"},
                 ]
             )
         )
@@ -82,7 +86,7 @@ def scenarios(draw: Any) -> jitsim.Scenario:
             "item": "widget",
             "source": "acme",
             "initial": draw(st.integers(0, 100)),
-            "policy": draw(policies()),
+            "policy": draw(policies(oracle=False)),
             "lead_time": draw(LEADS),
         }
         sources.append("dc")
