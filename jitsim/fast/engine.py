@@ -21,6 +21,7 @@ from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import inbound_order_cost, review_depth
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
+from jitsim.policies.forecast import OracleForecaster
 from jitsim.policies.jit import JITPolicy
 from jitsim.streams import Streams
 
@@ -147,7 +148,9 @@ class Engine:
                 policy.forecaster,
                 n,
                 self.demand_at(name),
-                [Streams(seed, r)(f"{name}.forecast") for r in replications],
+                [Streams(seed, r)(f"{name}.forecast") for r in replications]
+                if isinstance(policy.forecaster, OracleForecaster)  # the others draw nothing
+                else None,
             )
             for name, policy in policies.items()
             if isinstance(policy, JITPolicy)
