@@ -73,11 +73,19 @@ class LeadTimes:
 
 
 def lead_times(resolved: Scenario, seed: int, replications: range) -> dict[str, LeadTimes]:
-    """The lead times into every stock point (stream ``lane.POINT.lead_time``)."""
-    return {
-        name: LeadTimes(
+    """The lead times of every lane, keyed as the lanes of :class:`jitsim.fast.engine.Engine`:
+    the regular lane into stock point ``POINT`` (key ``POINT``, stream
+    ``lane.POINT.lead_time``) and its expedite lane (key and stream prefix
+    ``POINT.expedite``)."""
+    out = {}
+    for name, spec in resolved.stock_points.items():
+        out[name] = LeadTimes(
             inbound_lead_time(resolved, spec),
             [Streams(seed, r)(f"lane.{name}.lead_time") for r in replications],
         )
-        for name, spec in resolved.stock_points.items()
-    }
+        if spec.expedite is not None:
+            out[f"{name}.expedite"] = LeadTimes(
+                spec.expedite.lead_time,
+                [Streams(seed, r)(f"lane.{name}.expedite.lead_time") for r in replications],
+            )
+    return out

@@ -27,6 +27,7 @@ from jitsim.streams import Streams
 
 if TYPE_CHECKING:
     from jitsim.policies.base import Policy
+    from jitsim.scenario.models import Expedite as ExpediteSpec
     from jitsim.scenario.models import Scenario
 
 
@@ -43,6 +44,8 @@ class Lane:
     upstream: str | None = None
     #: The supplier it buys from, None for a stock point.
     supplier: str | None = None
+    #: The stock point it delivers to (set by the engine).
+    into: str = ""
 
 
 def order_quantities(
@@ -95,7 +98,7 @@ class Engine:
         self.policies = policies
         self.demand = draw_demand(resolved, seed, replications)
         self.lead_times = lead_times(resolved, seed, replications)
-        self.shipments = {name: np.zeros(n, dtype=np.int64) for name in resolved.stock_points}
+        self.shipments = {key: np.zeros(n, dtype=np.int64) for key in self.lead_times}
         horizon = self.horizon
         self.customers: dict[str, CustomerArrays] = {}
         self.customer_index: dict[str, int] = {}
@@ -135,9 +138,32 @@ class Engine:
                     owned_in_transit=supplier.title_transfer == "shipment",
                     supplier=spec.source,
                 )
+            self.lanes[name].into = name
+            rule = spec.expedite
+            if rule is not None:  # emergency orders over a lane of their own (Expedite)
+                source = rule.source if rule.source is not None else spec.source
+                supplier = resolved.suppliers[source]
+                unit_price = supplier.unit_price
+                self.lanes[f"{name}.expedite"] = Lane(
+                    order_cost=0.0,  # booked as expedite_cost, not ordering_cost
+                    unit_price=unit_price if unit_price is not None else item.unit_cost,
+                    min_order=supplier.min_order,
+                    lot_multiple=supplier.lot_multiple,
+                    owned_in_transit=supplier.title_transfer == "shipment",
+                    supplier=source,
+                    into=name,
+                )
             self.reviews[name] = set(
                 review_days(horizon, spec.review.every_days, spec.review.offset_days)
             )
+        #: Stock points that expedite.
+        self.expediting = {name for name, spec in points.items() if spec.expedite is not None}
+        #: Every lane's key (a stock point's name for its regular lane), whose index codes
+        #: the deliveries over it in :attr:`due`.
+        self.lane_keys = list(self.lanes)
+        self.lane_index = {key: i for i, key in enumerate(self.lane_keys)}
+        #: Units ordered over each lane still waiting for its supplier's capacity.
+        self.unshipped = {key: np.zeros(n) for key in self.lanes}
         #: Index of every stock point; a backorder owed to the lane into stock point ``p``
         #: is queued under the requester code ``len(customers) + p``.
         self.point_index = {name: i for i, name in enumerate(self.points)}
@@ -243,7 +269,8 @@ class Engine:
             point.week_days_left -= 1
             if not point.week_days_left:  # a week ends (WeeklyVariances.close)
                 point.week_days_left = 7
-                ordered = point.ordered_units + 0.0
+                expedited = point.expedited_units if name in self.expediting else 0.0
+                ordered = point.ordered_units + expedited
                 week_ordered = ordered - point.ordered_mark
                 week_demand = point.demand_units - point.demand_mark
                 point.ordered_mark[:] = ordered
@@ -294,16 +321,17 @@ class Engine:
             return
         now = float(day)
         where, units, _ = due
-        waiting = len(self.point_names)
+        waiting = len(self.lane_keys)
         for row in range(where.shape[0]):
             entries = where[row]
-            for index, name in enumerate(self.point_names):
+            for index, key in enumerate(self.lane_keys):
                 arriving = np.nonzero(entries == index)[0]
                 if len(arriving):
-                    self.receive(name, arriving, units[row, arriving], now)
+                    self.receive(key, arriving, units[row, arriving], now)
                 leaving = np.nonzero(entries == waiting + index)[0]
-                if len(leaving):
-                    self.ship(name, leaving, units[row, leaving], now)
+                if len(leaving):  # Lane._ship_waiting
+                    self.unshipped[key][leaving] -= units[row, leaving]
+                    self.ship(key, leaving, units[row, leaving], now)
 
     def schedule(
         self,
@@ -316,7 +344,7 @@ class Engine:
         """Deliveries of ``units`` into stock point ``name`` due on ``days`` (one each for
         replications ``at``), after those already scheduled for the same day; with
         ``waiting``, shipments that leave the supplier then instead."""
-        index = self.point_index[name] + (len(self.point_names) if waiting else 0)
+        index = self.lane_index[name] + (len(self.lane_keys) if waiting else 0)
         for day in np.unique(days).tolist():
             mine = days == day
             reps = at[mine]
@@ -362,27 +390,27 @@ class Engine:
         self.left_today[supplier][at] = left
         return np.maximum(now, next_day.astype(float))
 
-    def ship(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
+    def ship(self, key: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
         """``units`` leave for stock point ``name`` now over its lane (Lane.ship): the next
         lead time of the lane's stream, the title if ours in transit, then the delivery —
         received at once when due now (Calendar.deliver)."""
-        point = self.points[name]
-        leads = self.lead_times[name]
-        shipment = self.shipments[name][at]
+        point = self.points[self.lanes[key].into]
+        leads = self.lead_times[key]
+        shipment = self.shipments[key][at]
         leads.ensure(int(shipment.max()))
         lead = leads.values[at, shipment]
-        self.shipments[name][at] = shipment + 1
-        if self.lanes[name].owned_in_transit:  # take_title
+        self.shipments[key][at] = shipment + 1
+        if self.lanes[key].owned_in_transit:  # take_title
             point.advance(now, at)
             point.owned_transit[at] += units
             self.note_cash(point, at)
         due = now + lead
         at_once = due <= now
         if at_once.any():
-            self.receive(name, at[at_once], units[at_once], now)
+            self.receive(key, at[at_once], units[at_once], now)
         later = ~at_once
         if later.any():
-            self.schedule(name, at[later], units[later], due[later].astype(np.int64))
+            self.schedule(key, at[later], units[later], due[later].astype(np.int64))
 
     def request(self, name: str, at: np.ndarray, units: np.ndarray, buyer: str, now: float) -> None:
         """Stock point ``buyer`` orders ``units`` from stock point ``name`` over its lane
@@ -416,12 +444,13 @@ class Engine:
             point.queue_customer[shorted, tail] = len(self.customer_list) + self.point_index[buyer]
             point.queue_tail[shorted] = tail + 1
 
-    def receive(self, name: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
-        """StockPoint.receive of ``units`` at replications ``at``."""
-        point = self.points[name]
+    def receive(self, key: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
+        """StockPoint.receive of ``units`` over lane ``key`` at replications ``at``."""
+        lane = self.lanes[key]
+        point = self.points[lane.into]
         point.advance(now, at)
         point.on_order[at] -= units
-        if self.lanes[name].owned_in_transit:
+        if lane.owned_in_transit:
             point.owned_transit[at] -= units
         point.on_hand[at] += units
         waiting = at[point.queue_head[at] < point.queue_tail[at]]
@@ -474,48 +503,81 @@ class Engine:
         point.shortage_rate[emptied] = 0.0
 
     def review(self, name: str, day: int) -> None:
-        """Phase 3: the periodic review of stock point ``name`` (StockPoint.review)."""
+        """Phase 3: the periodic review of stock point ``name`` (StockPoint.review): the
+        policy's order, then the expediting check."""
         point = self.points[name]
         lane = self.lanes[name]
         now = float(day)
         position = point.on_hand + point.on_order - point.backorders
         wanted_all = order_quantities(self.policies[name], position, now, self.forecasts.get(name))
         at = np.nonzero(wanted_all > 1e-9)[0]
+        if len(at):
+            wanted = wanted_all[at]
+            quantity = self.round_order(lane, wanted)
+            self.send_order(name, at, quantity, day)
+            # order_over: rounding and order counters
+            rounded = quantity > wanted + 1e-9
+            point.rounded_orders[at[rounded]] += 1
+            point.rounding_units[at[rounded]] += quantity[rounded] - wanted[rounded]
+            point.orders_placed[at] += 1
+            point.ordered_units[at] += quantity
+            point.ordering_cost[at] += lane.order_cost
+        rule = self.scenario.stock_points[name].expedite
+        if rule is not None:
+            self.expedite(name, rule, day)
+
+    def expedite(self, name: str, rule: ExpediteSpec, day: int) -> None:
+        """Emergency orders where the inventory position is below the emergency level
+        (Expedite.review)."""
+        point = self.points[name]
+        position = point.on_hand + point.on_order - point.backorders
+        if rule.position == "shipped":  # orders still waiting at the supplier left out
+            position = position - self.unshipped[name]
+        at = np.nonzero(~(position > rule.level - 1e-9))[0]
         if not len(at):
             return
-        wanted = wanted_all[at]
-        quantity = np.where(wanted < lane.min_order, lane.min_order, wanted)
+        key = f"{name}.expedite"
+        quantity = self.round_order(self.lanes[key], rule.order_up_to - position[at])
+        self.send_order(key, at, quantity, day)
+        point.expedited_orders[at] += 1
+        point.expedited_units[at] += quantity
+        point.expedite_cost[at] += rule.order_cost + rule.premium_per_unit * quantity
+
+    @staticmethod
+    def round_order(lane: Lane, quantity: np.ndarray) -> np.ndarray:
+        """The minimum order quantity and the lot multiple applied (Lane.round_order)."""
+        quantity = np.where(quantity < lane.min_order, lane.min_order, quantity)
         if lane.lot_multiple is not None:
             lot = lane.lot_multiple
             quantity = np.ceil(quantity / lot - 1e-9) * lot
-        # send_order: purchase, on order, then the order goes to the source
+        return quantity
+
+    def send_order(self, key: str, at: np.ndarray, quantity: np.ndarray, day: int) -> None:
+        """Put ``quantity`` on order over lane ``key`` (StockPoint.send_order): the purchase,
+        the pipeline, then the source — a supplier ships now or when its capacity allows, a
+        stock point fills or backorders the request."""
+        lane = self.lanes[key]
+        point = self.points[lane.into]
+        now = float(day)
         point.purchase_cost[at] += lane.unit_price * quantity
         if lane.upstream is None:
             point.bought_units[at] += quantity
         point.advance(now, at)
         point.on_order[at] += quantity
-        if lane.supplier is not None:  # ships now, or when the capacity allows
-            ship_at = self.ship_time(lane.supplier, quantity, at, day)
-            now_or_never = ship_at <= now
-            if now_or_never.all():
-                self.ship(name, at, quantity, now)
-            else:
-                if now_or_never.any():
-                    self.ship(name, at[now_or_never], quantity[now_or_never], now)
-                later = ~now_or_never
-                self.schedule(
-                    name, at[later], quantity[later], ship_at[later].astype(np.int64), True
-                )
-        else:
+        if lane.supplier is None:
             assert lane.upstream is not None
-            self.request(lane.upstream, at, quantity, name, now)
-        # order_over: rounding and order counters
-        rounded = quantity > wanted + 1e-9
-        point.rounded_orders[at[rounded]] += 1
-        point.rounding_units[at[rounded]] += quantity[rounded] - wanted[rounded]
-        point.orders_placed[at] += 1
-        point.ordered_units[at] += quantity
-        point.ordering_cost[at] += lane.order_cost
+            self.request(lane.upstream, at, quantity, lane.into, now)
+            return
+        ship_at = self.ship_time(lane.supplier, quantity, at, day)
+        now_or_never = ship_at <= now
+        if now_or_never.all():
+            self.ship(key, at, quantity, now)
+            return
+        if now_or_never.any():
+            self.ship(key, at[now_or_never], quantity[now_or_never], now)
+        later = ~now_or_never
+        self.unshipped[key][at[later]] += quantity[later]
+        self.schedule(key, at[later], quantity[later], ship_at[later].astype(np.int64), True)
 
     def customer_demand(
         self,

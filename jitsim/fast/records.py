@@ -60,6 +60,15 @@ class PointView:
         self.weekly = weekly
 
 
+class ExpediteView:
+    """A stock point's emergency orders, as :func:`~jitsim.model.kpis.extract` reads them."""
+
+    def __init__(self, orders: np.ndarray, units: np.ndarray, cost: np.ndarray) -> None:
+        self.orders = orders
+        self.units = units
+        self.cost = cost
+
+
 class CustomerView:
     """A customer of one replication, as :func:`~jitsim.model.kpis.extract` reads it."""
 
@@ -124,6 +133,10 @@ def records(engine: Engine, holding: dict[str, float]) -> list[dict[str, float]]
         assert not n or days.min() == days.max()  # every replication counts the same days
         values["days"] = int(days[0]) if n else 0
         values["weeks"] = point.weeks
+        if name in engine.expediting:  # read by extract as point.expedite
+            values["expedite"] = ExpediteView(
+                point.expedited_orders, point.expedited_units, point.expedite_cost
+            )
         points[name] = PointView(
             name, values, point.unit_cost, holding[name], engine.policies[name]
         )

@@ -7,7 +7,7 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 * stock points replenished by suppliers or by other stock points (serial and distribution
   networks), each with one regular lane whose lead times are whole days (an integer-valued
   distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
-  the suppliers' daily capacity;
+  the suppliers' daily capacity; expediting over whole-day lead times;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
@@ -63,8 +63,11 @@ def out_of_scope(resolved: Scenario) -> str | None:
             return f"continuous review (stock_points.{name}.review){_SIMPY_ONLY}"
         if point.backup is not None:
             return f"dual sourcing (stock_points.{name}.backup){_SIMPY_ONLY}"
-        if point.expedite is not None:
-            return f"expediting (stock_points.{name}.expedite){_SIMPY_ONLY}"
+        if point.expedite is not None and not point.expedite.lead_time.is_discrete:
+            return (
+                f"expedite lead times that are not whole days (stock_points.{name}.expedite)"
+                f"{_SIMPY_ONLY}"
+            )
         if point.capacity is not None:
             return f"warehouse capacity (stock_points.{name}.capacity){_SIMPY_ONLY}"
         kind = getattr(point.policy, "kind", type(point.policy).__name__)

@@ -40,6 +40,8 @@ POINT_FLOATS = (
     "ordering_cost",
     "purchase_cost",
     "bought_units",
+    "expedited_units",
+    "expedite_cost",
     "eod_on_hand",
     "eod_on_order",
     "eod_backorders",
@@ -62,6 +64,7 @@ POINT_COUNTS = (
     "orders_complete",
     "orders_placed",
     "rounded_orders",
+    "expedited_orders",
     "days",
     "stockout_days",
 )
@@ -130,6 +133,8 @@ class PointArrays:
     ordering_cost: np.ndarray
     purchase_cost: np.ndarray
     bought_units: np.ndarray
+    expedited_units: np.ndarray
+    expedite_cost: np.ndarray
     eod_on_hand: np.ndarray
     eod_on_order: np.ndarray
     eod_backorders: np.ndarray
@@ -148,6 +153,7 @@ class PointArrays:
     orders_complete: np.ndarray
     orders_placed: np.ndarray
     rounded_orders: np.ndarray
+    expedited_orders: np.ndarray
     days: np.ndarray
     stockout_days: np.ndarray
 

@@ -299,7 +299,7 @@ def _supply_feature_kpis(point: StockPoint) -> dict[str, float]:
         "inspection_cost": point.inspection_cost,
         "orders_to_backup": float(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
-        "expedited_orders": float(expedite.orders) if expedite is not None else 0.0,
+        "expedited_orders": _real(expedite.orders) if expedite is not None else 0.0,
         "expedited_units": expedite.units if expedite is not None else 0.0,
         "expedite_cost": expedite.cost if expedite is not None else 0.0,
     }

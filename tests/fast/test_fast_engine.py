@@ -267,6 +267,36 @@ HAND_MADE.update(
                 "demand": {"kind": "gamma", "mean": 2.0, "cv": 0.5},
             },
         },
+        "expedite_same_supplier_with_capacity": {
+            "suppliers__acme__capacity_per_day": 12.0,
+            "stock_points__store__expedite": {
+                "level": 10,
+                "up_to": 25,
+                "lead_time": 1,
+                "premium_per_unit": 2.0,
+                "order_cost": 15.0,
+            },
+        },
+        "expedite_from_a_rush_supplier": {
+            "suppliers__rush": {
+                "items": ["widget"],
+                "lead_time": {"kind": "discrete_uniform", "low": 0, "high": 1},
+                "unit_price": 13.0,
+                "min_order": 5,
+                "lot_multiple": 5,
+                "title_transfer": "shipment",
+            },
+            "suppliers__acme__capacity_per_day": 12.0,
+            "stock_points__store__expedite": {
+                "level": 10,
+                "up_to": 25,
+                "lead_time": {"kind": "discrete_uniform", "low": 0, "high": 1},
+                "source": "rush",
+                "position": "shipped",
+                "premium_per_unit": 1.0,
+            },
+            "run__warmup_days": 15,
+        },
         "three_echelons_jit": {
             "stock_points__dc": DC,
             "stock_points__hub": {
@@ -324,6 +354,12 @@ def test_hand_made_cases_hit_their_feature() -> None:
         range(2),
     )
     assert [r["avg_on_order"] for r in slow] != [r["avg_on_order"] for r in fast]  # it binds
+    rush = run_replications(
+        jitsim.resolve(scenario_of(**HAND_MADE["expedite_from_a_rush_supplier"]), "base"),
+        11,
+        range(3),
+    )
+    assert all(r["store.expedited_orders"] > 0 for r in rush)
     zero = run_replications(
         jitsim.resolve(scenario_of(**HAND_MADE["zero_lead_time"]), "base"), 11, range(1)
     )
@@ -368,9 +404,9 @@ OUT_OF_SCOPE = {
         {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
         "not whole days",
     ),
-    "expedite": (
-        {"stock_points__store__expedite": {"level": 5, "lead_time": 1}},
-        "expediting",
+    "expedite lead time": (
+        {"stock_points__store__expedite": {"level": 5, "lead_time": 0.5}},
+        "expedite lead times that are not whole days",
     ),
     "backup": (
         {

@@ -92,6 +92,18 @@ def scenarios(draw: Any) -> jitsim.Scenario:
         sources.append("dc")
     for p in range(draw(st.integers(1, 2))):
         every = draw(st.integers(1, 4))
+        expedite = None
+        if draw(st.booleans()):
+            level = draw(st.integers(-5, 20))
+            expedite = {
+                "level": level,
+                "up_to": level + draw(st.integers(0, 30)),
+                "lead_time": draw(LEADS),
+                "position": draw(st.sampled_from(["inventory", "shipped"])),
+                "premium_per_unit": draw(st.floats(0.0, 3.0)),
+                "order_cost": draw(st.floats(0.0, 20.0)),
+                "source": "acme",
+            }
         points[f"sp{p}"] = {
             "item": "widget",
             "source": draw(st.sampled_from(sources)),
@@ -99,6 +111,7 @@ def scenarios(draw: Any) -> jitsim.Scenario:
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
             "policy": draw(policies()),
             "lead_time": draw(LEADS),
+            **({"expedite": expedite} if expedite is not None else {}),
         }
         for c in range(draw(st.integers(1, 2))):
             customer: dict[str, Any] = {
