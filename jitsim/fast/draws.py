@@ -60,6 +60,8 @@ class LeadTimes:
 
     def __init__(self, dist: BaseDistribution, rngs: list[np.random.Generator]) -> None:
         self.dist = dist
+        #: Mean lead time (days), as :attr:`BlockSampler.mean <jitsim.streams.BlockSampler>`.
+        self.mean = float(dist.mean)
         self.rngs = rngs
         self.values = np.empty((len(rngs), 0))
         self.ensure(0)
@@ -75,14 +77,21 @@ class LeadTimes:
 def lead_times(resolved: Scenario, seed: int, replications: range) -> dict[str, LeadTimes]:
     """The lead times of every lane, keyed as the lanes of :class:`jitsim.fast.engine.Engine`:
     the regular lane into stock point ``POINT`` (key ``POINT``, stream
-    ``lane.POINT.lead_time``) and its expedite lane (key and stream prefix
-    ``POINT.expedite``)."""
+    ``lane.POINT.lead_time``), its backup and its expedite lane (keys and stream prefixes
+    ``POINT.backup``, ``POINT.expedite``)."""
     out = {}
     for name, spec in resolved.stock_points.items():
         out[name] = LeadTimes(
             inbound_lead_time(resolved, spec),
             [Streams(seed, r)(f"lane.{name}.lead_time") for r in replications],
         )
+        backup = spec.backup
+        if backup is not None:
+            supplier = resolved.suppliers[backup.source]
+            out[f"{name}.backup"] = LeadTimes(
+                backup.lead_time if backup.lead_time is not None else supplier.lead_time,
+                [Streams(seed, r)(f"lane.{name}.backup.lead_time") for r in replications],
+            )
         if spec.expedite is not None:
             out[f"{name}.expedite"] = LeadTimes(
                 spec.expedite.lead_time,

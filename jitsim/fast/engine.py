@@ -46,6 +46,10 @@ class Lane:
     supplier: str | None = None
     #: The stock point it delivers to (set by the engine).
     into: str = ""
+    #: The stock point's backup lane (its arrivals count as units from the backup).
+    is_backup: bool = False
+    #: Largest shipping delay (days) at which it can still deliver (failover).
+    max_delay: float = 0.0
 
 
 def order_quantities(
@@ -139,6 +143,24 @@ class Engine:
                     supplier=spec.source,
                 )
             self.lanes[name].into = name
+            backup = spec.backup
+            if backup is not None:  # dual sourcing: a second lane (Backup)
+                supplier = resolved.suppliers[backup.source]
+                unit_price = supplier.unit_price
+                if backup.split == "failover":
+                    self.lanes[name].max_delay = backup.failover_after_days
+                self.lanes[f"{name}.backup"] = Lane(
+                    order_cost=backup.order_cost
+                    if backup.order_cost is not None
+                    else supplier.order_cost,
+                    unit_price=unit_price if unit_price is not None else item.unit_cost,
+                    min_order=supplier.min_order,
+                    lot_multiple=supplier.lot_multiple,
+                    owned_in_transit=supplier.title_transfer == "shipment",
+                    supplier=backup.source,
+                    into=name,
+                    is_backup=True,
+                )
             rule = spec.expedite
             if rule is not None:  # emergency orders over a lane of their own (Expedite)
                 source = rule.source if rule.source is not None else spec.source
@@ -368,10 +390,11 @@ class Engine:
             rows[reps] = row + 1
 
     def ship_time(
-        self, supplier: str, quantity: np.ndarray, at: np.ndarray, day: int
+        self, supplier: str, quantity: np.ndarray, at: np.ndarray, day: int, commit: bool = True
     ) -> np.ndarray:
         """When orders of ``quantity`` placed today at replications ``at`` leave ``supplier``
-        (days), its capacity used first-come first-served (SupplierNode.ship_time)."""
+        (days), its capacity used first-come first-served (SupplierNode.ship_time; with
+        ``commit=False`` only looked at)."""
         capacity = self.capacity[supplier]
         now = float(day)
         if capacity is None:
@@ -386,8 +409,9 @@ class Engine:
         extra = np.where(over, extra, 0.0)
         next_day = next_day + extra.astype(np.int64)
         left = np.where(over, left + extra * capacity - quantity, left - quantity)
-        self.next_day[supplier][at] = next_day
-        self.left_today[supplier][at] = left
+        if commit:
+            self.next_day[supplier][at] = next_day
+            self.left_today[supplier][at] = left
         return np.maximum(now, next_day.astype(float))
 
     def ship(self, key: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
@@ -448,6 +472,8 @@ class Engine:
         """StockPoint.receive of ``units`` over lane ``key`` at replications ``at``."""
         lane = self.lanes[key]
         point = self.points[lane.into]
+        if lane.is_backup:  # Lane.count_from_backup
+            point.units_from_backup[at] += units
         point.advance(now, at)
         point.on_order[at] -= units
         if lane.owned_in_transit:
@@ -506,25 +532,82 @@ class Engine:
         """Phase 3: the periodic review of stock point ``name`` (StockPoint.review): the
         policy's order, then the expediting check."""
         point = self.points[name]
-        lane = self.lanes[name]
         now = float(day)
         position = point.on_hand + point.on_order - point.backorders
         wanted_all = order_quantities(self.policies[name], position, now, self.forecasts.get(name))
         at = np.nonzero(wanted_all > 1e-9)[0]
         if len(at):
-            wanted = wanted_all[at]
-            quantity = self.round_order(lane, wanted)
-            self.send_order(name, at, quantity, day)
-            # order_over: rounding and order counters
-            rounded = quantity > wanted + 1e-9
-            point.rounded_orders[at[rounded]] += 1
-            point.rounding_units[at[rounded]] += quantity[rounded] - wanted[rounded]
-            point.orders_placed[at] += 1
-            point.ordered_units[at] += quantity
-            point.ordering_cost[at] += lane.order_cost
+            self.place_order(name, at, wanted_all[at], day)
         rule = self.scenario.stock_points[name].expedite
         if rule is not None:
             self.expedite(name, rule, day)
+
+    def place_order(self, name: str, at: np.ndarray, wanted: np.ndarray, day: int) -> None:
+        """Send the orders for ``wanted`` units over the regular lane, the backup lane or
+        both (StockPoint.place_order, Backup.place_order)."""
+        backup = self.scenario.stock_points[name].backup
+        if backup is None:
+            self.order_over(name, at, wanted, day)
+            return
+        key = f"{name}.backup"
+        share = backup.share
+        if share is None:  # failover: all to the primary, unless it cannot deliver in time
+            primary, second = self.lanes[name], self.lanes[key]
+            can = self.can_deliver(primary, self.round_order(primary, wanted), at, day)
+            over_backup = ~can & self.backup_is_sooner(primary, second, wanted, at, day)
+            self.order_over(name, at[~over_backup], wanted[~over_backup], day)
+            self.order_over(key, at[over_backup], wanted[over_backup], day)
+            self.points[name].orders_to_backup[at[over_backup]] += 1
+            return
+        to_backup = np.floor(share * wanted + 0.5)  # whole units, halves up
+        to_primary = wanted - to_backup
+        to_first = to_primary > 1e-9
+        self.order_over(name, at[to_first], to_primary[to_first], day)
+        backing = to_backup > 0
+        self.order_over(key, at[backing], to_backup[backing], day)
+        self.points[name].orders_to_backup[at[backing]] += 1
+
+    def order_over(self, key: str, at: np.ndarray, wanted: np.ndarray, day: int) -> None:
+        """Orders for ``wanted`` units over lane ``key``, rounded to its terms, and their
+        counters (StockPoint.order_over)."""
+        if not len(at):
+            return
+        lane = self.lanes[key]
+        point = self.points[lane.into]
+        quantity = self.round_order(lane, wanted)
+        self.send_order(key, at, quantity, day)
+        rounded = quantity > wanted + 1e-9
+        point.rounded_orders[at[rounded]] += 1
+        point.rounding_units[at[rounded]] += quantity[rounded] - wanted[rounded]
+        point.orders_placed[at] += 1
+        point.ordered_units[at] += quantity
+        point.ordering_cost[at] += lane.order_cost
+
+    def can_deliver(self, lane: Lane, quantity: np.ndarray, at: np.ndarray, day: int) -> np.ndarray:
+        """Whether lane's source can deliver ``quantity`` ordered now in time (Lane.can_deliver:
+        a stock point from stock with nobody waiting, a supplier within the lane's delay)."""
+        if lane.upstream is not None:
+            source = self.points[lane.upstream]
+            idle = source.queue_head[at] == source.queue_tail[at]
+            return idle & (source.on_hand[at] >= quantity - 1e-9)
+        assert lane.supplier is not None
+        shipped = self.ship_time(lane.supplier, quantity, at, day, commit=False)
+        return shipped <= float(day) + lane.max_delay + 1e-9
+
+    def backup_is_sooner(
+        self, primary: Lane, backup: Lane, wanted: np.ndarray, at: np.ndarray, day: int
+    ) -> np.ndarray:
+        """sourcing._backup_is_sooner in every replication."""
+        backup_quantity = self.round_order(backup, wanted)
+        sooner = self.can_deliver(backup, backup_quantity, at, day)
+        if primary.supplier is None or backup.supplier is None:
+            return np.ones(len(at), dtype=bool)
+        primary_quantity = self.round_order(primary, wanted)
+        by_backup = self.ship_time(backup.supplier, backup_quantity, at, day, commit=False)
+        by_primary = self.ship_time(primary.supplier, primary_quantity, at, day, commit=False)
+        backup_mean = self.lead_times[f"{primary.into}.backup"].mean
+        primary_mean = self.lead_times[primary.into].mean
+        return sooner | (by_backup + backup_mean < by_primary + primary_mean)
 
     def expedite(self, name: str, rule: ExpediteSpec, day: int) -> None:
         """Emergency orders where the inventory position is below the emergency level
@@ -533,6 +616,9 @@ class Engine:
         position = point.on_hand + point.on_order - point.backorders
         if rule.position == "shipped":  # orders still waiting at the supplier left out
             position = position - self.unshipped[name]
+            backup = self.unshipped.get(f"{name}.backup")
+            if backup is not None:
+                position = position - backup
         at = np.nonzero(~(position > rule.level - 1e-9))[0]
         if not len(at):
             return

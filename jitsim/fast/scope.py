@@ -7,7 +7,7 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 * stock points replenished by suppliers or by other stock points (serial and distribution
   networks), each with one regular lane whose lead times are whole days (an integer-valued
   distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
-  the suppliers' daily capacity; expediting over whole-day lead times;
+  the suppliers' daily capacity; dual sourcing and expediting over whole-day lead times;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
@@ -61,8 +61,14 @@ def out_of_scope(resolved: Scenario) -> str | None:
     for name, point in resolved.stock_points.items():
         if point.review.continuous:
             return f"continuous review (stock_points.{name}.review){_SIMPY_ONLY}"
-        if point.backup is not None:
-            return f"dual sourcing (stock_points.{name}.backup){_SIMPY_ONLY}"
+        backup = point.backup
+        if backup is not None:
+            lead = backup.lead_time or resolved.suppliers[backup.source].lead_time
+            if not lead.is_discrete:
+                return (
+                    f"backup lead times that are not whole days (stock_points.{name}.backup)"
+                    f"{_SIMPY_ONLY}"
+                )
         if point.expedite is not None and not point.expedite.lead_time.is_discrete:
             return (
                 f"expedite lead times that are not whole days (stock_points.{name}.expedite)"

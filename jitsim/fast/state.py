@@ -42,6 +42,7 @@ POINT_FLOATS = (
     "bought_units",
     "expedited_units",
     "expedite_cost",
+    "units_from_backup",
     "eod_on_hand",
     "eod_on_order",
     "eod_backorders",
@@ -65,6 +66,7 @@ POINT_COUNTS = (
     "orders_placed",
     "rounded_orders",
     "expedited_orders",
+    "orders_to_backup",
     "days",
     "stockout_days",
 )
@@ -135,6 +137,7 @@ class PointArrays:
     bought_units: np.ndarray
     expedited_units: np.ndarray
     expedite_cost: np.ndarray
+    units_from_backup: np.ndarray
     eod_on_hand: np.ndarray
     eod_on_order: np.ndarray
     eod_backorders: np.ndarray
@@ -154,6 +157,7 @@ class PointArrays:
     orders_placed: np.ndarray
     rounded_orders: np.ndarray
     expedited_orders: np.ndarray
+    orders_to_backup: np.ndarray
     days: np.ndarray
     stockout_days: np.ndarray
 

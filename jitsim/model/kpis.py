@@ -297,7 +297,7 @@ def _supply_feature_kpis(point: StockPoint) -> dict[str, float]:
         "units_inspected": point.units_inspected,
         "units_rejected": point.units_rejected,
         "inspection_cost": point.inspection_cost,
-        "orders_to_backup": float(point.orders_to_backup),
+        "orders_to_backup": _real(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
         "expedited_orders": _real(expedite.orders) if expedite is not None else 0.0,
         "expedited_units": expedite.units if expedite is not None else 0.0,

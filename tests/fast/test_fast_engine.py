@@ -212,6 +212,15 @@ DC = {
     "initial": 40,
     "policy": {"kind": "s_S", "s": 30, "S": 90},
 }
+SPARE = {
+    "items": ["widget"],
+    "lead_time": {"kind": "discrete_uniform", "low": 0, "high": 2},
+    "order_cost": 30.0,
+    "unit_price": 12.0,
+    "min_order": 4,
+    "lot_multiple": 2,
+    "title_transfer": "shipment",
+}
 #: Networks: stock points fed by a distribution centre (and one of them by the other store).
 HAND_MADE.update(
     {
@@ -297,6 +306,33 @@ HAND_MADE.update(
             },
             "run__warmup_days": 15,
         },
+        "dual_sourcing_shares": {
+            "suppliers__spare": SPARE,
+            "stock_points__store__backup": {"source": "spare", "split": "shares", "share": 0.3},
+        },
+        "dual_sourcing_failover_capacity": {
+            "suppliers__spare": {**SPARE, "capacity_per_day": 6.0},
+            "suppliers__acme__capacity_per_day": 8.0,
+            "stock_points__store__backup": {"source": "spare", "failover_after_days": 1},
+            "stock_points__store__expedite": {
+                "level": 5,
+                "up_to": 20,
+                "lead_time": 1,
+                "position": "shipped",
+                "source": "spare",
+            },
+        },
+        "dual_sourcing_failover_from_a_dc": {
+            "suppliers__spare": SPARE,
+            "stock_points__dc": {
+                **DC,
+                "initial": 120,
+                "policy": {"kind": "s_S", "s": 60, "S": 140},
+            },
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": 1,
+            "stock_points__store__backup": {"source": "spare", "lead_time": 2},
+        },
         "three_echelons_jit": {
             "stock_points__dc": DC,
             "stock_points__hub": {
@@ -360,6 +396,13 @@ def test_hand_made_cases_hit_their_feature() -> None:
         range(3),
     )
     assert all(r["store.expedited_orders"] > 0 for r in rush)
+    dual = run_replications(
+        jitsim.resolve(scenario_of(**HAND_MADE["dual_sourcing_failover_from_a_dc"]), "base"),
+        11,
+        range(3),
+    )
+    assert sum(r["store.orders_to_backup"] for r in dual) > 0  # it fails over, sometimes
+    assert all(r["store.orders_to_backup"] < r["store.orders_placed"] for r in dual)
     zero = run_replications(
         jitsim.resolve(scenario_of(**HAND_MADE["zero_lead_time"]), "base"), 11, range(1)
     )
@@ -408,12 +451,12 @@ OUT_OF_SCOPE = {
         {"stock_points__store__expedite": {"level": 5, "lead_time": 0.5}},
         "expedite lead times that are not whole days",
     ),
-    "backup": (
+    "backup lead time": (
         {
             "suppliers__spare": {"items": ["widget"], "lead_time": 1},
-            "stock_points__store__backup": {"source": "spare"},
+            "stock_points__store__backup": {"source": "spare", "lead_time": 1.5},
         },
-        "dual sourcing",
+        "backup lead times that are not whole days",
     ),
     "disruptions": (
         {

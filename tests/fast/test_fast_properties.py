@@ -104,14 +104,24 @@ def scenarios(draw: Any) -> jitsim.Scenario:
                 "order_cost": draw(st.floats(0.0, 20.0)),
                 "source": "acme",
             }
+        backup = None
+        source = draw(st.sampled_from(sources))
+        if draw(st.booleans()):
+            split = draw(st.sampled_from(["failover", "shares"]))
+            backup = {"source": "spare", "split": split, "lead_time": draw(LEADS)}
+            if split == "shares":
+                backup["share"] = draw(st.floats(0.05, 0.95))
+            elif source == "acme":  # a delay only from a supplier
+                backup["failover_after_days"] = draw(st.integers(0, 2))
         points[f"sp{p}"] = {
             "item": "widget",
-            "source": draw(st.sampled_from(sources)),
+            "source": source,
             "initial": draw(st.integers(0, 60)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
             "policy": draw(policies()),
             "lead_time": draw(LEADS),
             **({"expedite": expedite} if expedite is not None else {}),
+            **({"backup": backup} if backup is not None else {}),
         }
         for c in range(draw(st.integers(1, 2))):
             customer: dict[str, Any] = {
@@ -147,7 +157,16 @@ def scenarios(draw: Any) -> jitsim.Scenario:
             "cost_basis": draw(st.sampled_from(["continuous", "end_of_day"])),
         },
         "items": {"widget": {"unit_cost": draw(st.floats(0.5, 50.0)), "price": 20.0}},
-        "suppliers": {"acme": supplier},
+        "suppliers": {
+            "acme": supplier,
+            "spare": {
+                "items": ["widget"],
+                "lead_time": 1,
+                "order_cost": 25.0,
+                "min_order": draw(st.sampled_from([0.0, 10.0])),
+                **({"capacity_per_day": draw(st.floats(1.0, 30.0))} if draw(st.booleans()) else {}),
+            },
+        },
         "stock_points": points,
         "customers": customers,
     }
