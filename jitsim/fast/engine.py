@@ -11,16 +11,15 @@ same order as :class:`~jitsim.model.stock_point.StockPoint` does for that replic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from jitsim.fast.draws import draw_demand, lead_times, review_days
 from jitsim.fast.forecasts import ForecastArrays
+from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
 from jitsim.fast.state import CustomerArrays, PointArrays
-from jitsim.model.planning import inbound_order_cost, review_depth
-from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
+from jitsim.model.planning import review_depth
 from jitsim.policies.forecast import OracleForecaster
 from jitsim.policies.jit import JITPolicy
 from jitsim.streams import Streams
@@ -29,50 +28,6 @@ if TYPE_CHECKING:
     from jitsim.policies.base import Policy
     from jitsim.scenario.models import Expedite as ExpediteSpec
     from jitsim.scenario.models import Scenario
-
-
-@dataclass
-class Lane:
-    """What an order into a stock point costs and how it is rounded (its supplier lane)."""
-
-    order_cost: float
-    unit_price: float
-    min_order: float
-    lot_multiple: float | None
-    owned_in_transit: bool
-    #: The stock point it draws from, None for a supplier.
-    upstream: str | None = None
-    #: The supplier it buys from, None for a stock point.
-    supplier: str | None = None
-    #: The stock point it delivers to (set by the engine).
-    into: str = ""
-    #: The stock point's backup lane (its arrivals count as units from the backup).
-    is_backup: bool = False
-    #: Largest shipping delay (days) at which it can still deliver (failover).
-    max_delay: float = 0.0
-
-
-def order_quantities(
-    policy: Policy, position: np.ndarray, now: float, forecast: ForecastArrays | None = None
-) -> np.ndarray:
-    """Units each replication's policy orders at inventory position ``position`` (before MOQ
-    and lot rounding): the runtime policy's ``order_quantity``, vectorised (a JIT policy with
-    its ``forecast``)."""
-    if isinstance(policy, JITPolicy):
-        assert forecast is not None
-        return forecast.rate(now, policy.protection) * policy.cover_days - position
-    if isinstance(policy, OrderUpTo):
-        if policy.always:
-            return policy.S - position
-        return np.where(position <= policy.s, policy.S - position, 0.0)
-    if isinstance(policy, ReorderPointQuantity):  # (r,Q) and EOQ
-        batches = np.floor((policy.r - position) / policy.Q) + 1.0
-        return np.where(position > policy.r, 0.0, batches * policy.Q)
-    if isinstance(policy, Kanban):
-        loop = policy.cards * policy.container_size
-        free = np.floor((loop - position) / policy.container_size)
-        return np.maximum(free, 0.0) * policy.container_size
-    raise TypeError(f"the fast engine has no vectorised form of {type(policy).__name__}")
 
 
 class Engine:
@@ -118,7 +73,7 @@ class Engine:
             [c.backorder_cost_per_unit_day for c in self.customer_list], dtype=float
         )
         self.points: dict[str, PointArrays] = {}
-        self.lanes: dict[str, Lane] = {}
+        self.lanes = make_lanes(resolved)
         self.reviews: dict[str, set[int]] = {}
         points = resolved.stock_points
         for name, spec in points.items():
@@ -128,53 +83,6 @@ class Engine:
             self.points[name] = PointArrays(
                 n, spec.initial, item.unit_cost, max(1, buyers * horizon + 1)
             )
-            order_cost = inbound_order_cost(resolved, spec)
-            if spec.source in points:  # a transfer: no price, no rounding, ours in transit
-                self.lanes[name] = Lane(order_cost, 0.0, 0.0, None, True, spec.source)
-            else:
-                supplier = resolved.suppliers[spec.source]
-                unit_price = supplier.unit_price
-                self.lanes[name] = Lane(
-                    order_cost=order_cost,
-                    unit_price=unit_price if unit_price is not None else item.unit_cost,
-                    min_order=supplier.min_order,
-                    lot_multiple=supplier.lot_multiple,
-                    owned_in_transit=supplier.title_transfer == "shipment",
-                    supplier=spec.source,
-                )
-            self.lanes[name].into = name
-            backup = spec.backup
-            if backup is not None:  # dual sourcing: a second lane (Backup)
-                supplier = resolved.suppliers[backup.source]
-                unit_price = supplier.unit_price
-                if backup.split == "failover":
-                    self.lanes[name].max_delay = backup.failover_after_days
-                self.lanes[f"{name}.backup"] = Lane(
-                    order_cost=backup.order_cost
-                    if backup.order_cost is not None
-                    else supplier.order_cost,
-                    unit_price=unit_price if unit_price is not None else item.unit_cost,
-                    min_order=supplier.min_order,
-                    lot_multiple=supplier.lot_multiple,
-                    owned_in_transit=supplier.title_transfer == "shipment",
-                    supplier=backup.source,
-                    into=name,
-                    is_backup=True,
-                )
-            rule = spec.expedite
-            if rule is not None:  # emergency orders over a lane of their own (Expedite)
-                source = rule.source if rule.source is not None else spec.source
-                supplier = resolved.suppliers[source]
-                unit_price = supplier.unit_price
-                self.lanes[f"{name}.expedite"] = Lane(
-                    order_cost=0.0,  # booked as expedite_cost, not ordering_cost
-                    unit_price=unit_price if unit_price is not None else item.unit_cost,
-                    min_order=supplier.min_order,
-                    lot_multiple=supplier.lot_multiple,
-                    owned_in_transit=supplier.title_transfer == "shipment",
-                    supplier=source,
-                    into=name,
-                )
             self.reviews[name] = set(
                 review_days(horizon, spec.review.every_days, spec.review.offset_days)
             )
@@ -214,14 +122,8 @@ class Engine:
         #: ``len(points)`` on, a shipment into stock point ``entry − len(points)`` that waited
         #: for its supplier's capacity and leaves that day (Lane._ship_waiting).
         self.due: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        #: Suppliers' daily capacity (units/day, None: unlimited) and, per replication, the
-        #: day up to which it is allocated and what is left of it (SupplierNode).
-        self.capacity = {name: spec.capacity_per_day for name, spec in resolved.suppliers.items()}
-        self.next_day = {name: np.zeros(n, dtype=np.int64) for name in resolved.suppliers}
-        self.left_today = {
-            name: np.full(n, float(spec.capacity_per_day or 0.0))
-            for name, spec in resolved.suppliers.items()
-        }
+        #: The suppliers' capacity used so far, per replication.
+        self.capacities = Capacities(resolved, n)
         # Network counters (Network, CashTiedUp).
         self.window_start = 0.0
         self.days = np.zeros(n, dtype=np.int64)
@@ -389,31 +291,6 @@ class Engine:
             units_due[row, reps] = units[mine]
             rows[reps] = row + 1
 
-    def ship_time(
-        self, supplier: str, quantity: np.ndarray, at: np.ndarray, day: int, commit: bool = True
-    ) -> np.ndarray:
-        """When orders of ``quantity`` placed today at replications ``at`` leave ``supplier``
-        (days), its capacity used first-come first-served (SupplierNode.ship_time; with
-        ``commit=False`` only looked at)."""
-        capacity = self.capacity[supplier]
-        now = float(day)
-        if capacity is None:
-            return np.full(len(at), now)
-        next_day = self.next_day[supplier][at]
-        left = self.left_today[supplier][at]
-        stale = next_day < day
-        next_day = np.where(stale, day, next_day)
-        left = np.where(stale, capacity, left)
-        over = quantity > left
-        extra = np.ceil((quantity - left) / capacity - 1e-12)
-        extra = np.where(over, extra, 0.0)
-        next_day = next_day + extra.astype(np.int64)
-        left = np.where(over, left + extra * capacity - quantity, left - quantity)
-        if commit:
-            self.next_day[supplier][at] = next_day
-            self.left_today[supplier][at] = left
-        return np.maximum(now, next_day.astype(float))
-
     def ship(self, key: str, at: np.ndarray, units: np.ndarray, now: float) -> None:
         """``units`` leave for stock point ``name`` now over its lane (Lane.ship): the next
         lead time of the lane's stream, the title if ours in transit, then the delivery —
@@ -553,7 +430,7 @@ class Engine:
         share = backup.share
         if share is None:  # failover: all to the primary, unless it cannot deliver in time
             primary, second = self.lanes[name], self.lanes[key]
-            can = self.can_deliver(primary, self.round_order(primary, wanted), at, day)
+            can = self.can_deliver(primary, round_order(primary, wanted), at, day)
             over_backup = ~can & self.backup_is_sooner(primary, second, wanted, at, day)
             self.order_over(name, at[~over_backup], wanted[~over_backup], day)
             self.order_over(key, at[over_backup], wanted[over_backup], day)
@@ -574,7 +451,7 @@ class Engine:
             return
         lane = self.lanes[key]
         point = self.points[lane.into]
-        quantity = self.round_order(lane, wanted)
+        quantity = round_order(lane, wanted)
         self.send_order(key, at, quantity, day)
         rounded = quantity > wanted + 1e-9
         point.rounded_orders[at[rounded]] += 1
@@ -591,20 +468,24 @@ class Engine:
             idle = source.queue_head[at] == source.queue_tail[at]
             return idle & (source.on_hand[at] >= quantity - 1e-9)
         assert lane.supplier is not None
-        shipped = self.ship_time(lane.supplier, quantity, at, day, commit=False)
+        shipped = self.capacities.ship_time(lane.supplier, quantity, at, day, commit=False)
         return shipped <= float(day) + lane.max_delay + 1e-9
 
     def backup_is_sooner(
         self, primary: Lane, backup: Lane, wanted: np.ndarray, at: np.ndarray, day: int
     ) -> np.ndarray:
         """sourcing._backup_is_sooner in every replication."""
-        backup_quantity = self.round_order(backup, wanted)
+        backup_quantity = round_order(backup, wanted)
         sooner = self.can_deliver(backup, backup_quantity, at, day)
         if primary.supplier is None or backup.supplier is None:
             return np.ones(len(at), dtype=bool)
-        primary_quantity = self.round_order(primary, wanted)
-        by_backup = self.ship_time(backup.supplier, backup_quantity, at, day, commit=False)
-        by_primary = self.ship_time(primary.supplier, primary_quantity, at, day, commit=False)
+        primary_quantity = round_order(primary, wanted)
+        by_backup = self.capacities.ship_time(
+            backup.supplier, backup_quantity, at, day, commit=False
+        )
+        by_primary = self.capacities.ship_time(
+            primary.supplier, primary_quantity, at, day, commit=False
+        )
         backup_mean = self.lead_times[f"{primary.into}.backup"].mean
         primary_mean = self.lead_times[primary.into].mean
         return sooner | (by_backup + backup_mean < by_primary + primary_mean)
@@ -623,20 +504,11 @@ class Engine:
         if not len(at):
             return
         key = f"{name}.expedite"
-        quantity = self.round_order(self.lanes[key], rule.order_up_to - position[at])
+        quantity = round_order(self.lanes[key], rule.order_up_to - position[at])
         self.send_order(key, at, quantity, day)
         point.expedited_orders[at] += 1
         point.expedited_units[at] += quantity
         point.expedite_cost[at] += rule.order_cost + rule.premium_per_unit * quantity
-
-    @staticmethod
-    def round_order(lane: Lane, quantity: np.ndarray) -> np.ndarray:
-        """The minimum order quantity and the lot multiple applied (Lane.round_order)."""
-        quantity = np.where(quantity < lane.min_order, lane.min_order, quantity)
-        if lane.lot_multiple is not None:
-            lot = lane.lot_multiple
-            quantity = np.ceil(quantity / lot - 1e-9) * lot
-        return quantity
 
     def send_order(self, key: str, at: np.ndarray, quantity: np.ndarray, day: int) -> None:
         """Put ``quantity`` on order over lane ``key`` (StockPoint.send_order): the purchase,
@@ -654,7 +526,7 @@ class Engine:
             assert lane.upstream is not None
             self.request(lane.upstream, at, quantity, lane.into, now)
             return
-        ship_at = self.ship_time(lane.supplier, quantity, at, day)
+        ship_at = self.capacities.ship_time(lane.supplier, quantity, at, day)
         now_or_never = ship_at <= now
         if now_or_never.all():
             self.ship(key, at, quantity, now)
