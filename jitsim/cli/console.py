@@ -67,6 +67,7 @@ def run_batch(
         backend=options.backend,
         workers=options.workers,
         scheduler=options.scheduler,
+        engine=options.engine,
         out=out_dir,
         resume=options.resume is not None,
         command=command,
@@ -91,6 +92,22 @@ def run_batch(
             progress.update(task, completed=done, total=total)
 
         return call(*args, progress=report, **kwargs)
+
+
+def engines_note(out_dir: Path) -> list[str]:
+    """One line per sweep point and alternative of the results directory ``out_dir``: the
+    engine that simulated it and, on the SimPy engine under ``--engine auto``, why not the
+    fast one (from the manifest)."""
+    manifest = read_manifest(out_dir, required=False) or {}
+    rows = manifest.get("engines_used", [])
+    several = any(row["point"] for row in rows)  # a sweep: name the point
+    lines = []
+    for row in rows:
+        where = f"point {row['point']}: " if several else ""
+        why = row.get("why_not_fast")
+        reason = f" — not fast: {why}" if why else ""
+        lines.append(f"engine: {row['engine']} for {where}{row['alternative']}{reason}")
+    return lines
 
 
 def written(

@@ -100,6 +100,20 @@ class BatchOptions:
         Path | None,
         typer.Option(help="Continue the interrupted run whose results directory is DIR."),
     ] = None
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Simulation engine: simpy, fast (numpy, refused outside its scope) or auto "
+            "(fast where it can run, else simpy); same results (docs/performance.md)."
+        ),
+    ] = "simpy"
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Also say which engine simulated each alternative, and why not the fast one.",
+        ),
+    ] = False
     precision: Annotated[
         float | None,
         typer.Option(
@@ -189,7 +203,7 @@ def _out_parameter(kind: str) -> inspect.Parameter:
 #: Groups of shared options that stand together on every command taking them.
 SAMPLE = ("replications", "seed", "alternative")
 OUT = ("out", "overwrite")
-EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume")
+EXECUTION = ("quiet", "backend", "workers", "scheduler", "resume", "engine", "verbose")
 PRECISION = ("precision", "precision_kpi", "min_replications", "max_replications")
 
 

@@ -6,7 +6,9 @@ can change the results is written out, with the defaults that a later version or
 scenario file could change resolved (``-n`` and ``--seed`` from the scenario's ``run``, the
 ``--precision`` KPIs and bounds, the stress durations). Options that only say how or where to
 run (``--quiet``, ``--backend``, ``--workers``, ``--scheduler``, ``--resume``,
-``--overwrite``, ``--format``, ``--report``) are left out: results do not depend on them. A
+``--overwrite``, ``--format``, ``--report``, ``--engine``, ``--verbose``: both engines give
+the same records)
+are left out: results do not depend on them. A
 number is written as ``FLAG VALUE`` (``-n 20``, ``--seed 7``), any other value as
 ``--flag=VALUE`` (a value starting with ``-`` stays a value; this is also the form
 :func:`~jitsim.cli.settings.recorded_settings` reads ``--event`` and ``--reference`` back
@@ -24,7 +26,18 @@ from jitsim.cli.settings import Settings
 
 #: Options that say how or where to run, never what: not recorded.
 _HOW_TO_RUN = frozenset(
-    {"quiet", "backend", "workers", "scheduler", "resume", "overwrite", "output_format", "report"}
+    {
+        "quiet",
+        "backend",
+        "workers",
+        "scheduler",
+        "resume",
+        "overwrite",
+        "output_format",
+        "report",
+        "engine",
+        "verbose",
+    }
 )
 #: Options that mean something only with ``--precision``.
 _PRECISION_ONLY = frozenset({"precision", "precision_kpi", "min_replications", "max_replications"})

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from jitsim.cli.console import stderr, written
+from jitsim.cli.console import engines_note, stderr, written
 from jitsim.cli.layout import Printer
 from jitsim.cli.options import BatchOptions
 from jitsim.errors import JitsimError
@@ -97,6 +97,9 @@ def finish_batch(
     printer.finish()
     if options.report:
         write_report_into(out_dir, printer.notes)
+    if options.verbose:
+        for line in engines_note(out_dir):
+            printer.notes.print(Text(line))
     written(out_dir, precision, printer.notes)
 
 

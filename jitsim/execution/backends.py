@@ -27,8 +27,10 @@ from jitsim.execution.worker_process import (
     interrupts_blocked,
     started_ignoring_interrupts,
 )
+from jitsim.fast import out_of_scope, run_replications
 from jitsim.scenario.limits import check_workers
 from jitsim.scenario.models import Scenario
+from jitsim.scenario.resolve import resolve
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -51,6 +53,8 @@ class Chunk:
         Master seed.
     trajectories : int
         Keep end-of-day series for replications with index below this.
+    engine : {"simpy", "fast", "auto"}
+        The engine (:mod:`jitsim.execution.engines`): the same records from any.
     """
 
     index: int
@@ -60,6 +64,7 @@ class Chunk:
     count: int
     seed: int
     trajectories: int = 0
+    engine: str = "simpy"
 
 
 @dataclass
@@ -71,14 +76,46 @@ class ChunkResult:
     trajectories: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+def _fast_records(
+    scenario: Scenario, chunk: Chunk
+) -> tuple[dict[str, list[dict[str, float]]], int]:
+    """The fast engine's KPI records of the chunk's alternatives it can run, by alternative,
+    and the first replication they start at (the ones before keep trajectories, which only
+    the SimPy engine records)."""
+    if chunk.engine == "simpy":
+        return {}, chunk.first
+    start = max(chunk.first, min(chunk.trajectories, chunk.first + chunk.count))
+    replications = range(start, chunk.first + chunk.count)
+    fast: dict[str, list[dict[str, float]]] = {}
+    for alternative in chunk.alternatives:
+        resolved = resolve(scenario, alternative)
+        if out_of_scope(resolved) is None:
+            fast[alternative] = run_replications(resolved, chunk.seed, replications)
+    return fast, start
+
+
 def run_chunk(scenarios: Sequence[Scenario], chunk: Chunk) -> ChunkResult:
-    """Simulate one chunk (runs in a worker)."""
+    """Simulate one chunk (runs in a worker) on the chunk's engine: with ``fast`` or ``auto``
+    the fast engine runs the alternatives in its scope (the caller has refused the others
+    under ``fast``), the SimPy engine the rest and the replications that keep trajectories."""
     scenario = scenarios[chunk.point]
     records: list[dict[str, Any]] = []
     kept: list[tuple[Any, ...]] = []
+    fast, fast_start = _fast_records(scenario, chunk)
     for replication in range(chunk.first, chunk.first + chunk.count):
         keep = replication < chunk.trajectories
         for alternative in chunk.alternatives:
+            done = fast.get(alternative)
+            if done is not None and replication >= fast_start:
+                records.append(
+                    {
+                        "point": chunk.point,
+                        "alternative": alternative,
+                        "replication": replication,
+                        **done[replication - fast_start],
+                    }
+                )
+                continue
             outcome = simulate(scenario, alternative, replication, chunk.seed, trajectories=keep)
             records.append(
                 {

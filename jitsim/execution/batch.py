@@ -24,6 +24,7 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, UnknownAlternative, with_suggestion
 from jitsim.execution.backends import Backend, Chunk, check_backend_options, make_backend
+from jitsim.execution.engines import engines_used
 from jitsim.execution.limits import check_batch
 from jitsim.execution.precision import (
     PrecisionReport,
@@ -60,6 +61,7 @@ class Execution:
     overwrite: bool = False
     command: str | None = None
     progress: Progress | None = None
+    engine: str = "simpy"
 
 
 class ExecutionOptions(TypedDict, total=False):
@@ -75,6 +77,7 @@ class ExecutionOptions(TypedDict, total=False):
     resume: bool
     overwrite: bool
     command: str | None
+    engine: str
 
 
 def execution_of(caller: str, options: ExecutionOptions) -> Execution:
@@ -99,14 +102,18 @@ def plan_chunks(
     chunk_size: int,
     trajectories: int = 0,
     start_index: int = 0,
+    engine: str = "simpy",
 ) -> list[Chunk]:
-    """Cut replications ``first … first+count−1`` of every point into chunks."""
+    """Cut replications ``first … first+count−1`` of every point into chunks (simulated on
+    ``engine``)."""
     chunks = []
     index = start_index
     for point in range(points):
         for begin in range(first, first + count, chunk_size):
             size = min(chunk_size, first + count - begin)
-            chunks.append(Chunk(index, point, tuple(alternatives), begin, size, seed, trajectories))
+            chunks.append(
+                Chunk(index, point, tuple(alternatives), begin, size, seed, trajectories, engine)
+            )
             index += 1
     return chunks
 
@@ -368,6 +375,10 @@ def run(
         lists) instead of refusing to mix them.
     command : str, optional
         Command line to record in the manifest.
+    engine : {"simpy", "fast", "auto"}
+        The simulation engine: the SimPy engine (default), the fast engine (refused with the
+        reason when an alternative is out of its scope) or the fast engine where it can run
+        and SimPy elsewhere. Every engine gives the same records (docs/performance.md).
 
     See Also
     --------
@@ -422,6 +433,7 @@ def run_points(
     # Cheap checks of the options first: an absurd --workers is named as such, not as the
     # memory its workers would need.
     check_backend_options(execution.backend, execution.workers, execution.scheduler)
+    engines = engines_used(scenarios, names, execution.engine)  # --engine fast: in scope?
     first_round = precision.min_replications if precision else n
     planned = precision.max_replications if precision else n
     if precision is not None:
@@ -442,7 +454,14 @@ def run_points(
     )
     chooser = choose_backend(execution, first_round * len(names) * len(scenarios))
     chunks = plan_chunks(
-        len(scenarios), names, 0, planned, master, chunk_size=size, trajectories=trajectories
+        len(scenarios),
+        names,
+        0,
+        planned,
+        master,
+        chunk_size=size,
+        trajectories=trajectories,
+        engine=execution.engine,
     )
     manifest_plan = {
         "alternatives": list(names),
@@ -456,7 +475,7 @@ def run_points(
             held.enter_context(
                 claim(execution.out, resume=execution.resume, overwrite=execution.overwrite)
             )
-        sink = open_sink(kind, scenarios, master, manifest_plan, execution, chunks)
+        sink = open_sink(kind, scenarios, master, manifest_plan, execution, chunks, engines)
         session = Session(scenarios, chooser, sink, execution.progress)
         report: PrecisionReport | None = None
         try:
@@ -575,9 +594,15 @@ def open_sink(
     plan: dict[str, Any],
     execution: Execution,
     planned: Sequence[Chunk] = (),
+    engines: Sequence[tuple[int, str, str, str | None]] = (),
 ) -> MemorySink | DirectorySink:
     """A memory sink, or a resumable directory sink when an output directory is given (which
-    the caller holds); ``planned`` are the chunks a resume checks the journal against."""
+    the caller holds); ``planned`` are the chunks a resume checks the journal against.
+
+    The manifest records the engine asked for and, per sweep point and alternative, the one
+    used (``engines``, from :func:`~jitsim.execution.engines.engines_used`) with the reason
+    of a fall-back to SimPy. They are not part of the run's identity: both engines give the
+    same records, so a run may be resumed with another engine."""
     if execution.out is None:
         if execution.resume:
             raise JitsimError("resume needs the output directory of the interrupted run")
@@ -592,5 +617,10 @@ def open_sink(
         "jitsim_version": jitsim_version(),
         "command": execution.command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "engine": execution.engine,
+        "engines_used": [
+            {"point": point, "alternative": name, "engine": used, "why_not_fast": reason}
+            for point, name, used, reason in engines
+        ],
     }
     return DirectorySink(execution.out, manifest, resume=execution.resume, planned=planned)

@@ -37,6 +37,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from jitsim.model.ledger import cash_kpis
 from jitsim.model.shelf import shelf_kpis
 from jitsim.model.space import SPACE_COSTS, space_kpis
@@ -168,11 +170,31 @@ def direction(kpi: str) -> int:
 
 def _ratio(numerator: float, denominator: float) -> float:
     """``numerator / denominator``; NaN (undefined, an empty cell in files) when the
-    denominator is not positive or the ratio is not finite — never ``inf``."""
+    denominator is not positive or the ratio is not finite — never ``inf``.
+
+    Element-wise when either is an array (the fast engine's replications, :mod:`jitsim.fast`):
+    the same IEEE divisions, so the same values."""
+    if isinstance(numerator, np.ndarray) or isinstance(denominator, np.ndarray):
+        return _ratios(numerator, denominator)
     if not denominator > 0:
         return math.nan
     ratio = numerator / denominator
     return ratio if math.isfinite(ratio) else math.nan
+
+
+def _ratios(numerator: float | np.ndarray, denominator: float | np.ndarray) -> np.ndarray:
+    """:func:`_ratio` element-wise over arrays of replications."""
+    defined = np.asarray(denominator) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.asarray(numerator) / np.where(defined, denominator, 1.0)
+    return np.where(defined & np.isfinite(ratio), ratio, math.nan)
+
+
+def _real(value: float) -> float:
+    """``float(value)``; an array of replications (:mod:`jitsim.fast`) as an array of floats."""
+    if isinstance(value, np.ndarray):
+        return value.astype(float)
+    return float(value)
 
 
 #: Relative size (standard deviation ÷ mean) below which a weekly variance is rounding noise.
@@ -184,7 +206,10 @@ def _weekly_variance(variance: float, mean: float) -> float:
 
     Weekly totals are differences of running float sums: a constant demand of 8.3 a day gives
     a variance of about 1e-27 units², not 0, and the bullwhip ratio over it would be ~1e26.
+    Element-wise over arrays of replications (:mod:`jitsim.fast`).
     """
+    if isinstance(variance, np.ndarray) or isinstance(mean, np.ndarray):
+        return np.where(variance <= (_VARIANCE_NOISE * mean) ** 2, 0.0, variance)
     return 0.0 if variance <= (_VARIANCE_NOISE * mean) ** 2 else variance
 
 
@@ -229,7 +254,7 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "order_fill_rate": _ratio(point.orders_complete, point.demand_orders),
         "cycle_service_level": 1.0 - point.stockout_days / days,
         "ready_rate": point.area_ready / window,
-        "stockout_days": float(point.stockout_days),
+        "stockout_days": _real(point.stockout_days),
         "backordered_units": point.backordered_units,
         "lost_sales_units": point.lost_units,
         "avg_on_hand": point.area_on_hand / window,
@@ -238,9 +263,9 @@ def stock_point_kpis(network: Network, point: StockPoint) -> dict[str, float]:
         "avg_on_hand_eod": point.eod_on_hand / days,
         "avg_backorders_eod": point.eod_backorders / days,
         "avg_on_order_eod": point.eod_on_order / days,
-        "orders_placed": float(point.orders_placed),
+        "orders_placed": _real(point.orders_placed),
         "avg_order_qty": _ratio(point.ordered_units, point.orders_placed),
-        "orders_rounded_up": float(point.rounded_orders),
+        "orders_rounded_up": _real(point.rounded_orders),
         "units_added_by_rounding": point.rounding_units,
         "holding_cost": carrying - obsolete,
         "obsolescence_cost": obsolete,
@@ -272,9 +297,9 @@ def _supply_feature_kpis(point: StockPoint) -> dict[str, float]:
         "units_inspected": point.units_inspected,
         "units_rejected": point.units_rejected,
         "inspection_cost": point.inspection_cost,
-        "orders_to_backup": float(point.orders_to_backup),
+        "orders_to_backup": _real(point.orders_to_backup),
         "units_from_backup": point.units_from_backup,
-        "expedited_orders": float(expedite.orders) if expedite is not None else 0.0,
+        "expedited_orders": _real(expedite.orders) if expedite is not None else 0.0,
         "expedited_units": expedite.units if expedite is not None else 0.0,
         "expedite_cost": expedite.cost if expedite is not None else 0.0,
     }
@@ -330,7 +355,7 @@ def _service_kpis(network: Network, per_point: dict[str, dict[str, float]]) -> d
         ),
         "cycle_service_level": network.days_all_met / days,
         "ready_rate": sum(p.area_ready for p in facing) / (window * len(facing)),
-        "stockout_days": float(network.days - network.days_all_met),
+        "stockout_days": _real(network.days - network.days_all_met),
         "backordered_units": sum(c.backordered_units for c in customers),
         "lost_sales_units": sum(c.lost_units for c in customers),
         "sold_units": filled + sum(c.late_units for c in customers),

@@ -1,0 +1,99 @@
+"""The fast engine: the replications of a resolved scenario in lockstep as numpy arrays.
+
+A second way to run the model, for the common case (:mod:`jitsim.fast.scope`), with the same
+named random streams drawn by the same index and the same KPI formulas, so every
+per-replication KPI equals the SimPy engine's (docs/performance.md):
+
+* :func:`out_of_scope` — why a resolved scenario cannot run here (one line), or None;
+* :func:`run_replications` — the KPI records of a range of replications.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jitsim.fast.engine import Engine
+from jitsim.fast.records import records
+from jitsim.fast.scope import out_of_scope
+from jitsim.model.planning import inbound_order_cost, planned_lead_time
+from jitsim.policies.base import PolicyContext
+from jitsim.scenario.planning import planning_demand
+from jitsim.streams import Streams
+
+if TYPE_CHECKING:
+    from jitsim.policies.base import Policy
+    from jitsim.scenario.models import Scenario
+
+__all__ = ["BLOCK", "out_of_scope", "run_replications"]
+
+#: Replications simulated together (bounds the memory of the pre-drawn demand and pipeline).
+BLOCK = 4096
+
+
+def _no_future(start: float, span: float) -> float:
+    """A stand-in for the true future demand when building the shared policy object."""
+    raise AssertionError("the fast engine reads the future from its arrays")
+
+
+def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[str, float]]:
+    """The runtime policy and holding cost per unit-day of every stock point, built as
+    :meth:`Builder.policy <jitsim.model.builder.Builder.policy>` builds them (the policies in
+    scope draw nothing; a JIT policy's forecast state is kept by the engine as arrays, started
+    from this object's, so one object serves every replication)."""
+    demand_mean, demand_var = planning_demand(resolved)
+    served = {customer.buys_from for customer in resolved.customers.values()}
+    days_per_year = resolved.run.days_per_year
+    policies: dict[str, Policy] = {}
+    holding: dict[str, float] = {}
+    for name, spec in resolved.stock_points.items():
+        item = resolved.items[spec.item]
+        holding[name] = item.annual_holding_rate * item.unit_cost / days_per_year
+        lead_mean, lead_var = planned_lead_time(resolved, spec)
+        context = PolicyContext(
+            stock_point=name,
+            demand_mean=demand_mean[name],
+            demand_var=demand_var[name],
+            lead_time_mean=lead_mean,
+            lead_time_var=lead_var,
+            review_period=spec.review.period,
+            holding_cost_per_unit_day=holding[name],
+            order_cost=inbound_order_cost(resolved, spec),
+            days_per_year=days_per_year,
+            rng=Streams(seed, 0),
+            # the oracle's object is only read for its parameters: its future comes from
+            # each replication's demand (jitsim.fast.forecasts)
+            future_demand=_no_future if name in served else None,
+        )
+        policies[name] = spec.policy.build(context)
+    return policies, holding
+
+
+def run_replications(resolved: Scenario, seed: int, replications: range) -> list[dict[str, float]]:
+    """The KPI records of ``replications`` of ``resolved``, in order, equal to the SimPy
+    engine's (:func:`jitsim.execution.simulate.simulate`'s ``kpis``).
+
+    Parameters
+    ----------
+    resolved : Scenario
+        A resolved scenario within the fast engine's scope.
+    seed : int
+        Master seed.
+    replications : range
+        Replication indices (step 1).
+
+    Raises
+    ------
+    ValueError
+        If the scenario is out of scope (the message says why).
+    """
+    reason = out_of_scope(resolved)
+    if reason is not None:
+        raise ValueError(f"the fast engine cannot run this scenario: {reason}")
+    policies, holding = _policies(resolved, seed)
+    out: list[dict[str, float]] = []
+    for start in range(replications.start, replications.stop, BLOCK):
+        block = range(start, min(start + BLOCK, replications.stop))
+        engine = Engine(resolved, seed, block, policies)
+        engine.run()
+        out.extend(records(engine, holding))
+    return out

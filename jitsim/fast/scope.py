@@ -1,0 +1,87 @@
+"""What the fast engine can run: :func:`out_of_scope` names the first feature it cannot.
+
+The fast engine reproduces the SimPy engine's numbers exactly, so its scope is the part of the
+model it reimplements, feature by feature; anything else is refused with a one-line reason and
+runs on the SimPy engine (``engine="auto"``). Today's scope:
+
+* stock points replenished by suppliers or by other stock points (serial and distribution
+  networks), each with one regular lane whose lead times are whole days (an integer-valued
+  distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
+  the suppliers' daily capacity; dual sourcing and expediting over whole-day lead times;
+* periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
+  (r,Q), EOQ, kanban, and JIT with any built-in forecast;
+* customers with daily demand (any distribution, seasonality, trend), backordered or lost;
+* warm-up, both cost bases, any horizon.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jitsim.model.planning import inbound_lead_time
+
+if TYPE_CHECKING:
+    from jitsim.scenario.models import Scenario
+
+#: Policy kinds the fast engine runs (their runtime objects decide on IP alone, no state).
+FAST_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
+#: Forecasters of the JIT policy the fast engine runs (:mod:`jitsim.fast.forecasts`).
+FAST_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing", "oracle"})
+
+_SIMPY_ONLY = ": simulated by the SimPy engine only"
+
+
+def out_of_scope(resolved: Scenario) -> str | None:
+    """Why the fast engine cannot run ``resolved`` (one line), or None if it can.
+
+    Parameters
+    ----------
+    resolved : Scenario
+        A resolved scenario (one alternative, :func:`jitsim.scenario.resolve.resolve`).
+    """
+    if resolved.alternatives:
+        return "the fast engine runs resolved scenarios (one alternative at a time)"
+    if resolved.plants:
+        return f"plants (factories){_SIMPY_ONLY}"
+    if resolved.disruptions:
+        return f"disruptions{_SIMPY_ONLY}"
+    if resolved.keeps_cash_ledger:
+        return f"the cash ledger (finance, payment_terms){_SIMPY_ONLY}"
+    for name, item in resolved.items.items():
+        if item.shelf_life is not None:
+            return f"perishable items (items.{name}.shelf_life){_SIMPY_ONLY}"
+        if item.end_of_life is not None:
+            return f"an item's end of life (items.{name}.end_of_life){_SIMPY_ONLY}"
+    for name, supplier in resolved.suppliers.items():
+        if supplier.inspects:
+            return f"incoming inspection and defects (suppliers.{name}){_SIMPY_ONLY}"
+    for name, customer in resolved.customers.items():
+        if customer.demand is None:
+            return f"individual customer orders (customers.{name}.orders){_SIMPY_ONLY}"
+    for name, point in resolved.stock_points.items():
+        if point.review.continuous:
+            return f"continuous review (stock_points.{name}.review){_SIMPY_ONLY}"
+        backup = point.backup
+        if backup is not None:
+            lead = backup.lead_time or resolved.suppliers[backup.source].lead_time
+            if not lead.is_discrete:
+                return (
+                    f"backup lead times that are not whole days (stock_points.{name}.backup)"
+                    f"{_SIMPY_ONLY}"
+                )
+        if point.expedite is not None and not point.expedite.lead_time.is_discrete:
+            return (
+                f"expedite lead times that are not whole days (stock_points.{name}.expedite)"
+                f"{_SIMPY_ONLY}"
+            )
+        if point.capacity is not None:
+            return f"warehouse capacity (stock_points.{name}.capacity){_SIMPY_ONLY}"
+        kind = getattr(point.policy, "kind", type(point.policy).__name__)
+        if kind not in FAST_POLICY_KINDS:
+            return f"the {kind!r} policy (stock_points.{name}.policy){_SIMPY_ONLY}"
+        forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
+        if kind == "jit" and forecast not in FAST_FORECAST_KINDS:
+            return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast){_SIMPY_ONLY}"
+        if not inbound_lead_time(resolved, point).is_discrete:
+            return f"lead times that are not whole days (stock_points.{name}){_SIMPY_ONLY}"
+    return None
