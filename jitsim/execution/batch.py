@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
+import numpy as np
 import pandas as pd
 
 from jitsim.errors import JitsimError, UnknownAlternative, with_suggestion
 from jitsim.execution.backends import Backend, Chunk, check_backend_options, make_backend
+from jitsim.execution.columns import ColumnStore
 from jitsim.execution.limits import check_batch
 from jitsim.execution.precision import (
     PrecisionReport,
@@ -38,6 +40,7 @@ from jitsim.execution.simulate import kpi_columns
 from jitsim.scenario.limits import check_replications
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.stats import summarize_frame
+from jitsim.stats.summary import summarize_columns, summary_kpis
 from jitsim.version import jitsim_version
 
 #: ``progress(done, total)``: replications (× alternatives) finished so far, and planned.
@@ -218,12 +221,16 @@ class BatchResult:
         The backend that ran it.
     precision : PrecisionReport, optional
         The outcome of a run to a precision target.
+    store : ColumnStore, optional
+        The raw records on disk, column by column, when the batch wrote to an output directory
+        and was asked not to hold them (``frame`` is then empty until asked for).
     """
 
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     out_dir: Path | None = None
     backend: str = "serial"
     precision: PrecisionReport | None = None
+    store: ColumnStore | None = None
 
 
 @dataclass
@@ -241,8 +248,38 @@ class RunResult(BatchResult):
     trajectory_frame: pd.DataFrame = field(default_factory=pd.DataFrame, kw_only=True)
 
     def replications(self) -> pd.DataFrame:
-        """One row per (alternative, replication), one column per KPI."""
+        """One row per (alternative, replication), one column per KPI.
+
+        A batch written to an output directory keeps its records on disk (``store``): the
+        table is read into memory on the first call, and kept.
+        """
+        if self.store is not None and self.frame.empty:
+            self.frame = self.store.frame()
         return self.frame
+
+    def records_on_disk(self) -> ColumnStore | None:
+        """The column store while the table has not been read into memory."""
+        return self.store if self.store is not None and self.frame.empty else None
+
+    def columns(self) -> list[str]:
+        """The columns of :meth:`replications` (without reading the records)."""
+        store = self.records_on_disk()
+        return store.table_columns() if store is not None else list(self.frame.columns)
+
+    def schema(self) -> pd.DataFrame:
+        """An empty table with the columns and column types of :meth:`replications`."""
+        store = self.records_on_disk()
+        return store.schema() if store is not None else self.frame.iloc[:0]
+
+    def kpi_values(self, alternative: str, kpi: str) -> np.ndarray:
+        """Float64 values of ``kpi`` for ``alternative``, by replication (NaN: undefined),
+        read from disk one column at a time when the records are there."""
+        store = self.records_on_disk()
+        if store is not None:
+            return store.values(alternative, kpi)
+        frame = self.frame
+        rows = frame[frame["alternative"] == alternative].sort_values("replication")
+        return rows[kpi].to_numpy(dtype=float)
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -257,10 +294,17 @@ class RunResult(BatchResult):
         return not self.trajectory_frame.empty
 
     def summary(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
-        """Tidy table ``alternative × kpi`` with mean, std, ci95_low/high, p05/p50/p95, n."""
-        table = summarize_frame(
-            self.replications(), by="alternative", kpis=list(kpis) if kpis else None
-        )
+        """Tidy table ``alternative × kpi`` with mean, std, ci95_low/high, p05/p50/p95, n.
+
+        Records kept on disk are summarised column by column (the same numbers, bit for bit,
+        as the table in memory gives)."""
+        store = self.records_on_disk()
+        if store is None:
+            table = summarize_frame(
+                self.replications(), by="alternative", kpis=list(kpis) if kpis else None
+            )
+        else:
+            table = summarize_store(store, list(kpis) if kpis else None)
         order = {name: i for i, name in enumerate(self.alternatives)}
         return (
             table.assign(_alt=table["alternative"].map(order))
@@ -277,6 +321,17 @@ class RunResult(BatchResult):
     def window_days(self) -> int:
         """Days measured after warm-up."""
         return self.scenario.run.window_days
+
+
+def summarize_store(store: ColumnStore, kpis: list[str] | None) -> pd.DataFrame:
+    """:func:`~jitsim.stats.summarize_frame` by alternative of a one-point store's table,
+    reading one block of KPI columns at a time."""
+    chosen = summary_kpis(store.schema(), ["alternative"], kpis)
+    names = sorted(store.alternatives)  # groupby(sort=True) order
+    code_of = np.array([names.index(a) for a in store.alternatives], dtype=np.intp)
+    codes = np.repeat(code_of, store.n)  # rows: alternative in plan order, then replication
+    keys = pd.DataFrame({"alternative": pd.Series(names, dtype=store.text)})
+    return summarize_columns(keys, codes, chosen, store.column)
 
 
 def replications_and_seed(
@@ -411,6 +466,7 @@ def run_points(
     precision: PrecisionTarget | None = None,
     baseline: str | None = None,
     trajectories: int = 0,
+    on_disk: bool = False,
 ) -> PointsRun:
     """The engine of every experiment: alternatives × replications at one or more points.
 
@@ -418,6 +474,8 @@ def run_points(
     backend), opens the memory or directory sink, runs a fixed ``n`` or sequential rounds
     (``precision``; with several points every (point, alternative) is watched) and returns the
     replications ``0 … n−1``. ``plan`` holds the experiment's own settings for the manifest.
+    With ``on_disk`` and an output directory the records are not read into memory: they go to
+    a :class:`ColumnStore` (``PointsRun.store``) and ``frame`` stays empty.
     """
     # Cheap checks of the options first: an absurd --workers is named as such, not as the
     # memory its workers would need.
@@ -465,21 +523,32 @@ def run_points(
                 n = report.replications
             else:
                 session.ensure(chunks)
-            frame = sink.frame()
+            store = None
+            if on_disk and isinstance(sink, DirectorySink):
+                store = sink.column_store(len(scenarios), n)
+            frame = sink.frame() if store is None else pd.DataFrame()
             if not frame.empty and (frame["replication"] >= n).any():
                 frame = frame[frame["replication"] < n].reset_index(drop=True)  # resumed: more
             kept = sink.trajectories_frame()
         finally:
             session.close()
     expected = n * len(names) * len(scenarios)
-    if len(frame) != expected:  # never a summary over fewer rows than it says
+    rows = len(frame) if store is None else store.rows  # a store holds exactly the plan
+    if rows != expected:  # never a summary over fewer rows than it says
         raise JitsimError(
-            f"{execution.out}: the results hold {len(frame)} rows where {expected} were "
+            f"{execution.out}: the results hold {rows} rows where {expected} were "
             "expected; run the command again with --overwrite"
         )
     directory = Path(execution.out) if execution.out is not None else None
     return PointsRun(
-        kept, n, sink, frame=frame, out_dir=directory, backend=chooser.name, precision=report
+        kept,
+        n,
+        sink,
+        frame=frame,
+        out_dir=directory,
+        backend=chooser.name,
+        precision=report,
+        store=store,
     )
 
 
@@ -553,9 +622,12 @@ def run_alternatives(
         precision=precision,
         baseline=baseline,
         trajectories=trajectories,
+        on_disk=True,
     )
     if "point" in outcome.frame.columns:  # one table per run, without the sweep-point column
         del outcome.frame["point"]
+    if outcome.store is not None:
+        outcome.store.keep_point = False
     result = RunResult(
         scenario,
         master,

@@ -26,6 +26,7 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.backends import Chunk, ChunkResult
+from jitsim.execution.columns import ColumnStore
 from jitsim.execution.journal import (
     ChunkEntry,
     Span,
@@ -221,6 +222,16 @@ class DirectorySink:
             return pd.DataFrame()
         frame = pd.read_csv(path, header=None, names=self._columns, low_memory=False)
         return _sort_in_plan_order(frame, self.alternatives)
+
+    def column_store(self, points: int, n: int) -> ColumnStore | None:
+        """Replications ``0 … n−1`` of every point and alternative as a :class:`ColumnStore`
+        (columns on disk, nothing kept in memory), or None if the chunk file cannot be
+        stored exactly that way (then :meth:`frame` reads it whole)."""
+        path = self.directory / RECORDS
+        if self._columns is None or path.stat().st_size == 0:
+            return None
+        self._records.flush()
+        return ColumnStore.from_part_csv(path, self._columns, self.alternatives, points, n)
 
     def trajectories_frame(self) -> pd.DataFrame:
         """Kept end-of-day series recorded so far, sorted."""
