@@ -7,10 +7,14 @@ collects the chunks, writes the results directory and computes the summary — a
 worker, with the wall time::
 
     python benchmarks/bench_memory.py [--replications 10000 30000 100000] [--chunk-size 1000]
-        [--scenario benchmarks/reference_case.yaml] [--pythonpath DIR] [--figure out.png]
+        [--scenario benchmarks/reference_case.yaml] [--pythonpath DIR] [--stub]
+    python benchmarks/bench_memory.py --figure out.png --table LABEL=FILE ...
 
 ``--pythonpath`` runs another checkout of jitsim (e.g. an older commit extracted with
-``git archive``) to measure a before/after; ``--figure`` draws peak RSS against replications
+``git archive``) to measure a before/after; ``--stub`` replaces the simulation by a copy of
+one real replication's KPIs (scaled per replication) so that the main process's own work —
+collecting chunks, writing the results directory, the summary — can be measured at a million
+replications in minutes; ``--figure`` draws peak RSS against replications
 from earlier printed tables given with ``--table LABEL=FILE`` (the lines this script prints).
 """
 
@@ -26,9 +30,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: With ``--stub``: every replication returns the KPIs of a real replication 0, scaled by a
+#: factor that depends on the replication (so quantiles and tails are not degenerate), instead of
+#: simulating — everything else (chunks, results directory, summary, CSV) runs as usual.
+_STUB = """
+import jitsim.execution.backends as backends
+real = backends.simulate
+templates = {}
+def simulate(scenario, alternative, replication, seed=None, **options):
+    key = (id(scenario), alternative)
+    if key not in templates:
+        templates[key] = real(scenario, alternative, 0, seed, **options)
+    outcome = templates[key]
+    factor = 1.0 + ((replication * 7919) % 1009) / 1009.0
+    kpis = {k: v * factor if isinstance(v, float) else v for k, v in outcome.kpis.items()}
+    return type(outcome)(alternative, replication, kpis, outcome.trajectories)
+backends.simulate = simulate
+"""
+
 #: Runs the CLI in the measured process, then prints its peak RSS and its children's.
 _MEASURE = """
-import resource, sys, time
+import os, resource, sys, time
+if os.environ.get("JITSIM_BENCH_STUB"):
+    exec(os.environ["JITSIM_BENCH_STUB"])
 from jitsim.cli import main
 sys.argv = ["jitsim", *sys.argv[1:]]
 started = time.perf_counter()
@@ -46,13 +70,16 @@ _ROW = re.compile(r"^\|\s*([\d,]+)\s*\|\s*(\d+)\s*\|\s*([\d,]+)\s*\|\s*([\d.]+)\
 
 
 def measure(
-    scenario: Path, replications: int, chunk_size: int, pythonpath: Path
+    scenario: Path, replications: int, chunk_size: int, pythonpath: Path, *, stub: bool = False
 ) -> tuple[float, float, float]:
     """Peak RSS of the main process (MiB), of its largest worker (MiB), wall time (s)."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-c", _MEASURE, "run", str(scenario), "-n", str(replications)]
         command += ["--chunk-size", str(chunk_size), "--out", out, "--format", "csv"]
         env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+        if stub:  # in-process: the stub must be where the replications run
+            command += ["--backend", "serial"]
+            env["JITSIM_BENCH_STUB"] = _STUB
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     lines = [line for line in done.stderr.splitlines() if line.startswith("MEASURED")]
     if done.returncode != 0 or not lines:
@@ -111,6 +138,12 @@ def main() -> None:
     )
     parser.add_argument("--chunk-size", type=int, default=1000)
     parser.add_argument("--pythonpath", type=Path, default=ROOT)
+    parser.add_argument(
+        "--stub",
+        action="store_true",
+        help="replications return a real replication's KPIs, scaled, instead of simulating "
+        "(serial): measures the main process's own work at 1M replications in minutes",
+    )
     parser.add_argument("--figure", type=Path)
     parser.add_argument("--table", action="append", default=[], help="LABEL=FILE for --figure")
     args = parser.parse_args()
@@ -118,14 +151,19 @@ def main() -> None:
         figure(args.table, args.figure)
         return
     alternatives = alternatives_of(args.scenario, args.pythonpath)
-    print(f"jitsim from {args.pythonpath}; {args.scenario.name}; chunk size {args.chunk_size}")
+    how = "stubbed replications, serial" if args.stub else "simulated"
+    print(
+        f"jitsim from {args.pythonpath}; {args.scenario.name}; chunk size {args.chunk_size}; {how}"
+    )
     print(
         "| replications | alternatives | rows | main peak RSS (MiB) | largest worker (MiB) "
         "| wall (s) |"
     )
     print("|---:|---:|---:|---:|---:|---:|")
     for n in args.replications:
-        own, children, wall = measure(args.scenario, n, args.chunk_size, args.pythonpath)
+        own, children, wall = measure(
+            args.scenario, n, args.chunk_size, args.pythonpath, stub=args.stub
+        )
         print(
             f"| {n:,} | {alternatives} | {n * alternatives:,} | {own:.0f} | {children:.0f} "
             f"| {wall:.0f} |",

@@ -325,13 +325,14 @@ class RunResult(BatchResult):
 
 def summarize_store(store: ColumnStore, kpis: list[str] | None) -> pd.DataFrame:
     """:func:`~jitsim.stats.summarize_frame` by alternative of a one-point store's table,
-    reading one block of KPI columns at a time."""
+    reading one KPI column at a time."""
     chosen = summary_kpis(store.schema(), ["alternative"], kpis)
     names = sorted(store.alternatives)  # groupby(sort=True) order
     code_of = np.array([names.index(a) for a in store.alternatives], dtype=np.intp)
     codes = np.repeat(code_of, store.n)  # rows: alternative in plan order, then replication
     keys = pd.DataFrame({"alternative": pd.Series(names, dtype=store.text)})
-    return summarize_columns(keys, codes, chosen, store.column)
+    # One column at a time: ~10 arrays of one column's size at once, whatever the KPI count.
+    return summarize_columns(keys, codes, chosen, store.column, block_cells=1)
 
 
 def replications_and_seed(
@@ -584,7 +585,7 @@ def _in_rounds(
 
     def ensure(count: int) -> pd.DataFrame:
         session.ensure([c for c in chunks if c.first < count])
-        frame = session.sink.frame()
+        frame = session.sink.frame(precision.kpis)  # the watched KPIs, not all of them
         frame = frame[frame["replication"] < count]
         if not several:
             return frame

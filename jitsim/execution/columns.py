@@ -40,10 +40,10 @@ import pandas as pd
 __all__ = ["ColumnStore"]
 
 #: Rows parsed per block while scattering the chunk file (bounds the parser's memory:
-#: 20,000 rows × 80 KPIs ≈ 13 MB of float64).
-READ_ROWS = 20_000
+#: 5,000 rows × 80 KPIs ≈ 3 MB of float64).
+READ_ROWS = 5_000
 #: Rows per block of :meth:`ColumnStore.blocks`.
-WRITE_ROWS = 20_000
+WRITE_ROWS = 5_000
 #: Integers beyond this are not exact in float64: such a column is not stored.
 _EXACT_INT = 2.0**53
 #: The columns a batch adds to every record (not KPIs).

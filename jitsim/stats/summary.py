@@ -320,13 +320,15 @@ def summarize_columns(
     codes: NDArray[np.integer[Any]],
     kpis: Sequence[str],
     values: Callable[[str], FloatArray],
+    *,
+    block_cells: int = _CHUNK_CELLS,
 ) -> pd.DataFrame:
     """The table of :func:`summarize_frame` from KPI columns fetched one at a time.
 
     This is how a batch summarises replications kept on disk without loading the whole table:
-    only the columns of one block (at most :data:`_CHUNK_CELLS` cells, or one column) are in
+    only the columns of one block (at most ``block_cells`` cells, or one column) are in
     memory at once, and the numbers are those of :func:`summarize_frame` on the same table,
-    bit for bit (same blocks, same row order, same arithmetic).
+    bit for bit (same row order, same arithmetic).
 
     Parameters
     ----------
@@ -338,6 +340,10 @@ def summarize_columns(
         KPI columns to summarise, in this order (already validated).
     values : callable
         ``values(kpi)`` → float64 array of shape (N,), NaN where undefined.
+    block_cells : int
+        Cells summarised at once (at least one column). The numbers do not depend on it: each
+        column's sums run down its sorted values whatever the block's width (tested); a
+        smaller block only needs less memory (about 10 arrays of the block's size at once).
 
     Returns
     -------
@@ -359,7 +365,7 @@ def summarize_columns(
         return empty[columns]
 
     stats = {c: np.empty((n_groups, n_kpis)) for c in SUMMARY_COLUMNS}
-    chunk = max(1, _CHUNK_CELLS // max(1, n_rows))
+    chunk = max(1, block_cells // max(1, n_rows))
     for lo in range(0, n_kpis, chunk):
         cols = kpi_cols[lo : lo + chunk]
         block = np.column_stack([values(c) for c in cols])

@@ -138,3 +138,64 @@ def test_directory_sink_without_records_has_no_store(tmp_path: Path) -> None:
         assert sink.column_store(1, 5) is None
     finally:
         sink.close()
+
+
+def test_precision_rounds_read_only_the_watched_kpis(
+    quickstart_short: jitsim.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jitsim.execution.precision import PrecisionTarget
+
+    target = PrecisionTarget(0.02, kpis=("total_cost", "fill_rate"), min_replications=10)
+    read: list[list[str]] = []
+    whole = DirectorySink.frame
+
+    def recording(self: DirectorySink, columns: list[str] | None = None) -> pd.DataFrame:
+        frame = whole(self, columns)
+        read.append(list(frame.columns))
+        return frame
+
+    monkeypatch.setattr(DirectorySink, "frame", recording)
+    options = {"backend": "serial", "chunk_size": 6, "precision": target}
+    new = jitsim.run(quickstart_short, out=tmp_path / "new", **options)
+    assert read and all(
+        columns == ["point", "alternative", "replication", "fill_rate", "total_cost"]
+        for columns in read
+    )
+    monkeypatch.setattr(DirectorySink, "frame", lambda self, columns=None: whole(self))
+    old = jitsim.run(quickstart_short, out=tmp_path / "old", **options)
+    assert new.precision is not None and old.precision is not None
+    assert new.precision.rounds == old.precision.rounds
+    assert new.precision.achieved == old.precision.achieved
+    assert _document(tmp_path / "new") == _document(tmp_path / "old")
+
+
+def test_summaries_do_not_depend_on_the_block_width() -> None:
+    # The column store summarises one column at a time, summarize_frame several: the numbers
+    # must agree bit for bit (each column's sums run down its own sorted values).
+    rng = np.random.default_rng(7)
+    rows = 3000
+    frame = pd.DataFrame(
+        {
+            "alternative": np.repeat(["b", "a", "c"], rows // 3),
+            "replication": np.tile(np.arange(rows // 3), 3),
+            "cost": rng.lognormal(8.0, 1.5, rows),
+            "rate": np.where(rng.random(rows) < 0.1, np.nan, rng.random(rows)),
+            "units": rng.poisson(3000, rows),
+            "tiny": rng.normal(0.0, 1e-12, rows),
+        }
+    )
+    wide = summary_module.summarize_frame(frame)
+    keys = pd.DataFrame({"alternative": ["a", "b", "c"]})
+    codes = frame["alternative"].map({"a": 0, "b": 1, "c": 2}).to_numpy()
+    for cells in (1, 2 * rows, 10**9):
+        narrow = summary_module.summarize_columns(
+            keys,
+            codes,
+            ["cost", "rate", "units", "tiny"],
+            lambda c: frame[c].to_numpy(dtype=np.float64),
+            block_cells=cells,
+        )
+        stats = list(summary_module.SUMMARY_COLUMNS)
+        assert np.array_equal(
+            narrow[stats].to_numpy().view(np.int64), wide[stats].to_numpy().view(np.int64)
+        )
