@@ -80,7 +80,11 @@ def measure(
         if stub:  # in-process: the stub must be where the replications run
             command += ["--backend", "serial"]
             env["JITSIM_BENCH_STUB"] = _STUB
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        # Run from the output directory: with ``-c`` the working directory comes first on
+        # sys.path, and the worktree's own jitsim would shadow ``--pythonpath``.
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, check=False, cwd=out
+        )
     lines = [line for line in done.stderr.splitlines() if line.startswith("MEASURED")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"jitsim run failed:\n{done.stderr[-2000:]}")
@@ -94,12 +98,23 @@ def alternatives_of(scenario: Path, pythonpath: Path) -> int:
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     out = subprocess.run(
         [sys.executable, "-c", code, str(scenario)],
+        cwd=Path(scenario).resolve().anchor,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     )
     return int(out.stdout.strip())
+
+
+def version(pythonpath: Path) -> str:
+    """Where the measured jitsim is imported from, to check ``--pythonpath`` took effect."""
+    code = "import jitsim; print(jitsim.__file__)"
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd="/"
+    )
+    return done.stdout.strip()
 
 
 def figure(tables: list[str], path: Path) -> None:
@@ -153,7 +168,8 @@ def main() -> None:
     alternatives = alternatives_of(args.scenario, args.pythonpath)
     how = "stubbed replications, serial" if args.stub else "simulated"
     print(
-        f"jitsim from {args.pythonpath}; {args.scenario.name}; chunk size {args.chunk_size}; {how}"
+        f"jitsim from {version(args.pythonpath)}; {args.scenario.name}; "
+        f"chunk size {args.chunk_size}; {how}"
     )
     print(
         "| replications | alternatives | rows | main peak RSS (MiB) | largest worker (MiB) "
