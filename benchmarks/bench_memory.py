@@ -133,7 +133,15 @@ def figure(tables: list[str], path: Path) -> None:
             if match:
                 points.append((int(match[1].replace(",", "")), float(match[4])))
         points.sort()
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        simulated = "simpy" in label.lower()  # drawn dashed with squares, over the stubbed
+        ax.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker="s" if simulated else "o",
+            linestyle="--" if simulated else "-",
+            markersize=7 if simulated else 5,
+            label=label,
+        )
     ax.set_xscale("log")
     ax.set_xlabel("replications per alternative (log scale)")
     ax.set_ylabel("peak RSS of the main process (MiB)")

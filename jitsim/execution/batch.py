@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
@@ -325,14 +326,31 @@ class RunResult(BatchResult):
 
 def summarize_store(store: ColumnStore, kpis: list[str] | None) -> pd.DataFrame:
     """:func:`~jitsim.stats.summarize_frame` by alternative of a one-point store's table,
-    reading one KPI column at a time."""
+    reading one KPI column of one alternative at a time.
+
+    Each group's statistics depend only on its own values, so summarising the alternatives one
+    by one gives the same numbers bit for bit (tested), with about ten arrays of one
+    alternative's replications in memory instead of ten of the whole table.
+    """
     chosen = summary_kpis(store.schema(), ["alternative"], kpis)
-    names = sorted(store.alternatives)  # groupby(sort=True) order
-    code_of = np.array([names.index(a) for a in store.alternatives], dtype=np.intp)
-    codes = np.repeat(code_of, store.n)  # rows: alternative in plan order, then replication
-    keys = pd.DataFrame({"alternative": pd.Series(names, dtype=store.text)})
-    # One column at a time: ~10 arrays of one column's size at once, whatever the KPI count.
-    return summarize_columns(keys, codes, chosen, store.column, block_cells=1)
+    tables = []
+    for name in sorted(store.alternatives):  # groupby(sort=True) order
+        keys = pd.DataFrame({"alternative": pd.Series([name], dtype=store.text)})
+        codes = np.zeros(store.n, dtype=np.intp)
+        tables.append(
+            summarize_columns(
+                keys,
+                codes,
+                chosen,
+                partial(_alternative_column, store, name),
+                block_cells=1,
+            )
+        )
+    return pd.concat(tables, ignore_index=True)
+
+
+def _alternative_column(store: ColumnStore, alternative: str, kpi: str) -> np.ndarray:
+    return store.values(alternative, kpi)
 
 
 def replications_and_seed(

@@ -199,3 +199,25 @@ def test_summaries_do_not_depend_on_the_block_width() -> None:
         assert np.array_equal(
             narrow[stats].to_numpy().view(np.int64), wide[stats].to_numpy().view(np.int64)
         )
+
+
+def test_summaries_do_not_depend_on_the_other_groups() -> None:
+    # The column store summarises one alternative at a time: each group's numbers must be
+    # those of the whole table's summary, bit for bit.
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(
+        {
+            "alternative": np.repeat(["y", "x"], 500),
+            "cost": rng.gamma(2.0, 1000.0, 1000),
+            "rate": rng.beta(8.0, 1.0, 1000),
+        }
+    )
+    whole = summary_module.summarize_frame(frame)
+    one_by_one = pd.concat(
+        [summary_module.summarize_frame(g) for _, g in frame.groupby("alternative")],
+        ignore_index=True,
+    )
+    stats = list(summary_module.SUMMARY_COLUMNS)
+    assert np.array_equal(
+        whole[stats].to_numpy().view(np.int64), one_by_one[stats].to_numpy().view(np.int64)
+    )
