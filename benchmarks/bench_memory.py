@@ -173,6 +173,7 @@ def main() -> None:
     if args.figure:
         figure(args.table, args.figure)
         return
+    args.scenario = args.scenario.resolve()  # the measured processes run elsewhere
     alternatives = alternatives_of(args.scenario, args.pythonpath)
     how = "stubbed replications, serial" if args.stub else "simulated"
     print(
