@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS, invoke_cli
 
 import jitsim
 from jitsim.execution import results_store
@@ -221,3 +222,23 @@ def test_summaries_do_not_depend_on_the_other_groups() -> None:
     assert np.array_equal(
         whole[stats].to_numpy().view(np.int64), one_by_one[stats].to_numpy().view(np.int64)
     )
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_the_cli_never_reads_the_records_whole(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI path of a batch must not hold every replication: neither the table built from
+    # the column store nor the chunk file read whole.
+    def refused(*args: object, **kwargs: object) -> pd.DataFrame:
+        raise AssertionError("the records were read whole")
+
+    monkeypatch.setattr(ColumnStore, "frame", refused)
+    monkeypatch.setattr(DirectorySink, "frame", refused)
+    out = tmp_path / command
+    scenario = SCENARIOS / "quickstart.yaml"
+    result = invoke_cli(command, scenario, "-n", 12, "--backend", "serial", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "summary.json").exists() and (out / "replications.csv").exists()
+    rows = pd.read_csv(out / "replications.csv")
+    assert len(rows) == 12 * 3 and rows["replication"].max() == 11
