@@ -20,8 +20,11 @@ every block is integer, else float). A column whose type cannot be kept exactly 
 booleans with gaps, integers beyond 2**53) makes :meth:`from_part_csv` return ``None``: the
 caller then reads the whole table as before — slower, never different.
 
-The files live in a temporary directory removed when the store is garbage-collected or the
-interpreter exits.
+The files live in a temporary directory (``tempfile``: ``$TMPDIR``, else ``/tmp``; 8 bytes
+per row and KPI, e.g. 640 MB for a million replications of 80 KPIs) removed when the store is
+garbage-collected or the interpreter exits. Where ``/tmp`` is a RAM disk (tmpfs), point
+``TMPDIR`` at a disk. If the directory cannot be written (no space, too many open files) the
+batch reads the table whole, as before.
 """
 
 from __future__ import annotations
@@ -204,7 +207,10 @@ class ColumnStore:
         numeric = [c for c in columns if c not in _KEYS]
         rank = {name: i for i, name in enumerate(alternatives)}
         total = points * len(alternatives) * n
-        directory = Path(tempfile.mkdtemp(prefix="jitsim-columns-"))
+        try:
+            directory = Path(tempfile.mkdtemp(prefix="jitsim-columns-"))
+        except OSError:
+            return None  # no temporary directory: read whole, as before
         store = cls(directory, columns, {}, list(alternatives), points, n)
         kinds: dict[str, set[str]] = {c: set() for c in numeric}  # + the names' dtype
         seen = np.zeros(total, dtype=bool)
@@ -219,6 +225,11 @@ class ColumnStore:
                 if not _scatter(part, handles, kinds, rank, seen, points, n):
                     store.close()
                     return None
+        except OSError:
+            # No space left in the temporary directory, too many open files (thousands of
+            # KPIs): the table is read whole, as before, instead of failing the batch.
+            store.close()
+            return None
         finally:
             for handle in handles.values():
                 handle.close()

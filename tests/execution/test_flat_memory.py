@@ -242,3 +242,16 @@ def test_the_cli_never_reads_the_records_whole(
     assert (out / "summary.json").exists() and (out / "replications.csv").exists()
     rows = pd.read_csv(out / "replications.csv")
     assert len(rows) == 12 * 3 and rows["replication"].max() == 11
+
+
+def test_column_store_gives_way_when_the_disk_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "replications.part.csv"
+    _part_file(path, [(0, "a", 0, 1, 0.5, True), (0, "a", 1, 2, 0.25, False)])
+
+    def full(*args: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("jitsim.execution.columns.os.pwrite", full)
+    assert ColumnStore.from_part_csv(path, COLUMNS, ["a"], points=1, n=2) is None
