@@ -163,7 +163,7 @@ def print_differences(printer: Printer, comparison: Comparison) -> None:
         table.add_column(column, key=True, justify="left")
     for column in ("difference", "relative", "better in"):
         table.add_column(column)
-    measured = comparison.result.replications().columns
+    measured = comparison.result.columns()
     rows = comparison.differences([k for k in (*HEADLINE_KPIS, "demand_units") if k in measured])
     for row in rows.to_dict("records"):
         unit, scale = kpi_unit(str(row["kpi"]), currency)

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
@@ -28,7 +28,7 @@ import yaml
 
 from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
-from jitsim.execution.spreadsheet import write_csv
+from jitsim.execution.spreadsheet import spreadsheet_safe, write_csv
 from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
@@ -51,6 +51,9 @@ __all__ = [
     "write_results",
     "writing",
 ]
+
+#: Writes one results file, given its path.
+TableWriter = Callable[[Path], None]
 
 SUMMARY_FILE = "summary.json"
 REPLICATIONS_FILE = "replications.csv"
@@ -132,7 +135,8 @@ def summary_document(
     if command is not None and not isinstance(command, str):
         command = shlex.join(command)
     alternatives: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in result.alternatives}
-    if not result.replications().empty:
+    store = result.records_on_disk()  # records on disk: summarised column by column
+    if (store is not None and store.rows) or not result.replications().empty:
         for row in result.summary().to_dict("records"):
             stats = {stat: row[stat] for stat in SUMMARY_STATS}
             stats["n"] = int(stats["n"])
@@ -197,7 +201,11 @@ def write_results(
     JitsimError
         If ``out_dir`` is a file or a file cannot be written.
     """
-    tables = {"replications": (REPLICATIONS_FILE, result.replications())}
+    store = result.records_on_disk()
+    records: pd.DataFrame | TableWriter = (
+        result.replications() if store is None else partial(write_csv_blocks, store.blocks())
+    )
+    tables = {"replications": (REPLICATIONS_FILE, records)}
     trajectories = result.trajectories_frame()
     if not trajectories.empty:
         tables["trajectories"] = (TRAJECTORIES_FILE, trajectories)
@@ -205,11 +213,20 @@ def write_results(
     return write_files(out_dir, result.scenario, document, tables)
 
 
+def write_csv_blocks(blocks: Iterable[pd.DataFrame], path: Path) -> None:
+    """Write a table given as consecutive blocks of rows to ``path`` as CSV, the same text as
+    :func:`~jitsim.execution.spreadsheet.write_csv` of the whole table (header once), holding
+    one block at a time."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for i, block in enumerate(blocks):
+            spreadsheet_safe(block).to_csv(handle, index=False, header=i == 0)
+
+
 def write_files(
     out_dir: str | os.PathLike[str],
     scenario: Scenario,
     document: dict[str, Any],
-    tables: Mapping[str, tuple[str, pd.DataFrame]],
+    tables: Mapping[str, tuple[str, pd.DataFrame | TableWriter]],
 ) -> dict[str, Path]:
     """Write the final files of a run or an experiment into ``out_dir`` (created if needed).
 
@@ -222,7 +239,8 @@ def write_files(
     document : dict
         Written to ``summary.json`` (NaN as ``null``).
     tables : mapping
-        File kind → (file name, table), each table written as CSV without its index.
+        File kind → (file name, table), each table written as CSV without its index; or
+        (file name, writer) with ``writer(path)`` writing the file (a table too large to hold).
 
     Returns
     -------
@@ -234,7 +252,8 @@ def write_files(
         written["scenario"] = path / SCENARIO_FILE
         written["summary"] = path / SUMMARY_FILE
         for kind, (_, table) in tables.items():
-            write_atomic(written[kind], partial(write_csv, table))
+            writer = partial(write_csv, table) if isinstance(table, pd.DataFrame) else table
+            write_atomic(written[kind], writer)
         text = resolved_scenario_yaml(scenario)
         write_atomic(
             written["scenario"], lambda temporary: temporary.write_text(text, encoding="utf-8")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from jitsim.errors import JitsimError, JitsimWarning
 from jitsim.execution.backends import Chunk, ChunkResult
+from jitsim.execution.columns import ColumnStore
 from jitsim.execution.journal import (
     ChunkEntry,
     Span,
@@ -86,8 +87,9 @@ class MemorySink:
         self.records.extend(result.records)
         self.kept.extend(result.trajectories)
 
-    def frame(self) -> pd.DataFrame:
-        """All replications, sorted by (point, alternative in plan order, replication)."""
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """All replications, sorted by (point, alternative in plan order, replication), every
+        column (``columns`` is for :meth:`DirectorySink.frame`: in memory all are there)."""
         return _sort_in_plan_order(pd.DataFrame.from_records(self.records), self.alternatives)
 
     def trajectories_frame(self) -> pd.DataFrame:
@@ -214,13 +216,31 @@ class DirectorySink:
         os.fsync(self._journal.fileno())
         self._done.add(chunk.index)
 
-    def frame(self) -> pd.DataFrame:
-        """All replications recorded so far, sorted."""
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """All replications recorded so far, sorted; only ``columns`` (and the keys ``point``,
+        ``alternative``, ``replication``) when given and all recorded — what a precision round
+        watches, instead of every KPI. The values and types are those of the whole table."""
         path = self.directory / RECORDS
         if self._columns is None or path.stat().st_size == 0:
             return pd.DataFrame()
-        frame = pd.read_csv(path, header=None, names=self._columns, low_memory=False)
+        wanted = None
+        if columns is not None and set(columns) <= set(self._columns):
+            keys = {"point", "alternative", "replication", *columns}
+            wanted = [c for c in self._columns if c in keys]
+        frame = pd.read_csv(
+            path, header=None, names=self._columns, usecols=wanted, low_memory=False
+        )
         return _sort_in_plan_order(frame, self.alternatives)
+
+    def column_store(self, points: int, n: int) -> ColumnStore | None:
+        """Replications ``0 … n−1`` of every point and alternative as a :class:`ColumnStore`
+        (columns on disk, nothing kept in memory), or None if the chunk file cannot be
+        stored exactly that way (then :meth:`frame` reads it whole)."""
+        path = self.directory / RECORDS
+        if self._columns is None or path.stat().st_size == 0:
+            return None
+        self._records.flush()
+        return ColumnStore.from_part_csv(path, self._columns, self.alternatives, points, n)
 
     def trajectories_frame(self) -> pd.DataFrame:
         """Kept end-of-day series recorded so far, sorted."""

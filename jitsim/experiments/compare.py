@@ -73,9 +73,8 @@ class Comparison:
         return [a for a in self.result.alternatives if a != self.baseline]
 
     def _values(self, alternative: str, kpi: str) -> np.ndarray:
-        frame = self.result.replications()
-        rows = frame[frame["alternative"] == alternative].sort_values("replication")
-        return rows[kpi].to_numpy(dtype=float)
+        # One column at a time: a batch's records may be on disk, not in memory.
+        return self.result.kpi_values(alternative, kpi)
 
     def differences(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """Tidy table: alternative × KPI → paired difference against the baseline.
@@ -86,7 +85,7 @@ class Comparison:
         policy derives). Pairs in which either value is undefined are dropped (``n`` counts the
         pairs used).
         """
-        frame = self.result.replications()
+        frame = self.result.schema()  # the columns and their types, without the records
         skip = {"alternative", "replication", "point", "window_days"}
         chosen = (
             list(kpis)
@@ -103,7 +102,7 @@ class Comparison:
                 a = self._values(alternative, kpi)
                 b = self._values(self.baseline, kpi)
                 undefined = bool(np.isnan(a).all() or np.isnan(b).all())
-                if undefined and not kpis and frame[kpi].notna().any():
+                if undefined and not kpis and self._defined_anywhere(kpi):
                     continue  # a value only one policy reports
                 diff = paired_difference(a, b)
                 sign = direction(kpi)
@@ -131,12 +130,15 @@ class Comparison:
                 )
         return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
 
+    def _defined_anywhere(self, kpi: str) -> bool:
+        """Whether any alternative defines ``kpi`` in any replication."""
+        return any(not np.isnan(self._values(name, kpi)).all() for name in self.result.alternatives)
+
     def stockout_risk(self) -> dict[str, float]:
         """P[any stockout day in the window] per alternative (share of replications)."""
-        frame = self.result.replications()
         return {
-            str(name): float((group["stockout_days"] > 0).mean())
-            for name, group in frame.groupby("alternative", sort=False)
+            name: float((self._values(name, "stockout_days") > 0).mean())
+            for name in self.result.alternatives
         }
 
     def payback_days(self, alternative: str) -> float:
@@ -156,7 +158,7 @@ class Comparison:
 
     def verdicts(self) -> list[str]:
         """Plain-language lines, one per alternative ("n/a" for a KPI that is undefined)."""
-        measured = self.result.replications().columns
+        measured = self.result.columns()
         wanted = ["total_cost", "fill_rate", "avg_cash_tied_up"]
         rows = self.differences([k for k in wanted if k in measured])
         table: dict[tuple[str, str], dict[str, Any]] = {

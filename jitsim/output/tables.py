@@ -152,9 +152,9 @@ def headline_rows(
     Cells are ``mean ± half_width`` of the 95 % confidence interval. By default the KPIs are
     :data:`jitsim.model.kpis.HEADLINE_KPIS` plus ``demand_units``, those present in the result.
     """
-    frame = result.replications()
+    columns = result.columns()  # not the records: they may be on disk
     wanted = list(kpis) if kpis is not None else [*HEADLINE_KPIS, "demand_units"]
-    present = [k for k in wanted if k in frame.columns]
+    present = [k for k in wanted if k in columns]
     if not present:
         return []
     stats = {

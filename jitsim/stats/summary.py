@@ -8,7 +8,7 @@ interval of the mean (:mod:`jitsim.stats.intervals`), the 5/50/95 % quantiles (n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,14 @@ from jitsim.stats.intervals import CONFIDENCE, half_width_array
 from jitsim.stats.samples import FloatArray, Record, as_1d_float
 from jitsim.stats.tail import CVAR_LEVEL, tail_mass
 
-__all__ = ["SUMMARY_COLUMNS", "KpiSummary", "summarize", "summarize_frame"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "KpiSummary",
+    "summarize",
+    "summarize_columns",
+    "summarize_frame",
+    "summary_kpis",
+]
 
 #: Statistic columns produced by :func:`summarize_frame` (after the group and ``kpi`` columns).
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -215,6 +222,38 @@ def _normalise_by(by: str | Sequence[str]) -> list[str]:
     return cols
 
 
+def summary_kpis(df: pd.DataFrame, by_cols: list[str], kpis: list[str] | None) -> list[str]:
+    """The KPI columns :func:`summarize_frame` summarises (``df`` may have no rows: only its
+    columns and their types are read).
+
+    Raises
+    ------
+    UnknownKpi
+        If a requested KPI is not a column.
+    ValueError
+        If a requested KPI is non-numeric or a grouping column.
+    """
+    if kpis is None:
+        kpi_cols = [
+            c
+            for c in df.columns
+            if c not in by_cols and c != "replication" and is_numeric_dtype(df[c])
+        ]
+    else:
+        kpi_cols = list(kpis)
+        absent = [c for c in kpi_cols if c not in df.columns]
+        if absent:
+            known = [c for c in df.columns if c not in by_cols and c != "replication"]
+            shown = ", ".join(known[:6]) + (f", … ({len(known)} in all)" if len(known) > 6 else "")
+            message = f"unknown KPI {', '.join(map(repr, absent))} (known: {shown})"
+            raise UnknownKpi(with_suggestion(message, absent[0], known))
+        bad = [c for c in kpi_cols if c in by_cols or not is_numeric_dtype(df[c])]
+        if bad:
+            raise ValueError(f"KPI column(s) are grouping or non-numeric columns: {bad}")
+
+    return kpi_cols
+
+
 def summarize_frame(
     df: pd.DataFrame,
     by: str | list[str] = "alternative",
@@ -263,29 +302,59 @@ def summarize_frame(
     if missing:
         raise UnknownKpi(f"grouping column(s) not found: {', '.join(missing)}")
 
-    if kpis is None:
-        kpi_cols = [
-            c
-            for c in df.columns
-            if c not in by_cols and c != "replication" and is_numeric_dtype(df[c])
-        ]
-    else:
-        kpi_cols = list(kpis)
-        absent = [c for c in kpi_cols if c not in df.columns]
-        if absent:
-            known = [c for c in df.columns if c not in by_cols and c != "replication"]
-            shown = ", ".join(known[:6]) + (f", … ({len(known)} in all)" if len(known) > 6 else "")
-            message = f"unknown KPI {', '.join(map(repr, absent))} (known: {shown})"
-            raise UnknownKpi(with_suggestion(message, absent[0], known))
-        bad = [c for c in kpi_cols if c in by_cols or not is_numeric_dtype(df[c])]
-        if bad:
-            raise ValueError(f"KPI column(s) are grouping or non-numeric columns: {bad}")
-
+    kpi_cols = summary_kpis(df, by_cols, kpis)
     grouped = df.groupby(by_cols, sort=True, dropna=False, observed=True)
     keys = grouped.size().index.to_frame(index=False)
     keys.columns = by_cols
+    codes = grouped.ngroup().to_numpy(dtype=np.intp)
+    return summarize_columns(
+        keys,
+        codes,
+        kpi_cols,
+        lambda column: df[column].to_numpy(dtype=np.float64, na_value=np.nan),
+    )
+
+
+def summarize_columns(
+    keys: pd.DataFrame,
+    codes: NDArray[np.integer[Any]],
+    kpis: Sequence[str],
+    values: Callable[[str], FloatArray],
+    *,
+    block_cells: int = _CHUNK_CELLS,
+) -> pd.DataFrame:
+    """The table of :func:`summarize_frame` from KPI columns fetched one at a time.
+
+    This is how a batch summarises replications kept on disk without loading the whole table:
+    only the columns of one block (at most ``block_cells`` cells, or one column) are in
+    memory at once, and the numbers are those of :func:`summarize_frame` on the same table,
+    bit for bit (same row order, same arithmetic).
+
+    Parameters
+    ----------
+    keys : pandas.DataFrame
+        One row per group: the grouping columns, groups in output order.
+    codes : ndarray of int, shape (N,)
+        Row ``i``'s group (a row of ``keys``); every group must occur.
+    kpis : sequence of str
+        KPI columns to summarise, in this order (already validated).
+    values : callable
+        ``values(kpi)`` → float64 array of shape (N,), NaN where undefined.
+    block_cells : int
+        Cells summarised at once (at least one column). The numbers do not depend on it: each
+        column's sums run down its sorted values whatever the block's width (tested); a
+        smaller block only needs less memory (about 10 arrays of the block's size at once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[*keys.columns, "kpi", *SUMMARY_COLUMNS]``, groups outer, KPIs inner.
+    """
+    by_cols = list(keys.columns)
+    kpi_cols = list(kpis)
     n_groups = len(keys)
     n_kpis = len(kpi_cols)
+    n_rows = len(codes)
 
     columns = [*by_cols, "kpi", *SUMMARY_COLUMNS]
     if n_groups == 0 or n_kpis == 0:
@@ -295,12 +364,11 @@ def summarize_frame(
             empty[c] = pd.Series(dtype=np.int64 if c == "n" else np.float64)
         return empty[columns]
 
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
     stats = {c: np.empty((n_groups, n_kpis)) for c in SUMMARY_COLUMNS}
-    chunk = max(1, _CHUNK_CELLS // max(1, len(df)))
+    chunk = max(1, block_cells // max(1, n_rows))
     for lo in range(0, n_kpis, chunk):
         cols = kpi_cols[lo : lo + chunk]
-        block = np.column_stack([df[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in cols])
+        block = np.column_stack([values(c) for c in cols])
         res = _summarize_groups(block, codes, n_groups)
         for name in SUMMARY_COLUMNS:
             stats[name][:, lo : lo + len(cols)] = res[name]
