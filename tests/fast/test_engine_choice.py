@@ -37,6 +37,22 @@ def test_api_fast_equals_simpy() -> None:
     pd.testing.assert_frame_equal(fast.frame, simpy.frame, check_exact=True)
 
 
+def test_the_fast_engine_gets_large_chunks_by_default(tmp_path: Path) -> None:
+    """Its cost per day is mostly fixed per chunk: by default a fast run is planned in chunks
+    of up to 4096 replications (a quarter of the run), a SimPy run in chunks of at most 50."""
+    scenario = jitsim.load_scenario(REFERENCE)
+    jitsim.run(scenario, 400, backend="serial", engine="fast", out=tmp_path / "fast")
+    jitsim.run(scenario, 400, backend="serial", out=tmp_path / "simpy")
+    plan = {
+        name: json.loads((tmp_path / name / "manifest.json").read_text())["plan"]
+        for name in ("fast", "simpy")
+    }
+    assert plan["fast"]["chunk_size"] == 100 and plan["simpy"]["chunk_size"] == 25, plan
+    fast = pd.read_csv(tmp_path / "fast" / "replications.csv")
+    simpy = pd.read_csv(tmp_path / "simpy" / "replications.csv")
+    pd.testing.assert_frame_equal(fast, simpy, check_exact=True)
+
+
 def test_auto_mixes_engines_and_keeps_trajectories() -> None:
     """Under auto the out-of-scope alternative runs on SimPy, the other on the fast engine, and
     replications that keep trajectories on SimPy: the same tables."""
