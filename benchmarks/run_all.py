@@ -127,9 +127,9 @@ def fast_engine_status(scenario: jitsim.Scenario) -> str | None:
     except TypeError:
         return NOT_AVAILABLE  # this jitsim has no fast engine
     except Exception as error:
-        return (
-            f"out of scope ({str(error).splitlines()[0][:100]})" if str(error) else "out of scope"
-        )
+        # "--engine fast cannot run alternative 'x': REASON (use --engine auto or simpy)"
+        reason = str(error).splitlines()[0].split(" (use ")[0] if str(error) else ""
+        return f"out of scope ({reason.split(': ', 1)[-1]})" if reason else "out of scope"
     return None
 
 
