@@ -142,7 +142,8 @@ class Customer:
             self.account.invoice(amount, now)
 
     def end_of_day(self) -> None:
-        """Close the day's service record."""
+        """Close the day's service record (the network's daily clock inlines this: keep
+        the two equal)."""
         self.days += 1
         if self.day_short:
             self.stockout_days += 1

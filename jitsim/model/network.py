@@ -203,10 +203,12 @@ class Network:
 
     def _end_of_day(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
         any_short = False
-        for customer in customers:
+        for customer in customers:  # Customer.end_of_day, inlined: it runs every day
+            customer.days += 1
             if customer.day_short:
                 any_short = True
-            customer.end_of_day()
+                customer.stockout_days += 1
+                customer.day_short = False
         self.days += 1
         if not any_short:
             self.days_all_met += 1

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from jitsim.model.customer import Customer
 from jitsim.model.shelf import serve_backorders
+from jitsim.policies.base import StatelessPolicy
 
 if TYPE_CHECKING:
     from jitsim.model.calendar import Calendar
@@ -123,6 +124,7 @@ class StockPoint:
         "last_time",
         "lost_units",
         "name",
+        "observes",
         "on_hand",
         "on_order",
         "ordered_units",
@@ -177,6 +179,9 @@ class StockPoint:
         self.review_offset = review_offset
         self.continuous = review_period == 0
         self.policy = policy
+        #: False when the policy ignores end-of-day observations (a stateless policy that
+        #: keeps :class:`StatelessPolicy`'s no-op): the daily call is then skipped.
+        self.observes = type(policy).observe_day is not StatelessPolicy.observe_day
         #: The inbound lanes: see :meth:`connect`.
         self.lane: Lane = None  # type: ignore[assignment]
         self.backup: Backup | None = None
@@ -295,7 +300,8 @@ class StockPoint:
             self.space.end_of_day(self.on_hand, now)
         if self.trajectory is not None:
             self.trajectory.append((now - 1.0, self.on_hand, self.backorders, self.on_order, cash))
-        self.policy.observe_day(self.day_demand)
+        if self.observes:
+            self.policy.observe_day(self.day_demand)
         self.day_demand = 0.0
         self.day_short = False
         left = self.week_days_left - 1
