@@ -31,7 +31,12 @@ class CashTiedUp:
 
     def note(self) -> None:
         """Raise the peak to the cash tied up now if that is higher (currency)."""
-        cash = sum(point.cash() for point in self.points.values())
+        points = self.points
+        if len(points) == 1:  # one stock point: sum() of one value is 0 + value (same peak)
+            for point in points.values():
+                cash = point.cash()
+        else:
+            cash = sum(point.cash() for point in points.values())
         if self.plants:  # called on every receipt: no empty sum without plants (adds 0)
             cash += sum(plant.cash() for plant in self.plants.values())
         if cash > self.peak:
