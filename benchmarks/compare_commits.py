@@ -85,8 +85,14 @@ def main() -> None:
         for _ in range(args.rounds):  # alternate, so that load from elsewhere hits both
             for label, tree in trees.items():
                 env = dict(os.environ, PYTHONPATH=str(tree))
+                # cwd: ``python -c`` puts the working directory first on sys.path, so run
+                # from the checkout the tree in the checkout would shadow the extracted one.
                 done = subprocess.run(
-                    [sys.executable, "-c", child], env=env, capture_output=True, text=True
+                    [sys.executable, "-c", child],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    cwd=tmp,
                 )
                 if done.returncode:
                     sys.exit(done.stderr)
