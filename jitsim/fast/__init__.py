@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from jitsim.fast.engine import Engine
 from jitsim.fast.records import records
 from jitsim.fast.scope import out_of_scope
-from jitsim.model.planning import inbound_order_cost, planned_lead_time
-from jitsim.policies.base import PolicyContext
+from jitsim.model.planning import policy_context
 from jitsim.scenario.planning import planning_demand
 from jitsim.streams import Streams
 
@@ -40,7 +39,7 @@ def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[st
     :meth:`Builder.policy <jitsim.model.builder.Builder.policy>` builds them (the policies in
     scope draw nothing; a JIT policy's forecast state is kept by the engine as arrays, started
     from this object's, so one object serves every replication)."""
-    demand_mean, demand_var = planning_demand(resolved)
+    planning = planning_demand(resolved)
     served = {customer.buys_from for customer in resolved.customers.values()}
     days_per_year = resolved.run.days_per_year
     policies: dict[str, Policy] = {}
@@ -48,21 +47,16 @@ def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[st
     for name, spec in resolved.stock_points.items():
         item = resolved.items[spec.item]
         holding[name] = item.annual_holding_rate * item.unit_cost / days_per_year
-        lead_mean, lead_var = planned_lead_time(resolved, spec)
-        context = PolicyContext(
-            stock_point=name,
-            demand_mean=demand_mean[name],
-            demand_var=demand_var[name],
-            lead_time_mean=lead_mean,
-            lead_time_var=lead_var,
-            review_period=spec.review.period,
-            holding_cost_per_unit_day=holding[name],
-            order_cost=inbound_order_cost(resolved, spec),
-            days_per_year=days_per_year,
+        context = policy_context(
+            resolved,
+            name,
+            spec,
+            planning,
+            holding=holding[name],
             rng=Streams(seed, 0),
             # the oracle's object is only read for its parameters: its future comes from
             # each replication's demand (jitsim.fast.forecasts)
-            future_demand=_no_future if name in served else None,
+            future=_no_future if name in served else None,
         )
         policies[name] = spec.policy.build(context)
     return policies, holding

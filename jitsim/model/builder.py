@@ -38,7 +38,7 @@ from jitsim.model.planning import (
     future_demand,
     inbound_lead_time,
     inbound_order_cost,
-    planned_lead_time,
+    policy_context,
     review_depth,
 )
 from jitsim.model.plant import Plant, PlantLane
@@ -47,7 +47,6 @@ from jitsim.model.sourcing import Backup
 from jitsim.model.space import Space
 from jitsim.model.stock_point import StockPoint
 from jitsim.model.supplier import SupplierNode
-from jitsim.policies.base import PolicyContext
 from jitsim.scenario.planning import material_sources, planning_demand
 from jitsim.streams import BlockSampler
 
@@ -327,21 +326,14 @@ class Builder:
     ) -> Policy:
         """The replenishment policy of stock point ``name``, built from its planning figures
         (``holding`` in currency/unit/day, ``totals`` the true demand per day, if known)."""
-        scenario = self.scenario
-        demand_mean, demand_var = self.planning_demand
-        lead_mean, lead_var = planned_lead_time(scenario, spec)
-        context = PolicyContext(
-            stock_point=name,
-            demand_mean=demand_mean[name],
-            demand_var=demand_var[name],
-            lead_time_mean=lead_mean,
-            lead_time_var=lead_var,
-            review_period=spec.review.period,
-            holding_cost_per_unit_day=holding,
-            order_cost=inbound_order_cost(scenario, spec),
-            days_per_year=self.days_per_year,
+        context = policy_context(
+            self.scenario,
+            name,
+            spec,
+            self.planning_demand,
+            holding=holding,
             rng=self.streams,
-            future_demand=future_demand(totals) if totals is not None else None,
+            future=future_demand(totals) if totals is not None else None,
         )
         return spec.policy.build(context)
 

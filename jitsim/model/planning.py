@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jitsim.distributions import Constant
+from jitsim.policies.base import PolicyContext
 from jitsim.scenario.planning import material_sources
 
 if TYPE_CHECKING:
@@ -100,3 +101,34 @@ def future_demand(per_day: np.ndarray) -> Callable[[float, float], float]:
         return cumulative[last + 1] - cumulative[first]
 
     return future
+
+
+def policy_context(
+    scenario: Scenario,
+    name: str,
+    spec: StockPointSpec,
+    planning: tuple[dict[str, float], dict[str, float]],
+    *,
+    holding: float,
+    rng: Callable[[str], np.random.Generator],
+    future: Callable[[float, float], float] | None,
+) -> PolicyContext:
+    """What the policy of stock point ``name`` is built with: the planning demand's mean and
+    variance (``planning``, units/day and units²/day), the planned lead time, the review
+    period, ``holding`` (currency/unit/day), the inbound order cost, the random streams
+    ``rng`` and the true future demand ``future`` (the oracle's; None when unknown)."""
+    demand_mean, demand_var = planning
+    lead_mean, lead_var = planned_lead_time(scenario, spec)
+    return PolicyContext(
+        stock_point=name,
+        demand_mean=demand_mean[name],
+        demand_var=demand_var[name],
+        lead_time_mean=lead_mean,
+        lead_time_var=lead_var,
+        review_period=spec.review.period,
+        holding_cost_per_unit_day=holding,
+        order_cost=inbound_order_cost(scenario, spec),
+        days_per_year=scenario.run.days_per_year,
+        rng=rng,
+        future_demand=future,
+    )
