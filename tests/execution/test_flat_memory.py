@@ -224,9 +224,16 @@ def test_summaries_do_not_depend_on_the_other_groups() -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize(
+    ("command", "extra", "points"),
+    [("run", (), 1), ("compare", (), 1), ("sweep", ("--set", "suppliers.acme.order_cost=5,20"), 2)],
+)
 def test_the_cli_never_reads_the_records_whole(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    command: str,
+    extra: tuple[str, ...],
+    points: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The CLI path of a batch must not hold every replication: neither the table built from
     # the column store nor the chunk file read whole.
@@ -237,11 +244,11 @@ def test_the_cli_never_reads_the_records_whole(
     monkeypatch.setattr(DirectorySink, "frame", refused)
     out = tmp_path / command
     scenario = SCENARIOS / "quickstart.yaml"
-    result = invoke_cli(command, scenario, "-n", 12, "--backend", "serial", "--out", out)
+    result = invoke_cli(command, scenario, *extra, "-n", 12, "--backend", "serial", "--out", out)
     assert result.exit_code == 0, result.output
     assert (out / "summary.json").exists() and (out / "replications.csv").exists()
     rows = pd.read_csv(out / "replications.csv")
-    assert len(rows) == 12 * 3 and rows["replication"].max() == 11
+    assert len(rows) == 12 * 3 * points and rows["replication"].max() == 11
 
 
 def test_column_store_gives_way_when_the_disk_is_full(
