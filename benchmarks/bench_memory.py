@@ -196,7 +196,7 @@ def main() -> None:
     how = "stubbed replications, serial" if args.stub else "simulated"
     print(
         f"jitsim from {version(args.pythonpath)}; {args.scenario.name}; "
-        f"chunk size {args.chunk_size}; {how}"
+        f"chunk size {'default' if args.sweep else args.chunk_size}; {how}"
         + (f"; jitsim sweep --set {args.sweep} ({points} points)" if args.sweep else "")
     )
     print(
