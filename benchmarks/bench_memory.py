@@ -8,14 +8,17 @@ worker, with the wall time::
 
     python benchmarks/bench_memory.py [--replications 10000 30000 100000] [--chunk-size 1000]
         [--scenario benchmarks/reference_case.yaml] [--pythonpath DIR] [--stub]
+        [--sweep PATH=V1,V2,...]
     python benchmarks/bench_memory.py --figure out.png --table LABEL=FILE ...
 
 ``--pythonpath`` runs another checkout of jitsim (e.g. an older commit extracted with
 ``git archive``) to measure a before/after; ``--stub`` replaces the simulation by a copy of
 one real replication's KPIs (scaled per replication) so that the main process's own work —
 collecting chunks, writing the results directory, the summary — can be measured at a million
-replications in minutes; ``--figure`` draws peak RSS against replications
-from earlier printed tables given with ``--table LABEL=FILE`` (the lines this script prints).
+replications in minutes; ``--sweep`` measures ``jitsim sweep FILE --set PATH=V1,V2,...``
+instead of ``jitsim run`` (rows: points × alternatives × replications); ``--figure`` draws
+peak RSS against replications from earlier printed tables given with ``--table LABEL=FILE``
+(the lines this script prints). ``jitsim sweep`` has no ``--chunk-size``: it uses its default.
 """
 
 from __future__ import annotations
@@ -70,12 +73,21 @@ _ROW = re.compile(r"^\|\s*([\d,]+)\s*\|\s*(\d+)\s*\|\s*([\d,]+)\s*\|\s*([\d.]+)\
 
 
 def measure(
-    scenario: Path, replications: int, chunk_size: int, pythonpath: Path, *, stub: bool = False
+    scenario: Path,
+    replications: int,
+    chunk_size: int,
+    pythonpath: Path,
+    *,
+    stub: bool = False,
+    sweep: str | None = None,
 ) -> tuple[float, float, float]:
     """Peak RSS of the main process (MiB), of its largest worker (MiB), wall time (s)."""
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-c", _MEASURE, "run", str(scenario), "-n", str(replications)]
-        command += ["--chunk-size", str(chunk_size), "--out", out, "--format", "csv"]
+        how = ["sweep", str(scenario), "--set", sweep] if sweep else ["run", str(scenario)]
+        command = [sys.executable, "-c", _MEASURE, *how, "-n", str(replications)]
+        if not sweep:  # jitsim sweep has no --chunk-size
+            command += ["--chunk-size", str(chunk_size)]
+        command += ["--out", out, "--format", "csv"]
         env = {**os.environ, "PYTHONPATH": str(pythonpath)}
         if stub:  # in-process: the stub must be where the replications run
             command += ["--backend", "serial"]
@@ -87,7 +99,7 @@ def measure(
         )
     lines = [line for line in done.stderr.splitlines() if line.startswith("MEASURED")]
     if done.returncode != 0 or not lines:
-        raise SystemExit(f"jitsim run failed:\n{done.stderr[-2000:]}")
+        raise SystemExit(f"jitsim {how[0]} failed:\n{done.stderr[-2000:]}")
     own, children, wall = (float(v) for v in lines[-1].split()[1:])
     return own, children, wall
 
@@ -167,6 +179,11 @@ def main() -> None:
         help="replications return a real replication's KPIs, scaled, instead of simulating "
         "(serial): measures the main process's own work at 1M replications in minutes",
     )
+    parser.add_argument(
+        "--sweep",
+        metavar="PATH=V1,V2,...",
+        help="measure `jitsim sweep FILE --set PATH=V1,V2,...` instead of `jitsim run`",
+    )
     parser.add_argument("--figure", type=Path)
     parser.add_argument("--table", action="append", default=[], help="LABEL=FILE for --figure")
     args = parser.parse_args()
@@ -175,10 +192,12 @@ def main() -> None:
         return
     args.scenario = args.scenario.resolve()  # the measured processes run elsewhere
     alternatives = alternatives_of(args.scenario, args.pythonpath)
+    points = len(args.sweep.partition("=")[2].split(",")) if args.sweep else 1
     how = "stubbed replications, serial" if args.stub else "simulated"
     print(
         f"jitsim from {version(args.pythonpath)}; {args.scenario.name}; "
-        f"chunk size {args.chunk_size}; {how}"
+        f"chunk size {'default' if args.sweep else args.chunk_size}; {how}"
+        + (f"; jitsim sweep --set {args.sweep} ({points} points)" if args.sweep else "")
     )
     print(
         "| replications | alternatives | rows | main peak RSS (MiB) | largest worker (MiB) "
@@ -187,11 +206,11 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|")
     for n in args.replications:
         own, children, wall = measure(
-            args.scenario, n, args.chunk_size, args.pythonpath, stub=args.stub
+            args.scenario, n, args.chunk_size, args.pythonpath, stub=args.stub, sweep=args.sweep
         )
         print(
-            f"| {n:,} | {alternatives} | {n * alternatives:,} | {own:.0f} | {children:.0f} "
-            f"| {wall:.0f} |",
+            f"| {n:,} | {alternatives} | {n * alternatives * points:,} | {own:.0f} "
+            f"| {children:.0f} | {wall:.0f} |",
             flush=True,
         )
 

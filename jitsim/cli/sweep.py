@@ -95,7 +95,7 @@ def sweep(
             out_dir,
             options.export,
         )
-    print_sweep(printer, result, kpi or default_kpis(result.frame.columns))
+    print_sweep(printer, result, kpi or default_kpis(result.columns()))
     finish_batch(printer, out_dir, options)
 
 

@@ -342,33 +342,41 @@ class RunResult(BatchResult):
         return self.scenario.run.window_days
 
 
-def summarize_store(store: ColumnStore, kpis: list[str] | None) -> pd.DataFrame:
-    """:func:`~jitsim.stats.summarize_frame` by alternative of a one-point store's table,
-    reading one KPI column of one alternative at a time.
+def summarize_store(
+    store: ColumnStore, kpis: list[str] | None, *, by_point: bool = False
+) -> pd.DataFrame:
+    """:func:`~jitsim.stats.summarize_frame` by alternative (``by_point``: by point and
+    alternative, as a sweep groups) of a store's table, reading one KPI column of one group
+    at a time.
 
-    Each group's statistics depend only on its own values, so summarising the alternatives one
-    by one gives the same numbers bit for bit (tested), with about ten arrays of one
-    alternative's replications in memory instead of ten of the whole table.
+    Each group's statistics depend only on its own values, so summarising the groups one by
+    one gives the same numbers bit for bit (tested), with about ten arrays of one group's
+    replications in memory instead of ten of the whole table. Groups come in
+    ``groupby(sort=True)`` order: point, then alternative by name.
     """
-    chosen = summary_kpis(store.schema(), ["alternative"], kpis)
+    by = ["point", "alternative"] if by_point else ["alternative"]
+    chosen = summary_kpis(store.schema(), by, kpis)
     tables = []
-    for name in sorted(store.alternatives):  # groupby(sort=True) order
-        keys = pd.DataFrame({"alternative": pd.Series([name], dtype=store.text)})
-        codes = np.zeros(store.n, dtype=np.intp)
-        tables.append(
-            summarize_columns(
-                keys,
-                codes,
-                chosen,
-                partial(_alternative_column, store, name),
-                block_cells=1,
+    codes = np.zeros(store.n, dtype=np.intp)
+    for point in range(store.points if by_point else 1):
+        for name in sorted(store.alternatives):
+            keys = pd.DataFrame({"alternative": pd.Series([name], dtype=store.text)})
+            if by_point:
+                keys.insert(0, "point", np.array([point], dtype=np.int64))
+            tables.append(
+                summarize_columns(
+                    keys,
+                    codes,
+                    chosen,
+                    partial(_group_column, store, name, point),
+                    block_cells=1,
+                )
             )
-        )
     return pd.concat(tables, ignore_index=True)
 
 
-def _alternative_column(store: ColumnStore, alternative: str, kpi: str) -> np.ndarray:
-    return store.values(alternative, kpi)
+def _group_column(store: ColumnStore, alternative: str, point: int, kpi: str) -> np.ndarray:
+    return store.values(alternative, kpi, point)
 
 
 def replications_and_seed(

@@ -16,8 +16,9 @@ alternatives.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Unpack
 
@@ -31,9 +32,18 @@ from jitsim.execution.batch import (
     execution_of,
     replications_and_seed,
     run_points,
+    summarize_store,
 )
+from jitsim.execution.columns import ColumnStore
 from jitsim.execution.precision import PrecisionTarget
-from jitsim.execution.results_dir import REPLICATIONS_FILE, json_safe, provenance, write_files
+from jitsim.execution.results_dir import (
+    REPLICATIONS_FILE,
+    TableWriter,
+    json_safe,
+    provenance,
+    write_csv_blocks,
+    write_files,
+)
 from jitsim.scenario.grid import (
     MAX_POINTS,
     build_points,
@@ -113,11 +123,35 @@ class SweepResult(BatchResult):
             out.insert(position, path, out["point"].map(points[path]).to_numpy())
         return out
 
+    def records_on_disk(self) -> ColumnStore | None:
+        """The column store while the records have not been read into memory."""
+        return self.store if self.store is not None and self.frame.empty else None
+
+    def columns(self) -> list[str]:
+        """The columns of the raw records (``frame``), without reading them."""
+        store = self.records_on_disk()
+        return store.table_columns() if store is not None else list(self.frame.columns)
+
     def replications(self) -> pd.DataFrame:
-        """Tidy table: ``point``, the swept paths, ``alternative``, ``replication``, KPIs."""
+        """Tidy table: ``point``, the swept paths, ``alternative``, ``replication``, KPIs.
+
+        Records kept on disk (``store``) are read into ``frame`` on the first call, and kept.
+        """
+        if self.store is not None and self.frame.empty:
+            self.frame = self.store.frame()
         if self.frame.empty:
             return self.frame
         return self._with_parameters(self.frame.reset_index(drop=True))
+
+    def replication_blocks(self) -> Iterator[pd.DataFrame]:
+        """:meth:`replications` a block of rows at a time (from disk when the records are
+        there, else the whole table as one block)."""
+        store = self.records_on_disk()
+        if store is None:
+            yield self.replications()
+            return
+        for block in store.blocks():
+            yield self._with_parameters(block)
 
     def summary(self, kpis: Sequence[str] | None = None) -> pd.DataFrame:
         """Tidy table point × alternative × KPI with the swept values as columns.
@@ -126,13 +160,16 @@ class SweepResult(BatchResult):
         ``std``, ``ci95_low``, ``ci95_high``, ``half_width``, ``p05``, ``p50``, ``p95``,
         ``cvar95``, ``n`` (as :meth:`jitsim.RunResult.summary`).
         """
-        if self.frame.empty:
+        store = self.records_on_disk()
+        if (store is None and self.frame.empty) or (store is not None and not store.rows):
             return pd.DataFrame(
                 columns=["point", *self.parameters, "alternative", "kpi", *SUMMARY_COLUMNS]
             )
-        table = summarize_frame(
-            self.frame, by=["point", "alternative"], kpis=list(kpis) if kpis else None
-        )
+        chosen = list(kpis) if kpis else None
+        if store is not None:  # column by column, the same numbers bit for bit
+            table = summarize_store(store, chosen, by_point=True)
+        else:
+            table = summarize_frame(self.frame, by=["point", "alternative"], kpis=chosen)
         order = {name: i for i, name in enumerate(self.alternatives)}
         table = (
             table.assign(_alt=table["alternative"].map(order))
@@ -219,6 +256,7 @@ def sweep(
         execution,
         {"grid": json_safe(checked)},
         precision=precision,
+        on_disk=True,
     )
     result = SweepResult(
         scenario,
@@ -252,8 +290,11 @@ def write_sweep(
         "points": result.values,
         "precision": result.precision.describe() if result.precision else None,
     }
-    tables = {
+    tables: dict[str, tuple[str, pd.DataFrame | TableWriter]] = {
         "summary_csv": (SUMMARY_CSV, result.summary()),
-        "replications": (REPLICATIONS_FILE, result.replications()),
+        "replications": (
+            REPLICATIONS_FILE,
+            partial(write_csv_blocks, result.replication_blocks()),
+        ),
     }
     return write_files(directory, result.scenario, document, tables)

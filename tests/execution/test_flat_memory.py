@@ -224,9 +224,16 @@ def test_summaries_do_not_depend_on_the_other_groups() -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize(
+    ("command", "extra", "points"),
+    [("run", (), 1), ("compare", (), 1), ("sweep", ("--set", "suppliers.acme.order_cost=5,20"), 2)],
+)
 def test_the_cli_never_reads_the_records_whole(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    command: str,
+    extra: tuple[str, ...],
+    points: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The CLI path of a batch must not hold every replication: neither the table built from
     # the column store nor the chunk file read whole.
@@ -237,11 +244,11 @@ def test_the_cli_never_reads_the_records_whole(
     monkeypatch.setattr(DirectorySink, "frame", refused)
     out = tmp_path / command
     scenario = SCENARIOS / "quickstart.yaml"
-    result = invoke_cli(command, scenario, "-n", 12, "--backend", "serial", "--out", out)
+    result = invoke_cli(command, scenario, *extra, "-n", 12, "--backend", "serial", "--out", out)
     assert result.exit_code == 0, result.output
     assert (out / "summary.json").exists() and (out / "replications.csv").exists()
     rows = pd.read_csv(out / "replications.csv")
-    assert len(rows) == 12 * 3 and rows["replication"].max() == 11
+    assert len(rows) == 12 * 3 * points and rows["replication"].max() == 11
 
 
 def test_column_store_gives_way_when_the_disk_is_full(
@@ -255,3 +262,59 @@ def test_column_store_gives_way_when_the_disk_is_full(
 
     monkeypatch.setattr("jitsim.execution.columns.os.pwrite", full)
     assert ColumnStore.from_part_csv(path, COLUMNS, ["a"], points=1, n=2) is None
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_sweep_on_disk_writes_what_the_table_in_memory_gives(
+    quickstart_short: jitsim.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep's records stay on disk, grouped by (point, alternative): every file it writes
+    and every table it returns is the one the records in memory give."""
+    grid = {"suppliers.acme.order_cost": [10.0, 40.0], "stock_points.store.initial": [30, 60]}
+    options = {"replications": 12, "backend": "serial", "chunk_size": 5}
+    new = jitsim.sweep(quickstart_short, grid, out=tmp_path / "new", **options)
+    assert new.records_on_disk() is not None and new.frame.empty
+    assert new.store is not None and new.store.points == 4
+    summary_on_disk = new.summary()
+    columns = new.columns()
+    with monkeypatch.context() as patch:
+        _old_way(patch)
+        old = jitsim.sweep(quickstart_short, grid, out=tmp_path / "old", **options)
+    assert old.records_on_disk() is None and len(old.frame) == 4 * 12 * len(old.alternatives)
+    assert _document(tmp_path / "new") == _document(tmp_path / "old")
+    for name in ("sweep_summary.csv", "replications.csv"):
+        assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "old" / name).read_bytes()
+    pd.testing.assert_frame_equal(summary_on_disk, old.summary(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        new.summary(["total_cost"]), old.summary(["total_cost"]), check_exact=True
+    )
+    assert columns == list(old.frame.columns)
+    # The API may still ask for the table: read from disk, equal to the old one.
+    pd.testing.assert_frame_equal(new.replications(), old.replications(), check_exact=True)
+
+
+def test_sweep_summary_from_disk_reads_one_group_at_a_time(
+    quickstart_short: jitsim.Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summarising a sweep on disk never builds its whole table, and fetches each KPI
+    column one (point, alternative) at a time."""
+    grid = {"suppliers.acme.order_cost": [10.0, 40.0, 80.0]}
+    result = jitsim.sweep(
+        quickstart_short, grid, replications=6, backend="serial", out=tmp_path / "run"
+    )
+    store = result.store
+    assert store is not None
+    monkeypatch.setattr(ColumnStore, "frame", lambda self: pytest.fail("table read whole"))
+    lengths: list[int] = []
+    values = ColumnStore.values
+
+    def spy(self: ColumnStore, alternative: str, kpi: str, point: int = 0) -> np.ndarray:
+        found = values(self, alternative, kpi, point)
+        lengths.append(len(found))
+        return found
+
+    monkeypatch.setattr(ColumnStore, "values", spy)
+    table = result.summary(["total_cost"])
+    assert lengths == [6] * 3 * len(result.alternatives)
+    assert list(table["point"]) == [p for p in range(3) for _ in result.alternatives]
+    assert list(table["alternative"]) == result.alternatives * 3
