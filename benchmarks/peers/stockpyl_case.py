@@ -26,14 +26,12 @@ prints JSON: seconds, cpu_seconds, fill_rate, version.
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-from importlib.metadata import version
 
 import numpy as np
 from stockpyl import sim
 from stockpyl.supply_chain_network import single_stage_system
+from timing import time_and_report
 
 HORIZON = 365
 LEAD_LOW, LEAD_HIGH = 2, 4
@@ -65,19 +63,7 @@ def replication(seed: int) -> float:
 def main() -> None:
     replications, seed = int(sys.argv[1]), int(sys.argv[2])
     seeds = [seed * 1_000_003 + r for r in range(replications)]
-    started, cpu = time.perf_counter(), time.process_time()
-    fills = [replication(s) for s in seeds]
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "cpu_seconds": cpu,
-                "fill_rate": float(np.mean(fills)),
-                "version": version("stockpyl"),
-            }
-        )
-    )
+    time_and_report(replication, seeds, "stockpyl")
 
 
 if __name__ == "__main__":

@@ -26,16 +26,14 @@ prints JSON: seconds, cpu_seconds, fill_rate, version.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-import time
-from importlib.metadata import version
 from itertools import pairwise
 
 import numpy as np
 import simpy
 import SupplyNetPy.Components as scm
+from timing import time_and_report
 
 HORIZON = 365
 DEMAND_MEAN = 8.0
@@ -102,18 +100,8 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     scm.global_logger.disable_logging()
     children = np.random.SeedSequence(seed).spawn(replications)
-    started, cpu = time.perf_counter(), time.process_time()
-    fills = [replication(np.random.default_rng(child)) for child in children]
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "cpu_seconds": cpu,
-                "fill_rate": float(np.mean(fills)),
-                "version": version("supplynetpy"),
-            }
-        )
+    time_and_report(
+        lambda child: replication(np.random.default_rng(child)), children, "supplynetpy"
     )
 
 

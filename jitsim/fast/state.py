@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-#: StockPoint attributes that are floats (time integrals, sums, levels), one per replication.
-POINT_FLOATS = (
+#: StockPoint levels (kept at the end of warm-up, with the clock), one per replication.
+_POINT_LEVELS = (
     "on_hand",
     "on_order",
     "owned_transit",
@@ -23,6 +23,10 @@ POINT_FLOATS = (
     "customer_backorders",
     "shortage_rate",
     "last_time",
+)
+#: StockPoint attributes that are floats (time integrals, sums, levels), one per replication.
+POINT_FLOATS = (
+    *_POINT_LEVELS,
     "area_on_hand",
     "area_on_order",
     "area_backorders",
@@ -71,17 +75,7 @@ POINT_COUNTS = (
     "stockout_days",
 )
 #: Reset at the end of warm-up (levels, the weekly marks' base and the clock are kept).
-POINT_LEVELS = frozenset(
-    {
-        "on_hand",
-        "on_order",
-        "owned_transit",
-        "backorders",
-        "customer_backorders",
-        "shortage_rate",
-        "last_time",
-    }
-)
+POINT_LEVELS = frozenset(_POINT_LEVELS)
 POINT_STATISTICS = tuple(name for name in POINT_FLOATS if name not in POINT_LEVELS)
 
 CUSTOMER_FLOATS = (
