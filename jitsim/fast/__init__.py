@@ -62,7 +62,9 @@ def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[st
     return policies, holding
 
 
-def run_replications(resolved: Scenario, seed: int, replications: range) -> list[dict[str, float]]:
+def run_replications(
+    resolved: Scenario, seed: int, replications: range, kernel: bool | None = None
+) -> list[dict[str, float]]:
     """The KPI records of ``replications`` of ``resolved``, in order, equal to the SimPy
     engine's (:func:`jitsim.execution.simulate.simulate`'s ``kpis``).
 
@@ -74,6 +76,10 @@ def run_replications(resolved: Scenario, seed: int, replications: range) -> list
         Master seed.
     replications : range
         Replication indices (step 1).
+    kernel : bool, optional
+        Force the compiled day loop (True) or the numpy one (False); by default the compiled
+        loop where it can run (:meth:`Engine.run <jitsim.fast.engine.Engine.run>`). The
+        records are the same either way.
 
     Raises
     ------
@@ -88,6 +94,6 @@ def run_replications(resolved: Scenario, seed: int, replications: range) -> list
     for start in range(replications.start, replications.stop, BLOCK):
         block = range(start, min(start + BLOCK, replications.stop))
         engine = Engine(resolved, seed, block, policies)
-        engine.run()
+        engine.run(kernel)
         out.extend(records(engine, holding))
     return out

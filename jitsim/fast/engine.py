@@ -11,6 +11,9 @@ same order as :class:`~jitsim.model.stock_point.StockPoint` does for that replic
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +21,7 @@ import numpy as np
 from jitsim.fast.draws import draw_demand, lead_times, review_days
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
+from jitsim.fast.scope import kernel_scope
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import review_depth
 from jitsim.policies.forecast import OracleForecaster
@@ -28,6 +32,26 @@ if TYPE_CHECKING:
     from jitsim.policies.base import Policy
     from jitsim.scenario.models import Expedite as ExpediteSpec
     from jitsim.scenario.models import Scenario
+
+
+#: Environment variable that forces the numpy day loop when set to ``0`` (tests, benchmarks).
+KERNEL_SWITCH = "JITSIM_FAST_KERNEL"
+
+
+@functools.cache
+def numba_available() -> bool:
+    """Whether numba can be imported (the optional extra ``jitsim[fast]``), without importing
+    it: ``import jitsim`` and the fast engine's numpy path never load numba."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def use_kernel(resolved: Scenario) -> bool:
+    """Whether :meth:`Engine.run` takes the compiled day loop for ``resolved`` by default:
+    numba is installed, the environment variable :data:`KERNEL_SWITCH` is not ``0`` and the
+    scenario is in the kernel scope (:func:`jitsim.fast.scope.kernel_scope`)."""
+    if os.environ.get(KERNEL_SWITCH, "").strip() == "0":
+        return False
+    return numba_available() and kernel_scope(resolved) is None
 
 
 class Engine:
@@ -142,8 +166,26 @@ class Engine:
 
     # -- the day loop -----------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Simulate the whole horizon, every replication of the block."""
+    def run(self, kernel: bool | None = None) -> None:
+        """Simulate the whole horizon, every replication of the block.
+
+        Parameters
+        ----------
+        kernel : bool, optional
+            True: the compiled day loop (:mod:`jitsim.fast.kernel`; the scenario must be in
+            its scope and numba installed); False: the numpy day loop below; None (default):
+            the compiled loop where :func:`use_kernel` allows it. Both give the same numbers.
+        """
+        if kernel is None:
+            kernel = use_kernel(self.scenario)
+        if kernel:
+            reason = kernel_scope(self.scenario)
+            if reason is not None:
+                raise ValueError(f"the compiled day loop cannot run this scenario: {reason}")
+            from jitsim.fast.kernel import run_kernel  # imports numba: only when used
+
+            run_kernel(self)
+            return
         customers_of = [
             (self.customers[name], self.customer_index[name], self.points[spec.buys_from], name)
             for name, spec in self.scenario.customers.items()

@@ -85,3 +85,33 @@ def out_of_scope(resolved: Scenario) -> str | None:
         if not inbound_lead_time(resolved, point).is_discrete:
             return f"lead times that are not whole days (stock_points.{name}){_SIMPY_ONLY}"
     return None
+
+
+#: Policy kinds of the compiled day loop (:mod:`jitsim.fast.kernel`): an order on the
+#: inventory position alone.
+KERNEL_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban"})
+
+
+def kernel_scope(resolved: Scenario) -> str | None:
+    """Why the compiled day loop (:mod:`jitsim.fast.kernel`) cannot run ``resolved`` (one
+    line), or None if it can; outside it, the fast engine runs its numpy day loop.
+
+    Parameters
+    ----------
+    resolved : Scenario
+        A resolved scenario within the fast engine's scope (:func:`out_of_scope` is None).
+    """
+    points = resolved.stock_points
+    for name, point in points.items():
+        if point.source in points:
+            return f"a stock point fed by another (stock_points.{name}.source)"
+        if point.backup is not None:
+            return f"dual sourcing (stock_points.{name}.backup)"
+        if point.expedite is not None:
+            return f"expediting (stock_points.{name}.expedite)"
+        kind = getattr(point.policy, "kind", type(point.policy).__name__)
+        if kind not in KERNEL_POLICY_KINDS:
+            return f"the {kind!r} policy (stock_points.{name}.policy)"
+        if resolved.suppliers[point.source].capacity_per_day is not None:
+            return f"a supplier's daily capacity (suppliers.{point.source}.capacity_per_day)"
+    return None
