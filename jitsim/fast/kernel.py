@@ -179,45 +179,46 @@ ALWAYS, S_S, R_Q, KANBAN = range(4)
 
 
 @njit(cache=True)
-def _advance(pf: np.ndarray, unit_cost: float, now: float) -> None:  # pragma: no cover
-    """PointArrays.advance for one stock point of one replication."""
-    elapsed = now - pf[LAST_TIME]
+def _advance(pf: np.ndarray, r: int, p: int, unit_cost: float, now: float) -> None:
+    """PointArrays.advance for stock point ``p`` of replication ``r``."""
+    elapsed = now - pf[r, p, LAST_TIME]
     if not elapsed > 0.0:
         return
-    on_hand = pf[ON_HAND]
-    pf[AREA_ON_HAND] += on_hand * elapsed
-    pf[AREA_ON_ORDER] += pf[ON_ORDER] * elapsed
-    pf[AREA_BACKORDERS] += pf[BACKORDERS] * elapsed
-    pf[AREA_CUSTOMER_BACKORDERS] += pf[CUSTOMER_BACKORDERS] * elapsed
-    pf[AREA_CASH] += (on_hand + pf[OWNED_TRANSIT]) * unit_cost * elapsed
-    pf[AREA_SHORTAGE_COST] += pf[SHORTAGE_RATE] * elapsed
-    pf[AREA_READY] += elapsed if on_hand > 0.0 else 0.0
-    pf[LAST_TIME] = now
+    on_hand = pf[r, p, ON_HAND]
+    pf[r, p, AREA_ON_HAND] += on_hand * elapsed
+    pf[r, p, AREA_ON_ORDER] += pf[r, p, ON_ORDER] * elapsed
+    pf[r, p, AREA_BACKORDERS] += pf[r, p, BACKORDERS] * elapsed
+    pf[r, p, AREA_CUSTOMER_BACKORDERS] += pf[r, p, CUSTOMER_BACKORDERS] * elapsed
+    pf[r, p, AREA_CASH] += (on_hand + pf[r, p, OWNED_TRANSIT]) * unit_cost * elapsed
+    pf[r, p, AREA_SHORTAGE_COST] += pf[r, p, SHORTAGE_RATE] * elapsed
+    pf[r, p, AREA_READY] += elapsed if on_hand > 0.0 else 0.0
+    pf[r, p, LAST_TIME] = now
 
 
 @njit(cache=True)
-def _note_network_cash(pf: np.ndarray, unit_cost: np.ndarray, net: np.ndarray) -> None:
+def _note_network_cash(pf: np.ndarray, r: int, unit_cost: np.ndarray, net: np.ndarray) -> None:
     """Engine.note_network_cash: the sum over stock points in the scenario's order."""
     total = 0.0
-    for p in range(pf.shape[0]):
-        total = total + (pf[p, ON_HAND] + pf[p, OWNED_TRANSIT]) * unit_cost[p]
+    for p in range(pf.shape[1]):
+        total = total + (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[p]
     if total > net[0]:
         net[0] = total
 
 
 @njit(cache=True)
-def _note_cash(pf: np.ndarray, p: int, unit_cost: np.ndarray, net: np.ndarray) -> None:
-    """Engine.note_cash for stock point ``p``."""
-    cash = (pf[p, ON_HAND] + pf[p, OWNED_TRANSIT]) * unit_cost[p]
-    if cash > pf[p, PEAK_CASH]:
-        pf[p, PEAK_CASH] = cash
-    _note_network_cash(pf, unit_cost, net)
+def _note_cash(pf: np.ndarray, r: int, p: int, unit_cost: np.ndarray, net: np.ndarray) -> None:
+    """Engine.note_cash for stock point ``p`` of replication ``r``."""
+    cash = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[p]
+    if cash > pf[r, p, PEAK_CASH]:
+        pf[r, p, PEAK_CASH] = cash
+    _note_network_cash(pf, r, unit_cost, net)
 
 
 @njit(cache=True)
 def _receive(
     pf: np.ndarray,
     cf: np.ndarray,
+    r: int,
     p: int,
     units: float,
     now: float,
@@ -232,35 +233,34 @@ def _receive(
     price: np.ndarray,
 ) -> None:
     """Engine.receive, then Engine.serve_backorders (FIFO) where someone waits."""
-    point = pf[p]
-    _advance(point, unit_cost[p], now)
-    point[ON_ORDER] -= units
+    _advance(pf, r, p, unit_cost[p], now)
+    pf[r, p, ON_ORDER] -= units
     if owned[p]:
-        point[OWNED_TRANSIT] -= units
-    point[ON_HAND] += units
+        pf[r, p, OWNED_TRANSIT] -= units
+    pf[r, p, ON_HAND] += units
     if head[p] < tail[p]:
-        while head[p] < tail[p] and point[ON_HAND] > 0.0:
+        while head[p] < tail[p] and pf[r, p, ON_HAND] > 0.0:
             h = head[p]
             owed = queue_units[p, h]
-            on_hand = point[ON_HAND]
+            on_hand = pf[r, p, ON_HAND]
             served = owed if owed <= on_hand else on_hand
-            point[ON_HAND] = on_hand - served
-            point[BACKORDERS] -= served
-            point[SHIPPED_UNITS] += served
+            pf[r, p, ON_HAND] = on_hand - served
+            pf[r, p, BACKORDERS] -= served
+            pf[r, p, SHIPPED_UNITS] += served
             who = queue_customer[p, h]  # always a customer: no stock point feeds another
-            point[CUSTOMER_BACKORDERS] -= served
-            point[SHORTAGE_RATE] -= backorder_cost[who] * served
-            cf[who, C_LATE_UNITS] += served
-            cf[who, C_REVENUE] += price[who] * served - 0.0
+            pf[r, p, CUSTOMER_BACKORDERS] -= served
+            pf[r, p, SHORTAGE_RATE] -= backorder_cost[who] * served
+            cf[r, who, C_LATE_UNITS] += served
+            cf[r, who, C_REVENUE] += price[who] * served - 0.0
             if served < owed:
                 queue_units[p, h] = owed - served
             else:
                 head[p] = h + 1
         if head[p] == tail[p]:
-            point[BACKORDERS] = 0.0
-            point[CUSTOMER_BACKORDERS] = 0.0
-            point[SHORTAGE_RATE] = 0.0
-    _note_cash(pf, p, unit_cost, net)
+            pf[r, p, BACKORDERS] = 0.0
+            pf[r, p, CUSTOMER_BACKORDERS] = 0.0
+            pf[r, p, SHORTAGE_RATE] = 0.0
+    _note_cash(pf, r, p, unit_cost, net)
 
 
 @njit(cache=True)
@@ -281,18 +281,21 @@ def _order_quantity(kind: int, a: float, b: float, position: float) -> float:
 
 @njit(cache=True)
 def _day_loop(
+    start: int,
     horizon: int,
     warmup: int,
-    pf_all: np.ndarray,
-    pc_all: np.ndarray,
-    cf_all: np.ndarray,
-    cc_all: np.ndarray,
+    pf: np.ndarray,
+    pc: np.ndarray,
+    cf: np.ndarray,
+    cc: np.ndarray,
     days: np.ndarray,
     days_all_met: np.ndarray,
     peak_cash: np.ndarray,
     weeks_out: np.ndarray,
     demand: np.ndarray,
     leads: np.ndarray,
+    lead_width: np.ndarray,
+    overflow: np.ndarray,
     is_review: np.ndarray,
     review_order: np.ndarray,
     policy_kind: np.ndarray,
@@ -309,18 +312,21 @@ def _day_loop(
     backorders: np.ndarray,
     backorder_cost: np.ndarray,
     queue_size: int,
-) -> None:  # pragma: no cover - compiled; tested against the numpy day loop
-    """Engine.run for every replication of the block, one after the other.
+) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
+    """Engine.run for the replications of the block from ``start`` on, one after the other;
+    returns where it stopped: the block's size, or the first replication whose lane
+    ``overflow[0]`` ran out of drawn lead times (its counters are half-way then).
 
-    ``pf_all`` (replications, points, floats) and ``pc_all`` (replications, points, counts)
-    hold the stock points' counters in the kernel's layout, ``cf_all`` and ``cc_all`` the
+    ``pf`` (replications, points, floats) and ``pc`` (replications, points, counts)
+    hold the stock points' counters in the kernel's layout, ``cf`` and ``cc`` the
     customers'; they come in at their initial values and leave finished. ``demand`` is
-    (customers, replications, horizon), ``leads`` (points, replications, shipments).
+    (customers, replications, horizon), ``leads`` (points, replications, shipments), of
+    which the first ``lead_width[p]`` are drawn for point ``p``.
     ``lot`` is 0 where a lane has no lot multiple.
     """
-    n = pf_all.shape[0]
-    points = pf_all.shape[1]
-    customers = cf_all.shape[1]
+    n = pf.shape[0]
+    points = pf.shape[1]
+    customers = cf.shape[1]
     # per replication scratch, reused
     queue_units = np.zeros((points, queue_size))
     queue_customer = np.zeros((points, queue_size), dtype=np.int64)
@@ -337,11 +343,7 @@ def _day_loop(
     due_point = np.zeros(pending, dtype=np.int64)
     due_units = np.zeros(pending)
     net = np.zeros(1)
-    for r in range(n):
-        pf = pf_all[r]
-        pc = pc_all[r]
-        cf = cf_all[r]
-        cc = cc_all[r]
+    for r in range(start, n):
         head[:] = 0
         tail[:] = 0
         day_short[:] = False
@@ -357,57 +359,63 @@ def _day_loop(
                 any_short = False
                 for c in range(customers):
                     any_short |= customer_short[c]
-                    cc[c, C_DAYS] += 1
-                    cc[c, C_STOCKOUT_DAYS] += customer_short[c]
+                    cc[r, c, C_DAYS] += 1
+                    cc[r, c, C_STOCKOUT_DAYS] += customer_short[c]
                     customer_short[c] = False
                 days[r] += 1
                 days_all_met[r] += not any_short
                 for p in range(points):
-                    point = pf[p]
-                    pc[p, P_DAYS] += 1
-                    point[EOD_ON_HAND] += point[ON_HAND]
-                    point[EOD_ON_ORDER] += point[ON_ORDER]
-                    point[EOD_BACKORDERS] += point[BACKORDERS]
-                    point[EOD_CUSTOMER_BACKORDERS] += point[CUSTOMER_BACKORDERS]
-                    point[EOD_SHORTAGE_COST] += point[SHORTAGE_RATE]
-                    point[EOD_CASH] += (point[ON_HAND] + point[OWNED_TRANSIT]) * unit_cost[p]
-                    pc[p, P_STOCKOUT_DAYS] += day_short[p]
-                    point[DAY_DEMAND] = 0.0
+                    pc[r, p, P_DAYS] += 1
+                    pf[r, p, EOD_ON_HAND] += pf[r, p, ON_HAND]
+                    pf[r, p, EOD_ON_ORDER] += pf[r, p, ON_ORDER]
+                    pf[r, p, EOD_BACKORDERS] += pf[r, p, BACKORDERS]
+                    pf[r, p, EOD_CUSTOMER_BACKORDERS] += pf[r, p, CUSTOMER_BACKORDERS]
+                    pf[r, p, EOD_SHORTAGE_COST] += pf[r, p, SHORTAGE_RATE]
+                    pf[r, p, EOD_CASH] += (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[
+                        p
+                    ]
+                    pc[r, p, P_STOCKOUT_DAYS] += day_short[p]
+                    pf[r, p, DAY_DEMAND] = 0.0
                     day_short[p] = False
                     week_days_left[p] -= 1
                     if week_days_left[p] == 0:  # a week ends (WeeklyVariances.close)
                         week_days_left[p] = 7
-                        ordered = point[ORDERED_UNITS] + 0.0  # nothing expedited
-                        week_ordered = ordered - point[ORDERED_MARK]
-                        week_demand = point[DEMAND_UNITS] - point[DEMAND_MARK]
-                        point[ORDERED_MARK] = ordered
-                        point[DEMAND_MARK] = point[DEMAND_UNITS]
+                        ordered = pf[r, p, ORDERED_UNITS] + 0.0  # nothing expedited
+                        week_ordered = ordered - pf[r, p, ORDERED_MARK]
+                        week_demand = pf[r, p, DEMAND_UNITS] - pf[r, p, DEMAND_MARK]
+                        pf[r, p, ORDERED_MARK] = ordered
+                        pf[r, p, DEMAND_MARK] = pf[r, p, DEMAND_UNITS]
                         weeks[p] += 1
                         count = weeks[p]
-                        delta = week_ordered - point[ORDER_MEAN]
-                        point[ORDER_MEAN] += delta / count
-                        point[ORDER_M2] += delta * (week_ordered - point[ORDER_MEAN])
-                        delta = week_demand - point[DEMAND_MEAN]
-                        point[DEMAND_MEAN] += delta / count
-                        point[DEMAND_M2] += delta * (week_demand - point[DEMAND_MEAN])
+                        delta = week_ordered - pf[r, p, ORDER_MEAN]
+                        pf[r, p, ORDER_MEAN] += delta / count
+                        pf[r, p, ORDER_M2] += delta * (week_ordered - pf[r, p, ORDER_MEAN])
+                        delta = week_demand - pf[r, p, DEMAND_MEAN]
+                        pf[r, p, DEMAND_MEAN] += delta / count
+                        pf[r, p, DEMAND_M2] += delta * (week_demand - pf[r, p, DEMAND_MEAN])
             if day == warmup:  # Engine.reset
                 days[r] = 0
                 days_all_met[r] = 0
                 for p in range(points):
-                    point = pf[p]
-                    _advance(point, unit_cost[p], now)
-                    point[LEVELS:] = 0.0
-                    pc[p, :] = 0
-                    point[PEAK_CASH] = (point[ON_HAND] + point[OWNED_TRANSIT]) * unit_cost[p]
+                    _advance(pf, r, p, unit_cost[p], now)
+                    for f in range(LEVELS, pf.shape[2]):
+                        pf[r, p, f] = 0.0
+                    for f in range(pc.shape[2]):
+                        pc[r, p, f] = 0
+                    pf[r, p, PEAK_CASH] = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[
+                        p
+                    ]
                     day_short[p] = False
                     weeks[p] = 0
                     week_days_left[p] = 7
                 for c in range(customers):
-                    cf[c, :] = 0.0
-                    cc[c, :] = 0
+                    for f in range(cf.shape[2]):
+                        cf[r, c, f] = 0.0
+                    for f in range(cc.shape[2]):
+                        cc[r, c, f] = 0
                     customer_short[c] = False
                 net[0] = 0.0
-                _note_network_cash(pf, unit_cost, net)
+                _note_network_cash(pf, r, unit_cost, net)
             if day == horizon:
                 break
             # Engine.receipts: today's deliveries in the order they were scheduled (a receipt
@@ -416,7 +424,7 @@ def _day_loop(
             for i in range(waiting):
                 if due_day[i] == day:
                     _receive(
-                        pf, cf, due_point[i], due_units[i], now, unit_cost, owned, net,
+                        pf, cf, r, due_point[i], due_units[i], now, unit_cost, owned, net,
                         queue_units, queue_customer, head, tail, backorder_cost, price,
                     )  # fmt: skip
                 else:
@@ -429,8 +437,7 @@ def _day_loop(
             for p in review_order:
                 if not is_review[p, day]:
                     continue
-                point = pf[p]
-                position = point[ON_HAND] + point[ON_ORDER] - point[BACKORDERS]
+                position = pf[r, p, ON_HAND] + pf[r, p, ON_ORDER] - pf[r, p, BACKORDERS]
                 wanted = _order_quantity(policy_kind[p], policy_a[p], policy_b[p], position)
                 if not wanted > 1e-9:
                     continue
@@ -438,20 +445,23 @@ def _day_loop(
                 quantity = min_order[p] if wanted < min_order[p] else wanted
                 if lot[p] > 0.0:
                     quantity = np.ceil(quantity / lot[p] - 1e-9) * lot[p]
-                point[PURCHASE_COST] += unit_price[p] * quantity
-                point[BOUGHT_UNITS] += quantity
-                _advance(point, unit_cost[p], now)
-                point[ON_ORDER] += quantity
+                pf[r, p, PURCHASE_COST] += unit_price[p] * quantity
+                pf[r, p, BOUGHT_UNITS] += quantity
+                _advance(pf, r, p, unit_cost[p], now)
+                pf[r, p, ON_ORDER] += quantity
+                if shipments[p] >= lead_width[p]:  # the caller draws more, then resumes
+                    overflow[0] = p
+                    return r
                 lead = leads[p, r, shipments[p]]
                 shipments[p] += 1
                 if owned[p]:  # take_title
-                    _advance(point, unit_cost[p], now)
-                    point[OWNED_TRANSIT] += quantity
-                    _note_cash(pf, p, unit_cost, net)
+                    _advance(pf, r, p, unit_cost[p], now)
+                    pf[r, p, OWNED_TRANSIT] += quantity
+                    _note_cash(pf, r, p, unit_cost, net)
                 due = now + lead
                 if due <= now:  # received at once (Calendar.deliver)
                     _receive(
-                        pf, cf, p, quantity, now, unit_cost, owned, net,
+                        pf, cf, r, p, quantity, now, unit_cost, owned, net,
                         queue_units, queue_customer, head, tail, backorder_cost, price,
                     )  # fmt: skip
                 else:
@@ -460,11 +470,11 @@ def _day_loop(
                     due_units[waiting] = quantity
                     waiting += 1
                 if quantity > wanted + 1e-9:
-                    pc[p, P_ROUNDED_ORDERS] += 1
-                    point[ROUNDING_UNITS] += quantity - wanted
-                pc[p, P_ORDERS_PLACED] += 1
-                point[ORDERED_UNITS] += quantity
-                point[ORDERING_COST] += order_cost[p]
+                    pc[r, p, P_ROUNDED_ORDERS] += 1
+                    pf[r, p, ROUNDING_UNITS] += quantity - wanted
+                pc[r, p, P_ORDERS_PLACED] += 1
+                pf[r, p, ORDERED_UNITS] += quantity
+                pf[r, p, ORDERING_COST] += order_cost[p]
             # Engine.customer_demand: each customer's order at noon, in the scenario's order
             noon = now + 0.5
             for c in range(customers):
@@ -472,45 +482,44 @@ def _day_loop(
                 if not quantity > 0.0:
                     continue
                 p = buys_from[c]
-                point = pf[p]
-                _advance(point, unit_cost[p], noon)
-                point[DAY_DEMAND] += quantity
-                point[DEMAND_UNITS] += quantity
-                pc[p, P_DEMAND_ORDERS] += 1
-                on_hand = point[ON_HAND]
+                _advance(pf, r, p, unit_cost[p], noon)
+                pf[r, p, DAY_DEMAND] += quantity
+                pf[r, p, DEMAND_UNITS] += quantity
+                pc[r, p, P_DEMAND_ORDERS] += 1
+                on_hand = pf[r, p, ON_HAND]
                 filled = quantity if quantity <= on_hand else on_hand
-                point[ON_HAND] = on_hand - filled
-                point[FILLED_ON_ARRIVAL] += filled
-                point[SHIPPED_UNITS] += filled
+                pf[r, p, ON_HAND] = on_hand - filled
+                pf[r, p, FILLED_ON_ARRIVAL] += filled
+                pf[r, p, SHIPPED_UNITS] += filled
                 short = quantity - filled
-                customer = cf[c]
-                customer[C_DEMAND_UNITS] += quantity
-                cc[c, C_DEMAND_ORDERS] += 1
-                customer[C_FILLED] += filled
-                customer[C_REVENUE] += price[c] * filled - 0.0
+                cf[r, c, C_DEMAND_UNITS] += quantity
+                cc[r, c, C_DEMAND_ORDERS] += 1
+                cf[r, c, C_FILLED] += filled
+                cf[r, c, C_REVENUE] += price[c] * filled - 0.0
                 if not short > 0.0:
-                    pc[p, P_ORDERS_COMPLETE] += 1
-                    cc[c, C_ORDERS_COMPLETE] += 1
+                    pc[r, p, P_ORDERS_COMPLETE] += 1
+                    cc[r, c, C_ORDERS_COMPLETE] += 1
                     continue
                 day_short[p] = True
                 customer_short[c] = True
                 if backorders[c]:
-                    point[BACKORDERED_UNITS] += short
-                    point[BACKORDERS] += short
-                    point[CUSTOMER_BACKORDERS] += short
-                    point[SHORTAGE_RATE] += backorder_cost[c] * short
+                    pf[r, p, BACKORDERED_UNITS] += short
+                    pf[r, p, BACKORDERS] += short
+                    pf[r, p, CUSTOMER_BACKORDERS] += short
+                    pf[r, p, SHORTAGE_RATE] += backorder_cost[c] * short
                     queue_units[p, tail[p]] = short
                     queue_customer[p, tail[p]] = c
                     tail[p] += 1
-                    customer[C_BACKORDERED] += short
+                    cf[r, c, C_BACKORDERED] += short
                 else:
-                    point[LOST_UNITS] += short
-                    customer[C_LOST] += short
+                    pf[r, p, LOST_UNITS] += short
+                    cf[r, c, C_LOST] += short
         for p in range(points):
-            _advance(pf[p], unit_cost[p], float(horizon))
+            _advance(pf, r, p, unit_cost[p], float(horizon))
         peak_cash[r] = net[0]
         weeks_out[:, 0] = weeks
         weeks_out[:, 1] = week_days_left
+    return n
 
 
 def _policy_code(policy: object) -> tuple[int, float, float]:
@@ -558,12 +567,6 @@ def run_kernel(engine: Engine) -> None:
     is_review = np.zeros((len(points), max(horizon, 1)), dtype=np.bool_)
     for p, name in enumerate(names):
         is_review[p, sorted(engine.reviews[name])] = True
-    # A lane ships at most once per review: draw that many lead times up front (drawing
-    # ahead changes no value, draws.LeadTimes).
-    most = max((len(engine.reviews[name]) for name in names), default=0)
-    for name in names:
-        engine.lead_times[name].ensure(max(most - 1, 0))
-    leads = np.stack([engine.lead_times[name].values for name in names])
     codes = [_policy_code(engine.policies[name]) for name in names]
     lanes = [engine.lanes[name] for name in names]
     scenario = engine.scenario
@@ -573,20 +576,7 @@ def run_kernel(engine: Engine) -> None:
         if customers
         else (np.zeros((0, n, max(horizon, 1))))
     )
-    weeks = np.zeros((len(points), 2), dtype=np.int64)
-    _day_loop(
-        horizon,
-        engine.warmup,
-        pf,
-        pc,
-        cf,
-        cc,
-        engine.days,
-        engine.days_all_met,
-        engine.peak_cash,
-        weeks,
-        demand,
-        leads,
+    terms = (
         is_review,
         np.array([engine.point_index[name] for name in engine.review_order], dtype=np.int64),
         np.array([code[0] for code in codes], dtype=np.int64),
@@ -607,6 +597,31 @@ def run_kernel(engine: Engine) -> None:
         np.array([customer.backorder_cost_per_unit_day for customer in customers], dtype=float),
         max(point.queue_units.shape[1] for point in points),
     )
+    weeks = np.zeros((len(points), 2), dtype=np.int64)
+    # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
+    # replication as soon as one replication needs it (draws.LeadTimes). The kernel stops at
+    # that replication, whose counters are put back to their initial values, and resumes
+    # there with the new block.
+    network = (engine.days, engine.days_all_met, engine.peak_cash)
+    initial = [array.copy() for array in (pf, pc, cf, cc, *network)]
+    overflow = np.zeros(1, dtype=np.int64)
+    start = 0
+    while True:
+        draws = [engine.lead_times[name].values for name in names]
+        leads = np.zeros((len(points), n, max(d.shape[1] for d in draws)))
+        for p, values in enumerate(draws):
+            leads[p, :, : values.shape[1]] = values
+        widths = np.array([d.shape[1] for d in draws], dtype=np.int64)
+        start = _day_loop(
+            start, engine.horizon, engine.warmup, pf, pc, cf, cc, *network, weeks,
+            demand, leads, widths, overflow, *terms,
+        )  # fmt: skip
+        if start == n:
+            break
+        for array, first in zip((pf, pc, cf, cc, *network), initial, strict=True):
+            array[start] = first[start]
+        short = engine.lead_times[names[int(overflow[0])]]
+        short.ensure(short.values.shape[1])
     for p, point in enumerate(points):
         for f, name in enumerate(_FLOATS):
             setattr(point, name, pf[:, p, f].copy())
