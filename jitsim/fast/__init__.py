@@ -6,6 +6,10 @@ per-replication KPI equals the SimPy engine's (docs/performance.md):
 
 * :func:`out_of_scope` — why a resolved scenario cannot run here (one line), or None;
 * :func:`run_replications` — the KPI records of a range of replications.
+
+Its day loop runs compiled (numba, the optional extra ``jitsim[fast]``: :mod:`jitsim.fast.kernel`)
+where :func:`jitsim.fast.scope.kernel_scope` allows, with numpy otherwise; the records are the
+same either way.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
 * warm-up, both cost bases, any horizon.
+
+:func:`kernel_scope` names what keeps a scenario in scope off the compiled day loop
+(:mod:`jitsim.fast.kernel`), which then runs on the numpy day loop.
 """
 
 from __future__ import annotations
