@@ -106,8 +106,6 @@ def kernel_scope(resolved: Scenario) -> str | None:
     """
     points = resolved.stock_points
     for name, point in points.items():
-        if point.source in points:
-            return f"a stock point fed by another (stock_points.{name}.source)"
         if point.backup is not None:
             return f"dual sourcing (stock_points.{name}.backup)"
         if point.expedite is not None:
@@ -115,6 +113,7 @@ def kernel_scope(resolved: Scenario) -> str | None:
         kind = getattr(point.policy, "kind", type(point.policy).__name__)
         if kind not in KERNEL_POLICY_KINDS:
             return f"the {kind!r} policy (stock_points.{name}.policy)"
-        if resolved.suppliers[point.source].capacity_per_day is not None:
+        supplier = resolved.suppliers.get(point.source)
+        if supplier is not None and supplier.capacity_per_day is not None:
             return f"a supplier's daily capacity (suppliers.{point.source}.capacity_per_day)"
     return None

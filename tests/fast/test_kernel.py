@@ -25,6 +25,7 @@ from jitsim.fast.engine import KERNEL_SWITCH, Engine, use_kernel
 from jitsim.fast.scope import kernel_scope
 from tests.conftest import BUNDLED, ROOT
 from tests.fast.test_fast_engine import (
+    DC,
     HAND_MADE,
     IN_SCOPE,
     REFERENCE,
@@ -101,13 +102,14 @@ def test_bundled_alternatives_in_the_kernel_scope() -> None:
         ("quickstart.yaml", "buffered"),
         ("quickstart.yaml", "eoq"),
         ("daily_convention.yaml", "base"),
+        ("bullwhip_two_tier.yaml", "base_stock"),
     } <= inside
 
 
 # -- hand-made scenarios: each feature of the kernel scope ---------------------------------------
 
 #: Cases of test_fast_engine.HAND_MADE in the kernel scope (the others use a feature it leaves
-#: to the numpy day loop: networks, capacity, backup, expediting, JIT).
+#: to the numpy day loop: capacity, backup, expediting, JIT).
 KERNEL_HAND_MADE = {
     "base",
     "lost_sales",
@@ -124,6 +126,8 @@ KERNEL_HAND_MADE = {
     "kanban",
     "eoq_with_service_level",
     "two_customers_two_points",
+    "serial_dc_short_of_stock",
+    "distribution_dc_with_its_own_customers",
 }
 #: More cases: features combined.
 MORE: dict[str, dict[str, Any]] = {
@@ -156,6 +160,46 @@ MORE: dict[str, dict[str, Any]] = {
     "kanban_fractional_containers_backorders": {
         "stock_points__store__policy": {"kind": "kanban", "cards": 4, "container_size": 7.5},
         "stock_points__store__initial": 0,
+    },
+    "three_echelons_zero_lead_times": {  # a receipt at the DC ships on at once, twice
+        "stock_points__dc": {**DC, "initial": 0, "policy": {"kind": "s_S", "s": 40, "S": 120}},
+        "stock_points__hub": {
+            "item": "widget",
+            "source": "dc",
+            "lead_time": 0,
+            "initial": 0,
+            "review": {"every_days": 2},
+            "policy": {"kind": "base_stock", "S": 45},
+        },
+        "stock_points__store__source": "hub",
+        "stock_points__store__lead_time": 0,
+        "customers__hub_trade": {
+            "buys_from": "hub",
+            "demand": {"kind": "poisson", "mean": 2},
+            "backorder_cost_per_unit_day": 0.4,
+        },
+        "suppliers__acme__title_transfer": "shipment",
+    },
+    "distribution_kanban_and_r_q_from_a_dc_with_lots": {
+        "stock_points__dc": {**DC, "initial": 15, "review": {"every_days": 3, "offset_days": 2}},
+        "stock_points__store__source": "dc",
+        "stock_points__store__lead_time": {"kind": "discrete_uniform", "low": 0, "high": 2},
+        "stock_points__store__policy": {"kind": "kanban", "cards": 5, "container_size": 9},
+        "stock_points__outlet": {
+            "item": "widget",
+            "source": "dc",
+            "lead_time": 1,
+            "initial": 0,
+            "policy": {"kind": "r_Q", "r": 4, "Q": 7.5},
+        },
+        "customers__outlet_buyers": {
+            "buys_from": "outlet",
+            "demand": {"kind": "poisson", "mean": 3},
+            "unmet": "lost_sale",
+        },
+        "suppliers__acme__lot_multiple": 10.0,
+        "suppliers__acme__min_order": 30.0,
+        "run__warmup_days": 20,
     },
     "r_q_negative_reorder_point": {
         "stock_points__store__policy": {"kind": "r_Q", "r": -5, "Q": 12.5},
@@ -201,7 +245,6 @@ def test_lead_times_drawn_as_the_numpy_loop_draws_them() -> None:
 # -- scope and dispatch ---------------------------------------------------------------------------
 
 KERNEL_OUT_OF_SCOPE = {
-    "serial_dc_short_of_stock": "fed by another",
     "shared_supplier_capacity": "daily capacity",
     "expedite_from_a_rush_supplier": "expediting",
     "dual_sourcing_shares": "dual sourcing",
@@ -255,16 +298,29 @@ def test_numba_is_not_imported_by_jitsim_nor_the_numpy_loop() -> None:
 
 @st.composite
 def kernel_scenarios(draw: Any) -> jitsim.Scenario:
-    """Stock points bought from one supplier, IP policies, any customers, review, warm-up,
-    MOQ, lots, title transfer, cost basis."""
+    """Stock points bought from one supplier or from a distribution centre (itself perhaps fed
+    by another), IP policies, any customers, review, warm-up, MOQ, lots, title transfer, cost
+    basis."""
     horizon = draw(st.integers(8, 160))
     points: dict[str, Any] = {}
     customers: dict[str, Any] = {}
+    sources = ["acme"]
+    for name in ("dc", "hub")[: draw(st.integers(0, 2))]:  # hub: fed by the dc
+        every = draw(st.integers(1, 3))
+        points[name] = {
+            "item": "widget",
+            "source": sources[-1],
+            "initial": draw(st.integers(0, 100)),
+            "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
+            "policy": draw(policies(oracle=False).filter(lambda spec: spec["kind"] != "jit")),
+            "lead_time": draw(LEADS),
+        }
+        sources.append(name)
     for p in range(draw(st.integers(1, 3))):
         every = draw(st.integers(1, 5))
         points[f"sp{p}"] = {
             "item": "widget",
-            "source": "acme",
+            "source": draw(st.sampled_from(sources)),
             "initial": draw(st.integers(0, 60)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
             "policy": draw(policies(oracle=False).filter(lambda spec: spec["kind"] != "jit")),

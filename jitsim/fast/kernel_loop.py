@@ -1,0 +1,612 @@
+"""The compiled day loop itself (numba): the layout of the counters and the events of a day.
+
+:mod:`jitsim.fast.kernel` packs an :class:`~jitsim.fast.engine.Engine`'s arrays into the
+layout below, calls :func:`day_loop` and unpacks the result. Each function here is the scalar
+form, for one replication, of an Engine method named in its docstring, with the same
+floating-point operations in the same order. numba's cache is keyed on this file alone, which
+is why the layout is spelled out here rather than taken from :mod:`jitsim.fast.state`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from jitsim.fast.state import CUSTOMER_COUNTS, CUSTOMER_FLOATS, POINT_COUNTS, POINT_FLOATS
+
+# The kernel's own layout of a stock point's floats. It is spelled out here rather than read
+# from state.py because numba's on-disk cache is keyed on this file only: a layout taken from
+# another module could change under a cached kernel. The levels come first (kept at the end of
+# warm-up); the import-time check below fails if state.py gains or loses a field.
+FLOATS = (
+    "on_hand",
+    "on_order",
+    "owned_transit",
+    "backorders",
+    "customer_backorders",
+    "shortage_rate",
+    "last_time",
+    "area_on_hand",
+    "area_on_order",
+    "area_backorders",
+    "area_customer_backorders",
+    "area_ready",
+    "area_cash",
+    "area_shortage_cost",
+    "demand_units",
+    "filled_on_arrival",
+    "shipped_units",
+    "lost_units",
+    "backordered_units",
+    "ordered_units",
+    "rounding_units",
+    "ordering_cost",
+    "purchase_cost",
+    "bought_units",
+    "expedited_units",
+    "expedite_cost",
+    "units_from_backup",
+    "eod_on_hand",
+    "eod_on_order",
+    "eod_backorders",
+    "eod_customer_backorders",
+    "eod_cash",
+    "eod_shortage_cost",
+    "peak_cash",
+    "day_demand",
+    "ordered_mark",
+    "demand_mark",
+    "order_mean",
+    "order_m2",
+    "demand_mean",
+    "demand_m2",
+)
+(
+    ON_HAND,
+    ON_ORDER,
+    OWNED_TRANSIT,
+    BACKORDERS,
+    CUSTOMER_BACKORDERS,
+    SHORTAGE_RATE,
+    LAST_TIME,
+    AREA_ON_HAND,
+    AREA_ON_ORDER,
+    AREA_BACKORDERS,
+    AREA_CUSTOMER_BACKORDERS,
+    AREA_READY,
+    AREA_CASH,
+    AREA_SHORTAGE_COST,
+    DEMAND_UNITS,
+    FILLED_ON_ARRIVAL,
+    SHIPPED_UNITS,
+    LOST_UNITS,
+    BACKORDERED_UNITS,
+    ORDERED_UNITS,
+    ROUNDING_UNITS,
+    ORDERING_COST,
+    PURCHASE_COST,
+    BOUGHT_UNITS,
+    EXPEDITED_UNITS,
+    EXPEDITE_COST,
+    UNITS_FROM_BACKUP,
+    EOD_ON_HAND,
+    EOD_ON_ORDER,
+    EOD_BACKORDERS,
+    EOD_CUSTOMER_BACKORDERS,
+    EOD_CASH,
+    EOD_SHORTAGE_COST,
+    PEAK_CASH,
+    DAY_DEMAND,
+    ORDERED_MARK,
+    DEMAND_MARK,
+    ORDER_MEAN,
+    ORDER_M2,
+    DEMAND_MEAN,
+    DEMAND_M2,
+) = range(len(FLOATS))
+#: Floats kept at the end of warm-up: the first seven (the levels and the clock).
+LEVELS = 7
+COUNTS = (
+    "demand_orders",
+    "orders_complete",
+    "orders_placed",
+    "rounded_orders",
+    "expedited_orders",
+    "orders_to_backup",
+    "days",
+    "stockout_days",
+)
+(
+    P_DEMAND_ORDERS,
+    P_ORDERS_COMPLETE,
+    P_ORDERS_PLACED,
+    P_ROUNDED_ORDERS,
+    P_EXPEDITED_ORDERS,
+    P_ORDERS_TO_BACKUP,
+    P_DAYS,
+    P_STOCKOUT_DAYS,
+) = range(len(COUNTS))
+CUSTOMER_FLOAT_LAYOUT = (
+    "demand_units",
+    "filled_on_arrival",
+    "late_units",
+    "backordered_units",
+    "lost_units",
+    "revenue",
+)
+C_DEMAND_UNITS, C_FILLED, C_LATE_UNITS, C_BACKORDERED, C_LOST, C_REVENUE = range(6)
+CUSTOMER_COUNT_LAYOUT = ("demand_orders", "orders_complete", "days", "stockout_days")
+C_DEMAND_ORDERS, C_ORDERS_COMPLETE, C_DAYS, C_STOCKOUT_DAYS = range(4)
+
+if (
+    set(FLOATS) != set(POINT_FLOATS)
+    or FLOATS[:LEVELS] != POINT_FLOATS[:LEVELS]
+    or set(COUNTS) != set(POINT_COUNTS)
+    or set(CUSTOMER_FLOAT_LAYOUT) != set(CUSTOMER_FLOATS)
+    or set(CUSTOMER_COUNT_LAYOUT) != set(CUSTOMER_COUNTS)
+):  # pragma: no cover - a guard for whoever changes state.py
+    raise ImportError("jitsim.fast.kernel_loop's layout no longer matches jitsim.fast.state")
+
+#: Policy codes of the kernel (``_order_quantity``).
+ALWAYS, S_S, R_Q, KANBAN = range(4)
+
+
+#: Policy codes (:func:`order_quantity`).
+ALWAYS, S_S, R_Q, KANBAN = range(4)
+#: Columns of ``lanes``: each stock point's terms and those of the lane into it (floats).
+(
+    LANE_UNIT_COST,
+    LANE_WIDTH,  # lead times drawn so far
+    LANE_MIN_ORDER,
+    LANE_LOT,  # 0: no lot multiple
+    LANE_ORDER_COST,
+    LANE_UNIT_PRICE,
+    LANE_UPSTREAM,  # the stock point it draws from, -1: a supplier
+    LANE_POLICY,
+    LANE_POLICY_A,
+    LANE_POLICY_B,
+) = range(10)
+#: Columns of ``customer_terms``.
+TERM_PRICE, TERM_BACKORDER_COST, TERM_BACKORDERS, TERM_POINT = range(4)
+#: Counts of a replication's scratch (:func:`day_loop`'s ``state``), one row per stock point.
+HEAD, TAIL, SHIPMENTS, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT = range(6)
+
+
+@njit(cache=True)
+def advance(pf: np.ndarray, r: int, p: int, unit_cost: float, now: float) -> None:
+    """PointArrays.advance for stock point ``p`` of replication ``r``."""
+    elapsed = now - pf[r, p, LAST_TIME]
+    if not elapsed > 0.0:
+        return
+    on_hand = pf[r, p, ON_HAND]
+    pf[r, p, AREA_ON_HAND] += on_hand * elapsed
+    pf[r, p, AREA_ON_ORDER] += pf[r, p, ON_ORDER] * elapsed
+    pf[r, p, AREA_BACKORDERS] += pf[r, p, BACKORDERS] * elapsed
+    pf[r, p, AREA_CUSTOMER_BACKORDERS] += pf[r, p, CUSTOMER_BACKORDERS] * elapsed
+    pf[r, p, AREA_CASH] += (on_hand + pf[r, p, OWNED_TRANSIT]) * unit_cost * elapsed
+    pf[r, p, AREA_SHORTAGE_COST] += pf[r, p, SHORTAGE_RATE] * elapsed
+    pf[r, p, AREA_READY] += elapsed if on_hand > 0.0 else 0.0
+    pf[r, p, LAST_TIME] = now
+
+
+@njit(cache=True)
+def note_network_cash(pf: np.ndarray, r: int, lanes: np.ndarray, net: np.ndarray) -> None:
+    """Engine.note_network_cash: the sum over stock points in the scenario's order."""
+    total = 0.0
+    for p in range(pf.shape[1]):
+        total = total + (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * lanes[p, LANE_UNIT_COST]
+    if total > net[0]:
+        net[0] = total
+
+
+@njit(cache=True)
+def note_cash(pf: np.ndarray, r: int, p: int, lanes: np.ndarray, net: np.ndarray) -> None:
+    """Engine.note_cash for stock point ``p`` of replication ``r``."""
+    cash = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * lanes[p, LANE_UNIT_COST]
+    if cash > pf[r, p, PEAK_CASH]:
+        pf[r, p, PEAK_CASH] = cash
+    note_network_cash(pf, r, lanes, net)
+
+
+@njit(cache=True)
+def ship(
+    pf: np.ndarray,
+    r: int,
+    b: int,
+    units: float,
+    now: float,
+    lanes: np.ndarray,
+    owned: np.ndarray,
+    net: np.ndarray,
+    leads: np.ndarray,
+    state: np.ndarray,
+    pending: np.ndarray,
+    pending_units: np.ndarray,
+    overflow: np.ndarray,
+) -> bool:
+    """Engine.ship over the lane into stock point ``b``: its next lead time, the title if ours
+    in transit, then the delivery scheduled (after those already scheduled). True if it is
+    due now: the caller receives it at once (Calendar.deliver). Sets ``overflow[0]`` to ``b``
+    and does nothing when the lane's drawn lead times are used up."""
+    shipment = state[b, SHIPMENTS]
+    if shipment >= lanes[b, LANE_WIDTH]:
+        overflow[0] = b
+        return False
+    lead = leads[b, r, shipment]
+    state[b, SHIPMENTS] = shipment + 1
+    if owned[b]:  # take_title
+        advance(pf, r, b, lanes[b, LANE_UNIT_COST], now)
+        pf[r, b, OWNED_TRANSIT] += units
+        note_cash(pf, r, b, lanes, net)
+    due = now + lead
+    if due <= now:
+        return True
+    count = pending[2, 0]
+    pending[0, count] = int(due)
+    pending[1, count] = b
+    pending_units[count] = units
+    pending[2, 0] = count + 1
+    return False
+
+
+@njit(cache=True)
+def receive(
+    pf: np.ndarray,
+    cf: np.ndarray,
+    r: int,
+    p: int,
+    units: float,
+    now: float,
+    lanes: np.ndarray,
+    owned: np.ndarray,
+    net: np.ndarray,
+    leads: np.ndarray,
+    state: np.ndarray,
+    pending: np.ndarray,
+    pending_units: np.ndarray,
+    overflow: np.ndarray,
+    queue_units: np.ndarray,
+    queue_who: np.ndarray,
+    customer_terms: np.ndarray,
+    stack: np.ndarray,
+) -> None:
+    """Engine.receive of ``units`` into stock point ``p``, with Engine.serve_backorders.
+
+    Serving a backorder of a downstream stock point ships to it, and a shipment due at once
+    is received there, which may serve its backorders in turn, before the next backorder of
+    ``p`` is served. numba's cached functions cannot recurse, so the chain is an explicit
+    stack of the stock points being served (a tree: each appears once at most); the state of
+    each serving loop is in the arrays (queue head, stock), so a frame only remembers whether
+    someone was waiting when the receipt began.
+    """
+    customers = cf.shape[1]
+    depth = 0
+    while True:
+        # the receipt itself (StockPoint.receive), then its point joins the stack
+        advance(pf, r, p, lanes[p, LANE_UNIT_COST], now)
+        pf[r, p, ON_ORDER] -= units
+        if owned[p]:
+            pf[r, p, OWNED_TRANSIT] -= units
+        pf[r, p, ON_HAND] += units
+        stack[depth, 0] = p
+        stack[depth, 1] = state[p, HEAD] < state[p, TAIL]
+        depth += 1
+        received = False
+        while depth and not received:
+            q = stack[depth - 1, 0]
+            waiting = stack[depth - 1, 1]
+            head = state[q, HEAD]
+            if waiting and head < state[q, TAIL] and pf[r, q, ON_HAND] > 0.0:
+                owed = queue_units[q, head]
+                on_hand = pf[r, q, ON_HAND]
+                served = owed if owed <= on_hand else on_hand
+                pf[r, q, ON_HAND] = on_hand - served
+                pf[r, q, BACKORDERS] -= served
+                pf[r, q, SHIPPED_UNITS] += served
+                who = queue_who[q, head]
+                if served < owed:
+                    queue_units[q, head] = owed - served
+                else:
+                    state[q, HEAD] = head + 1
+                if who < customers:
+                    pf[r, q, CUSTOMER_BACKORDERS] -= served
+                    pf[r, q, SHORTAGE_RATE] -= customer_terms[who, TERM_BACKORDER_COST] * served
+                    cf[r, who, C_LATE_UNITS] += served
+                    cf[r, who, C_REVENUE] += customer_terms[who, TERM_PRICE] * served - 0.0
+                    continue
+                b = who - customers  # a downstream stock point's order
+                at_once = ship(
+                    pf, r, b, served, now, lanes, owned, net, leads, state, pending,
+                    pending_units, overflow,
+                )  # fmt: skip
+                if overflow[0] >= 0:
+                    return
+                if at_once:  # received there now, before q serves its next backorder
+                    p = b
+                    units = served
+                    received = True
+                continue
+            if waiting and state[q, HEAD] == state[q, TAIL]:
+                pf[r, q, BACKORDERS] = 0.0
+                pf[r, q, CUSTOMER_BACKORDERS] = 0.0
+                pf[r, q, SHORTAGE_RATE] = 0.0
+            note_cash(pf, r, q, lanes, net)
+            depth -= 1
+        if not received:
+            return
+
+
+@njit(cache=True)
+def order_quantity(kind: int, a: float, b: float, position: float) -> float:
+    """lanes.order_quantities for one replication (``a``, ``b``: S and s, r and Q, or the
+    kanban loop and container size)."""
+    if kind == ALWAYS:
+        return a - position
+    if kind == S_S:
+        return a - position if position <= b else 0.0
+    if kind == R_Q:
+        if position > a:
+            return 0.0
+        return (np.floor((a - position) / b) + 1.0) * b
+    free = np.floor((a - position) / b)
+    return (free if free > 0.0 else 0.0) * b
+
+
+@njit(cache=True)
+def day_loop(
+    start: int,
+    horizon: int,
+    warmup: int,
+    pf: np.ndarray,
+    pc: np.ndarray,
+    cf: np.ndarray,
+    cc: np.ndarray,
+    network: np.ndarray,
+    weeks_out: np.ndarray,
+    demand: np.ndarray,
+    leads: np.ndarray,
+    overflow: np.ndarray,
+    is_review: np.ndarray,
+    review_order: np.ndarray,
+    lanes: np.ndarray,
+    owned: np.ndarray,
+    customer_terms: np.ndarray,
+    queue_size: int,
+) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
+    """Engine.run for the replications of the block from ``start`` on, one after the other.
+
+    ``pf`` (replications, points, floats) and ``pc`` (replications, points, counts) hold the
+    stock points' counters in this module's layout, ``cf`` and ``cc`` the customers', and
+    ``network`` (replications, 3) the days, the days with every customer served (whole
+    numbers as floats) and the peak cash; they come in at their initial values and leave
+    finished. ``demand`` is (customers, replications, horizon), ``leads`` (points,
+    replications, shipments), of which the first ``lanes[p, LANE_WIDTH]`` are drawn for
+    point ``p``. Returns where it stopped: the block's
+    size, or the first replication whose lane ``overflow[0]`` ran out of lead times (its
+    counters are half-way: the caller puts them back and resumes there).
+    """
+    n = pf.shape[0]
+    points = pf.shape[1]
+    customers = cf.shape[1]
+    unit_cost = lanes[:, LANE_UNIT_COST]
+    # a replication's scratch, reused
+    queue_units = np.zeros((points, queue_size))
+    queue_who = np.zeros((points, queue_size), dtype=np.int64)
+    state = np.zeros((points, 6), dtype=np.int64)
+    customer_short = np.zeros(customers, dtype=np.bool_)
+    stack = np.zeros((points + 1, 2), dtype=np.int64)
+    # deliveries on the way, in the order they were scheduled (the calendar's order): rows
+    # day, stock point, and the count in [2, 0]; and today's, taken out of it
+    size = leads.shape[2] * points + 1
+    pending = np.zeros((3, size), dtype=np.int64)
+    pending_units = np.zeros(size)
+    today = np.zeros(size, dtype=np.int64)
+    today_units = np.zeros(size)
+    net = np.zeros(1)
+    for r in range(start, n):
+        state[:, :] = 0
+        state[:, WEEK_DAYS_LEFT] = 7
+        customer_short[:] = False
+        pending[2, 0] = 0
+        net[0] = network[r, 2]
+        for day in range(horizon + 1):
+            now = float(day)
+            if day > 0:  # Engine.end_of_day
+                any_short = False
+                for c in range(customers):
+                    any_short |= customer_short[c]
+                    cc[r, c, C_DAYS] += 1
+                    cc[r, c, C_STOCKOUT_DAYS] += customer_short[c]
+                    customer_short[c] = False
+                network[r, 0] += 1.0
+                if not any_short:
+                    network[r, 1] += 1.0
+                for p in range(points):
+                    pc[r, p, P_DAYS] += 1
+                    pf[r, p, EOD_ON_HAND] += pf[r, p, ON_HAND]
+                    pf[r, p, EOD_ON_ORDER] += pf[r, p, ON_ORDER]
+                    pf[r, p, EOD_BACKORDERS] += pf[r, p, BACKORDERS]
+                    pf[r, p, EOD_CUSTOMER_BACKORDERS] += pf[r, p, CUSTOMER_BACKORDERS]
+                    pf[r, p, EOD_SHORTAGE_COST] += pf[r, p, SHORTAGE_RATE]
+                    pf[r, p, EOD_CASH] += (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[
+                        p
+                    ]
+                    pc[r, p, P_STOCKOUT_DAYS] += state[p, DAY_SHORT]
+                    pf[r, p, DAY_DEMAND] = 0.0
+                    state[p, DAY_SHORT] = 0
+                    state[p, WEEK_DAYS_LEFT] -= 1
+                    if state[p, WEEK_DAYS_LEFT] == 0:  # a week ends (WeeklyVariances.close)
+                        state[p, WEEK_DAYS_LEFT] = 7
+                        ordered = pf[r, p, ORDERED_UNITS] + 0.0  # nothing expedited
+                        week_ordered = ordered - pf[r, p, ORDERED_MARK]
+                        week_demand = pf[r, p, DEMAND_UNITS] - pf[r, p, DEMAND_MARK]
+                        pf[r, p, ORDERED_MARK] = ordered
+                        pf[r, p, DEMAND_MARK] = pf[r, p, DEMAND_UNITS]
+                        state[p, WEEKS] += 1
+                        weeks = state[p, WEEKS]
+                        delta = week_ordered - pf[r, p, ORDER_MEAN]
+                        pf[r, p, ORDER_MEAN] += delta / weeks
+                        pf[r, p, ORDER_M2] += delta * (week_ordered - pf[r, p, ORDER_MEAN])
+                        delta = week_demand - pf[r, p, DEMAND_MEAN]
+                        pf[r, p, DEMAND_MEAN] += delta / weeks
+                        pf[r, p, DEMAND_M2] += delta * (week_demand - pf[r, p, DEMAND_MEAN])
+            if day == warmup:  # Engine.reset
+                network[r, 0] = 0.0
+                network[r, 1] = 0.0
+                for p in range(points):
+                    advance(pf, r, p, unit_cost[p], now)
+                    for f in range(LEVELS, pf.shape[2]):
+                        pf[r, p, f] = 0.0
+                    for f in range(pc.shape[2]):
+                        pc[r, p, f] = 0
+                    pf[r, p, PEAK_CASH] = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[
+                        p
+                    ]
+                    state[p, DAY_SHORT] = 0
+                    state[p, WEEKS] = 0
+                    state[p, WEEK_DAYS_LEFT] = 7
+                for c in range(customers):
+                    for f in range(cf.shape[2]):
+                        cf[r, c, f] = 0.0
+                    for f in range(cc.shape[2]):
+                        cc[r, c, f] = 0
+                    customer_short[c] = False
+                net[0] = 0.0
+                note_network_cash(pf, r, lanes, net)
+            if day == horizon:
+                break
+            # Engine.receipts: today's deliveries in the order they were scheduled, taken out
+            # of the list first (a receipt may schedule more, for later days)
+            due = 0
+            kept = 0
+            for i in range(pending[2, 0]):
+                if pending[0, i] == day:
+                    today[due] = pending[1, i]
+                    today_units[due] = pending_units[i]
+                    due += 1
+                else:
+                    pending[0, kept] = pending[0, i]
+                    pending[1, kept] = pending[1, i]
+                    pending_units[kept] = pending_units[i]
+                    kept += 1
+            pending[2, 0] = kept
+            for i in range(due):
+                receive(
+                    pf, cf, r, today[i], today_units[i], now, lanes, owned, net, leads, state,
+                    pending, pending_units, overflow, queue_units, queue_who, customer_terms,
+                    stack,
+                )  # fmt: skip
+                if overflow[0] >= 0:
+                    return r
+            # Engine.review, downstream first
+            for b in review_order:
+                if not is_review[b, day]:
+                    continue
+                position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
+                wanted = order_quantity(
+                    int(lanes[b, LANE_POLICY]), lanes[b, LANE_POLICY_A], lanes[b, LANE_POLICY_B],
+                    position,
+                )  # fmt: skip
+                if not wanted > 1e-9:
+                    continue
+                # Engine.order_over: round_order, then send_order
+                quantity = wanted
+                if quantity < lanes[b, LANE_MIN_ORDER]:
+                    quantity = lanes[b, LANE_MIN_ORDER]
+                lot = lanes[b, LANE_LOT]
+                if lot > 0.0:
+                    quantity = np.ceil(quantity / lot - 1e-9) * lot
+                pf[r, b, PURCHASE_COST] += lanes[b, LANE_UNIT_PRICE] * quantity
+                u = int(lanes[b, LANE_UPSTREAM])
+                if u < 0:
+                    pf[r, b, BOUGHT_UNITS] += quantity
+                advance(pf, r, b, unit_cost[b], now)
+                pf[r, b, ON_ORDER] += quantity
+                sent = quantity
+                if u >= 0:  # Engine.request: stock point u fills what it can, backorders the rest
+                    advance(pf, r, u, unit_cost[u], now)
+                    pf[r, u, DAY_DEMAND] += quantity
+                    pf[r, u, DEMAND_UNITS] += quantity
+                    pc[r, u, P_DEMAND_ORDERS] += 1
+                    on_hand = pf[r, u, ON_HAND]
+                    sent = quantity if quantity <= on_hand else on_hand
+                    if sent > 0.0:
+                        pf[r, u, ON_HAND] = on_hand - sent
+                        pf[r, u, FILLED_ON_ARRIVAL] += sent
+                        pf[r, u, SHIPPED_UNITS] += sent
+                if sent > 0.0 or u < 0:
+                    if ship(
+                        pf, r, b, sent, now, lanes, owned, net, leads, state, pending,
+                        pending_units, overflow,
+                    ):  # fmt: skip
+                        receive(
+                            pf, cf, r, b, sent, now, lanes, owned, net, leads, state, pending,
+                            pending_units, overflow, queue_units, queue_who, customer_terms,
+                            stack,
+                        )  # fmt: skip
+                    if overflow[0] >= 0:
+                        return r
+                if u >= 0:
+                    short = quantity - sent
+                    if not short > 0.0:
+                        pc[r, u, P_ORDERS_COMPLETE] += 1
+                    else:
+                        state[u, DAY_SHORT] = 1
+                        pf[r, u, BACKORDERED_UNITS] += short
+                        pf[r, u, BACKORDERS] += short
+                        tail = state[u, TAIL]
+                        queue_units[u, tail] = short
+                        queue_who[u, tail] = customers + b
+                        state[u, TAIL] = tail + 1
+                if quantity > wanted + 1e-9:
+                    pc[r, b, P_ROUNDED_ORDERS] += 1
+                    pf[r, b, ROUNDING_UNITS] += quantity - wanted
+                pc[r, b, P_ORDERS_PLACED] += 1
+                pf[r, b, ORDERED_UNITS] += quantity
+                pf[r, b, ORDERING_COST] += lanes[b, LANE_ORDER_COST]
+            # Engine.customer_demand: each customer's order at noon, in the scenario's order
+            noon = now + 0.5
+            for c in range(customers):
+                quantity = demand[c, r, day]
+                if not quantity > 0.0:
+                    continue
+                p = int(customer_terms[c, TERM_POINT])
+                advance(pf, r, p, unit_cost[p], noon)
+                pf[r, p, DAY_DEMAND] += quantity
+                pf[r, p, DEMAND_UNITS] += quantity
+                pc[r, p, P_DEMAND_ORDERS] += 1
+                on_hand = pf[r, p, ON_HAND]
+                filled = quantity if quantity <= on_hand else on_hand
+                pf[r, p, ON_HAND] = on_hand - filled
+                pf[r, p, FILLED_ON_ARRIVAL] += filled
+                pf[r, p, SHIPPED_UNITS] += filled
+                short = quantity - filled
+                cf[r, c, C_DEMAND_UNITS] += quantity
+                cc[r, c, C_DEMAND_ORDERS] += 1
+                cf[r, c, C_FILLED] += filled
+                cf[r, c, C_REVENUE] += customer_terms[c, TERM_PRICE] * filled - 0.0
+                if not short > 0.0:
+                    pc[r, p, P_ORDERS_COMPLETE] += 1
+                    cc[r, c, C_ORDERS_COMPLETE] += 1
+                    continue
+                state[p, DAY_SHORT] = 1
+                customer_short[c] = True
+                if customer_terms[c, TERM_BACKORDERS] > 0.0:
+                    pf[r, p, BACKORDERED_UNITS] += short
+                    pf[r, p, BACKORDERS] += short
+                    pf[r, p, CUSTOMER_BACKORDERS] += short
+                    pf[r, p, SHORTAGE_RATE] += customer_terms[c, TERM_BACKORDER_COST] * short
+                    tail = state[p, TAIL]
+                    queue_units[p, tail] = short
+                    queue_who[p, tail] = c
+                    state[p, TAIL] = tail + 1
+                    cf[r, c, C_BACKORDERED] += short
+                else:
+                    pf[r, p, LOST_UNITS] += short
+                    cf[r, c, C_LOST] += short
+        for p in range(points):
+            advance(pf, r, p, unit_cost[p], float(horizon))
+        network[r, 2] = net[0]
+        weeks_out[:, 0] = state[:, WEEKS]
+        weeks_out[:, 1] = state[:, WEEK_DAYS_LEFT]
+    return n
