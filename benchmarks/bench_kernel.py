@@ -55,13 +55,13 @@ def main() -> None:
     args = parser.parse_args()
 
     import jitsim
-    import jitsim.fast.kernel as kernel
+    import jitsim.fast.kernel_loop as kernel_loop
     from jitsim.fast import _policies
     from jitsim.fast.engine import Engine
     from jitsim.fast.records import records
 
-    cache = Path(kernel.__file__).parent / "__pycache__"
-    for stale in cache.glob("kernel.*.nb[ic]"):
+    cache = Path(kernel_loop.__file__).parent / "__pycache__"
+    for stale in cache.glob("kernel_loop.*.nb[ic]"):
         stale.unlink()
     imported, compiled = first_run()
     _, loaded = first_run()

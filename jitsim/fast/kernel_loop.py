@@ -168,6 +168,8 @@ ALWAYS, S_S, R_Q, KANBAN = range(4)
 ) = range(10)
 #: Columns of ``customer_terms``.
 TERM_PRICE, TERM_BACKORDER_COST, TERM_BACKORDERS, TERM_POINT = range(4)
+#: What the shipment and receipt code of the day loop does next.
+NOTHING, SHIP, RECEIVE = range(3)
 #: Counts of a replication's scratch (:func:`day_loop`'s ``state``), one row per stock point.
 HEAD, TAIL, SHIPMENTS, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT = range(6)
 
@@ -190,150 +192,22 @@ def advance(pf: np.ndarray, r: int, p: int, unit_cost: float, now: float) -> Non
 
 
 @njit(cache=True)
-def note_network_cash(pf: np.ndarray, r: int, lanes: np.ndarray, net: np.ndarray) -> None:
+def note_network_cash(pf: np.ndarray, r: int, unit_cost: np.ndarray, net: np.ndarray) -> None:
     """Engine.note_network_cash: the sum over stock points in the scenario's order."""
     total = 0.0
     for p in range(pf.shape[1]):
-        total = total + (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * lanes[p, LANE_UNIT_COST]
+        total = total + (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[p]
     if total > net[0]:
         net[0] = total
 
 
 @njit(cache=True)
-def note_cash(pf: np.ndarray, r: int, p: int, lanes: np.ndarray, net: np.ndarray) -> None:
+def note_cash(pf: np.ndarray, r: int, p: int, unit_cost: np.ndarray, net: np.ndarray) -> None:
     """Engine.note_cash for stock point ``p`` of replication ``r``."""
-    cash = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * lanes[p, LANE_UNIT_COST]
+    cash = (pf[r, p, ON_HAND] + pf[r, p, OWNED_TRANSIT]) * unit_cost[p]
     if cash > pf[r, p, PEAK_CASH]:
         pf[r, p, PEAK_CASH] = cash
-    note_network_cash(pf, r, lanes, net)
-
-
-@njit(cache=True)
-def ship(
-    pf: np.ndarray,
-    r: int,
-    b: int,
-    units: float,
-    now: float,
-    lanes: np.ndarray,
-    owned: np.ndarray,
-    net: np.ndarray,
-    leads: np.ndarray,
-    state: np.ndarray,
-    pending: np.ndarray,
-    pending_units: np.ndarray,
-    overflow: np.ndarray,
-) -> bool:
-    """Engine.ship over the lane into stock point ``b``: its next lead time, the title if ours
-    in transit, then the delivery scheduled (after those already scheduled). True if it is
-    due now: the caller receives it at once (Calendar.deliver). Sets ``overflow[0]`` to ``b``
-    and does nothing when the lane's drawn lead times are used up."""
-    shipment = state[b, SHIPMENTS]
-    if shipment >= lanes[b, LANE_WIDTH]:
-        overflow[0] = b
-        return False
-    lead = leads[b, r, shipment]
-    state[b, SHIPMENTS] = shipment + 1
-    if owned[b]:  # take_title
-        advance(pf, r, b, lanes[b, LANE_UNIT_COST], now)
-        pf[r, b, OWNED_TRANSIT] += units
-        note_cash(pf, r, b, lanes, net)
-    due = now + lead
-    if due <= now:
-        return True
-    count = pending[2, 0]
-    pending[0, count] = int(due)
-    pending[1, count] = b
-    pending_units[count] = units
-    pending[2, 0] = count + 1
-    return False
-
-
-@njit(cache=True)
-def receive(
-    pf: np.ndarray,
-    cf: np.ndarray,
-    r: int,
-    p: int,
-    units: float,
-    now: float,
-    lanes: np.ndarray,
-    owned: np.ndarray,
-    net: np.ndarray,
-    leads: np.ndarray,
-    state: np.ndarray,
-    pending: np.ndarray,
-    pending_units: np.ndarray,
-    overflow: np.ndarray,
-    queue_units: np.ndarray,
-    queue_who: np.ndarray,
-    customer_terms: np.ndarray,
-    stack: np.ndarray,
-) -> None:
-    """Engine.receive of ``units`` into stock point ``p``, with Engine.serve_backorders.
-
-    Serving a backorder of a downstream stock point ships to it, and a shipment due at once
-    is received there, which may serve its backorders in turn, before the next backorder of
-    ``p`` is served. numba's cached functions cannot recurse, so the chain is an explicit
-    stack of the stock points being served (a tree: each appears once at most); the state of
-    each serving loop is in the arrays (queue head, stock), so a frame only remembers whether
-    someone was waiting when the receipt began.
-    """
-    customers = cf.shape[1]
-    depth = 0
-    while True:
-        # the receipt itself (StockPoint.receive), then its point joins the stack
-        advance(pf, r, p, lanes[p, LANE_UNIT_COST], now)
-        pf[r, p, ON_ORDER] -= units
-        if owned[p]:
-            pf[r, p, OWNED_TRANSIT] -= units
-        pf[r, p, ON_HAND] += units
-        stack[depth, 0] = p
-        stack[depth, 1] = state[p, HEAD] < state[p, TAIL]
-        depth += 1
-        received = False
-        while depth and not received:
-            q = stack[depth - 1, 0]
-            waiting = stack[depth - 1, 1]
-            head = state[q, HEAD]
-            if waiting and head < state[q, TAIL] and pf[r, q, ON_HAND] > 0.0:
-                owed = queue_units[q, head]
-                on_hand = pf[r, q, ON_HAND]
-                served = owed if owed <= on_hand else on_hand
-                pf[r, q, ON_HAND] = on_hand - served
-                pf[r, q, BACKORDERS] -= served
-                pf[r, q, SHIPPED_UNITS] += served
-                who = queue_who[q, head]
-                if served < owed:
-                    queue_units[q, head] = owed - served
-                else:
-                    state[q, HEAD] = head + 1
-                if who < customers:
-                    pf[r, q, CUSTOMER_BACKORDERS] -= served
-                    pf[r, q, SHORTAGE_RATE] -= customer_terms[who, TERM_BACKORDER_COST] * served
-                    cf[r, who, C_LATE_UNITS] += served
-                    cf[r, who, C_REVENUE] += customer_terms[who, TERM_PRICE] * served - 0.0
-                    continue
-                b = who - customers  # a downstream stock point's order
-                at_once = ship(
-                    pf, r, b, served, now, lanes, owned, net, leads, state, pending,
-                    pending_units, overflow,
-                )  # fmt: skip
-                if overflow[0] >= 0:
-                    return
-                if at_once:  # received there now, before q serves its next backorder
-                    p = b
-                    units = served
-                    received = True
-                continue
-            if waiting and state[q, HEAD] == state[q, TAIL]:
-                pf[r, q, BACKORDERS] = 0.0
-                pf[r, q, CUSTOMER_BACKORDERS] = 0.0
-                pf[r, q, SHORTAGE_RATE] = 0.0
-            note_cash(pf, r, q, lanes, net)
-            depth -= 1
-        if not received:
-            return
+    note_network_cash(pf, r, unit_cost, net)
 
 
 @njit(cache=True)
@@ -388,7 +262,16 @@ def day_loop(
     n = pf.shape[0]
     points = pf.shape[1]
     customers = cf.shape[1]
-    unit_cost = lanes[:, LANE_UNIT_COST]
+    # the terms read every day, as typed arrays of their own
+    unit_cost = lanes[:, LANE_UNIT_COST].copy()
+    policy = lanes[:, LANE_POLICY].astype(np.int64)
+    policy_a = lanes[:, LANE_POLICY_A].copy()
+    policy_b = lanes[:, LANE_POLICY_B].copy()
+    upstream = lanes[:, LANE_UPSTREAM].astype(np.int64)
+    buys_from = customer_terms[:, TERM_POINT].astype(np.int64)
+    price = customer_terms[:, TERM_PRICE].copy()
+    backorders = customer_terms[:, TERM_BACKORDERS] > 0.0
+    backorder_cost = customer_terms[:, TERM_BACKORDER_COST].copy()
     # a replication's scratch, reused
     queue_units = np.zeros((points, queue_size))
     queue_who = np.zeros((points, queue_size), dtype=np.int64)
@@ -472,7 +355,7 @@ def day_loop(
                         cc[r, c, f] = 0
                     customer_short[c] = False
                 net[0] = 0.0
-                note_network_cash(pf, r, lanes, net)
+                note_network_cash(pf, r, unit_cost, net)
             if day == horizon:
                 break
             # Engine.receipts: today's deliveries in the order they were scheduled, taken out
@@ -490,87 +373,153 @@ def day_loop(
                     pending_units[kept] = pending_units[i]
                     kept += 1
             pending[2, 0] = kept
-            for i in range(due):
-                receive(
-                    pf, cf, r, today[i], today_units[i], now, lanes, owned, net, leads, state,
-                    pending, pending_units, overflow, queue_units, queue_who, customer_terms,
-                    stack,
-                )  # fmt: skip
-                if overflow[0] >= 0:
-                    return r
-            # Engine.review, downstream first
-            for b in review_order:
-                if not is_review[b, day]:
-                    continue
-                position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
-                wanted = order_quantity(
-                    int(lanes[b, LANE_POLICY]), lanes[b, LANE_POLICY_A], lanes[b, LANE_POLICY_B],
-                    position,
-                )  # fmt: skip
-                if not wanted > 1e-9:
-                    continue
-                # Engine.order_over: round_order, then send_order
-                quantity = wanted
-                if quantity < lanes[b, LANE_MIN_ORDER]:
-                    quantity = lanes[b, LANE_MIN_ORDER]
-                lot = lanes[b, LANE_LOT]
-                if lot > 0.0:
-                    quantity = np.ceil(quantity / lot - 1e-9) * lot
-                pf[r, b, PURCHASE_COST] += lanes[b, LANE_UNIT_PRICE] * quantity
-                u = int(lanes[b, LANE_UPSTREAM])
-                if u < 0:
-                    pf[r, b, BOUGHT_UNITS] += quantity
-                advance(pf, r, b, unit_cost[b], now)
-                pf[r, b, ON_ORDER] += quantity
-                sent = quantity
-                if u >= 0:  # Engine.request: stock point u fills what it can, backorders the rest
-                    advance(pf, r, u, unit_cost[u], now)
-                    pf[r, u, DAY_DEMAND] += quantity
-                    pf[r, u, DEMAND_UNITS] += quantity
-                    pc[r, u, P_DEMAND_ORDERS] += 1
-                    on_hand = pf[r, u, ON_HAND]
-                    sent = quantity if quantity <= on_hand else on_hand
-                    if sent > 0.0:
-                        pf[r, u, ON_HAND] = on_hand - sent
-                        pf[r, u, FILLED_ON_ARRIVAL] += sent
-                        pf[r, u, SHIPPED_UNITS] += sent
-                if sent > 0.0 or u < 0:
-                    if ship(
-                        pf, r, b, sent, now, lanes, owned, net, leads, state, pending,
-                        pending_units, overflow,
-                    ):  # fmt: skip
-                        receive(
-                            pf, cf, r, b, sent, now, lanes, owned, net, leads, state, pending,
-                            pending_units, overflow, queue_units, queue_who, customer_terms,
-                            stack,
-                        )  # fmt: skip
-                    if overflow[0] >= 0:
-                        return r
-                if u >= 0:
-                    short = quantity - sent
-                    if not short > 0.0:
-                        pc[r, u, P_ORDERS_COMPLETE] += 1
-                    else:
-                        state[u, DAY_SHORT] = 1
-                        pf[r, u, BACKORDERED_UNITS] += short
-                        pf[r, u, BACKORDERS] += short
-                        tail = state[u, TAIL]
-                        queue_units[u, tail] = short
-                        queue_who[u, tail] = customers + b
-                        state[u, TAIL] = tail + 1
-                if quantity > wanted + 1e-9:
-                    pc[r, b, P_ROUNDED_ORDERS] += 1
-                    pf[r, b, ROUNDING_UNITS] += quantity - wanted
-                pc[r, b, P_ORDERS_PLACED] += 1
-                pf[r, b, ORDERED_UNITS] += quantity
-                pf[r, b, ORDERING_COST] += lanes[b, LANE_ORDER_COST]
+            # Today's receipts, then the reviews downstream first (Engine.review), as one list
+            # of steps so that the code of a shipment and of a receipt is written once: numba
+            # inlines nothing as well as code written in place (a call with a dozen arrays
+            # costs more than the day's arithmetic).
+            for step in range(due + len(review_order)):
+                action = NOTHING
+                p = -1
+                units = 0.0
+                if step < due:
+                    action = RECEIVE
+                    p = today[step]
+                    units = today_units[step]
+                else:
+                    b = review_order[step - due]
+                    if not is_review[b, day]:
+                        continue
+                    position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
+                    wanted = order_quantity(policy[b], policy_a[b], policy_b[b], position)
+                    if not wanted > 1e-9:
+                        continue
+                    # Engine.order_over: round_order, then send_order. Its counters, and the
+                    # source's backorder, are booked before the shipment: the shipment and the
+                    # receipts it may cause read none of them.
+                    quantity = wanted
+                    if quantity < lanes[b, LANE_MIN_ORDER]:
+                        quantity = lanes[b, LANE_MIN_ORDER]
+                    lot = lanes[b, LANE_LOT]
+                    if lot > 0.0:
+                        quantity = np.ceil(quantity / lot - 1e-9) * lot
+                    if quantity > wanted + 1e-9:
+                        pc[r, b, P_ROUNDED_ORDERS] += 1
+                        pf[r, b, ROUNDING_UNITS] += quantity - wanted
+                    pc[r, b, P_ORDERS_PLACED] += 1
+                    pf[r, b, ORDERED_UNITS] += quantity
+                    pf[r, b, ORDERING_COST] += lanes[b, LANE_ORDER_COST]
+                    pf[r, b, PURCHASE_COST] += lanes[b, LANE_UNIT_PRICE] * quantity
+                    u = upstream[b]
+                    if u < 0:
+                        pf[r, b, BOUGHT_UNITS] += quantity
+                    advance(pf, r, b, unit_cost[b], now)
+                    pf[r, b, ON_ORDER] += quantity
+                    p = b
+                    units = quantity
+                    action = SHIP
+                    if u >= 0:  # Engine.request: u fills what it can, backorders the rest
+                        advance(pf, r, u, unit_cost[u], now)
+                        pf[r, u, DAY_DEMAND] += quantity
+                        pf[r, u, DEMAND_UNITS] += quantity
+                        pc[r, u, P_DEMAND_ORDERS] += 1
+                        on_hand = pf[r, u, ON_HAND]
+                        units = quantity if quantity <= on_hand else on_hand
+                        if units > 0.0:
+                            pf[r, u, ON_HAND] = on_hand - units
+                            pf[r, u, FILLED_ON_ARRIVAL] += units
+                            pf[r, u, SHIPPED_UNITS] += units
+                        else:
+                            action = NOTHING
+                        short = quantity - units
+                        if not short > 0.0:
+                            pc[r, u, P_ORDERS_COMPLETE] += 1
+                        else:
+                            state[u, DAY_SHORT] = 1
+                            pf[r, u, BACKORDERED_UNITS] += short
+                            pf[r, u, BACKORDERS] += short
+                            tail = state[u, TAIL]
+                            queue_units[u, tail] = short
+                            queue_who[u, tail] = customers + b
+                            state[u, TAIL] = tail + 1
+                # A shipment (Engine.ship) and the receipts it causes (Engine.receive and
+                # serve_backorders). Serving a downstream stock point's backorder ships to it,
+                # and a shipment due at once is received there, which may serve its own
+                # backorders, before the next backorder here is served: a stack of the stock
+                # points being served (numba's cached functions cannot recurse). A frame is the
+                # point and whether someone waited when its receipt began; the rest of a
+                # serving loop's state is in the arrays.
+                depth = 0
+                while action != NOTHING:
+                    if action == SHIP:  # Engine.ship over the lane into p
+                        shipment = state[p, SHIPMENTS]
+                        if shipment >= lanes[p, LANE_WIDTH]:  # the caller draws more
+                            overflow[0] = p
+                            return r
+                        lead = leads[p, r, shipment]
+                        state[p, SHIPMENTS] = shipment + 1
+                        if owned[p]:  # take_title
+                            advance(pf, r, p, unit_cost[p], now)
+                            pf[r, p, OWNED_TRANSIT] += units
+                            note_cash(pf, r, p, unit_cost, net)
+                        arrival = now + lead
+                        action = NOTHING
+                        if arrival <= now:  # received at once (Calendar.deliver)
+                            action = RECEIVE
+                        else:
+                            count = pending[2, 0]
+                            pending[0, count] = int(arrival)
+                            pending[1, count] = p
+                            pending_units[count] = units
+                            pending[2, 0] = count + 1
+                    if action == RECEIVE:  # StockPoint.receive
+                        advance(pf, r, p, unit_cost[p], now)
+                        pf[r, p, ON_ORDER] -= units
+                        if owned[p]:
+                            pf[r, p, OWNED_TRANSIT] -= units
+                        pf[r, p, ON_HAND] += units
+                        stack[depth, 0] = p
+                        stack[depth, 1] = state[p, HEAD] < state[p, TAIL]
+                        depth += 1
+                    action = NOTHING
+                    while depth:  # serve the backorders of the point on top (FIFO)
+                        q = stack[depth - 1, 0]
+                        waiting = stack[depth - 1, 1]
+                        head = state[q, HEAD]
+                        if waiting and head < state[q, TAIL] and pf[r, q, ON_HAND] > 0.0:
+                            owed = queue_units[q, head]
+                            on_hand = pf[r, q, ON_HAND]
+                            served = owed if owed <= on_hand else on_hand
+                            pf[r, q, ON_HAND] = on_hand - served
+                            pf[r, q, BACKORDERS] -= served
+                            pf[r, q, SHIPPED_UNITS] += served
+                            who = queue_who[q, head]
+                            if served < owed:
+                                queue_units[q, head] = owed - served
+                            else:
+                                state[q, HEAD] = head + 1
+                            if who < customers:
+                                pf[r, q, CUSTOMER_BACKORDERS] -= served
+                                pf[r, q, SHORTAGE_RATE] -= backorder_cost[who] * served
+                                cf[r, who, C_LATE_UNITS] += served
+                                cf[r, who, C_REVENUE] += price[who] * served - 0.0
+                                continue
+                            p = who - customers  # a downstream stock point's order
+                            units = served
+                            action = SHIP
+                            break
+                        if waiting and state[q, HEAD] == state[q, TAIL]:
+                            pf[r, q, BACKORDERS] = 0.0
+                            pf[r, q, CUSTOMER_BACKORDERS] = 0.0
+                            pf[r, q, SHORTAGE_RATE] = 0.0
+                        note_cash(pf, r, q, unit_cost, net)
+                        depth -= 1
             # Engine.customer_demand: each customer's order at noon, in the scenario's order
             noon = now + 0.5
             for c in range(customers):
                 quantity = demand[c, r, day]
                 if not quantity > 0.0:
                     continue
-                p = int(customer_terms[c, TERM_POINT])
+                p = buys_from[c]
                 advance(pf, r, p, unit_cost[p], noon)
                 pf[r, p, DAY_DEMAND] += quantity
                 pf[r, p, DEMAND_UNITS] += quantity
@@ -584,18 +533,18 @@ def day_loop(
                 cf[r, c, C_DEMAND_UNITS] += quantity
                 cc[r, c, C_DEMAND_ORDERS] += 1
                 cf[r, c, C_FILLED] += filled
-                cf[r, c, C_REVENUE] += customer_terms[c, TERM_PRICE] * filled - 0.0
+                cf[r, c, C_REVENUE] += price[c] * filled - 0.0
                 if not short > 0.0:
                     pc[r, p, P_ORDERS_COMPLETE] += 1
                     cc[r, c, C_ORDERS_COMPLETE] += 1
                     continue
                 state[p, DAY_SHORT] = 1
                 customer_short[c] = True
-                if customer_terms[c, TERM_BACKORDERS] > 0.0:
+                if backorders[c]:
                     pf[r, p, BACKORDERED_UNITS] += short
                     pf[r, p, BACKORDERS] += short
                     pf[r, p, CUSTOMER_BACKORDERS] += short
-                    pf[r, p, SHORTAGE_RATE] += customer_terms[c, TERM_BACKORDER_COST] * short
+                    pf[r, p, SHORTAGE_RATE] += backorder_cost[c] * short
                     tail = state[p, TAIL]
                     queue_units[p, tail] = short
                     queue_who[p, tail] = c
