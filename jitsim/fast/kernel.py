@@ -39,6 +39,8 @@ from jitsim.fast.kernel_loop import (
     CUSTOMER_COUNT_LAYOUT,
     CUSTOMER_FLOAT_LAYOUT,
     FLOATS,
+    FORECAST_LEVEL,
+    JIT,
     KANBAN,
     LANE_LOT,
     LANE_MIN_ORDER,
@@ -50,8 +52,11 @@ from jitsim.fast.kernel_loop import (
     LANE_UNIT_PRICE,
     LANE_UPSTREAM,
     LANE_WIDTH,
+    MOVING_AVERAGE,
+    NAIVE,
     R_Q,
     S_S,
+    SMOOTHING,
     TERM_BACKORDER_COST,
     TERM_BACKORDERS,
     TERM_POINT,
@@ -59,6 +64,12 @@ from jitsim.fast.kernel_loop import (
     day_loop,
 )
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
+from jitsim.policies.forecast import (
+    ExponentialSmoothingForecaster,
+    MovingAverageForecaster,
+    NaiveForecaster,
+)
+from jitsim.policies.jit import JITPolicy
 
 if TYPE_CHECKING:
     from jitsim.fast.engine import Engine
@@ -74,7 +85,35 @@ def _policy_code(policy: object) -> tuple[int, float, float]:
         return R_Q, float(policy.r), float(policy.Q)
     if isinstance(policy, Kanban):  # the loop computed as lanes.order_quantities does
         return KANBAN, float(policy.cards * policy.container_size), float(policy.container_size)
+    if isinstance(policy, JITPolicy):
+        return JIT, float(policy.cover_days), 0.0
     raise TypeError(f"the compiled day loop has no form of {type(policy).__name__}")
+
+
+def _forecasts(engine: Engine, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each stock point's forecaster as the kernel keeps it: code, parameter and starting
+    level (``forecasts``), and a moving average's starting ring of days (``forecast_ring``),
+    from the runtime policy's forecaster (the same start in every replication)."""
+    forecasts = np.zeros((len(names), FORECAST_LEVEL + 1))
+    rings: dict[int, list[float]] = {}
+    for p, name in enumerate(names):
+        policy = engine.policies[name]
+        if not isinstance(policy, JITPolicy):
+            continue
+        forecaster = policy.forecaster
+        if isinstance(forecaster, NaiveForecaster):
+            forecasts[p] = NAIVE, 0.0, float(forecaster.last)
+        elif isinstance(forecaster, MovingAverageForecaster):
+            forecasts[p] = MOVING_AVERAGE, forecaster.window, float(forecaster.total)
+            rings[p] = [float(value) for value in forecaster.values]
+        elif isinstance(forecaster, ExponentialSmoothingForecaster):
+            forecasts[p] = SMOOTHING, forecaster.alpha, float(forecaster.level)
+        else:
+            raise TypeError(f"the compiled day loop has no form of {type(forecaster).__name__}")
+    ring = np.zeros((len(names), max((len(v) for v in rings.values()), default=1)))
+    for p, values in rings.items():
+        ring[p, : len(values)] = values
+    return forecasts, ring
 
 
 def _pack(objects: list, names: tuple[str, ...], n: int, dtype: type) -> np.ndarray:
@@ -146,6 +185,7 @@ def run_kernel(engine: Engine) -> None:
     for c, name in enumerate(customer_names):
         demand[c, :, :horizon] = engine.demand[name]
     review_order = np.array([engine.point_index[name] for name in engine.review_order])
+    forecasts, forecast_ring = _forecasts(engine, names)
     queue_size = max(point.queue_units.shape[1] for point in points)
     weeks = np.zeros((len(points), 2), dtype=np.int64)
     # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
@@ -163,7 +203,8 @@ def run_kernel(engine: Engine) -> None:
             lanes[p, LANE_WIDTH] = values.shape[1]
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
-            overflow, is_review, review_order, lanes, owned, customer_terms, queue_size,
+            overflow, is_review, review_order, lanes, owned, customer_terms, forecasts,
+            forecast_ring, queue_size,
         )  # fmt: skip
         if start == n:
             break

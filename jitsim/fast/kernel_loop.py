@@ -147,12 +147,13 @@ if (
 ):  # pragma: no cover - a guard for whoever changes state.py
     raise ImportError("jitsim.fast.kernel_loop's layout no longer matches jitsim.fast.state")
 
-#: Policy codes of the kernel (``_order_quantity``).
-ALWAYS, S_S, R_Q, KANBAN = range(4)
-
-
-#: Policy codes (:func:`order_quantity`).
-ALWAYS, S_S, R_Q, KANBAN = range(4)
+#: Policy codes (:func:`order_quantity`; JIT: the forecast rate × cover days − IP).
+ALWAYS, S_S, R_Q, KANBAN, JIT = range(5)
+#: Forecaster codes of a JIT policy (column 0 of ``forecasts``; none: not a JIT policy).
+NO_FORECAST, NAIVE, MOVING_AVERAGE, SMOOTHING = range(4)
+#: Columns of ``forecasts``: the code, alpha or the window, the starting level (the last
+#: demand, the moving total or the smoothed level).
+FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL = range(3)
 #: Columns of ``lanes``: each stock point's terms and those of the lane into it (floats).
 (
     LANE_UNIT_COST,
@@ -245,6 +246,8 @@ def day_loop(
     lanes: np.ndarray,
     owned: np.ndarray,
     customer_terms: np.ndarray,
+    forecasts: np.ndarray,
+    forecast_ring: np.ndarray,
     queue_size: int,
 ) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
     """Engine.run for the replications of the block from ``start`` on, one after the other.
@@ -267,6 +270,9 @@ def day_loop(
     policy = lanes[:, LANE_POLICY].astype(np.int64)
     policy_a = lanes[:, LANE_POLICY_A].copy()
     policy_b = lanes[:, LANE_POLICY_B].copy()
+    forecast_kind = forecasts[:, FORECAST_KIND].astype(np.int64)
+    forecast_parameter = forecasts[:, FORECAST_PARAMETER].copy()
+    window = forecasts[:, FORECAST_PARAMETER].astype(np.int64)
     upstream = lanes[:, LANE_UPSTREAM].astype(np.int64)
     buys_from = customer_terms[:, TERM_POINT].astype(np.int64)
     price = customer_terms[:, TERM_PRICE].copy()
@@ -277,6 +283,11 @@ def day_loop(
     queue_who = np.zeros((points, queue_size), dtype=np.int64)
     state = np.zeros((points, 6), dtype=np.int64)
     customer_short = np.zeros(customers, dtype=np.bool_)
+    # each JIT policy's forecast state (ForecastArrays): the level, the moving average's ring
+    # of the last days and its oldest slot
+    level = np.zeros(points)
+    ring = np.zeros_like(forecast_ring)
+    oldest = np.zeros(points, dtype=np.int64)
     stack = np.zeros((points + 1, 2), dtype=np.int64)
     # deliveries on the way, in the order they were scheduled (the calendar's order): rows
     # day, stock point, and the count in [2, 0]; and today's, taken out of it
@@ -290,6 +301,9 @@ def day_loop(
         state[:, :] = 0
         state[:, WEEK_DAYS_LEFT] = 7
         customer_short[:] = False
+        level[:] = forecasts[:, FORECAST_LEVEL]
+        ring[:, :] = forecast_ring
+        oldest[:] = 0
         pending[2, 0] = 0
         net[0] = network[r, 2]
         for day in range(horizon + 1):
@@ -315,6 +329,19 @@ def day_loop(
                         p
                     ]
                     pc[r, p, P_STOCKOUT_DAYS] += state[p, DAY_SHORT]
+                    kind = forecast_kind[p]
+                    if kind != NO_FORECAST:  # ForecastArrays.observe (policy.observe_day)
+                        today_demand = pf[r, p, DAY_DEMAND]
+                        if kind == NAIVE:
+                            level[p] = today_demand
+                        elif kind == MOVING_AVERAGE:
+                            slot = oldest[p]
+                            level[p] += today_demand - ring[p, slot]
+                            ring[p, slot] = today_demand
+                            oldest[p] = (slot + 1) % window[p]
+                        else:
+                            alpha = forecast_parameter[p]
+                            level[p] += alpha * (today_demand - level[p])
                     pf[r, p, DAY_DEMAND] = 0.0
                     state[p, DAY_SHORT] = 0
                     state[p, WEEK_DAYS_LEFT] -= 1
@@ -390,7 +417,14 @@ def day_loop(
                     if not is_review[b, day]:
                         continue
                     position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
-                    wanted = order_quantity(policy[b], policy_a[b], policy_b[b], position)
+                    if policy[b] == JIT:  # the forecast rate (ForecastArrays.rate)
+                        rate = level[b]
+                        if forecast_kind[b] == MOVING_AVERAGE:
+                            mean = level[b] / window[b]
+                            rate = 0.0 if 0.0 > mean else mean
+                        wanted = rate * policy_a[b] - position
+                    else:
+                        wanted = order_quantity(policy[b], policy_a[b], policy_b[b], position)
                     if not wanted > 1e-9:
                         continue
                     # Engine.order_over: round_order, then send_order. Its counters, and the

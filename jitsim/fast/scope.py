@@ -90,9 +90,10 @@ def out_of_scope(resolved: Scenario) -> str | None:
     return None
 
 
-#: Policy kinds of the compiled day loop (:mod:`jitsim.fast.kernel`): an order on the
-#: inventory position alone.
-KERNEL_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban"})
+#: Policy kinds of the compiled day loop (:mod:`jitsim.fast.kernel`).
+KERNEL_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
+#: Forecasters of the JIT policy it runs (the oracle, which draws, is left to numpy).
+KERNEL_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing"})
 
 
 def kernel_scope(resolved: Scenario) -> str | None:
@@ -113,6 +114,9 @@ def kernel_scope(resolved: Scenario) -> str | None:
         kind = getattr(point.policy, "kind", type(point.policy).__name__)
         if kind not in KERNEL_POLICY_KINDS:
             return f"the {kind!r} policy (stock_points.{name}.policy)"
+        forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
+        if kind == "jit" and forecast not in KERNEL_FORECAST_KINDS:
+            return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast)"
         supplier = resolved.suppliers.get(point.source)
         if supplier is not None and supplier.capacity_per_day is not None:
             return f"a supplier's daily capacity (suppliers.{point.source}.capacity_per_day)"

@@ -103,13 +103,16 @@ def test_bundled_alternatives_in_the_kernel_scope() -> None:
         ("quickstart.yaml", "eoq"),
         ("daily_convention.yaml", "base"),
         ("bullwhip_two_tier.yaml", "base_stock"),
+        ("bullwhip_two_tier.yaml", "jit_ma7"),
+        ("bullwhip_two_tier.yaml", "jit_ma28"),
+        ("quickstart.yaml", "jit"),
     } <= inside
 
 
 # -- hand-made scenarios: each feature of the kernel scope ---------------------------------------
 
 #: Cases of test_fast_engine.HAND_MADE in the kernel scope (the others use a feature it leaves
-#: to the numpy day loop: capacity, backup, expediting, JIT).
+#: to the numpy day loop: capacity, backup, expediting, the oracle forecast).
 KERNEL_HAND_MADE = {
     "base",
     "lost_sales",
@@ -128,6 +131,10 @@ KERNEL_HAND_MADE = {
     "two_customers_two_points",
     "serial_dc_short_of_stock",
     "distribution_dc_with_its_own_customers",
+    "jit_naive",
+    "jit_moving_average_warm_up",
+    "jit_exponential_smoothing_normal",
+    "three_echelons_jit",
 }
 #: More cases: features combined.
 MORE: dict[str, dict[str, Any]] = {
@@ -248,7 +255,7 @@ KERNEL_OUT_OF_SCOPE = {
     "shared_supplier_capacity": "daily capacity",
     "expedite_from_a_rush_supplier": "expediting",
     "dual_sourcing_shares": "dual sourcing",
-    "jit_naive": "'jit' policy",
+    "oracle_with_error_and_bias_beyond_the_horizon": "'oracle' forecast",
 }
 
 
@@ -312,7 +319,7 @@ def kernel_scenarios(draw: Any) -> jitsim.Scenario:
             "source": sources[-1],
             "initial": draw(st.integers(0, 100)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
-            "policy": draw(policies(oracle=False).filter(lambda spec: spec["kind"] != "jit")),
+            "policy": draw(policies(oracle=False)),
             "lead_time": draw(LEADS),
         }
         sources.append(name)
@@ -323,7 +330,7 @@ def kernel_scenarios(draw: Any) -> jitsim.Scenario:
             "source": draw(st.sampled_from(sources)),
             "initial": draw(st.integers(0, 60)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
-            "policy": draw(policies(oracle=False).filter(lambda spec: spec["kind"] != "jit")),
+            "policy": draw(policies(oracle=False)),
             "lead_time": draw(LEADS),
         }
         for c in range(draw(st.integers(0 if p else 1, 2))):
