@@ -48,6 +48,7 @@ from jitsim.fast.kernel_loop import (
     LANE_POLICY,
     LANE_POLICY_A,
     LANE_POLICY_B,
+    LANE_SUPPLIER,
     LANE_UNIT_COST,
     LANE_UNIT_PRICE,
     LANE_UPSTREAM,
@@ -160,7 +161,11 @@ def run_kernel(engine: Engine) -> None:
     is_review = np.zeros((len(points), max(horizon, 1)), dtype=np.bool_)
     for p, name in enumerate(names):
         is_review[p, sorted(engine.reviews[name])] = True
-    lanes = np.zeros((len(points), LANE_POLICY_B + 1))
+    lanes = np.zeros((len(points), LANE_SUPPLIER + 1))
+    suppliers = list(engine.scenario.suppliers)
+    capacity = np.array(
+        [engine.scenario.suppliers[name].capacity_per_day or 0.0 for name in suppliers]
+    )
     for p, name in enumerate(names):
         lane = engine.lanes[name]
         lanes[p, LANE_UNIT_COST] = points[p].unit_cost
@@ -170,6 +175,7 @@ def run_kernel(engine: Engine) -> None:
         lanes[p, LANE_UNIT_PRICE] = lane.unit_price
         upstream = lane.upstream
         lanes[p, LANE_UPSTREAM] = -1 if upstream is None else engine.point_index[upstream]
+        lanes[p, LANE_SUPPLIER] = -1 if lane.supplier is None else suppliers.index(lane.supplier)
         code = _policy_code(engine.policies[name])
         lanes[p, LANE_POLICY], lanes[p, LANE_POLICY_A], lanes[p, LANE_POLICY_B] = code
     owned = np.array([engine.lanes[name].owned_in_transit for name in names], dtype=np.bool_)
@@ -204,7 +210,7 @@ def run_kernel(engine: Engine) -> None:
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
             overflow, is_review, review_order, lanes, owned, customer_terms, forecasts,
-            forecast_ring, queue_size,
+            forecast_ring, capacity, queue_size,
         )  # fmt: skip
         if start == n:
             break

@@ -166,7 +166,8 @@ FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL = range(3)
     LANE_POLICY,
     LANE_POLICY_A,
     LANE_POLICY_B,
-) = range(10)
+    LANE_SUPPLIER,  # the supplier it buys from (index into ``capacity``), -1: a stock point
+) = range(11)
 #: Columns of ``customer_terms``.
 TERM_PRICE, TERM_BACKORDER_COST, TERM_BACKORDERS, TERM_POINT = range(4)
 #: What the shipment and receipt code of the day loop does next.
@@ -248,6 +249,7 @@ def day_loop(
     customer_terms: np.ndarray,
     forecasts: np.ndarray,
     forecast_ring: np.ndarray,
+    capacity: np.ndarray,
     queue_size: int,
 ) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
     """Engine.run for the replications of the block from ``start`` on, one after the other.
@@ -273,6 +275,7 @@ def day_loop(
     forecast_kind = forecasts[:, FORECAST_KIND].astype(np.int64)
     forecast_parameter = forecasts[:, FORECAST_PARAMETER].copy()
     window = forecasts[:, FORECAST_PARAMETER].astype(np.int64)
+    supplier = lanes[:, LANE_SUPPLIER].astype(np.int64)
     upstream = lanes[:, LANE_UPSTREAM].astype(np.int64)
     buys_from = customer_terms[:, TERM_POINT].astype(np.int64)
     price = customer_terms[:, TERM_PRICE].copy()
@@ -288,10 +291,14 @@ def day_loop(
     level = np.zeros(points)
     ring = np.zeros_like(forecast_ring)
     oldest = np.zeros(points, dtype=np.int64)
+    # each supplier's daily capacity (Capacities; 0: unlimited): the day up to which it is
+    # allocated and what is left of it that day
+    next_day = np.zeros(len(capacity), dtype=np.int64)
+    left_today = np.zeros(len(capacity))
     stack = np.zeros((points + 1, 2), dtype=np.int64)
     # deliveries on the way, in the order they were scheduled (the calendar's order): rows
     # day, stock point, and the count in [2, 0]; and today's, taken out of it
-    size = leads.shape[2] * points + 1
+    size = leads.shape[2] * points + points * (horizon + 1) + 1
     pending = np.zeros((3, size), dtype=np.int64)
     pending_units = np.zeros(size)
     today = np.zeros(size, dtype=np.int64)
@@ -304,6 +311,8 @@ def day_loop(
         level[:] = forecasts[:, FORECAST_LEVEL]
         ring[:, :] = forecast_ring
         oldest[:] = 0
+        next_day[:] = 0
+        left_today[:] = capacity
         pending[2, 0] = 0
         net[0] = network[r, 2]
         for day in range(horizon + 1):
@@ -412,6 +421,9 @@ def day_loop(
                     action = RECEIVE
                     p = today[step]
                     units = today_units[step]
+                    if p >= points:  # an order that waited for its supplier's capacity leaves
+                        action = SHIP
+                        p -= points
                 else:
                     b = review_order[step - due]
                     if not is_review[b, day]:
@@ -451,6 +463,32 @@ def day_loop(
                     p = b
                     units = quantity
                     action = SHIP
+                    s = supplier[b]
+                    if (
+                        s >= 0 and capacity[s] > 0.0
+                    ):  # Capacities.ship_time, first come first served
+                        cap = capacity[s]
+                        allocated = next_day[s]
+                        left = left_today[s]
+                        if allocated < day:
+                            allocated = day
+                            left = cap
+                        if quantity > left:
+                            extra = np.ceil((quantity - left) / cap - 1e-12)
+                            allocated = allocated + int(extra)
+                            left = left + extra * cap - quantity
+                        else:
+                            left = left - quantity
+                        next_day[s] = allocated
+                        left_today[s] = left
+                        leaves = float(allocated)
+                        if not (now if now > leaves else leaves) <= now:  # it waits: then ships
+                            action = NOTHING
+                            count = pending[2, 0]
+                            pending[0, count] = allocated
+                            pending[1, count] = b + points
+                            pending_units[count] = quantity
+                            pending[2, 0] = count + 1
                     if u >= 0:  # Engine.request: u fills what it can, backorders the rest
                         advance(pf, r, u, unit_cost[u], now)
                         pf[r, u, DAY_DEMAND] += quantity

@@ -117,7 +117,4 @@ def kernel_scope(resolved: Scenario) -> str | None:
         forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
         if kind == "jit" and forecast not in KERNEL_FORECAST_KINDS:
             return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast)"
-        supplier = resolved.suppliers.get(point.source)
-        if supplier is not None and supplier.capacity_per_day is not None:
-            return f"a supplier's daily capacity (suppliers.{point.source}.capacity_per_day)"
     return None

@@ -106,13 +106,16 @@ def test_bundled_alternatives_in_the_kernel_scope() -> None:
         ("bullwhip_two_tier.yaml", "jit_ma7"),
         ("bullwhip_two_tier.yaml", "jit_ma28"),
         ("quickstart.yaml", "jit"),
+        ("multi_sku_shared_supplier.yaml", "buffered"),
+        ("multi_sku_shared_supplier.yaml", "jit"),
+        ("multi_sku_shared_supplier.yaml", "mixed"),
     } <= inside
 
 
 # -- hand-made scenarios: each feature of the kernel scope ---------------------------------------
 
 #: Cases of test_fast_engine.HAND_MADE in the kernel scope (the others use a feature it leaves
-#: to the numpy day loop: capacity, backup, expediting, the oracle forecast).
+#: to the numpy day loop: backup, expediting, the oracle forecast).
 KERNEL_HAND_MADE = {
     "base",
     "lost_sales",
@@ -135,6 +138,7 @@ KERNEL_HAND_MADE = {
     "jit_moving_average_warm_up",
     "jit_exponential_smoothing_normal",
     "three_echelons_jit",
+    "shared_supplier_capacity",
 }
 #: More cases: features combined.
 MORE: dict[str, dict[str, Any]] = {
@@ -208,6 +212,20 @@ MORE: dict[str, dict[str, Any]] = {
         "suppliers__acme__min_order": 30.0,
         "run__warmup_days": 20,
     },
+    "tight_capacity_zero_lead_time_lots_dc": {  # orders wait days for the supplier
+        "suppliers__acme__capacity_per_day": 7.5,
+        "suppliers__acme__lead_time": 0,
+        "suppliers__acme__lot_multiple": 4.0,
+        "stock_points__dc": {**DC, "review": {"every_days": 2}},
+        "stock_points__kiosk": {
+            "item": "widget",
+            "source": "dc",
+            "lead_time": 1,
+            "initial": 5,
+            "policy": {"kind": "jit", "forecast": {"kind": "moving_average", "window": 3}},
+        },
+        "customers__tourists": {"buys_from": "kiosk", "demand": {"kind": "poisson", "mean": 3}},
+    },
     "r_q_negative_reorder_point": {
         "stock_points__store__policy": {"kind": "r_Q", "r": -5, "Q": 12.5},
         "customers__shoppers__backorder_cost_per_unit_day": 0.0,
@@ -252,7 +270,6 @@ def test_lead_times_drawn_as_the_numpy_loop_draws_them() -> None:
 # -- scope and dispatch ---------------------------------------------------------------------------
 
 KERNEL_OUT_OF_SCOPE = {
-    "shared_supplier_capacity": "daily capacity",
     "expedite_from_a_rush_supplier": "expediting",
     "dual_sourcing_shares": "dual sourcing",
     "oracle_with_error_and_bias_beyond_the_horizon": "'oracle' forecast",
@@ -305,9 +322,9 @@ def test_numba_is_not_imported_by_jitsim_nor_the_numpy_loop() -> None:
 
 @st.composite
 def kernel_scenarios(draw: Any) -> jitsim.Scenario:
-    """Stock points bought from one supplier or from a distribution centre (itself perhaps fed
-    by another), IP policies, any customers, review, warm-up, MOQ, lots, title transfer, cost
-    basis."""
+    """Stock points bought from one supplier (perhaps of limited daily capacity) or from a
+    distribution centre (itself perhaps fed by another), every policy but the oracle's, any
+    customers, review, warm-up, MOQ, lots, title transfer, cost basis."""
     horizon = draw(st.integers(8, 160))
     points: dict[str, Any] = {}
     customers: dict[str, Any] = {}
@@ -353,6 +370,8 @@ def kernel_scenarios(draw: Any) -> jitsim.Scenario:
         supplier["lot_multiple"] = draw(st.sampled_from([1.0, 6.0, 2.5]))
     if draw(st.booleans()):
         supplier["unit_price"] = draw(st.floats(0.5, 30.0))
+    if draw(st.booleans()):
+        supplier["capacity_per_day"] = draw(st.floats(1.0, 40.0))
     document = {
         "name": "generated",
         "run": {
