@@ -7,11 +7,11 @@ day loop is one compiled function that walks the replications one after the othe
 plain scalars, which is an order of magnitude faster.
 
 It runs the *kernel scope* (:func:`jitsim.fast.scope.kernel_scope`), a subset of the fast
-engine's: stock points bought from suppliers or from other stock points (serial and
-distribution networks), without backup, expediting or supplier capacity; policies that order
-on the inventory position alone (s_S, base_stock, r_Q, eoq, kanban); MOQ and lot multiple,
-either title transfer, any number of customers per point, backorders or lost sales, warm-up,
-any review period and offset, zero lead times.
+engine's: stock points bought from suppliers (with their daily capacity) or from other stock
+points (serial and distribution networks), without backup or expediting; the policies s_S,
+base_stock, r_Q, eoq, kanban, and jit with the naive, moving-average or exponential-smoothing
+forecast; MOQ and lot multiple, either title transfer, any number of customers per point,
+backorders or lost sales, warm-up, any review period and offset, zero lead times.
 
 The result is bit-identical to the numpy day loop (and so to the SimPy engine): every
 floating-point operation of a replication is done in the same order as
