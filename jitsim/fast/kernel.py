@@ -39,7 +39,7 @@ from jitsim.fast.kernel_loop import (
     CUSTOMER_COUNT_LAYOUT,
     CUSTOMER_FLOAT_LAYOUT,
     FLOATS,
-    FORECAST_LEVEL,
+    FORECAST_SLOT,
     JIT,
     KANBAN,
     LANE_LOT,
@@ -55,6 +55,7 @@ from jitsim.fast.kernel_loop import (
     LANE_WIDTH,
     MOVING_AVERAGE,
     NAIVE,
+    ORACLE,
     R_Q,
     S_S,
     SMOOTHING,
@@ -66,9 +67,11 @@ from jitsim.fast.kernel_loop import (
 )
 from jitsim.policies.classic import Kanban, OrderUpTo, ReorderPointQuantity
 from jitsim.policies.forecast import (
+    _ERROR_BLOCK,
     ExponentialSmoothingForecaster,
     MovingAverageForecaster,
     NaiveForecaster,
+    OracleForecaster,
 )
 from jitsim.policies.jit import JITPolicy
 
@@ -91,11 +94,40 @@ def _policy_code(policy: object) -> tuple[int, float, float]:
     raise TypeError(f"the compiled day loop has no form of {type(policy).__name__}")
 
 
+def _oracles(engine: Engine, names: list[str], forecasts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The cumulative demand and the errors of every oracle forecast, stacked (oracles,
+    replications, ...), each oracle's slot set in ``forecasts``. An oracle draws one error
+    per review, in blocks of ``_ERROR_BLOCK`` from its stream (ForecastArrays._oracle): all
+    its blocks are drawn here, the same number as the numpy loop draws."""
+    oracles = [
+        name
+        for name in names
+        if isinstance(getattr(engine.policies[name], "forecaster", None), OracleForecaster)
+    ]
+    n, horizon = engine.n, engine.horizon
+    blocks = max((-(-len(engine.reviews[name]) // _ERROR_BLOCK) for name in oracles), default=0)
+    cumulative = np.zeros((max(len(oracles), 1), n, horizon + 1))
+    errors = np.zeros((max(len(oracles), 1), n, max(blocks * _ERROR_BLOCK, 1)))
+    for slot, name in enumerate(oracles):
+        state = engine.forecasts[name]
+        oracle = state.forecaster
+        assert isinstance(oracle, OracleForecaster)
+        cumulative[slot] = state.cumulative
+        drawn = -(-len(engine.reviews[name]) // _ERROR_BLOCK)
+        for i, rng in enumerate(state.rngs):
+            for block in range(drawn):
+                errors[slot, i, block * _ERROR_BLOCK : (block + 1) * _ERROR_BLOCK] = rng.lognormal(
+                    oracle.mu, oracle.sigma, _ERROR_BLOCK
+                )
+        forecasts[names.index(name), FORECAST_SLOT] = slot
+    return cumulative, errors
+
+
 def _forecasts(engine: Engine, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each stock point's forecaster as the kernel keeps it: code, parameter and starting
     level (``forecasts``), and a moving average's starting ring of days (``forecast_ring``),
     from the runtime policy's forecaster (the same start in every replication)."""
-    forecasts = np.zeros((len(names), FORECAST_LEVEL + 1))
+    forecasts = np.zeros((len(names), FORECAST_SLOT + 1))
     rings: dict[int, list[float]] = {}
     for p, name in enumerate(names):
         policy = engine.policies[name]
@@ -103,12 +135,14 @@ def _forecasts(engine: Engine, names: list[str]) -> tuple[np.ndarray, np.ndarray
             continue
         forecaster = policy.forecaster
         if isinstance(forecaster, NaiveForecaster):
-            forecasts[p] = NAIVE, 0.0, float(forecaster.last)
+            forecasts[p, :3] = NAIVE, 0.0, float(forecaster.last)
         elif isinstance(forecaster, MovingAverageForecaster):
-            forecasts[p] = MOVING_AVERAGE, forecaster.window, float(forecaster.total)
+            forecasts[p, :3] = MOVING_AVERAGE, forecaster.window, float(forecaster.total)
             rings[p] = [float(value) for value in forecaster.values]
         elif isinstance(forecaster, ExponentialSmoothingForecaster):
-            forecasts[p] = SMOOTHING, forecaster.alpha, float(forecaster.level)
+            forecasts[p, :3] = SMOOTHING, forecaster.alpha, float(forecaster.level)
+        elif isinstance(forecaster, OracleForecaster):  # the span as OracleForecaster.rate's
+            forecasts[p, :3] = ORACLE, max(policy.protection, 1.0), 0.0
         else:
             raise TypeError(f"the compiled day loop has no form of {type(forecaster).__name__}")
     ring = np.zeros((len(names), max((len(v) for v in rings.values()), default=1)))
@@ -192,6 +226,7 @@ def run_kernel(engine: Engine) -> None:
         demand[c, :, :horizon] = engine.demand[name]
     review_order = np.array([engine.point_index[name] for name in engine.review_order])
     forecasts, forecast_ring = _forecasts(engine, names)
+    cumulative, errors = _oracles(engine, names, forecasts)
     queue_size = max(point.queue_units.shape[1] for point in points)
     weeks = np.zeros((len(points), 2), dtype=np.int64)
     # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
@@ -210,7 +245,7 @@ def run_kernel(engine: Engine) -> None:
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
             overflow, is_review, review_order, lanes, owned, customer_terms, forecasts,
-            forecast_ring, capacity, queue_size,
+            forecast_ring, capacity, cumulative, errors, queue_size,
         )  # fmt: skip
         if start == n:
             break

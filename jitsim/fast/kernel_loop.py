@@ -150,10 +150,11 @@ if (
 #: Policy codes (:func:`order_quantity`; JIT: the forecast rate × cover days − IP).
 ALWAYS, S_S, R_Q, KANBAN, JIT = range(5)
 #: Forecaster codes of a JIT policy (column 0 of ``forecasts``; none: not a JIT policy).
-NO_FORECAST, NAIVE, MOVING_AVERAGE, SMOOTHING = range(4)
-#: Columns of ``forecasts``: the code, alpha or the window, the starting level (the last
-#: demand, the moving total or the smoothed level).
-FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL = range(3)
+NO_FORECAST, NAIVE, MOVING_AVERAGE, SMOOTHING, ORACLE = range(5)
+#: Columns of ``forecasts``: the code, alpha, the window or the oracle's span (days), the
+#: starting level (the last demand, the moving total or the smoothed level), and an oracle's
+#: slot in ``cumulative`` and ``errors``.
+FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL, FORECAST_SLOT = range(4)
 #: Columns of ``lanes``: each stock point's terms and those of the lane into it (floats).
 (
     LANE_UNIT_COST,
@@ -173,7 +174,7 @@ TERM_PRICE, TERM_BACKORDER_COST, TERM_BACKORDERS, TERM_POINT = range(4)
 #: What the shipment and receipt code of the day loop does next.
 NOTHING, SHIP, RECEIVE = range(3)
 #: Counts of a replication's scratch (:func:`day_loop`'s ``state``), one row per stock point.
-HEAD, TAIL, SHIPMENTS, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT = range(6)
+HEAD, TAIL, SHIPMENTS, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT, REVIEWS = range(7)
 
 
 @njit(cache=True)
@@ -250,6 +251,8 @@ def day_loop(
     forecasts: np.ndarray,
     forecast_ring: np.ndarray,
     capacity: np.ndarray,
+    cumulative: np.ndarray,
+    errors: np.ndarray,
     queue_size: int,
 ) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
     """Engine.run for the replications of the block from ``start`` on, one after the other.
@@ -260,7 +263,9 @@ def day_loop(
     numbers as floats) and the peak cash; they come in at their initial values and leave
     finished. ``demand`` is (customers, replications, horizon), ``leads`` (points,
     replications, shipments), of which the first ``lanes[p, LANE_WIDTH]`` are drawn for
-    point ``p``. Returns where it stopped: the block's
+    point ``p``. An oracle forecast reads its stock point's cumulative demand ``cumulative``
+    (oracles, replications, horizon + 1) and its errors ``errors`` (oracles, replications,
+    reviews). Returns where it stopped: the block's
     size, or the first replication whose lane ``overflow[0]`` ran out of lead times (its
     counters are half-way: the caller puts them back and resumes there).
     """
@@ -275,6 +280,7 @@ def day_loop(
     forecast_kind = forecasts[:, FORECAST_KIND].astype(np.int64)
     forecast_parameter = forecasts[:, FORECAST_PARAMETER].copy()
     window = forecasts[:, FORECAST_PARAMETER].astype(np.int64)
+    slot_of = forecasts[:, FORECAST_SLOT].astype(np.int64)
     supplier = lanes[:, LANE_SUPPLIER].astype(np.int64)
     upstream = lanes[:, LANE_UPSTREAM].astype(np.int64)
     buys_from = customer_terms[:, TERM_POINT].astype(np.int64)
@@ -284,7 +290,7 @@ def day_loop(
     # a replication's scratch, reused
     queue_units = np.zeros((points, queue_size))
     queue_who = np.zeros((points, queue_size), dtype=np.int64)
-    state = np.zeros((points, 6), dtype=np.int64)
+    state = np.zeros((points, 7), dtype=np.int64)
     customer_short = np.zeros(customers, dtype=np.bool_)
     # each JIT policy's forecast state (ForecastArrays): the level, the moving average's ring
     # of the last days and its oldest slot
@@ -431,9 +437,26 @@ def day_loop(
                     position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
                     if policy[b] == JIT:  # the forecast rate (ForecastArrays.rate)
                         rate = level[b]
-                        if forecast_kind[b] == MOVING_AVERAGE:
+                        kind = forecast_kind[b]
+                        if kind == MOVING_AVERAGE:
                             mean = level[b] / window[b]
                             rate = 0.0 if 0.0 > mean else mean
+                        elif kind == ORACLE:  # the true future demand times the next error
+                            span = forecast_parameter[b]
+                            first = int(np.floor(now - 0.5)) + 1
+                            first = first if first > 0 else 0
+                            last = int(np.floor(now + span - 0.5))
+                            slot = slot_of[b]
+                            if first >= horizon or last < first:
+                                future = 0.0
+                            elif last >= horizon:  # beyond the horizon: scale what is known
+                                known = cumulative[slot, r, horizon] - cumulative[slot, r, first]
+                                future = known * (last - first + 1) / (horizon - first)
+                            else:
+                                future = cumulative[slot, r, last + 1] - cumulative[slot, r, first]
+                            k = state[b, REVIEWS]
+                            state[b, REVIEWS] = k + 1
+                            rate = future / span * errors[slot, r, k]
                         wanted = rate * policy_a[b] - position
                     else:
                         wanted = order_quantity(policy[b], policy_a[b], policy_b[b], position)

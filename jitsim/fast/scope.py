@@ -92,8 +92,8 @@ def out_of_scope(resolved: Scenario) -> str | None:
 
 #: Policy kinds of the compiled day loop (:mod:`jitsim.fast.kernel`).
 KERNEL_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
-#: Forecasters of the JIT policy it runs (the oracle, which draws, is left to numpy).
-KERNEL_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing"})
+#: Forecasters of the JIT policy it runs.
+KERNEL_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing", "oracle"})
 
 
 def kernel_scope(resolved: Scenario) -> str | None:

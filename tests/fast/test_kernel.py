@@ -109,13 +109,15 @@ def test_bundled_alternatives_in_the_kernel_scope() -> None:
         ("multi_sku_shared_supplier.yaml", "buffered"),
         ("multi_sku_shared_supplier.yaml", "jit"),
         ("multi_sku_shared_supplier.yaml", "mixed"),
+        ("forecast_accuracy.yaml", "jit_exact"),
+        ("forecast_accuracy.yaml", "jit_error_30"),
     } <= inside
 
 
 # -- hand-made scenarios: each feature of the kernel scope ---------------------------------------
 
 #: Cases of test_fast_engine.HAND_MADE in the kernel scope (the others use a feature it leaves
-#: to the numpy day loop: backup, expediting, the oracle forecast).
+#: to the numpy day loop: backup, expediting).
 KERNEL_HAND_MADE = {
     "base",
     "lost_sales",
@@ -139,6 +141,7 @@ KERNEL_HAND_MADE = {
     "jit_exponential_smoothing_normal",
     "three_echelons_jit",
     "shared_supplier_capacity",
+    "oracle_with_error_and_bias_beyond_the_horizon",
 }
 #: More cases: features combined.
 MORE: dict[str, dict[str, Any]] = {
@@ -226,6 +229,13 @@ MORE: dict[str, dict[str, Any]] = {
         },
         "customers__tourists": {"buys_from": "kiosk", "demand": {"kind": "poisson", "mean": 3}},
     },
+    "oracle_daily_more_than_one_block_of_errors": {  # 400 reviews: two blocks of 256
+        "stock_points__store__policy": {
+            "kind": "jit",
+            "forecast": {"kind": "oracle", "cv": 0.2, "bias": -0.05},
+        },
+        "run__horizon_days": 400,
+    },
     "r_q_negative_reorder_point": {
         "stock_points__store__policy": {"kind": "r_Q", "r": -5, "Q": 12.5},
         "customers__shoppers__backorder_cost_per_unit_day": 0.0,
@@ -272,7 +282,6 @@ def test_lead_times_drawn_as_the_numpy_loop_draws_them() -> None:
 KERNEL_OUT_OF_SCOPE = {
     "expedite_from_a_rush_supplier": "expediting",
     "dual_sourcing_shares": "dual sourcing",
-    "oracle_with_error_and_bias_beyond_the_horizon": "'oracle' forecast",
 }
 
 
@@ -323,8 +332,8 @@ def test_numba_is_not_imported_by_jitsim_nor_the_numpy_loop() -> None:
 @st.composite
 def kernel_scenarios(draw: Any) -> jitsim.Scenario:
     """Stock points bought from one supplier (perhaps of limited daily capacity) or from a
-    distribution centre (itself perhaps fed by another), every policy but the oracle's, any
-    customers, review, warm-up, MOQ, lots, title transfer, cost basis."""
+    distribution centre (itself perhaps fed by another), every policy, any customers,
+    review, warm-up, MOQ, lots, title transfer, cost basis."""
     horizon = draw(st.integers(8, 160))
     points: dict[str, Any] = {}
     customers: dict[str, Any] = {}
@@ -342,15 +351,16 @@ def kernel_scenarios(draw: Any) -> jitsim.Scenario:
         sources.append(name)
     for p in range(draw(st.integers(1, 3))):
         every = draw(st.integers(1, 5))
+        buyers = draw(st.integers(0 if p else 1, 2))
         points[f"sp{p}"] = {
             "item": "widget",
             "source": draw(st.sampled_from(sources)),
             "initial": draw(st.integers(0, 60)),
             "review": {"every_days": every, "offset_days": draw(st.integers(0, every))},
-            "policy": draw(policies(oracle=False)),
+            "policy": draw(policies(oracle=buyers > 0)),  # an oracle foresees its customers
             "lead_time": draw(LEADS),
         }
-        for c in range(draw(st.integers(0 if p else 1, 2))):
+        for c in range(buyers):
             customers[f"c{p}_{c}"] = {
                 "buys_from": f"sp{p}",
                 "demand": draw(DEMANDS),
