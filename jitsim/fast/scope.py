@@ -90,31 +90,24 @@ def out_of_scope(resolved: Scenario) -> str | None:
     return None
 
 
-#: Policy kinds of the compiled day loop (:mod:`jitsim.fast.kernel`).
-KERNEL_POLICY_KINDS = frozenset({"s_S", "base_stock", "r_Q", "eoq", "kanban", "jit"})
-#: Forecasters of the JIT policy it runs.
-KERNEL_FORECAST_KINDS = frozenset({"naive", "moving_average", "exponential_smoothing", "oracle"})
-
-
 def kernel_scope(resolved: Scenario) -> str | None:
     """Why the compiled day loop (:mod:`jitsim.fast.kernel`) cannot run ``resolved`` (one
-    line), or None if it can; outside it, the fast engine runs its numpy day loop.
+    line), or None if it can; a scenario in the fast engine's scope but not in this one runs
+    on the numpy day loop.
+
+    The kernel scope is the fast engine's scope without dual sourcing and expediting.
 
     Parameters
     ----------
     resolved : Scenario
-        A resolved scenario within the fast engine's scope (:func:`out_of_scope` is None).
+        A resolved scenario.
     """
-    points = resolved.stock_points
-    for name, point in points.items():
+    reason = out_of_scope(resolved)
+    if reason is not None:
+        return reason
+    for name, point in resolved.stock_points.items():
         if point.backup is not None:
             return f"dual sourcing (stock_points.{name}.backup)"
         if point.expedite is not None:
             return f"expediting (stock_points.{name}.expedite)"
-        kind = getattr(point.policy, "kind", type(point.policy).__name__)
-        if kind not in KERNEL_POLICY_KINDS:
-            return f"the {kind!r} policy (stock_points.{name}.policy)"
-        forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
-        if kind == "jit" and forecast not in KERNEL_FORECAST_KINDS:
-            return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast)"
     return None
