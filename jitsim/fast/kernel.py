@@ -42,7 +42,11 @@ from jitsim.fast.kernel_loop import (
     FORECAST_SLOT,
     JIT,
     KANBAN,
+    LANE_INTO,
+    LANE_IS_BACKUP,
     LANE_LOT,
+    LANE_MAX_DELAY,
+    LANE_MEAN,
     LANE_MIN_ORDER,
     LANE_ORDER_COST,
     LANE_POLICY,
@@ -57,6 +61,14 @@ from jitsim.fast.kernel_loop import (
     NAIVE,
     ORACLE,
     R_Q,
+    RULE_BACKUP,
+    RULE_COST,
+    RULE_EXPEDITE,
+    RULE_LEVEL,
+    RULE_PREMIUM,
+    RULE_SHARE,
+    RULE_SHIPPED,
+    RULE_UP_TO,
     S_S,
     SMOOTHING,
     TERM_BACKORDER_COST,
@@ -195,24 +207,47 @@ def run_kernel(engine: Engine) -> None:
     is_review = np.zeros((len(points), max(horizon, 1)), dtype=np.bool_)
     for p, name in enumerate(names):
         is_review[p, sorted(engine.reviews[name])] = True
-    lanes = np.zeros((len(points), LANE_SUPPLIER + 1))
+    # the regular lanes first, each at its stock point's row, then backups and expedites
+    keys = names + [key for key in engine.lane_keys if key not in engine.points]
+    lanes = np.zeros((len(keys), LANE_MEAN + 1))
     suppliers = list(engine.scenario.suppliers)
     capacity = np.array(
         [engine.scenario.suppliers[name].capacity_per_day or 0.0 for name in suppliers]
     )
-    for p, name in enumerate(names):
-        lane = engine.lanes[name]
-        lanes[p, LANE_UNIT_COST] = points[p].unit_cost
-        lanes[p, LANE_MIN_ORDER] = lane.min_order
-        lanes[p, LANE_LOT] = lane.lot_multiple or 0.0
-        lanes[p, LANE_ORDER_COST] = lane.order_cost
-        lanes[p, LANE_UNIT_PRICE] = lane.unit_price
+    for row, key in enumerate(keys):
+        lane = engine.lanes[key]
+        p = engine.point_index[lane.into]
+        lanes[row, LANE_UNIT_COST] = points[p].unit_cost
+        lanes[row, LANE_MIN_ORDER] = lane.min_order
+        lanes[row, LANE_LOT] = lane.lot_multiple or 0.0
+        lanes[row, LANE_ORDER_COST] = lane.order_cost
+        lanes[row, LANE_UNIT_PRICE] = lane.unit_price
         upstream = lane.upstream
-        lanes[p, LANE_UPSTREAM] = -1 if upstream is None else engine.point_index[upstream]
-        lanes[p, LANE_SUPPLIER] = -1 if lane.supplier is None else suppliers.index(lane.supplier)
+        lanes[row, LANE_UPSTREAM] = -1 if upstream is None else engine.point_index[upstream]
+        lanes[row, LANE_SUPPLIER] = -1 if lane.supplier is None else suppliers.index(lane.supplier)
+        lanes[row, LANE_INTO] = p
+        lanes[row, LANE_IS_BACKUP] = 1.0 if lane.is_backup else 0.0
+        lanes[row, LANE_MAX_DELAY] = lane.max_delay
+        lanes[row, LANE_MEAN] = engine.lead_times[key].mean
+    rules = np.zeros((len(points), RULE_PREMIUM + 1))
+    rules[:, [RULE_BACKUP, RULE_EXPEDITE]] = -1
+    for p, name in enumerate(names):
         code = _policy_code(engine.policies[name])
         lanes[p, LANE_POLICY], lanes[p, LANE_POLICY_A], lanes[p, LANE_POLICY_B] = code
-    owned = np.array([engine.lanes[name].owned_in_transit for name in names], dtype=np.bool_)
+        spec = engine.scenario.stock_points[name]
+        if spec.backup is not None:
+            rules[p, RULE_BACKUP] = keys.index(f"{name}.backup")
+            share = spec.backup.share
+            rules[p, RULE_SHARE] = -1.0 if share is None else share
+        rule = spec.expedite
+        if rule is not None:
+            rules[p, RULE_EXPEDITE] = keys.index(f"{name}.expedite")
+            rules[p, RULE_LEVEL] = rule.level
+            rules[p, RULE_UP_TO] = rule.order_up_to
+            rules[p, RULE_SHIPPED] = 1.0 if rule.position == "shipped" else 0.0
+            rules[p, RULE_COST] = rule.order_cost
+            rules[p, RULE_PREMIUM] = rule.premium_per_unit
+    owned = np.array([engine.lanes[key].owned_in_transit for key in keys], dtype=np.bool_)
     customer_terms = np.zeros((len(customers), TERM_POINT + 1))
     for c, (name, customer) in enumerate(zip(customer_names, customers, strict=True)):
         customer_terms[c, TERM_PRICE] = customer.price
@@ -237,21 +272,21 @@ def run_kernel(engine: Engine) -> None:
     overflow = np.full(1, -1, dtype=np.int64)
     start = 0
     while True:
-        draws = [engine.lead_times[name].values for name in names]
-        leads = np.zeros((len(points), n, max(d.shape[1] for d in draws)))
+        draws = [engine.lead_times[key].values for key in keys]
+        leads = np.zeros((len(keys), n, max(d.shape[1] for d in draws)))
         for p, values in enumerate(draws):
             leads[p, :, : values.shape[1]] = values
             lanes[p, LANE_WIDTH] = values.shape[1]
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
-            overflow, is_review, review_order, lanes, owned, customer_terms, forecasts,
+            overflow, is_review, review_order, lanes, owned, customer_terms, rules, forecasts,
             forecast_ring, capacity, cumulative, errors, queue_size,
         )  # fmt: skip
         if start == n:
             break
         for array, first in zip((pf, pc, cf, cc, network), initial, strict=True):
             array[start] = first[start]
-        short = engine.lead_times[names[int(overflow[0])]]
+        short = engine.lead_times[keys[int(overflow[0])]]
         short.ensure(short.values.shape[1])
         overflow[0] = -1
     _unpack(pf, points, FLOATS)

@@ -155,9 +155,10 @@ NO_FORECAST, NAIVE, MOVING_AVERAGE, SMOOTHING, ORACLE = range(5)
 #: starting level (the last demand, the moving total or the smoothed level), and an oracle's
 #: slot in ``cumulative`` and ``errors``.
 FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL, FORECAST_SLOT = range(4)
-#: Columns of ``lanes``: each stock point's terms and those of the lane into it (floats).
+#: Columns of ``lanes``, one row per lane: first the regular lane into each stock point (row
+#: ``p`` for stock point ``p``, with that point's policy), then the backup and expedite lanes.
 (
-    LANE_UNIT_COST,
+    LANE_UNIT_COST,  # of the stock point it delivers to
     LANE_WIDTH,  # lead times drawn so far
     LANE_MIN_ORDER,
     LANE_LOT,  # 0: no lot multiple
@@ -168,13 +169,30 @@ FORECAST_KIND, FORECAST_PARAMETER, FORECAST_LEVEL, FORECAST_SLOT = range(4)
     LANE_POLICY_A,
     LANE_POLICY_B,
     LANE_SUPPLIER,  # the supplier it buys from (index into ``capacity``), -1: a stock point
-) = range(11)
+    LANE_INTO,  # the stock point it delivers to
+    LANE_IS_BACKUP,  # 1: a backup lane (its receipts count as units from the backup)
+    LANE_MAX_DELAY,  # the failover's largest shipping delay (days)
+    LANE_MEAN,  # mean lead time (days)
+) = range(15)
+#: Columns of ``rules``, one row per stock point: its backup lane (-1: none) and share (-1:
+#: failover), its expedite lane (-1: none), level, order-up-to level, position rule (1:
+#: shipped), cost per order and premium per unit.
+(
+    RULE_BACKUP,
+    RULE_SHARE,
+    RULE_EXPEDITE,
+    RULE_LEVEL,
+    RULE_UP_TO,
+    RULE_SHIPPED,
+    RULE_COST,
+    RULE_PREMIUM,
+) = range(8)
 #: Columns of ``customer_terms``.
 TERM_PRICE, TERM_BACKORDER_COST, TERM_BACKORDERS, TERM_POINT = range(4)
 #: What the shipment and receipt code of the day loop does next.
 NOTHING, SHIP, RECEIVE = range(3)
 #: Counts of a replication's scratch (:func:`day_loop`'s ``state``), one row per stock point.
-HEAD, TAIL, SHIPMENTS, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT, REVIEWS = range(7)
+HEAD, TAIL, WEEKS, WEEK_DAYS_LEFT, DAY_SHORT, REVIEWS = range(6)
 
 
 @njit(cache=True)
@@ -214,6 +232,51 @@ def note_cash(pf: np.ndarray, r: int, p: int, unit_cost: np.ndarray, net: np.nda
 
 
 @njit(cache=True)
+def ship_time(
+    capacity: np.ndarray,
+    next_day: np.ndarray,
+    left_today: np.ndarray,
+    s: int,
+    quantity: float,
+    day: int,
+    commit: bool,
+) -> float:
+    """Capacities.ship_time of one order to supplier ``s`` (the day it leaves), its capacity
+    used first come first served (with ``commit`` False only looked at)."""
+    now = float(day)
+    cap = capacity[s]
+    if not cap > 0.0:  # unlimited
+        return now
+    allocated = next_day[s]
+    left = left_today[s]
+    if allocated < day:
+        allocated = day
+        left = cap
+    if quantity > left:
+        extra = np.ceil((quantity - left) / cap - 1e-12)
+        allocated = allocated + int(extra)
+        left = left + extra * cap - quantity
+    else:
+        left = left - quantity
+    if commit:
+        next_day[s] = allocated
+        left_today[s] = left
+    leaves = float(allocated)
+    return now if now > leaves else leaves
+
+
+@njit(cache=True)
+def round_order(lanes: np.ndarray, lane: int, quantity: float) -> float:
+    """Lane.round_order: the minimum order quantity, then the lot multiple."""
+    if quantity < lanes[lane, LANE_MIN_ORDER]:
+        quantity = lanes[lane, LANE_MIN_ORDER]
+    lot = lanes[lane, LANE_LOT]
+    if lot > 0.0:
+        quantity = np.ceil(quantity / lot - 1e-9) * lot
+    return quantity
+
+
+@njit(cache=True)
 def order_quantity(kind: int, a: float, b: float, position: float) -> float:
     """lanes.order_quantities for one replication (``a``, ``b``: S and s, r and Q, or the
     kanban loop and container size)."""
@@ -248,6 +311,7 @@ def day_loop(
     lanes: np.ndarray,
     owned: np.ndarray,
     customer_terms: np.ndarray,
+    rules: np.ndarray,
     forecasts: np.ndarray,
     forecast_ring: np.ndarray,
     capacity: np.ndarray,
@@ -273,7 +337,11 @@ def day_loop(
     points = pf.shape[1]
     customers = cf.shape[1]
     # the terms read every day, as typed arrays of their own
-    unit_cost = lanes[:, LANE_UNIT_COST].copy()
+    unit_cost = lanes[:points, LANE_UNIT_COST].copy()
+    into = lanes[:, LANE_INTO].astype(np.int64)
+    backup_lane = rules[:, RULE_BACKUP].astype(np.int64)
+    expedite_lane = rules[:, RULE_EXPEDITE].astype(np.int64)
+    n_lanes = lanes.shape[0]
     policy = lanes[:, LANE_POLICY].astype(np.int64)
     policy_a = lanes[:, LANE_POLICY_A].copy()
     policy_b = lanes[:, LANE_POLICY_B].copy()
@@ -290,7 +358,10 @@ def day_loop(
     # a replication's scratch, reused
     queue_units = np.zeros((points, queue_size))
     queue_who = np.zeros((points, queue_size), dtype=np.int64)
-    state = np.zeros((points, 7), dtype=np.int64)
+    state = np.zeros((points, 6), dtype=np.int64)
+    shipped = np.zeros(n_lanes, dtype=np.int64)  # shipments so far, per lane
+    unshipped = np.zeros(n_lanes)  # units ordered, waiting for their supplier's capacity
+    to_backup = np.zeros(points)  # the backup's share of today's order
     customer_short = np.zeros(customers, dtype=np.bool_)
     # each JIT policy's forecast state (ForecastArrays): the level, the moving average's ring
     # of the last days and its oldest slot
@@ -304,7 +375,7 @@ def day_loop(
     stack = np.zeros((points + 1, 2), dtype=np.int64)
     # deliveries on the way, in the order they were scheduled (the calendar's order): rows
     # day, stock point, and the count in [2, 0]; and today's, taken out of it
-    size = leads.shape[2] * points + points * (horizon + 1) + 1
+    size = (leads.shape[2] + horizon + 1) * n_lanes + 1
     pending = np.zeros((3, size), dtype=np.int64)
     pending_units = np.zeros(size)
     today = np.zeros(size, dtype=np.int64)
@@ -313,6 +384,8 @@ def day_loop(
     for r in range(start, n):
         state[:, :] = 0
         state[:, WEEK_DAYS_LEFT] = 7
+        shipped[:] = 0
+        unshipped[:] = 0.0
         customer_short[:] = False
         level[:] = forecasts[:, FORECAST_LEVEL]
         ring[:, :] = forecast_ring
@@ -362,7 +435,8 @@ def day_loop(
                     state[p, WEEK_DAYS_LEFT] -= 1
                     if state[p, WEEK_DAYS_LEFT] == 0:  # a week ends (WeeklyVariances.close)
                         state[p, WEEK_DAYS_LEFT] = 7
-                        ordered = pf[r, p, ORDERED_UNITS] + 0.0  # nothing expedited
+                        expedited = pf[r, p, EXPEDITED_UNITS] if expedite_lane[p] >= 0 else 0.0
+                        ordered = pf[r, p, ORDERED_UNITS] + expedited
                         week_ordered = ordered - pf[r, p, ORDERED_MARK]
                         week_demand = pf[r, p, DEMAND_UNITS] - pf[r, p, DEMAND_MARK]
                         pf[r, p, ORDERED_MARK] = ordered
@@ -419,21 +493,30 @@ def day_loop(
             # of steps so that the code of a shipment and of a receipt is written once: numba
             # inlines nothing as well as code written in place (a call with a dozen arrays
             # costs more than the day's arithmetic).
-            for step in range(due + len(review_order)):
+            # A review is three steps: the policy's order (over the regular lane or, failing
+            # over, the backup), the backup's share of it, the expediting check.
+            for step in range(due + 3 * len(review_order)):
                 action = NOTHING
-                p = -1
+                lane = -1
                 units = 0.0
                 if step < due:
                     action = RECEIVE
-                    p = today[step]
+                    lane = today[step]
                     units = today_units[step]
-                    if p >= points:  # an order that waited for its supplier's capacity leaves
+                    if lane >= n_lanes:  # an order that waited for its supplier's capacity
                         action = SHIP
-                        p -= points
+                        lane -= n_lanes
+                        unshipped[lane] -= units
+                    # (the review's code below is skipped)
+                    b = -1
+                    kind_of_step = -1
                 else:
-                    b = review_order[step - due]
+                    b = review_order[(step - due) // 3]
+                    kind_of_step = (step - due) % 3
                     if not is_review[b, day]:
                         continue
+                wanted = 0.0
+                if kind_of_step == 0:
                     position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
                     if policy[b] == JIT:  # the forecast rate (ForecastArrays.rate)
                         rate = level[b]
@@ -460,56 +543,102 @@ def day_loop(
                         wanted = rate * policy_a[b] - position
                     else:
                         wanted = order_quantity(policy[b], policy_a[b], policy_b[b], position)
+                    to_backup[b] = 0.0
                     if not wanted > 1e-9:
                         continue
-                    # Engine.order_over: round_order, then send_order. Its counters, and the
+                    lane = b
+                    second = backup_lane[b]
+                    if second >= 0 and rules[b, RULE_SHARE] < 0.0:
+                        # Backup.place_order, failover: the primary unless it cannot deliver
+                        # in time and the backup is sooner (sourcing._backup_is_sooner)
+                        quantity = round_order(lanes, b, wanted)
+                        u = upstream[b]
+                        if u >= 0:
+                            can = state[u, HEAD] == state[u, TAIL] and (
+                                pf[r, u, ON_HAND] >= quantity - 1e-9
+                            )
+                        else:
+                            leaves = ship_time(
+                                capacity, next_day, left_today, supplier[b], quantity, day, False
+                            )
+                            can = leaves <= now + lanes[b, LANE_MAX_DELAY] + 1e-9
+                        backup_quantity = round_order(lanes, second, wanted)
+                        by_backup = ship_time(
+                            capacity, next_day, left_today, supplier[second], backup_quantity,
+                            day, False,
+                        )  # fmt: skip
+                        sooner = True
+                        if u < 0:
+                            by_primary = ship_time(
+                                capacity, next_day, left_today, supplier[b], quantity, day, False
+                            )
+                            sooner = by_backup <= now + lanes[second, LANE_MAX_DELAY] + 1e-9 or (
+                                by_backup + lanes[second, LANE_MEAN]
+                                < by_primary + lanes[b, LANE_MEAN]
+                            )
+                        if not can and sooner:
+                            lane = second
+                            pc[r, b, P_ORDERS_TO_BACKUP] += 1
+                    elif second >= 0:  # shares: whole units to the backup, halves up
+                        share = np.floor(rules[b, RULE_SHARE] * wanted + 0.5)
+                        to_backup[b] = share
+                        wanted = wanted - share
+                        if not wanted > 1e-9:
+                            continue
+                elif kind_of_step == 1:
+                    wanted = to_backup[b]
+                    if not wanted > 0.0:
+                        continue
+                    lane = backup_lane[b]
+                    pc[r, b, P_ORDERS_TO_BACKUP] += 1
+                elif kind_of_step == 2:  # Expedite.review
+                    lane = expedite_lane[b]
+                    if lane < 0:
+                        continue
+                    position = pf[r, b, ON_HAND] + pf[r, b, ON_ORDER] - pf[r, b, BACKORDERS]
+                    if rules[b, RULE_SHIPPED] > 0.0:  # orders still at the supplier left out
+                        position = position - unshipped[b]
+                        if backup_lane[b] >= 0:
+                            position = position - unshipped[backup_lane[b]]
+                    if position > rules[b, RULE_LEVEL] - 1e-9:
+                        continue
+                    wanted = rules[b, RULE_UP_TO] - position
+                if b >= 0:
+                    # An order of ``wanted`` units over ``lane`` (Engine.order_over, or the
+                    # expedite's counters), then Engine.send_order. The counters, and the
                     # source's backorder, are booked before the shipment: the shipment and the
                     # receipts it may cause read none of them.
-                    quantity = wanted
-                    if quantity < lanes[b, LANE_MIN_ORDER]:
-                        quantity = lanes[b, LANE_MIN_ORDER]
-                    lot = lanes[b, LANE_LOT]
-                    if lot > 0.0:
-                        quantity = np.ceil(quantity / lot - 1e-9) * lot
-                    if quantity > wanted + 1e-9:
-                        pc[r, b, P_ROUNDED_ORDERS] += 1
-                        pf[r, b, ROUNDING_UNITS] += quantity - wanted
-                    pc[r, b, P_ORDERS_PLACED] += 1
-                    pf[r, b, ORDERED_UNITS] += quantity
-                    pf[r, b, ORDERING_COST] += lanes[b, LANE_ORDER_COST]
-                    pf[r, b, PURCHASE_COST] += lanes[b, LANE_UNIT_PRICE] * quantity
-                    u = upstream[b]
+                    quantity = round_order(lanes, lane, wanted)
+                    if kind_of_step == 2:
+                        pc[r, b, P_EXPEDITED_ORDERS] += 1
+                        pf[r, b, EXPEDITED_UNITS] += quantity
+                        pf[r, b, EXPEDITE_COST] += (
+                            rules[b, RULE_COST] + rules[b, RULE_PREMIUM] * quantity
+                        )
+                    else:
+                        if quantity > wanted + 1e-9:
+                            pc[r, b, P_ROUNDED_ORDERS] += 1
+                            pf[r, b, ROUNDING_UNITS] += quantity - wanted
+                        pc[r, b, P_ORDERS_PLACED] += 1
+                        pf[r, b, ORDERED_UNITS] += quantity
+                        pf[r, b, ORDERING_COST] += lanes[lane, LANE_ORDER_COST]
+                    pf[r, b, PURCHASE_COST] += lanes[lane, LANE_UNIT_PRICE] * quantity
+                    u = upstream[lane]
                     if u < 0:
                         pf[r, b, BOUGHT_UNITS] += quantity
                     advance(pf, r, b, unit_cost[b], now)
                     pf[r, b, ON_ORDER] += quantity
-                    p = b
                     units = quantity
                     action = SHIP
-                    s = supplier[b]
-                    if (
-                        s >= 0 and capacity[s] > 0.0
-                    ):  # Capacities.ship_time, first come first served
-                        cap = capacity[s]
-                        allocated = next_day[s]
-                        left = left_today[s]
-                        if allocated < day:
-                            allocated = day
-                            left = cap
-                        if quantity > left:
-                            extra = np.ceil((quantity - left) / cap - 1e-12)
-                            allocated = allocated + int(extra)
-                            left = left + extra * cap - quantity
-                        else:
-                            left = left - quantity
-                        next_day[s] = allocated
-                        left_today[s] = left
-                        leaves = float(allocated)
-                        if not (now if now > leaves else leaves) <= now:  # it waits: then ships
+                    s = supplier[lane]
+                    if s >= 0 and capacity[s] > 0.0:  # it may wait for the supplier's capacity
+                        leaves = ship_time(capacity, next_day, left_today, s, quantity, day, True)
+                        if not leaves <= now:
                             action = NOTHING
+                            unshipped[lane] += quantity
                             count = pending[2, 0]
-                            pending[0, count] = allocated
-                            pending[1, count] = b + points
+                            pending[0, count] = int(leaves)
+                            pending[1, count] = lane + n_lanes
                             pending_units[count] = quantity
                             pending[2, 0] = count + 1
                     if u >= 0:  # Engine.request: u fills what it can, backorders the rest
@@ -545,14 +674,15 @@ def day_loop(
                 # serving loop's state is in the arrays.
                 depth = 0
                 while action != NOTHING:
+                    p = into[lane]
                     if action == SHIP:  # Engine.ship over the lane into p
-                        shipment = state[p, SHIPMENTS]
-                        if shipment >= lanes[p, LANE_WIDTH]:  # the caller draws more
-                            overflow[0] = p
+                        shipment = shipped[lane]
+                        if shipment >= lanes[lane, LANE_WIDTH]:  # the caller draws more
+                            overflow[0] = lane
                             return r
-                        lead = leads[p, r, shipment]
-                        state[p, SHIPMENTS] = shipment + 1
-                        if owned[p]:  # take_title
+                        lead = leads[lane, r, shipment]
+                        shipped[lane] = shipment + 1
+                        if owned[lane]:  # take_title
                             advance(pf, r, p, unit_cost[p], now)
                             pf[r, p, OWNED_TRANSIT] += units
                             note_cash(pf, r, p, unit_cost, net)
@@ -563,13 +693,15 @@ def day_loop(
                         else:
                             count = pending[2, 0]
                             pending[0, count] = int(arrival)
-                            pending[1, count] = p
+                            pending[1, count] = lane
                             pending_units[count] = units
                             pending[2, 0] = count + 1
                     if action == RECEIVE:  # StockPoint.receive
+                        if lanes[lane, LANE_IS_BACKUP] > 0.0:  # Lane.count_from_backup
+                            pf[r, p, UNITS_FROM_BACKUP] += units
                         advance(pf, r, p, unit_cost[p], now)
                         pf[r, p, ON_ORDER] -= units
-                        if owned[p]:
+                        if owned[lane]:
                             pf[r, p, OWNED_TRANSIT] -= units
                         pf[r, p, ON_HAND] += units
                         stack[depth, 0] = p
@@ -598,7 +730,7 @@ def day_loop(
                                 cf[r, who, C_LATE_UNITS] += served
                                 cf[r, who, C_REVENUE] += price[who] * served - 0.0
                                 continue
-                            p = who - customers  # a downstream stock point's order
+                            lane = who - customers  # a downstream point's regular lane
                             units = served
                             action = SHIP
                             break

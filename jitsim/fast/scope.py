@@ -95,19 +95,11 @@ def kernel_scope(resolved: Scenario) -> str | None:
     line), or None if it can; a scenario in the fast engine's scope but not in this one runs
     on the numpy day loop.
 
-    The kernel scope is the fast engine's scope without dual sourcing and expediting.
+    The kernel scope is today the fast engine's whole scope.
 
     Parameters
     ----------
     resolved : Scenario
         A resolved scenario.
     """
-    reason = out_of_scope(resolved)
-    if reason is not None:
-        return reason
-    for name, point in resolved.stock_points.items():
-        if point.backup is not None:
-            return f"dual sourcing (stock_points.{name}.backup)"
-        if point.expedite is not None:
-            return f"expediting (stock_points.{name}.expedite)"
-    return None
+    return out_of_scope(resolved)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jitsim
-from jitsim.fast import _policies, run_replications
+from jitsim.fast import _policies, out_of_scope, run_replications
 from jitsim.fast.engine import KERNEL_SWITCH, Engine, use_kernel
 from jitsim.fast.scope import kernel_scope
 from tests.conftest import BUNDLED, ROOT
@@ -34,7 +34,7 @@ from tests.fast.test_fast_engine import (
     scenario_of,
     shortened,
 )
-from tests.fast.test_fast_properties import DEMANDS, LEADS, policies
+from tests.fast.test_fast_properties import DEMANDS, LEADS, policies, scenarios
 
 pytest.importorskip("numba")
 
@@ -116,33 +116,8 @@ def test_bundled_alternatives_in_the_kernel_scope() -> None:
 
 # -- hand-made scenarios: each feature of the kernel scope ---------------------------------------
 
-#: Cases of test_fast_engine.HAND_MADE in the kernel scope (the others use a feature it leaves
-#: to the numpy day loop: backup, expediting).
-KERNEL_HAND_MADE = {
-    "base",
-    "lost_sales",
-    "warm_up",
-    "review_every_4_offset_2",
-    "moq_and_lot",
-    "seasonal_trend",
-    "normal_demand",
-    "gamma_demand_end_of_day_costs",
-    "zero_lead_time",
-    "title_at_shipment",
-    "base_stock",
-    "r_Q",
-    "kanban",
-    "eoq_with_service_level",
-    "two_customers_two_points",
-    "serial_dc_short_of_stock",
-    "distribution_dc_with_its_own_customers",
-    "jit_naive",
-    "jit_moving_average_warm_up",
-    "jit_exponential_smoothing_normal",
-    "three_echelons_jit",
-    "shared_supplier_capacity",
-    "oracle_with_error_and_bias_beyond_the_horizon",
-}
+#: Every case of test_fast_engine.HAND_MADE is in the kernel scope (it is the fast engine's).
+KERNEL_HAND_MADE = set(HAND_MADE)
 #: More cases: features combined.
 MORE: dict[str, dict[str, Any]] = {
     "lost_sales_warm_up_end_of_day": {
@@ -253,11 +228,9 @@ def test_more_hand_made(case: str) -> None:
     assert_kernel_same(scenario_of(**MORE[case]), range(30))
 
 
-def test_hand_made_cases_outside_the_kernel_scope() -> None:
-    """Every other hand-made case is outside the kernel scope, with its reason."""
+def test_hand_made_cases_in_the_kernel_scope() -> None:
     for case, changes in HAND_MADE.items():
-        reason = kernel_scope(jitsim.resolve(scenario_of(**changes), "base"))
-        assert (reason is None) == (case in KERNEL_HAND_MADE), (case, reason)
+        assert kernel_scope(jitsim.resolve(scenario_of(**changes), "base")) is None, case
 
 
 @pytest.mark.parametrize("case", ["lost_sales", "two_customers_two_points", "title_at_shipment"])
@@ -279,20 +252,17 @@ def test_lead_times_drawn_as_the_numpy_loop_draws_them() -> None:
 
 # -- scope and dispatch ---------------------------------------------------------------------------
 
-KERNEL_OUT_OF_SCOPE = {
-    "expedite_from_a_rush_supplier": "expediting",
-    "dual_sourcing_shares": "dual sourcing",
-}
 
-
-@pytest.mark.parametrize("case", sorted(KERNEL_OUT_OF_SCOPE))
-def test_kernel_scope(case: str) -> None:
-    resolved = jitsim.resolve(scenario_of(**HAND_MADE[case]), "base")
+def test_kernel_scope_is_the_fast_engines() -> None:
+    """Outside the fast engine's scope, the kernel refuses too, with the same reason."""
+    resolved = jitsim.resolve(scenario_of(suppliers__acme__defect_rate=0.02), "base")
     reason = kernel_scope(resolved)
-    assert reason is not None and KERNEL_OUT_OF_SCOPE[case] in reason and "\n" not in reason
+    assert reason is not None and reason == out_of_scope(resolved)
     assert not use_kernel(resolved)
+    policies_, _ = _policies(jitsim.resolve(scenario_of(), "base"), 1)
+    engine = Engine(resolved, 1, range(1), policies_)
     with pytest.raises(ValueError, match="compiled day loop cannot run"):
-        run_replications(resolved, 1, range(1), kernel=True)
+        engine.run(kernel=True)
 
 
 def test_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -401,6 +371,13 @@ def kernel_scenarios(draw: Any) -> jitsim.Scenario:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kernel_scenarios())
 def test_generated_scenarios_match(scenario: jitsim.Scenario) -> None:
+    assert_kernel_same(scenario, range(6), seed=scenario.run.seed)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_generated_fast_engine_scenarios_match(scenario: jitsim.Scenario) -> None:
+    """test_fast_properties' scenarios: backups, expediting, capacities, networks."""
     assert_kernel_same(scenario, range(6), seed=scenario.run.seed)
 
 
