@@ -6,12 +6,8 @@ values: the loop is bound by the number of array operations, not by arithmetic. 
 day loop is one compiled function that walks the replications one after the other, each with
 plain scalars, which is an order of magnitude faster.
 
-It runs the *kernel scope* (:func:`jitsim.fast.scope.kernel_scope`): the fast engine's
-scope without dual sourcing and expediting. That is stock points bought from suppliers (with
-their daily capacity) or from other stock points (serial and distribution networks); every
-policy of the fast engine (s_S, base_stock, r_Q, eoq, kanban, and jit with every built-in
-forecast); MOQ and lot multiple, either title transfer, any number of customers per point,
-backorders or lost sales, warm-up, any review period and offset, zero lead times.
+It runs the *kernel scope* (:func:`jitsim.fast.scope.kernel_scope`), today the fast engine's
+whole scope: networks, supplier capacity, dual sourcing, expediting, every policy and forecast.
 
 The result is bit-identical to the numpy day loop (and so to the SimPy engine): every
 floating-point operation of a replication is done in the same order as
