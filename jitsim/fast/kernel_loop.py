@@ -325,13 +325,16 @@ def day_loop(
     stock points' counters in this module's layout, ``cf`` and ``cc`` the customers', and
     ``network`` (replications, 3) the days, the days with every customer served (whole
     numbers as floats) and the peak cash; they come in at their initial values and leave
-    finished. ``demand`` is (customers, replications, horizon), ``leads`` (points,
-    replications, shipments), of which the first ``lanes[p, LANE_WIDTH]`` are drawn for
-    point ``p``. An oracle forecast reads its stock point's cumulative demand ``cumulative``
-    (oracles, replications, horizon + 1) and its errors ``errors`` (oracles, replications,
-    reviews). Returns where it stopped: the block's
-    size, or the first replication whose lane ``overflow[0]`` ran out of lead times (its
-    counters are half-way: the caller puts them back and resumes there).
+    finished. ``demand`` is (customers, replications, horizon), ``leads`` (lanes,
+    replications, shipments), of which the first ``lanes[lane, LANE_WIDTH]`` are drawn. The
+    terms of the lanes are ``lanes`` and ``owned`` (title at shipment), those of the stock
+    points' backup and expediting ``rules``, of the customers ``customer_terms``, of the JIT
+    forecasts ``forecasts`` and ``forecast_ring``, of the suppliers ``capacity``; an oracle
+    forecast reads its stock point's cumulative demand ``cumulative`` (oracles,
+    replications, horizon + 1) and its errors ``errors`` (oracles, replications, reviews).
+    Returns where it stopped: the block's size, or the first replication whose lane
+    ``overflow[0]`` ran out of lead times (its counters are half-way: the caller puts them
+    back and resumes there).
     """
     n = pf.shape[0]
     points = pf.shape[1]
@@ -474,8 +477,9 @@ def day_loop(
                 note_network_cash(pf, r, unit_cost, net)
             if day == horizon:
                 break
-            # Engine.receipts: today's deliveries in the order they were scheduled, taken out
-            # of the list first (a receipt may schedule more, for later days)
+            # Engine.receipts: today's deliveries (a lane's index) and shipments leaving their
+            # supplier (the index + the number of lanes) in the order they were scheduled,
+            # taken out of the list first (a receipt may schedule more, for later days)
             due = 0
             kept = 0
             for i in range(pending[2, 0]):
@@ -507,8 +511,7 @@ def day_loop(
                         action = SHIP
                         lane -= n_lanes
                         unshipped[lane] -= units
-                    # (the review's code below is skipped)
-                    b = -1
+                    b = -1  # not a review: the order code below is skipped
                     kind_of_step = -1
                 else:
                     b = review_order[(step - due) // 3]
