@@ -176,16 +176,21 @@ class Engine:
             its scope and numba installed); False: the numpy day loop below; None (default):
             the compiled loop where :func:`use_kernel` allows it. Both give the same numbers.
         """
+        forced = kernel is not None
         if kernel is None:
             kernel = use_kernel(self.scenario)
         if kernel:
             reason = kernel_scope(self.scenario)
             if reason is not None:
                 raise ValueError(f"the compiled day loop cannot run this scenario: {reason}")
-            from jitsim.fast.kernel import run_kernel  # imports numba: only when used
-
-            run_kernel(self)
-            return
+            try:
+                from jitsim.fast.kernel import run_kernel  # imports numba: only when used
+            except ImportError:  # numba installed but unusable (say, a newer numpy): numpy
+                if forced:
+                    raise
+            else:
+                run_kernel(self)
+                return
         customers_of = [
             (self.customers[name], self.customer_index[name], self.points[spec.buys_from], name)
             for name, spec in self.scenario.customers.items()

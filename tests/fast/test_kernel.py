@@ -282,6 +282,16 @@ def test_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     run_replications(resolved, 1, range(2))  # the numpy loop, not the kernel
 
 
+def test_an_unusable_numba_falls_back_to_the_numpy_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba installed but failing to import: the numpy loop, unless the kernel is forced."""
+    resolved = jitsim.resolve(scenario_of(), "base")
+    monkeypatch.setitem(sys.modules, "jitsim.fast.kernel", None)  # import raises ImportError
+    expected = run_replications(resolved, 1, range(2), kernel=False)
+    assert repr(run_replications(resolved, 1, range(2))) == repr(expected)
+    with pytest.raises(ImportError):
+        run_replications(resolved, 1, range(2), kernel=True)
+
+
 def test_numba_is_not_imported_by_jitsim_nor_the_numpy_loop() -> None:
     """``import jitsim`` and the fast engine forced onto its numpy loop never load numba."""
     code = (
