@@ -131,17 +131,31 @@ def _generate_state(entropy: np.ndarray, out: np.ndarray) -> None:
 # --------------------------------------------------------------------------- PCG64
 
 
-@_compiled
-def _mulhi(x: np.uint64, y: np.uint64) -> np.uint64:
-    """The high 64 bits of the 128-bit product x·y."""
-    x0 = x & _U32
-    x1 = x >> np.uint64(32)
-    y0 = y & _U32
-    y1 = y >> np.uint64(32)
-    w0 = x0 * y0
-    t = x1 * y0 + (w0 >> np.uint64(32))
-    w1 = (t & _U32) + x0 * y1
-    return x1 * y1 + (t >> np.uint64(32)) + (w1 >> np.uint64(32))
+def _native_mulhi() -> Callable[..., Any]:
+    """The high 64 bits of a 128-bit product in one machine multiply (an LLVM ``i128``
+    multiply, which numba does not offer as a Python operation)."""
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def mulhi(typingctx: Any, x: Any, y: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            wide = ir.IntType(128)
+            product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+            return builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+
+        return types.uint64(types.uint64, types.uint64), codegen
+
+    return mulhi
+
+
+def _python_mulhi(x: np.uint64, y: np.uint64) -> np.uint64:
+    """The high 64 bits of the 128-bit product x·y (plain Python, without numba)."""
+    return np.uint64((int(x) * int(y)) >> 64)
+
+
+_mulhi = _native_mulhi() if AVAILABLE else _python_mulhi
 
 
 @_compiled
