@@ -128,7 +128,7 @@ def fast_engine_status(scenario: jitsim.Scenario) -> str | None:
     """None if ``engine="fast"`` runs this scenario, else what the table shows instead."""
     os.environ["JITSIM_COMPILED"] = "1"  # also loads numba here, before the timed runs
     try:
-        jitsim.run(scenario, replications=2, backend="serial", engine="fast")  # type: ignore[call-arg]
+        jitsim.run(scenario, replications=2, backend="serial", engine="fast")
     except TypeError:
         return NOT_AVAILABLE  # this jitsim has no fast engine
     except Exception as error:
@@ -181,7 +181,7 @@ def jitsim_rows(case: Case, workers: int) -> list[Measurement]:
             # JITSIM_COMPILED=0: numpy's generators and the numpy day loop, without numba
             os.environ["JITSIM_COMPILED"] = compiled
             try:
-                return jitsim.run(  # type: ignore[call-arg]
+                return jitsim.run(
                     scenario,
                     replications=fast_n,
                     backend=backend,
