@@ -10,12 +10,14 @@ fixed seeds).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_within_3se, replications
+from conftest import Estimate, assert_within_3se, replications
 from exact_inventory import (
+    CostBasis,
     base_stock_cost_normal,
     base_stock_cost_poisson,
     demand_windows,
@@ -188,12 +190,14 @@ def test_newsvendor_normal_is_critical_fractile_of_lead_plus_one_days() -> None:
     [(2, 1, "end_of_day"), (0, 1, "continuous"), (3, 1, "continuous"), (1, 3, "end_of_day"),
      (2, 2, "continuous")],
 )  # fmt: skip
-def test_newsvendor_normal_minimises_the_exact_cost(lead: int, review: int, basis: str) -> None:
+def test_newsvendor_normal_minimises_the_exact_cost(
+    lead: int, review: int, basis: CostBasis
+) -> None:
     mu, sigma, h, p = 20.0, 5.0, 1.0, 9.0
-    star = newsvendor_base_stock(mu, sigma, lead, h, p, review, basis)  # type: ignore[arg-type]
+    star = newsvendor_base_stock(mu, sigma, lead, h, p, review, basis)
 
     def cost(level: float) -> float:
-        return base_stock_cost_normal(level, mu, sigma, lead, h, p, review, basis)  # type: ignore[arg-type]
+        return base_stock_cost_normal(level, mu, sigma, lead, h, p, review, basis)
 
     found = optimize.minimize_scalar(cost, bracket=(star - 30, star + 30), tol=1e-10)
     assert star == pytest.approx(found.x, abs=1e-3)
@@ -206,11 +210,11 @@ def test_newsvendor_normal_minimises_the_exact_cost(lead: int, review: int, basi
      (0.7, 3, 1, "end_of_day")],
 )  # fmt: skip
 def test_poisson_base_stock_minimises_the_exact_cost(
-    mean: float, lead: int, review: int, basis: str
+    mean: float, lead: int, review: int, basis: CostBasis
 ) -> None:
-    star = poisson_base_stock(mean, lead, 1.0, 9.0, review, basis)  # type: ignore[arg-type]
+    star = poisson_base_stock(mean, lead, 1.0, 9.0, review, basis)
     costs = [
-        base_stock_cost_poisson(level, mean, lead, 1.0, 9.0, review, basis)  # type: ignore[arg-type]
+        base_stock_cost_poisson(level, mean, lead, 1.0, 9.0, review, basis)
         for level in range(0, int(10 * (lead + review) * mean) + 20)
     ]
     assert star == int(np.argmin(costs))
@@ -266,20 +270,21 @@ alternatives:
 def check_newsvendor(
     demand: str,
     star: float,
-    levels: dict[str, float],
+    levels: Mapping[str, float],
     exact: dict[str, float],
     *,
     lead: int,
     review: int,
-    basis: str,
+    basis: CostBasis,
     reps: int,
     horizon: int,
     seed: int,
-) -> None:
+) -> pd.Series:
     """jitsim at S* (alternative ``star``; a scenario with alternatives runs only those) and
     the levels of ``levels`` under common random numbers:
     each cost per day within 3 SE of the exact one, each paired difference with S* within
-    3 SE of the exact difference, and every other level dearer than S*."""
+    3 SE of the exact difference, and every other level dearer than S*. Returns the costs per
+    day, indexed by (alternative, replication)."""
     alternatives = "\n".join(
         f"  {name}: {{store: {{kind: base_stock, S: {level}}}}}"
         for name, level in {"star": star, **levels}.items()
@@ -301,6 +306,7 @@ def check_newsvendor(
         diff: pd.Series = cost.loc[name] - base
         assert_within_3se(diff, exact[name] - exact["star"], f"{name} − S*")
         assert diff.mean() > 0, f"{name} cheaper than S* on average"
+    return cost
 
 
 def test_newsvendor_normal_against_jitsim() -> None:
@@ -311,10 +317,16 @@ def test_newsvendor_normal_against_jitsim() -> None:
         name: base_stock_cost_normal(level, mu, sigma, lead, 1.0, 9.0)
         for name, level in {"star": star, **levels}.items()
     }
-    check_newsvendor(
+    cost = check_newsvendor(
         f"{{kind: normal, mean: {mu}, sd: {sigma}}}", star, levels, exact,
         lead=lead, review=1, basis="end_of_day", reps=8, horizon=2100, seed=1991,
     )  # fmt: skip
+    # The window is L + 1 days, not L (lead-time demand only) nor L + 2: the same data reject
+    # the costs of those windows at S* (and the fractile levels they would give).
+    at_star = Estimate.of(cost.loc["star"])
+    for wrong in (lead - 1, lead + 1):
+        assert at_star.z(base_stock_cost_normal(star, mu, sigma, wrong, 1.0, 9.0)) > 3
+        assert abs(newsvendor_base_stock(mu, sigma, wrong, 1.0, 9.0) - star) > 4
 
 
 def test_poisson_base_stock_against_jitsim() -> None:
@@ -333,15 +345,15 @@ def test_poisson_base_stock_against_jitsim() -> None:
 
 @pytest.mark.parametrize(("lead", "review", "basis"), [(3, 1, "continuous"), (1, 2, "end_of_day")])
 def test_newsvendor_normal_against_jitsim_other_conventions(
-    lead: int, review: int, basis: str
+    lead: int, review: int, basis: CostBasis
 ) -> None:
     # the continuous cost basis (half a day at the morning level) and a 2-day review period
     # (windows of L + 1 and L + 2 days); the window (2000 days) is a whole number of reviews.
     mu, sigma = 20.0, 5.0
-    star = newsvendor_base_stock(mu, sigma, lead, 1.0, 9.0, review, basis)  # type: ignore[arg-type]
+    star = newsvendor_base_stock(mu, sigma, lead, 1.0, 9.0, review, basis)
     levels = {"minus": star - 4, "plus": star + 4}
     exact = {
-        name: base_stock_cost_normal(level, mu, sigma, lead, 1.0, 9.0, review, basis)  # type: ignore[arg-type]
+        name: base_stock_cost_normal(level, mu, sigma, lead, 1.0, 9.0, review, basis)
         for name, level in {"star": star, **levels}.items()
     }
     check_newsvendor(
