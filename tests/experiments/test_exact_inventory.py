@@ -151,6 +151,29 @@ def test_zf_optimum_other_costs() -> None:
                 assert other >= cost - 1e-12
 
 
+S_S_SCENARIO = """
+name: periodic s S
+run: {{horizon_days: 3200, warmup_days: 200, cost_basis: end_of_day}}
+items: {{w: {{unit_cost: 365, holding_rate: 1.0}}}}     # h = 1 per unit-day
+suppliers: {{acme: {{items: [w], lead_time: {lead}, order_cost: 64}}}}
+stock_points:
+  store: {{item: w, source: acme, initial: {S}, review: {{every_days: 1}},
+           policy: {{kind: s_S, s: {s}, S: {S}}}}}
+customers:
+  c: {{buys_from: store, demand: {{kind: poisson, mean: {mean}}}, backorder_cost_per_unit_day: 9}}
+"""
+
+
+@pytest.mark.parametrize(("mean", "lead"), [(5.0, 0), (15.0, 0), (4.0, 2)])
+def test_zf_cost_against_jitsim(mean: float, lead: int) -> None:
+    # the optimum for means without a published value, and a lead time (the order of day t
+    # arrives before the demand of day t + L): jitsim's cost per day within 3 SE (8 × 3000 days)
+    s, big_s, cost = zf_optimum(mean, lead_days=lead)
+    text = S_S_SCENARIO.format(lead=lead, s=s, S=big_s, mean=mean)
+    frame = replications(text, 8, seed=1991 + lead)
+    assert_within_3se(frame["total_cost"] / frame["window_days"], cost)
+
+
 # --------------------------------------------------------------------------- base stock
 
 
