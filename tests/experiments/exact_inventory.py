@@ -47,6 +47,7 @@ Consequences:
   where m(j) = Σ_{n≥0} P(D_n = j) is the expected number of reviews in a cycle at which the
   cumulative demand since the order is j (m(0) = 1/(1 − p₀),
   m(j) = Σ_{k=1..j} p_k·m(j − k)/(1 − p₀)) and M(n) = Σ_{j<n} m(j) is the expected cycle length.
+  With time-weighted costs G_{L+1} becomes ½·[G_L + G_{L+1}] (:func:`period_loss`).
 
 Normal demand in jitsim is truncated at 0 (docs: ``kind: normal``); the formulas below use the
 untruncated normal. At μ ≥ 4σ truncation removes P(daily demand < 0) < 3.2e-5 and shifts the daily
@@ -193,13 +194,14 @@ def zf_average_cost(
     p: float = 9.0,
     K: float = 64.0,
     lead_days: int = 0,
+    cost_basis: CostBasis = "end_of_day",
 ) -> float:
     """Exact long-run cost per day of a daily-review (s,S) policy, Poisson demand, backorders.
 
     At each morning review, if IP ≤ s order up to S (cost K); the order arrives ``lead_days``
     mornings later, before that day's demand; holding and backorders are charged on end-of-day
-    levels (``run.cost_basis: end_of_day``). Renewal-reward over the cycles between orders (see
-    the module docstring).
+    levels (``run.cost_basis: end_of_day``, Zheng & Federgruen's model) or time-weighted
+    (``continuous``). Renewal-reward over the cycles between orders (module docstring).
 
     Parameters
     ----------
@@ -213,19 +215,56 @@ def zf_average_cost(
         Fixed cost per order.
     lead_days : int
         Whole-day lead time L (days).
+    cost_basis : {"end_of_day", "continuous"}
+        jitsim's ``run.cost_basis``.
 
     Returns
     -------
     float
-        h·E[on-hand eod] + p·E[backorders eod] + K·(orders per day).
+        h·E[on-hand eod] + p·E[backorders eod] + K·(orders per day) (end of day).
     """
     if not s < S:
         raise ValueError(f"need s < S, got s={s}, S={S}")
     n = int(S - s)
     m = renewal_masses(mean, n)
     levels = S - np.arange(n)
-    loss = poisson_loss(levels, (lead_days + 1) * mean, h, p)
+    loss = period_loss(levels, mean, h, p, lead_days, cost_basis)
     return float((K + np.dot(m, loss)) / np.sum(m))
+
+
+def period_loss(
+    levels: np.ndarray,
+    mean: float,
+    h: float,
+    p: float,
+    lead_days: int,
+    cost_basis: CostBasis = "end_of_day",
+) -> np.ndarray:
+    """Expected holding plus backorder cost of the day a review leaves IP at each level.
+
+    Parameters
+    ----------
+    levels : array of int
+        Inventory position after the review (units).
+    mean : float
+        Mean of the Poisson daily demand (units per day).
+    h, p : float
+        Holding and backorder cost (per unit-day).
+    lead_days : int
+        Whole-day lead time L (days).
+    cost_basis : {"end_of_day", "continuous"}
+        jitsim's ``run.cost_basis``.
+
+    Returns
+    -------
+    ndarray of float
+        G_{L+1}(y) at the end of the day, ½·[G_L(y) + G_{L+1}(y)] time-weighted (per day).
+    """
+    windows = demand_windows(lead_days, 1, cost_basis)
+    return sum(
+        (w * poisson_loss(levels, k * mean, h, p) for k, w in windows.items()),
+        start=np.zeros(np.shape(levels)),
+    )
 
 
 def zf_optimum(
@@ -234,6 +273,7 @@ def zf_optimum(
     p: float = 9.0,
     K: float = 64.0,
     lead_days: int = 0,
+    cost_basis: CostBasis = "end_of_day",
 ) -> tuple[int, int, float]:
     """Optimal daily-review (s,S) by the Zheng & Federgruen (1991) algorithm.
 
@@ -241,7 +281,7 @@ def zf_optimum(
     ----------
     mean : float
         Mean of the Poisson daily demand (units per day), > 0.
-    h, p, K, lead_days
+    h, p, K, lead_days, cost_basis
         As in :func:`zf_average_cost`.
 
     Returns
@@ -251,22 +291,19 @@ def zf_optimum(
 
     Notes
     -----
-    G = G_{L+1} is convex with minimiser y*; ZF show s* < y* ≤ S*, find s for S = y* by
+    G (:func:`period_loss`) is convex with minimiser y*; ZF show s* < y* ≤ S*, find s for S = y* by
     lowering s until c(s, y*) ≤ G(s), then raise S while G(S) ≤ c (beyond, no S can help),
     and each time c(s, S) improves raise s while c(s, S) ≤ G(s + 1).
     """
-    lam = (lead_days + 1) * mean
 
     def g(y: int) -> float:
-        return float(poisson_loss(np.array([y]), lam, h, p)[0])
+        return float(period_loss(np.array([y]), mean, h, p, lead_days, cost_basis)[0])
 
     def c(s: int, big_s: int) -> float:
-        return zf_average_cost(s, big_s, mean, h, p, K, lead_days)
+        return zf_average_cost(s, big_s, mean, h, p, K, lead_days, cost_basis)
 
-    # y*: the smallest minimiser of the convex G (ΔG(y) = (h + p)·P(D ≤ y) − p ≥ 0)
-    y_star = int(stats.poisson.ppf(p / (p + h), lam))
-    while g(y_star - 1) <= g(y_star) and y_star > 0:  # guard against ppf rounding
-        y_star -= 1
+    # y*: the smallest minimiser of G, the best base-stock level
+    y_star = poisson_base_stock(mean, lead_days, h, p, 1, cost_basis)
     s = y_star - 1
     while c(s, y_star) > g(s):
         s -= 1

@@ -22,8 +22,8 @@ from exact_inventory import (
     base_stock_cost_poisson,
     demand_windows,
     newsvendor_base_stock,
+    period_loss,
     poisson_base_stock,
-    poisson_loss,
     renewal_masses,
     zf_average_cost,
     zf_optimum,
@@ -41,12 +41,12 @@ def test_zf_cost_reproduces_zheng_federgruen() -> None:
 
 
 def markov_chain_cost(
-    s: int, big_s: int, mean: float, h: float, p: float, k: float, lead: int
+    s: int, big_s: int, mean: float, h: float, p: float, k: float, lead: int, basis: CostBasis
 ) -> float:
     """The same cost from the stationary law of the post-review IP y ∈ {s+1, …, S}.
 
-    Next morning y' = y − d if that is > s, else S (an order); the day costs G_{L+1}(y) and
-    the next morning's order K·P(y − d ≤ s).
+    Next morning y' = y − d if that is > s, else S (an order); the day costs G(y)
+    (:func:`period_loss`) and the next morning's order K·P(y − d ≤ s).
     """
     levels = np.arange(s + 1, big_s + 1)
     n = len(levels)
@@ -63,25 +63,28 @@ def markov_chain_cost(
     rhs[-1] = 1.0
     pi = np.linalg.solve(system, rhs)
     reorder = 1.0 - stats.poisson.cdf(levels - s - 1, mean)  # P(d ≥ y − s)
-    loss = poisson_loss(levels, (lead + 1) * mean, h, p)
+    loss = period_loss(levels, mean, h, p, lead, basis)
     return float(pi @ (loss + k * reorder))
 
 
 @pytest.mark.parametrize(
-    ("s", "big_s", "mean", "h", "p", "k", "lead"),
+    ("s", "big_s", "mean", "h", "p", "k", "lead", "basis"),
     [
-        (6, 40, 10.0, 1.0, 9.0, 64.0, 0),
-        (14, 62, 20.0, 1.0, 9.0, 64.0, 0),
-        (2, 9, 3.0, 0.5, 4.0, 20.0, 0),
-        (-3, 5, 1.5, 1.0, 9.0, 10.0, 0),
-        (20, 45, 6.0, 1.0, 19.0, 30.0, 2),
+        (6, 40, 10.0, 1.0, 9.0, 64.0, 0, "end_of_day"),
+        (14, 62, 20.0, 1.0, 9.0, 64.0, 0, "end_of_day"),
+        (2, 9, 3.0, 0.5, 4.0, 20.0, 0, "end_of_day"),
+        (-3, 5, 1.5, 1.0, 9.0, 10.0, 0, "end_of_day"),
+        (20, 45, 6.0, 1.0, 19.0, 30.0, 2, "end_of_day"),
+        (1, 37, 10.0, 1.0, 9.0, 64.0, 0, "continuous"),
+        (20, 45, 6.0, 1.0, 19.0, 30.0, 2, "continuous"),
     ],
 )
 def test_zf_cost_equals_markov_chain(
-    s: int, big_s: int, mean: float, h: float, p: float, k: float, lead: int
+    s: int, big_s: int, mean: float, h: float, p: float, k: float, lead: int, basis: CostBasis
 ) -> None:
-    renewal = zf_average_cost(s, big_s, mean, h, p, k, lead)
-    assert renewal == pytest.approx(markov_chain_cost(s, big_s, mean, h, p, k, lead), rel=1e-10)
+    renewal = zf_average_cost(s, big_s, mean, h, p, k, lead, basis)
+    chain = markov_chain_cost(s, big_s, mean, h, p, k, lead, basis)
+    assert renewal == pytest.approx(chain, rel=1e-10)
 
 
 def test_zf_cost_by_hand() -> None:
@@ -95,6 +98,10 @@ def test_zf_cost_by_hand() -> None:
     # renewal masses: m(0) = 1/(1 − p₀), m(1) = p₁·m(0)/(1 − p₀) = e/(1 − e)²
     m = renewal_masses(1.0, 2)
     assert m == pytest.approx([1 / (1 - e), e / (1 - e) ** 2], rel=1e-12)
+    # time-weighted: the morning level is S = 1 for half of each day (h·1·½)
+    assert zf_average_cost(0, 1, 1.0, 1.0, 9.0, 64.0, cost_basis="continuous") == pytest.approx(
+        0.5 * 1.0 + 0.5 * (e + 9 * e) + 64 * (1 - e), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize(
@@ -107,23 +114,29 @@ def test_zf_optimum_reproduces_zheng_federgruen(
     assert (s, big_s, round(cost, 4)) == expected
 
 
-def exhaustive_optimum(mean: float, h: float, p: float, k: float) -> tuple[int, int, float]:
+def exhaustive_optimum(
+    mean: float, h: float, p: float, k: float, basis: CostBasis
+) -> tuple[int, int, float]:
     """The best (s,S) over every pair of a grid that provably holds the optimum (L = 0).
 
     For an optimal (s*, S*) with cost c*, G(s* + 1) ≤ c* and G(S*) ≤ c* (Zheng & Federgruen
     1991, Lemma 1 and its corollary): s* + 1 and S* lie in the level set {y : G(y) ≤ c̄} of
-    the convex G for any c̄ ≥ c*, an integer interval [a, b]. c̄ = c(y*−1, y*) of the policy
+    the convex G for any c̄ ≥ c*, an integer interval [a, b]. c̄ = c(y − 1, y) of a policy
     that orders whenever demand came. The grid adds 3 units on each side for good measure.
     """
-    g_star = int(stats.poisson.ppf(p / (p + h), mean))
-    bound = zf_average_cost(g_star - 1, g_star, mean, h, p, k)
+
+    def g(levels: np.ndarray) -> np.ndarray:
+        return period_loss(levels, mean, h, p, 0, basis)
+
     ys = np.arange(-50, int(20 * mean + 200))
-    inside = ys[poisson_loss(ys, mean, h, p) <= bound]
+    some = round(mean)
+    bound = zf_average_cost(some - 1, some, mean, h, p, k, 0, basis)
+    inside = ys[g(ys) <= bound]
     a, b = int(inside.min()) - 3, int(inside.max()) + 3
     m = renewal_masses(mean, b - a + 2)
     best = (0, 0, math.inf)
     for big_s in range(a, b + 1):
-        loss = poisson_loss(big_s - np.arange(big_s - a + 2), mean, h, p)
+        loss = g(big_s - np.arange(big_s - a + 2))
         # c(s, S) for s = S − 1, S − 2, …: cumulative sums of the renewal-reward terms
         costs = (k + np.cumsum(m[: len(loss)] * loss)) / np.cumsum(m[: len(loss)])
         j = int(np.argmin(costs))
@@ -133,10 +146,11 @@ def exhaustive_optimum(mean: float, h: float, p: float, k: float) -> tuple[int, 
 
 
 @pytest.mark.parametrize("mean", [5.0, 10.0, 15.0, 20.0, 25.0, 30.0])
-def test_zf_optimum_equals_exhaustive_search(mean: float) -> None:
-    s, big_s, cost = zf_optimum(mean)
-    assert cost == pytest.approx(zf_average_cost(s, big_s, mean), rel=1e-12)
-    grid = exhaustive_optimum(mean, 1.0, 9.0, 64.0)
+@pytest.mark.parametrize("basis", ["end_of_day", "continuous"])
+def test_zf_optimum_equals_exhaustive_search(mean: float, basis: CostBasis) -> None:
+    s, big_s, cost = zf_optimum(mean, cost_basis=basis)
+    assert cost == pytest.approx(zf_average_cost(s, big_s, mean, cost_basis=basis), rel=1e-12)
+    grid = exhaustive_optimum(mean, 1.0, 9.0, 64.0, basis)
     assert (s, big_s) == grid[:2]
     assert cost == pytest.approx(grid[2], rel=1e-12)
 
@@ -153,7 +167,7 @@ def test_zf_optimum_other_costs() -> None:
 
 S_S_SCENARIO = """
 name: periodic s S
-run: {{horizon_days: 3200, warmup_days: 200, cost_basis: end_of_day}}
+run: {{horizon_days: 3200, warmup_days: 200, cost_basis: {basis}}}
 items: {{w: {{unit_cost: 365, holding_rate: 1.0}}}}     # h = 1 per unit-day
 suppliers: {{acme: {{items: [w], lead_time: {lead}, order_cost: 64}}}}
 stock_points:
@@ -164,12 +178,17 @@ customers:
 """
 
 
-@pytest.mark.parametrize(("mean", "lead"), [(5.0, 0), (15.0, 0), (4.0, 2)])
-def test_zf_cost_against_jitsim(mean: float, lead: int) -> None:
-    # the optimum for means without a published value, and a lead time (the order of day t
-    # arrives before the demand of day t + L): jitsim's cost per day within 3 SE (8 × 3000 days)
-    s, big_s, cost = zf_optimum(mean, lead_days=lead)
-    text = S_S_SCENARIO.format(lead=lead, s=s, S=big_s, mean=mean)
+@pytest.mark.parametrize(
+    ("mean", "lead", "basis"),
+    [(5.0, 0, "end_of_day"), (15.0, 0, "end_of_day"), (4.0, 2, "end_of_day"),
+     (10.0, 0, "continuous"), (4.0, 2, "continuous")],
+)  # fmt: skip
+def test_zf_cost_against_jitsim(mean: float, lead: int, basis: CostBasis) -> None:
+    # the optimum for means without a published value, with a lead time (the order of day t
+    # arrives before the demand of day t + L) and with time-weighted costs: jitsim's cost per
+    # day within 3 SE (8 × 3000 days)
+    s, big_s, cost = zf_optimum(mean, lead_days=lead, cost_basis=basis)
+    text = S_S_SCENARIO.format(lead=lead, s=s, S=big_s, mean=mean, basis=basis)
     frame = replications(text, 8, seed=1991 + lead)
     assert_within_3se(frame["total_cost"] / frame["window_days"], cost)
 
