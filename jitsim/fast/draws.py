@@ -71,9 +71,9 @@ def numba_installed() -> bool:
 
 def _pcg64() -> ModuleType:
     """:mod:`jitsim.fast.pcg64`, imported (and numba with it) only when first drawn from."""
-    from jitsim.fast import pcg64
+    import jitsim.fast.pcg64
 
-    return pcg64
+    return jitsim.fast.pcg64
 
 
 def draw_demand(
