@@ -234,7 +234,16 @@ def tuned_yaml(result: OptimizeResult, alternative: Mapping[str, Any]) -> str:
     if result.constraints:
         described += " subject to " + ", ".join(str(c) for c in result.constraints)
     described += f"): {values}"
-    data.setdefault("alternatives", {})[result.name] = {
+    alternatives = data.setdefault("alternatives", {})
+    if result.start is None and not any(_unchanged(a) for a in alternatives.values()):
+        # The policies the search started from, so that ``jitsim compare`` shows both.
+        alternatives[_free(alternatives, "start")] = {
+            "policies": {},
+            "changes": {},
+            "switching_cost": 0.0,
+            "description": "the stock points' own policies, where jitsim optimize started",
+        }
+    alternatives[result.name] = {
         "policies": dict(alternative["policies"]),
         "changes": dict(alternative.get("changes") or {}),
         "switching_cost": 0.0,
@@ -247,6 +256,18 @@ def tuned_yaml(result: OptimizeResult, alternative: Mapping[str, Any]) -> str:
     )
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     return header + body
+
+
+def _unchanged(alternative: Mapping[str, Any]) -> bool:
+    """Whether an alternative (plain data) keeps the stock points' own policies unchanged."""
+    return not alternative.get("policies") and not alternative.get("changes")
+
+
+def _free(taken: Mapping[str, Any], name: str) -> str:
+    """``name``, or ``name_2``, ``name_3``, ... when ``taken`` has it."""
+    if name not in taken:
+        return name
+    return next(f"{name}_{i}" for i in range(2, 10_000) if f"{name}_{i}" not in taken)
 
 
 def write_optimize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from jitsim.output.figures.kind import FigureKind
 from jitsim.output.figures.style import GREY, OKABE_ITO, axis_label, new_figure
@@ -81,7 +82,7 @@ def convergence_figure(results: Results) -> Figure:
     right.set_xlabel("round of the search")
     right.set_ylabel("value at the centre (units; safety days in days)")
     right.set_title("decision variables at the centre")
-    right.xaxis.get_major_locator().set_params(integer=True)
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.legend(loc="best")
     if len(np.unique(rounds["round"])) == 1:
         right.set_xlim(-0.5, 0.5)
