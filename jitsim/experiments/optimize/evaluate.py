@@ -132,6 +132,10 @@ class Evaluator:
             folder = Path(execution.out) / EVALUATIONS / f"{self.batches:03d}"
         here = replace(
             execution,
+            # One chunk per candidate: the fast engine's cost per simulated day hardly depends
+            # on how many replications it steps together, and a batch has several candidates
+            # to spread over the workers anyway.
+            chunk_size=execution.chunk_size or count,
             out=folder,
             resume=folder is not None and folder.is_dir(),
             overwrite=False,
