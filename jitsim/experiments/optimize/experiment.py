@@ -114,12 +114,12 @@ def optimize(
     OptimizeResult
     """
     execution = execution_of("optimize", options)
-    sign = _sign(objective)
     parsed = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
     _check_alternative(scenario, alternative)
     variables = decision_variables(scenario, points, alternative, bounds)
     kpis = [objective, *dict.fromkeys(c.kpi for c in parsed)]
     _check_kpis(scenario, alternative, kpis)
+    sign = _sign(objective)
     if isinstance(budget_replications, bool) or budget_replications < 1:
         raise JitsimError(f"--budget-replications(={budget_replications}) must be >= 1")
     n = DEFAULT_SEARCH_REPLICATIONS if replications is None else replications
