@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import read_manifest
 from jitsim.output.figures import available
 from jitsim.output.rebuilt import comparison_of
@@ -97,7 +98,13 @@ def test_the_footer_reproduces_the_results(results_dirs: dict[str, Path], kind: 
 
 
 def test_what_each_kind_of_report_holds(results_dirs: dict[str, Path]) -> None:
-    texts = {kind: render_report(read_results(path)) for kind, path in results_dirs.items()}
+    texts = {
+        kind: render_report(read_results(path))
+        for kind, path in results_dirs.items()
+        if kind != "optimize"  # not covered by the report yet: refused in one line
+    }
+    with pytest.raises(JitsimError, match="does not cover optimisations"):
+        render_report(read_results(results_dirs["optimize"]))
     for text in texts.values():
         assert "Scenario and assumptions" in text
         assert "<dt>suppliers</dt>" in text  # the assumptions in words

@@ -114,6 +114,7 @@ class Evaluator:
             rows = frame[frame["alternative"] == name]
             out[c] = rows[self.kpis].to_numpy(dtype=float)
             kept = rows[["replication", *self.kpis]].copy()
+            kept.insert(0, "alternative", name)
             kept.insert(0, "candidate", c)
             kept.insert(0, "stage", stage)
             self.records.append(kept)
@@ -147,10 +148,11 @@ class Evaluator:
         return frame.frame
 
     def replications(self) -> pd.DataFrame:
-        """Every output simulated: ``stage`` (search or selection), ``candidate``,
-        ``replication`` and the KPIs kept."""
+        """Every output simulated: ``stage`` (search or selection), ``candidate``, the
+        ``alternative`` that simulated it (``c0012``), ``replication`` and the KPIs kept."""
         if not self.records:
-            return pd.DataFrame(columns=["stage", "candidate", "replication", *self.kpis])
+            columns = ["stage", "candidate", "alternative", "replication", *self.kpis]
+            return pd.DataFrame(columns=columns)
         return pd.concat(self.records, ignore_index=True)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.output.figures import available
 from jitsim.output.report.figures import NETWORK, figure_html, figures_html
@@ -38,7 +39,18 @@ REPORT_FILE = "report.html"
 
 
 def render_report(results: Results) -> str:
-    """The report on ``results`` as one HTML document."""
+    """The report on ``results`` as one HTML document.
+
+    Raises
+    ------
+    JitsimError
+        For the results of ``jitsim optimize``, which the report does not cover yet.
+    """
+    if results.kind == "optimize":
+        raise JitsimError(
+            f"{results.directory}: the report does not cover optimisations yet; see "
+            "optimize_finalists.csv, convergence.png and tuned.yaml there (jitsim show DIR)"
+        )
     sections: list[tuple[str, str, str, bool]] = []  # anchor, title, body, new page
     scenario_body = paragraph(run_sentence(results), "lead") + assumptions(results)
     figures = available(results)
