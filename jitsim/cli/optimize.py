@@ -177,6 +177,8 @@ def optimize(
         "search_replications": result.search_replications,
     }
     print_optimize(printer, summary, result.finalists, settings.scenario.run.currency)
+    for sentence in result.at_bounds():
+        printer.note(f"note: {sentence}.")
     printer.note(f"{time.monotonic() - began:.1f} s; convergence figure: {out_dir / FIGURE_FILE}")
     printer.note(
         f"tuned scenario: {out_dir / 'tuned.yaml'} (alternative {result.name!r}); "

@@ -88,6 +88,19 @@ class OptimizeResult:
         """Variable (``point.field``) → the winner's value."""
         return describe(self.variables, self.winner)
 
+    def at_bounds(self) -> list[str]:
+        """Sentences naming each variable whose chosen value sits on a bound (the optimum
+        may lie beyond it)."""
+        out = []
+        for v, x in zip(self.variables, self.winner, strict=True):
+            if v.low < v.high and x in (v.low, v.high):
+                side = "lower" if x == v.low else "upper"
+                out.append(
+                    f"{v.label} = {x:g} is at its {side} bound: the optimum may lie beyond; "
+                    f"widen it with --bound {v.label}=LOW:HIGH"
+                )
+        return out
+
     def winner_row(self) -> dict[str, Any]:
         """The winner's row of :attr:`finalists`."""
         rows = self.finalists[self.finalists["chosen"]]
@@ -296,6 +309,7 @@ def write_optimize(
         "stop_reason": result.stop_reason,
         "alternative": result.name,
         "sentence": result.describe(),
+        "at_bounds": result.at_bounds(),
     }
     tables = {
         "trace": (TRACE_CSV, result.trace),

@@ -9,7 +9,7 @@ policy         variables                       kind        default bounds (units
 ``base_stock`` ``S``                           whole       [0, μP + 5σP]
 ``r_Q``        ``r``, ``Q``                    whole       r: [0, μP + 4σP]; Q: [1, Qmax]
 ``kanban``     ``cards``                       whole       [1, (μP + 5σP) / c + 2]
-``jit``        ``safety_days``                 continuous  [0, max(5, 2P)] days
+``jit``        ``safety_days``                 continuous  [0, max(10, 4P)] days
 =============  ==============================  ==========  ======================================
 
 Here μ and σ² are the planning demand's mean and variance per day at the stock point (units,
@@ -230,7 +230,7 @@ def _default_bounds(
     if kind == "kanban":
         size = float(policy["container_size"])
         return {"cards": (1.0, float(math.ceil((mean + 5 * sd) / size) + 2))}
-    return {"safety_days": (0.0, max(5.0, 2 * figures.protection_days))}
+    return {"safety_days": (0.0, max(10.0, 4 * figures.protection_days))}
 
 
 def _with_user_bounds(
