@@ -105,7 +105,6 @@ def test_base_stock_lands_on_the_critical_fractile() -> None:
     assert abs(answer - target) <= 4, (answer, target)
 
 
-@pytest.mark.slow
 def test_cash_subject_to_fill_rate_beats_the_hand_picked_buffer() -> None:
     """Quickstart: minimise the cash tied up with an (s,S) policy at the store subject to a
     fill rate of at least 95 %, starting from the hand-picked buffer (s, S) = (45, 90). In an
