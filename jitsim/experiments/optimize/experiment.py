@@ -88,7 +88,7 @@ def optimize(
         points' own policies.
     bounds : mapping, optional
         ``"store.s"`` → ``(low, high)``; other variables get default bounds.
-    budget_replication : int
+    budget_replications : int
         Most replication-runs (one replication of one candidate counts one), search and
         selection together.
     replications : int, optional
