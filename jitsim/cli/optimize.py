@@ -56,7 +56,6 @@ FIGURE_FILE = "convergence.png"
     "scheduler",
     "resume",
     "engine_",
-    "verbose",
     "event",
     kind="optimize",
 )
