@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jitsim.fast.draws import draw_demand, lead_times, review_days
+from jitsim.fast.draws import compiled_streams, draw_demand, lead_times, review_days
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
 from jitsim.fast.state import CustomerArrays, PointArrays
@@ -55,8 +55,10 @@ class Engine:
         self.warmup = run.warmup_days
         n = self.n = len(replications)
         self.policies = policies
-        self.demand = draw_demand(resolved, seed, replications)
-        self.lead_times = lead_times(resolved, seed, replications)
+        #: Whether the streams are drawn in compiled code (same numbers, faster).
+        self.compiled = compiled_streams(n * self.horizon)
+        self.demand = draw_demand(resolved, seed, replications, self.compiled)
+        self.lead_times = lead_times(resolved, seed, replications, self.compiled)
         self.shipments = {key: np.zeros(n, dtype=np.int64) for key in self.lead_times}
         horizon = self.horizon
         self.customers: dict[str, CustomerArrays] = {}
