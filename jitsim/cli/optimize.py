@@ -175,6 +175,7 @@ def optimize(
         "alternative": result.name,
         "search_replications": result.search_replications,
     }
+    summary["start_row"] = result.start_row()
     print_optimize(printer, summary, result.finalists, settings.scenario.run.currency)
     for sentence in result.at_bounds():
         printer.note(f"note: {sentence}.")
@@ -224,6 +225,15 @@ def print_optimize(
         )
         table.add_row(*cells)
     printer.table("finalists", table, finalists)
+    start = summary.get("start_row") or {}
+    if start:
+        values = ", ".join(f"{v['name']} = {v['start']:g}" for v in summary["variables"])
+        shown = []
+        for kpi in kpis:
+            unit, scale = kpi_unit(kpi, currency)
+            estimate = format_estimate(start[f"{kpi}_mean"], start[f"{kpi}_half_width"], scale)
+            shown.append(f"{kpi} {estimate}{' ' + unit if unit else ''}")
+        printer.note(f"start ({values}), on the search's replications: {'; '.join(shown)}.")
     printer.note(_guarantee(summary))
 
 

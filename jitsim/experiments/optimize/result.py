@@ -101,6 +101,14 @@ class OptimizeResult:
                 )
         return out
 
+    def start_row(self) -> dict[str, Any]:
+        """The starting policy's row of :attr:`trace` (its KPIs on the search's replications;
+        the search simulates it in its first round), empty if it was not simulated."""
+        rows = self.trace
+        for v in self.variables:
+            rows = rows[rows[v.label] == v.start]
+        return dict(rows.iloc[0]) if len(rows) else {}
+
     def winner_row(self) -> dict[str, Any]:
         """The winner's row of :attr:`finalists`."""
         rows = self.finalists[self.finalists["chosen"]]
@@ -300,6 +308,7 @@ def write_optimize(
         ],
         "best": result.best(),
         "winner": {k: _plain(v) for k, v in result.winner_row().items()},
+        "start_row": {k: _plain(v) for k, v in result.start_row().items()},
         "feasible": result.feasible,
         "guaranteed": result.guaranteed,
         "delta": result.delta,
