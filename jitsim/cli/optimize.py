@@ -57,6 +57,7 @@ FIGURE_FILE = "convergence.png"
     "resume",
     "engine_",
     "event",
+    "report",
     kind="optimize",
 )
 def optimize(

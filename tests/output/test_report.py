@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import read_manifest
 from jitsim.output.figures import available
 from jitsim.output.rebuilt import comparison_of
@@ -85,7 +84,7 @@ def test_the_report_is_one_self_contained_file(results_dirs: dict[str, Path], ki
         assert b"<svg" in base64.b64decode(source.split(",", 1)[1])[:2000]
 
 
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "stress", "breakeven"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "stress", "breakeven", "optimize"])
 def test_the_footer_reproduces_the_results(results_dirs: dict[str, Path], kind: str) -> None:
     results = read_results(results_dirs[kind])
     footer = render_report(results).split('<footer id="reproduce">', 1)[1]
@@ -98,13 +97,7 @@ def test_the_footer_reproduces_the_results(results_dirs: dict[str, Path], kind: 
 
 
 def test_what_each_kind_of_report_holds(results_dirs: dict[str, Path]) -> None:
-    texts = {
-        kind: render_report(read_results(path))
-        for kind, path in results_dirs.items()
-        if kind != "optimize"  # not covered by the report yet: refused in one line
-    }
-    with pytest.raises(JitsimError, match="does not cover optimisations"):
-        render_report(read_results(results_dirs["optimize"]))
+    texts = {kind: render_report(read_results(path)) for kind, path in results_dirs.items()}
     for text in texts.values():
         assert "Scenario and assumptions" in text
         assert "<dt>suppliers</dt>" in text  # the assumptions in words
@@ -121,6 +114,10 @@ def test_what_each_kind_of_report_holds(results_dirs: dict[str, Path]) -> None:
     assert "What each alternative buys against" in texts["stress"]
     sentence = json.loads((results_dirs["breakeven"] / "summary.json").read_text())["sentence"]
     assert esc(sentence) in texts["breakeven"]
+    optimized = json.loads((results_dirs["optimize"] / "summary.json").read_text())
+    assert esc(optimized["sentence"]) in texts["optimize"]
+    assert "The finalists on fresh replications" in texts["optimize"]
+    assert 'id="figure-convergence"' in texts["optimize"]
 
 
 def test_the_verdicts_are_those_jitsim_compare_wrote(results_dirs: dict[str, Path]) -> None:

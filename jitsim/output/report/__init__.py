@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jitsim.errors import JitsimError
 from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.output.figures import available
 from jitsim.output.report.figures import NETWORK, figure_html, figures_html
 from jitsim.output.report.html import page, paragraph, section
+from jitsim.output.report.optimize import optimize_html
 from jitsim.output.report.scenario import KIND_WORDS, assumptions, footer, run_sentence
 from jitsim.output.report.stress import stress_html
 from jitsim.output.report.tables import (
@@ -39,18 +39,7 @@ REPORT_FILE = "report.html"
 
 
 def render_report(results: Results) -> str:
-    """The report on ``results`` as one HTML document.
-
-    Raises
-    ------
-    JitsimError
-        For the results of ``jitsim optimize``, which the report does not cover yet.
-    """
-    if results.kind == "optimize":
-        raise JitsimError(
-            f"{results.directory}: the report does not cover optimisations yet; see "
-            "optimize_finalists.csv, convergence.png and tuned.yaml there (jitsim show DIR)"
-        )
+    """The report on ``results`` as one HTML document."""
     sections: list[tuple[str, str, str, bool]] = []  # anchor, title, body, new page
     scenario_body = paragraph(run_sentence(results), "lead") + assumptions(results)
     figures = available(results)
@@ -71,6 +60,8 @@ def render_report(results: Results) -> str:
         sections.append(("breakeven", "Break-even", breakeven_html(results), True))
     if results.kind == "stress":
         sections.append(("stress", "Stress test", stress_html(results), True))
+    if results.kind == "optimize":
+        sections.append(("optimize", "Optimisation", optimize_html(results), True))
     drawn = figures_html(results, [name for name in figures if name != NETWORK])
     if drawn:
         sections.append(("figures", "Figures", drawn, True))
