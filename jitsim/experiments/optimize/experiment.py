@@ -212,7 +212,7 @@ def optimize(
         trace=trace,
         rounds=rounds,
         finalists=finalists_table(
-            selection, numbers, evaluator, variables, selection_data, parsed, confidence
+            selection, numbers, evaluator, variables, selection_data, parsed, confidence, sign
         ),
         replications=evaluator.replications(),
         name=_free_name(scenario, name),

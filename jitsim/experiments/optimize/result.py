@@ -224,8 +224,10 @@ def finalists_table(
     data: Mapping[int, np.ndarray],
     constraints: Sequence[Constraint],
     confidence: float,
+    sign: int = 1,
 ) -> pd.DataFrame:
-    """The finalists, the winner first then by objective mean: their values, the KPIs on
+    """The finalists, the winner first then best objective mean first (``sign`` −1: the
+    objective is maximised, larger first): their values, the KPIs on
     their selection replications (mean, 95 % half-width), the constraints' bounds,
     ``feasible``, ``replications`` and the KN stage at which each was ``eliminated_at``."""
     rows = []
@@ -239,7 +241,7 @@ def finalists_table(
         rows.append(row)
     table = pd.DataFrame(rows)
     objective = f"{evaluator.kpis[0]}_mean"
-    table = table.sort_values(["chosen", objective], ascending=[False, True], kind="stable")
+    table = table.sort_values(["chosen", objective], ascending=[False, sign > 0], kind="stable")
     return table.reset_index(drop=True)
 
 
