@@ -260,9 +260,10 @@ def _guarantee(summary: dict[str, Any]) -> str:
     )
     if summary["guaranteed"]:
         text += (
-            f"Selection (Kim–Nelson, common random numbers): the winner is within "
-            f"δ = {float(summary['delta']):.4g} of the best finalist's {summary['objective']} "
-            f"with probability ≥ {confidence}"
+            f"Selection (Kim–Nelson, common random numbers): the best finalist is chosen with "
+            f"probability ≥ {confidence} whenever its {summary['objective']} is at least "
+            f"δ = {float(summary['delta']):.4g} better than the others' (closer ones count as "
+            "equally good)"
         )
     else:
         text += (

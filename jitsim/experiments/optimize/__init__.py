@@ -10,8 +10,9 @@ numbers (every candidate sees the same demand paths in replication :math:`r`):
    :math:`1-\alpha` (one-sided bound).
 2. **Selection** (:mod:`.selection`): the best feasible candidates of the search (at most six)
    are compared again on *fresh* replications by the fully sequential procedure KN of Kim &
-   Nelson (2001), which chooses one within :math:`\delta` of the best of them with probability
-   at least :math:`1-\alpha`; its constraints are checked again on those replications.
+   Nelson (2001), which picks the best of them with probability at least :math:`1-\alpha`
+   whenever it is at least :math:`\delta` better than every other (the indifference zone);
+   its constraints are checked again on those replications.
 
 The package: :mod:`.variables` (decision variables, bounds), :mod:`.evaluate` (candidates
 simulated in batches), :mod:`.search`, :mod:`.selection` (KN, constraints), :mod:`.result`

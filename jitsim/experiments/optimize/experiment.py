@@ -97,8 +97,8 @@ def optimize(
         Indifference zone δ of the selection, in units of the objective (default 0.5 % of the
         best objective mean the search found).
     alpha : float
-        The selection chooses a candidate within δ of the best of the finalists with
-        probability ≥ 1 − α; constraints are checked at confidence 1 − α.
+        The selection picks the best finalist with probability ≥ 1 − α whenever it is at least
+        δ better than the others; constraints are checked at confidence 1 − α.
     seed : int, optional
         Master seed (default the scenario's): same seed, same answer, on every backend.
     name : str

@@ -45,8 +45,9 @@ class OptimizeResult:
         Whether every constraint holds for the winner at confidence 1 − α on its selection
         replications (False: no finalist met them; the winner is the least bad).
     guaranteed : bool
-        Whether the selection stopped by KN's own rule, so that the winner is within δ of the
-        best finalist with probability ≥ 1 − α (False: the budget ran out first).
+        Whether the selection stopped by KN's own rule, so that its guarantee holds: the best
+        finalist is picked with probability ≥ 1 − α whenever it is at least δ better than the
+        others (False: the budget ran out first).
     stop_reason : str
         Why the search stopped: ``converged``, ``budget`` or ``max_rounds``.
     trace : DataFrame

@@ -8,8 +8,10 @@ one with the smallest mean, such that
 .. math:: P(\text{the system chosen has the smallest mean}) \ge 1 - \alpha
    \quad\text{whenever}\quad \mu_{[2]} - \mu_{[1]} \ge \delta ,
 
-and, in any configuration, the system chosen is within :math:`\delta` of the best with that
-probability. It allows common random numbers: it works on the *paired differences*
+where :math:`\mu_{[1]} \le \mu_{[2]} \le \dots` are the sorted true means: systems closer than
+:math:`\delta` to the best are treated as equally good (the indifference zone), and when the
+best is within :math:`\delta` of others the procedure's formal guarantee says nothing about
+which of them it picks. It allows common random numbers: it works on the *paired differences*
 :math:`X_{ir} - X_{lr}` of replication :math:`r`, whose variance CRN makes small.
 
 1. First stage: :math:`n_0` replications of every system; :math:`S^2_{il}` is the sample

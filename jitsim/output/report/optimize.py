@@ -70,10 +70,10 @@ def optimize_html(results: Results) -> str:
         )
     confidence = f"{100 * (1 - float(summary.get('alpha', 0.05))):g} %"
     lines = [
-        f"Selection by the Kim–Nelson procedure under common random numbers: the winner is "
-        f"within δ = {float(summary.get('delta', math.nan)):.4g} of the best finalist's "
-        f"{summary.get('objective')} with probability ≥ {confidence}, if each finalist's "
-        "outputs are normal."
+        f"Selection by the Kim–Nelson procedure under common random numbers: the best finalist "
+        f"is chosen with probability ≥ {confidence} whenever its {summary.get('objective')} is "
+        f"at least δ = {float(summary.get('delta', math.nan)):.4g} better than the others' "
+        "(closer ones count as equally good), if each finalist's outputs are normal."
         if summary.get("guaranteed")
         else "The replication budget ran out before the selection could guarantee δ: the "
         "winner has the best mean of the finalists.",
