@@ -47,6 +47,10 @@ import lean_simpy  # noqa: E402
 import scaling  # noqa: E402
 
 PEERS_PYTHON = "/work/benchvenv/bin/python"
+#: Replications of the fast engine's timed runs, per replication of the SimPy engine's: with
+#: numba (compiled streams and day loop) on one core, and on numpy alone.
+FAST_FACTOR = 200
+FAST_NUMPY_FACTOR = 20
 NOT_AVAILABLE = "—"
 
 
@@ -122,14 +126,17 @@ def timed(
 
 def fast_engine_status(scenario: jitsim.Scenario) -> str | None:
     """None if ``engine="fast"`` runs this scenario, else what the table shows instead."""
+    os.environ["JITSIM_COMPILED"] = "1"  # also loads numba here, before the timed runs
     try:
-        jitsim.run(scenario, replications=2, backend="serial", engine="fast")  # type: ignore[call-arg]
+        jitsim.run(scenario, replications=2, backend="serial", engine="fast")
     except TypeError:
         return NOT_AVAILABLE  # this jitsim has no fast engine
     except Exception as error:
         # "--engine fast cannot run alternative 'x': REASON (use --engine auto or simpy)"
         reason = str(error).splitlines()[0].split(" (use ")[0] if str(error) else ""
         return f"out of scope ({reason.split(': ', 1)[-1]})" if reason else "out of scope"
+    finally:
+        os.environ.pop("JITSIM_COMPILED")
     return None
 
 
@@ -154,22 +161,38 @@ def jitsim_rows(case: Case, workers: int) -> list[Measurement]:
         ),
     ]
     status = fast_engine_status(scenario)
-    for label, backend, count in (
-        ("1 core", "serial", 1),
-        (f"{workers} cores", "processes", workers),
+    for label, backend, count, compiled, factor in (
+        ("numpy only, 1 core", "serial", 1, "0", FAST_NUMPY_FACTOR),
+        ("1 core", "serial", 1, "", FAST_FACTOR),
+        (f"{workers} cores", "processes", workers, "", FAST_FACTOR * workers),
     ):
         name = f"jitsim fast engine, {label}"
         if status is not None:
             rows.append(Measurement(case.label, name, None, status))
             continue
-        fast_n = n * 20  # the fast engine needs more replications to be timed at all
+        fast_n = n * factor  # the fast engine needs more replications to be timed at all
 
-        def work(backend: str = backend, count: int = count, fast_n: int = fast_n) -> object:
-            return jitsim.run(  # type: ignore[call-arg]
-                scenario, replications=fast_n, backend=backend, workers=count, engine="fast"
-            )
+        def work(
+            backend: str = backend,
+            count: int = count,
+            fast_n: int = fast_n,
+            compiled: str = compiled,
+        ) -> object:
+            # JITSIM_COMPILED=0: numpy's generators and the numpy day loop, without numba
+            os.environ["JITSIM_COMPILED"] = compiled
+            try:
+                return jitsim.run(
+                    scenario,
+                    replications=fast_n,
+                    backend=backend,
+                    workers=count,
+                    engine="fast",
+                    chunk_size=-(-fast_n // count),  # one chunk per worker
+                )
+            finally:
+                os.environ.pop("JITSIM_COMPILED")
 
-        rows.append(Measurement(case.label, name, timed(case.days * 20, work, count == 1)))
+        rows.append(Measurement(case.label, name, timed(case.days * factor, work, count == 1)))
     return rows
 
 
@@ -298,7 +321,8 @@ def main() -> None:
         "## Throughput",
         "",
         f"Replications per timed run: {replications} (× alternatives); SupplyNetPy "
-        f"{scaled(60)}, stockpyl {scaled(12)}; the fast engine 20× as many. "
+        f"{scaled(60)}, stockpyl {scaled(12)}; the fast engine {FAST_NUMPY_FACTOR}× as "
+        f"many on numpy alone, {FAST_FACTOR}× with numba (per core, one chunk per core). "
         f"Load average at the end: {load}.",
         "",
         table(rows, repeat),

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from jitsim.execution.simulate import ReplicationResult, simulate
     from jitsim.experiments.breakeven import BreakEvenResult, breakeven
     from jitsim.experiments.compare import Comparison, compare
+    from jitsim.experiments.optimize import OptimizeResult, optimize
     from jitsim.experiments.stress import StressResult, stress
     from jitsim.experiments.sweep import SweepResult, sweep
     from jitsim.scenario import Scenario, load_scenario, load_scenario_text
@@ -42,6 +43,8 @@ _LAZY = {
     "breakeven": "jitsim.experiments.breakeven",
     "Comparison": "jitsim.experiments.compare",
     "compare": "jitsim.experiments.compare",
+    "OptimizeResult": "jitsim.experiments.optimize",
+    "optimize": "jitsim.experiments.optimize",
     "StressResult": "jitsim.experiments.stress",
     "stress": "jitsim.experiments.stress",
     "SweepResult": "jitsim.experiments.sweep",
@@ -73,6 +76,7 @@ __all__ = [
     "EnvironmentProblem",
     "JitsimError",
     "JitsimWarning",
+    "OptimizeResult",
     "PrecisionTarget",
     "ReplicationResult",
     "RunResult",
@@ -85,6 +89,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "load_scenario_text",
+    "optimize",
     "resolve",
     "run",
     "simulate",

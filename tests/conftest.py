@@ -180,7 +180,8 @@ def replications(text: str, n: int, seed: int) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def results_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A finished results directory of every kind (``run`` with kept trajectories, ``compare``,
-    ``sweep`` over two order costs, ``stress``, ``breakeven``) of the quickstart over 120 days,
+    ``sweep`` over two order costs, ``stress``, ``breakeven``, ``optimize``) of the quickstart
+    over 120 days,
     written by the commands themselves."""
     root = tmp_path_factory.mktemp("results")
     scenario = shortened(jitsim.load_scenario(QUICKSTART), 120, 20)
@@ -195,6 +196,10 @@ def results_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "breakeven": [
             "breakeven", file, "--param", "suppliers.acme.order_cost", "--range", "1:60",
             "--between", "jit,buffered", *common,
+        ],
+        "optimize": [
+            "optimize", file, "--point", "store", "--alternative", "buffered",
+            "--budget-replications", "300", *common,
         ],
     }  # fmt: skip
     out = {}

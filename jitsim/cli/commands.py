@@ -5,6 +5,7 @@ import sys
 
 from jitsim.cli.app import app, guard, main
 from jitsim.cli.inspect import schema, trace, validate
+from jitsim.cli.optimize import optimize
 from jitsim.cli.plot import plot
 from jitsim.cli.report import report
 from jitsim.cli.run import compare, run_command
@@ -17,6 +18,7 @@ for _name, _command in (
     ("compare", compare),
     ("sweep", sweep),
     ("breakeven", breakeven),
+    ("optimize", optimize),
     ("validate", validate),
     ("schema", schema),
     ("trace", trace),

@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from jitsim.cli.layout import Printer
+from jitsim.cli.optimize import show_optimize
 from jitsim.cli.options import FormatOpt
 from jitsim.cli.run import print_differences, print_headline
 from jitsim.cli.stress import print_mitigations, print_stress
@@ -42,6 +43,8 @@ def show(
         print_sweep(printer, sweep, default_kpis(sweep.frame.columns))
     elif results.kind == "breakeven":
         _print_breakeven(printer, results)
+    elif results.kind == "optimize":
+        show_optimize(printer, results.directory)
     elif results.kind == "stress":
         tables = _StressTables.of(results)
         print_stress(printer, tables, results.currency)

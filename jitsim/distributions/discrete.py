@@ -44,7 +44,11 @@ class Poisson(BaseDistribution):
         return rng.poisson(self.mean, size).astype(np.float64)
 
     def sample_scaled(self, rng: np.random.Generator, factors: npt.ArrayLike) -> FloatArray:
-        return rng.poisson(self.mean * as_factors(factors)).astype(np.float64)
+        return rng.poisson(self.scaled_means(factors)).astype(np.float64)
+
+    def scaled_means(self, factors: npt.ArrayLike) -> FloatArray:
+        """The Poisson rate of each scaled draw: ``mean · factor``."""
+        return self.mean * as_factors(factors)
 
 
 class NegativeBinomial(BaseDistribution):

@@ -516,6 +516,7 @@ def run_points(
     baseline: str | None = None,
     trajectories: int = 0,
     on_disk: bool = False,
+    first: int = 0,
 ) -> PointsRun:
     """The engine of every experiment: alternatives × replications at one or more points.
 
@@ -526,7 +527,12 @@ def run_points(
     the experiment's own settings for the manifest.
     With ``on_disk`` and an output directory the records are not read into memory: they go to
     a :class:`ColumnStore` (``PointsRun.store``) and ``frame`` stays empty.
+    ``first`` starts the replications at that index (``first … first+n−1``, a fixed ``n`` kept
+    in memory): a sequential procedure that adds replications to the same plan (the
+    optimiser's selection stage) draws fresh ones that way, under the same streams.
     """
+    if first and (precision is not None or on_disk):
+        raise JitsimError("replications from an index other than 0 need a fixed n, in memory")
     # Cheap checks of the options first: an absurd --workers is named as such, not as the
     # memory its workers would need.
     check_backend_options(execution.backend, execution.workers, execution.scheduler)
@@ -554,7 +560,7 @@ def run_points(
     chunks = plan_chunks(
         len(scenarios),
         names,
-        0,
+        first,
         planned,
         master,
         chunk_size=size,
@@ -564,6 +570,7 @@ def run_points(
     manifest_plan = {
         "alternatives": list(names),
         "replications": None if precision else n,
+        **({"first_replication": first} if first else {}),
         "chunk_size": size,
         "precision": asdict(precision) if precision else None,
         **plan,
@@ -586,8 +593,8 @@ def run_points(
             if on_disk and isinstance(sink, DirectorySink):
                 store = sink.column_store(len(scenarios), n)
             frame = sink.frame() if store is None else pd.DataFrame()
-            if not frame.empty and (frame["replication"] >= n).any():
-                frame = frame[frame["replication"] < n].reset_index(drop=True)  # resumed: more
+            if not frame.empty and (frame["replication"] >= first + n).any():  # resumed: more
+                frame = frame[frame["replication"] < first + n].reset_index(drop=True)
             kept = sink.trajectories_frame()
         finally:
             session.close()

@@ -265,7 +265,7 @@ class DirectorySink:
             (self.directory / name).unlink(missing_ok=True)
 
 
-_KINDS = ("run", "compare", "sweep", "breakeven", "stress")
+_KINDS = ("run", "compare", "sweep", "breakeven", "stress", "optimize")
 _MISSING = object()
 #: What each field of a resumable manifest must be: (where, test, what it should be); only
 #: ``kind`` is required (a break-even's own manifest holds little more).

@@ -11,14 +11,18 @@ same order as :class:`~jitsim.model.stock_point.StockPoint` does for that replic
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import os
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jitsim.fast.draws import draw_demand, lead_times, review_days
+from jitsim.fast.draws import (
+    COMPILED_FROM_WORK,
+    compiled_streams,
+    draw_demand,
+    lead_times,
+    review_days,
+)
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
 from jitsim.fast.scope import kernel_scope
@@ -34,24 +38,21 @@ if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
 
-#: Environment variable that forces the numpy day loop when set to ``0`` (tests, benchmarks).
+#: Environment variable that forces the numpy day loop when set to ``0`` (tests, benchmarks),
+#: whatever the streams (``JITSIM_COMPILED=0`` forces numpy for both).
 KERNEL_SWITCH = "JITSIM_FAST_KERNEL"
 
 
-@functools.cache
-def numba_available() -> bool:
-    """Whether numba can be imported (the optional extra ``jitsim[fast]``), without importing
-    it: ``import jitsim`` and the fast engine's numpy path never load numba."""
-    return importlib.util.find_spec("numba") is not None
-
-
-def use_kernel(resolved: Scenario) -> bool:
-    """Whether :meth:`Engine.run` takes the compiled day loop for ``resolved`` by default:
-    numba is installed, the environment variable :data:`KERNEL_SWITCH` is not ``0`` and the
-    scenario is in the kernel scope (:func:`jitsim.fast.scope.kernel_scope`)."""
+def use_kernel(resolved: Scenario, work: int = COMPILED_FROM_WORK) -> bool:
+    """Whether :meth:`Engine.run` takes the compiled day loop for a block of ``work``
+    replication-days of ``resolved`` by default: where the streams are drawn in compiled code
+    (:func:`jitsim.fast.draws.compiled_streams`: numba installed, ``JITSIM_COMPILED`` not
+    ``0``, numba loaded already or the block large), unless the environment variable
+    :data:`KERNEL_SWITCH` is ``0``, and the scenario is in the kernel scope
+    (:func:`jitsim.fast.scope.kernel_scope`)."""
     if os.environ.get(KERNEL_SWITCH, "").strip() == "0":
         return False
-    return numba_available() and kernel_scope(resolved) is None
+    return compiled_streams(work) and kernel_scope(resolved) is None
 
 
 class Engine:
@@ -79,8 +80,10 @@ class Engine:
         self.warmup = run.warmup_days
         n = self.n = len(replications)
         self.policies = policies
-        self.demand = draw_demand(resolved, seed, replications)
-        self.lead_times = lead_times(resolved, seed, replications)
+        #: Whether the streams are drawn in compiled code (same numbers, faster).
+        self.compiled = compiled_streams(n * self.horizon)
+        self.demand = draw_demand(resolved, seed, replications, self.compiled)
+        self.lead_times = lead_times(resolved, seed, replications, self.compiled)
         self.shipments = {key: np.zeros(n, dtype=np.int64) for key in self.lead_times}
         horizon = self.horizon
         self.customers: dict[str, CustomerArrays] = {}
@@ -178,7 +181,7 @@ class Engine:
         """
         forced = kernel is not None
         if kernel is None:
-            kernel = use_kernel(self.scenario)
+            kernel = use_kernel(self.scenario, self.n * self.horizon)
         if kernel:
             reason = kernel_scope(self.scenario)
             if reason is not None:

@@ -28,7 +28,7 @@ from jitsim.scenario.models import Scenario
 __all__ = ["CASH_NODE", "KINDS", "PSEUDO_NODE_PREFIX", "Results", "read_results"]
 
 #: The kinds of results directory, as recorded in ``manifest.json``.
-KINDS = ("run", "compare", "sweep", "breakeven", "stress")
+KINDS = ("run", "compare", "sweep", "breakeven", "stress", "optimize")
 
 #: Kept trajectory rows whose ``stock_point`` starts with this are no stock point but a series
 #: of the whole network kept alongside them (never drawn as stock).

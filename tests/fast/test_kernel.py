@@ -266,13 +266,17 @@ def test_kernel_scope_is_the_fast_engines() -> None:
 
 
 def test_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The kernel by default; JITSIM_FAST_KERNEL=0 or numba missing: the numpy loop."""
+    """The kernel by default; JITSIM_FAST_KERNEL=0, JITSIM_COMPILED=0 or numba missing: the
+    numpy loop."""
     resolved = jitsim.resolve(scenario_of(), "base")
     assert use_kernel(resolved)
     monkeypatch.setenv(KERNEL_SWITCH, "0")
     assert not use_kernel(resolved)
     monkeypatch.delenv(KERNEL_SWITCH)
-    monkeypatch.setattr("jitsim.fast.engine.numba_available", lambda: False)
+    monkeypatch.setenv("JITSIM_COMPILED", "0")
+    assert not use_kernel(resolved)
+    monkeypatch.delenv("JITSIM_COMPILED")
+    monkeypatch.setattr("jitsim.fast.draws.numba_installed", lambda: False)
     assert not use_kernel(resolved)
 
     def refuse(engine: Engine) -> None:
@@ -301,7 +305,7 @@ def test_numba_is_not_imported_by_jitsim_nor_the_numpy_loop() -> None:
         "run_replications(jitsim.resolve(scenario, 'base'), 1, range(2))\n"
         "assert 'numba' not in sys.modules, 'numba imported'\n"
     )
-    env = {**os.environ, KERNEL_SWITCH: "0", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, KERNEL_SWITCH: "0", "JITSIM_COMPILED": "0", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 

@@ -84,7 +84,7 @@ def test_the_report_is_one_self_contained_file(results_dirs: dict[str, Path], ki
         assert b"<svg" in base64.b64decode(source.split(",", 1)[1])[:2000]
 
 
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "stress", "breakeven"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "stress", "breakeven", "optimize"])
 def test_the_footer_reproduces_the_results(results_dirs: dict[str, Path], kind: str) -> None:
     results = read_results(results_dirs[kind])
     footer = render_report(results).split('<footer id="reproduce">', 1)[1]
@@ -114,6 +114,10 @@ def test_what_each_kind_of_report_holds(results_dirs: dict[str, Path]) -> None:
     assert "What each alternative buys against" in texts["stress"]
     sentence = json.loads((results_dirs["breakeven"] / "summary.json").read_text())["sentence"]
     assert esc(sentence) in texts["breakeven"]
+    optimized = json.loads((results_dirs["optimize"] / "summary.json").read_text())
+    assert esc(optimized["sentence"]) in texts["optimize"]
+    assert "The finalists on fresh replications" in texts["optimize"]
+    assert 'id="figure-convergence"' in texts["optimize"]
 
 
 def test_the_verdicts_are_those_jitsim_compare_wrote(results_dirs: dict[str, Path]) -> None:

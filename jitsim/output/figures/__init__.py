@@ -27,6 +27,7 @@ from jitsim.output.figures import (
     frontier,
     inventory,
     network,
+    optimize,
     stress,
     sweeps,
     waste,
@@ -48,6 +49,7 @@ _FAMILIES: tuple[tuple[FigureKind, ...], ...] = (
     frontier.KINDS,
     distributions.KINDS,
     sweeps.KINDS,
+    optimize.KINDS,
     stress.KINDS,
 )
 

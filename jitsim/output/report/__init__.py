@@ -19,6 +19,7 @@ from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.output.figures import available
 from jitsim.output.report.figures import NETWORK, figure_html, figures_html
 from jitsim.output.report.html import page, paragraph, section
+from jitsim.output.report.optimize import optimize_html
 from jitsim.output.report.scenario import KIND_WORDS, assumptions, footer, run_sentence
 from jitsim.output.report.stress import stress_html
 from jitsim.output.report.tables import (
@@ -59,6 +60,8 @@ def render_report(results: Results) -> str:
         sections.append(("breakeven", "Break-even", breakeven_html(results), True))
     if results.kind == "stress":
         sections.append(("stress", "Stress test", stress_html(results), True))
+    if results.kind == "optimize":
+        sections.append(("optimize", "Optimisation", optimize_html(results), True))
     drawn = figures_html(results, [name for name in figures if name != NETWORK])
     if drawn:
         sections.append(("figures", "Figures", drawn, True))

@@ -16,6 +16,7 @@ KIND_WORDS = {
     "sweep": "every alternative at every point of a grid over scenario fields",
     "breakeven": "where one alternative stops beating another",
     "stress": "each supplier or plant knocked out in turn",
+    "optimize": "the policy parameters that optimise a KPI subject to constraints",
 }
 
 
@@ -32,9 +33,14 @@ def run_sentence(results: Results) -> str:
         if isinstance(replications, int)
         else "replications as recorded"
     )
+    alternatives = f"Alternatives: {', '.join(results.alternatives)}. "
+    if results.kind == "optimize":  # every candidate is an alternative of its batch
+        runs = int(summary.get("replication_runs", 0))
+        alternatives = f"{plural(len(results.alternatives), 'candidate')} simulated. "
+        sample = f"{plural(runs, 'replication-run')} in all"
     return (
         f"What this report shows: {KIND_WORDS.get(results.kind, results.kind)}. "
-        f"Alternatives: {', '.join(results.alternatives)}. {sample[0].upper()}{sample[1:]}, "
+        f"{alternatives}{sample[0].upper()}{sample[1:]}, "
         f"each over {plural(horizon, 'day')} of which the first {plural(warmup, 'day')} are a "
         f"warm-up left out of the KPIs (measured window: {plural(window, 'day')}); "
         f"master seed {summary.get('seed', run.seed)}; money in {results.currency}; costs "
