@@ -90,9 +90,9 @@ def draw_demand(
         stream = f"customer.{name}.demand"
         if compiled and isinstance(spec.demand, Poisson):
             states = _pcg64().seed_states(seed, replications, stable_hash(stream))
-            counts = np.empty((len(replications), horizon), dtype=np.int64)
+            counts = np.empty((len(replications), horizon))  # whole numbers, as float64
             _pcg64().poisson_rows(states, spec.demand.scaled_means(factors), counts)
-            out[name] = counts.astype(np.float64)
+            out[name] = counts
             continue
         rows = np.empty((len(replications), horizon))
         for i, replication in enumerate(replications):
@@ -108,9 +108,9 @@ def _compiled_block(dist: BaseDistribution) -> Callable[[np.ndarray], np.ndarray
         means = np.full(LEAD_TIME_BLOCK, float(dist.mean))
 
         def poisson_block(states: np.ndarray) -> np.ndarray:
-            counts = np.empty((len(states), LEAD_TIME_BLOCK), dtype=np.int64)
+            counts = np.empty((len(states), LEAD_TIME_BLOCK))  # whole numbers, as float64
             _pcg64().poisson_rows(states, means, counts)
-            return counts.astype(np.float64)
+            return counts
 
         return poisson_block
     if isinstance(dist, DiscreteUniform) and dist.high - dist.low < 0xFFFFFFFF:
