@@ -103,8 +103,9 @@ class BatchOptions:
     engine: Annotated[
         str,
         typer.Option(
-            help="Simulation engine: simpy, fast (numpy, refused outside its scope) or auto "
-            "(fast where it can run, else simpy); same results (docs/performance.md)."
+            help="Simulation engine: simpy, fast (replications in lockstep, compiled with "
+            "numba when installed; refused outside its scope) or auto (fast where it can run, "
+            "else simpy); same results (docs/performance.md)."
         ),
     ] = "simpy"
     verbose: Annotated[
