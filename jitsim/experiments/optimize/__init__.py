@@ -20,9 +20,10 @@ simulated in batches), :mod:`.search`, :mod:`.selection` (KN, constraints), :mod
 (:func:`optimize`). The method, the guarantee and its limits: docs/optimize.md.
 """
 
+from jitsim.experiments.optimize.constraints import Constraint, parse_constraint
 from jitsim.experiments.optimize.experiment import optimize
 from jitsim.experiments.optimize.result import OptimizeResult
-from jitsim.experiments.optimize.selection import Constraint, kn_select, parse_constraint
+from jitsim.experiments.optimize.selection import kn_select
 from jitsim.experiments.optimize.variables import Variable, decision_variables, parse_bounds
 
 __all__ = [
