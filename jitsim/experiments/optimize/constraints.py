@@ -9,7 +9,7 @@ written                   measure                                         one-si
 ``cvar95(KPI)<=V``        upper-tail CVaR at 95 % (:func:`~jitsim.stats.  bootstrap-t
                           tail.cvar`, the ``cvar95`` of the summaries)
 ``var95(KPI)<=V``         VaR at 95 % (:func:`~jitsim.stats.tail.var`)    order statistic
-``P(KPI>V)<=p``           the probability that the KPI exceeds V          Wilson score
+``P(KPI>V)<=p``           the probability that the KPI exceeds V          Clopper–Pearson
 ========================  ==============================================  =====================
 
 A constraint *holds* at confidence :math:`c` when its one-sided bound on the side that must
@@ -50,14 +50,15 @@ tail value equals the VaR the standard error is 0 and the bound is the estimate.
 Meeker 1991, *Statistical Intervals*, §5.2). Exact for a continuous KPI, conservative for a
 discrete one; when n is too small for a bound it is ±∞ (the constraint fails).
 
-**Probability** :math:`P(X > V)`: the share :math:`\hat p` of replications in which the KPI
-exceeds ``V`` and its one-sided Wilson score bound (Wilson 1927; Brown, Cai & DasGupta 2001)
-
-.. math:: \frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} +
-   \frac{z^2}{4n^2}}}{1 + z^2/n},
-
-which, unlike the t bound, does not collapse to :math:`\hat p` when no replication (or every
-one) exceeds ``V``.
+**Probability** :math:`P(X > V)`: the share :math:`\hat p = k/n` of replications in which the
+KPI exceeds ``V``, and its one-sided **Clopper–Pearson** bound (Clopper & Pearson 1934): the
+upper bound is the :math:`c`-quantile of :math:`\mathrm{Beta}(k+1, n-k)`, the lower one the
+:math:`(1-c)`-quantile of :math:`\mathrm{Beta}(k, n-k+1)`. Its coverage is at least :math:`c`
+for every p and n (it is conservative), and unlike the t bound it does not collapse to
+:math:`\hat p` when no replication (or every one) exceeds ``V``. The Wilson score bound was
+considered and rejected: its exact one-sided coverage at a nominal 95 % dips to 93.1 % (n = 50)
+and 94.0 % (n = 200) for some p (Brown, Cai & DasGupta 2001 describe the oscillation), and a
+constraint is meant to hold at the stated confidence.
 
 NaN values (a KPI undefined in a replication) are left out of every measure.
 """
@@ -78,10 +79,10 @@ from jitsim.stats.tail import cvar, tail_mass, var
 __all__ = [
     "MIN_TAIL",
     "Constraint",
+    "clopper_pearson_bound",
     "cvar_bound",
     "parse_constraint",
     "quantile_bound",
-    "wilson_bound",
 ]
 
 _SENSES = {">=": operator.ge, "<=": operator.le}
@@ -139,8 +140,8 @@ def cvar_bound(
     n = len(x)
     if n < min_replications(level):
         return math.nan
-    estimate, se = (float(a[0]) for a in _cvar_and_se(np.sort(x)[::-1][None, :], level))
-    assert math.isclose(estimate, cvar(x, level), rel_tol=1e-9, abs_tol=1e-12)
+    estimate = cvar(x, level)
+    se = float(_cvar_and_se(np.sort(x)[::-1][None, :], level)[1][0])
     if not se > 0:
         return estimate
     rng = np.random.default_rng(BOOTSTRAP_SEED)
@@ -173,16 +174,23 @@ def quantile_bound(
     return float(x[int(np.nonzero(ok)[0][-1])]) if ok.any() else -math.inf
 
 
-def wilson_bound(successes: int, n: int, confidence: float, upper: bool) -> float:
-    """One-sided Wilson score bound of a binomial probability; NaN when ``n`` is 0."""
+def clopper_pearson_bound(successes: int, n: int, confidence: float, upper: bool) -> float:
+    """One-sided Clopper–Pearson (exact binomial) bound of a probability; NaN when ``n`` is 0.
+    Upper: the :math:`c`-quantile of Beta(k+1, n−k) (1 when k = n); lower: the
+    :math:`(1-c)`-quantile of Beta(k, n−k+1) (0 when k = 0)."""
     if n == 0:
         return math.nan
-    z = float(stats.norm.ppf(confidence))
-    p = successes / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    bound = (centre + spread if upper else centre - spread) / (1 + z * z / n)
-    return min(1.0, max(0.0, bound))
+    if upper:
+        return (
+            1.0
+            if successes >= n
+            else float(stats.beta.ppf(confidence, successes + 1, n - successes))
+        )
+    return (
+        0.0
+        if successes <= 0
+        else float(stats.beta.ppf(1 - confidence, successes, n - successes + 1))
+    )
 
 
 @dataclass(frozen=True)
@@ -243,7 +251,7 @@ class Constraint:
                 else math.nan
             )
         if self.measure == PROB:
-            return wilson_bound(int(np.sum(x > self.threshold)), len(x), confidence, upper)
+            return clopper_pearson_bound(int(np.sum(x > self.threshold)), len(x), confidence, upper)
         if len(x) < 2:
             return math.nan
         margin = float(stats.t.ppf(confidence, len(x) - 1)) * float(np.std(x, ddof=1))
