@@ -46,7 +46,8 @@ def risk_cells(summary: dict[str, Any], row: Mapping[Any, Any], currency: str) -
         estimate = float(row.get(c.quantity, math.nan)) * scale
         bound = float(row.get(f"{c}_bound", math.nan)) * scale
         side = "≤" if c.sense == "<=" else "≥"
-        cells.append(f"{estimate:.4g} ({side} {bound:.4g})")
+        shown = f"{side} {bound:.4g}" if not math.isnan(bound) else "no bound: too few"
+        cells.append(f"{estimate:.4g} ({shown})")
     return cells
 
 
