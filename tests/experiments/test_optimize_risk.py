@@ -154,6 +154,7 @@ def test_risk_constraints_parse_and_print_back(text: str, expected: Constraint) 
         "P(stockout_days>0)<=1.5",
         "var95(total_cost)<=nan",
         "P(stockout_days<0)<=0.1",
+        "P(stockout_days>=1)<=0.1",
     ],
 )
 def test_malformed_risk_constraints_are_refused_with_examples(text: str) -> None:

@@ -282,7 +282,7 @@ _PATTERNS = (
     (MEAN, re.compile(rf"({_KPI})({_SENSE})({_NUMBER})")),
     (CVAR, re.compile(rf"cvar95\(({_KPI})\)({_SENSE})({_NUMBER})", re.IGNORECASE)),
     (VAR, re.compile(rf"var95\(({_KPI})\)({_SENSE})({_NUMBER})", re.IGNORECASE)),
-    (PROB, re.compile(rf"P\(({_KPI})>=?({_NUMBER})\)({_SENSE})({_NUMBER})")),
+    (PROB, re.compile(rf"P\(({_KPI})>({_NUMBER})\)({_SENSE})({_NUMBER})")),
 )
 
 
