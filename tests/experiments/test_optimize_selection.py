@@ -148,5 +148,5 @@ def test_upper_constraints_and_undefined_values() -> None:
 
 @pytest.mark.parametrize("text", ["fill_rate=0.9", "fill_rate>=", ">=0.9", "fill_rate>=nan"])
 def test_malformed_constraints_are_refused(text: str) -> None:
-    with pytest.raises(JitsimError, match="KPI>=VALUE"):
+    with pytest.raises(JitsimError, match="KPI>=V"):
         parse_constraint(text)

@@ -14,6 +14,7 @@ from jitsim.errors import JitsimError, with_suggestion
 from jitsim.execution.batch import Execution, ExecutionOptions, execution_of
 from jitsim.execution.results_claim import claim, read_manifest, write_manifest
 from jitsim.execution.simulate import kpi_columns
+from jitsim.experiments.optimize.constraints import Constraint, parse_constraint
 from jitsim.experiments.optimize.evaluate import EVALUATIONS, Evaluator
 from jitsim.experiments.optimize.result import (
     OptimizeResult,
@@ -23,13 +24,7 @@ from jitsim.experiments.optimize.result import (
     write_optimize,
 )
 from jitsim.experiments.optimize.search import pattern_search
-from jitsim.experiments.optimize.selection import (
-    Constraint,
-    Selection,
-    check_selection_options,
-    kn_select,
-    parse_constraint,
-)
+from jitsim.experiments.optimize.selection import Selection, check_selection_options, kn_select
 from jitsim.experiments.optimize.variables import (
     Candidate,
     decision_variables,
@@ -81,8 +76,10 @@ def optimize(
         The KPI optimised; minimised when smaller is better (``total_cost``,
         ``avg_cash_tied_up``), maximised when larger is (``profit``, ``fill_rate``).
     constraints : sequence of str or Constraint
-        ``"fill_rate>=0.95"``, ``"stockout_days<=3"``: each must hold for the mean at
-        confidence 1 − ``alpha`` (one-sided bound) for a candidate to be feasible.
+        ``"fill_rate>=0.95"``, ``"stockout_days<=3"`` (the mean), ``"cvar95(stockout_days)<=5"``,
+        ``"var95(total_cost)<=2e5"``, ``"P(stockout_days>0)<=0.1"``: each must hold at
+        confidence 1 − ``alpha`` (one-sided bound, :mod:`.constraints`) for a candidate to be
+        feasible. A CVaR or VaR constraint needs ``replications`` ≥ 200.
     alternative : str, optional
         The alternative whose policies (and changes) the search starts from; default the stock
         points' own policies.
@@ -125,6 +122,7 @@ def optimize(
     n = DEFAULT_SEARCH_REPLICATIONS if replications is None else replications
     if n < 2:
         raise JitsimError(f"--replications(={n}) must be >= 2 (the search needs a variance)")
+    _check_risk_replications(parsed, n)
     check_selection_options(delta if delta is not None else 1.0, alpha, FIRST_STAGE)
     master = scenario.run.seed if seed is None else seed
     confidence = 1 - alpha
@@ -256,12 +254,30 @@ def _select(
             data=known or None,
         )
         first = first or selection
+        fewest = max((c.min_replications for c in constraints), default=0)
+        have = len(data.get(selection.winner, ()))
+        if have < fewest:
+            # A tail measure needs more replications than KN may have taken: the winner gets
+            # the missing ones (fresh, after those it has) before its constraints are checked.
+            sample([selection.winner], have, fewest - have)
         values = data[selection.winner]
         if all(c.holds(values[:, column[c.kpi]], confidence) for c in constraints):
             return selection, True
         candidates.remove(selection.winner)
     assert first is not None
     return first, False
+
+
+def _check_risk_replications(constraints: Sequence[Constraint], n: int) -> None:
+    """Refuse a replication count too small for a CVaR or VaR bound (its tail would hold
+    fewer than ten replications)."""
+    for c in constraints:
+        if n < c.min_replications:
+            raise JitsimError(
+                f"--constraint {str(c)!r} needs at least {c.min_replications} replications per "
+                f"candidate (ten in the 5 % tail); give --replications {c.min_replications} or "
+                "more"
+            )
 
 
 def _sign(objective: str) -> int:

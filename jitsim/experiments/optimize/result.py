@@ -16,7 +16,8 @@ import yaml
 
 from jitsim.execution.results_claim import claim, record_files, write_atomic
 from jitsim.execution.results_dir import REPLICATIONS_FILE, provenance, write_files
-from jitsim.experiments.optimize.selection import Constraint, Selection
+from jitsim.experiments.optimize.constraints import Constraint
+from jitsim.experiments.optimize.selection import Selection
 from jitsim.experiments.optimize.variables import Candidate, Variable, describe
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.overrides import complete_data
@@ -151,12 +152,16 @@ def _kpi_columns(
     constraints: Sequence[Constraint],
     confidence: float,
 ) -> None:
-    """Add the mean and half-width of each KPI, and each constraint's one-sided bound."""
+    """Add the mean and half-width of each KPI, each risk constraint's estimate (column
+    ``cvar95(stockout_days)``, ``P(stockout_days>0)``, ...) and each constraint's one-sided
+    bound (column ``<constraint>_bound``)."""
     for j, kpi in enumerate(kpis):
         mean, half, _ = _stats(values[:, j])
         row[f"{kpi}_mean"] = mean
         row[f"{kpi}_half_width"] = half
     for c in constraints:
+        if c.quantity != c.kpi:
+            row[c.quantity] = c.estimate(values[:, list(kpis).index(c.kpi)])
         row[f"{c}_bound"] = c.confident_bound(values[:, list(kpis).index(c.kpi)], confidence)
     row["feasible"] = all(
         c.holds(values[:, list(kpis).index(c.kpi)], confidence) for c in constraints

@@ -18,7 +18,7 @@ once simulated: it is simulated once and remembered.
    round would exceed the search budget or ``max_rounds``.
 
 A point is *feasible* in the search when every constraint holds at the chosen confidence with
-its n replications (one-sided bound, :meth:`~.selection.Constraint.holds`). This is a local
+its n replications (one-sided bound, :meth:`~.constraints.Constraint.holds`). This is a local
 search: on a cost that is not unimodal along the grid it may stop at a local optimum (see
 docs/optimize.md).
 """
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jitsim.experiments.optimize.selection import Constraint
+from jitsim.experiments.optimize.constraints import Constraint
 from jitsim.experiments.optimize.variables import Candidate, Variable, repaired
 
 #: ``simulate(candidates)``: outputs of the search's replications of new candidates, each an

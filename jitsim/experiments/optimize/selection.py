@@ -1,5 +1,6 @@
 r"""Ranking and selection: the Kim–Nelson procedure KN with common random numbers, and the
-one-sided check of a constraint.
+one-sided check of a constraint
+(:mod:`.constraints`, re-exported here).
 
 KN (Kim & Nelson 2001, "A fully sequential procedure for indifference-zone selection in
 simulation", ACM TOMACS 11(3)) chooses, among :math:`k` systems whose outputs are normal, the
@@ -36,14 +37,13 @@ reached (``guaranteed`` is false).
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from jitsim.errors import JitsimError
+from jitsim.experiments.optimize.constraints import Constraint, parse_constraint
 
 #: ``sample(systems, first, count)``: outputs of replications ``first … first+count−1`` of
 #: each system (an array of shape ``(count, len(systems))``, smaller is better).
@@ -206,67 +206,11 @@ def _smallest(systems: Sequence[int], means: dict[int, float]) -> int:
     return min(systems, key=lambda i: (means[i], systems.index(i)))
 
 
-# --------------------------------------------------------------------------- constraints
-
-_SENSES = {">=": operator.ge, "<=": operator.le}
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """``kpi >= bound`` or ``kpi <= bound`` on the mean of a KPI."""
-
-    kpi: str
-    sense: str
-    bound: float
-
-    def __str__(self) -> str:
-        return f"{self.kpi}{self.sense}{self.bound:g}"
-
-    def confident_bound(self, values: np.ndarray, confidence: float) -> float:
-        """The one-sided confidence bound of the mean on the side that must meet ``bound``:
-        the lower bound for ``>=``, the upper bound for ``<=``. NaN values (a KPI undefined in
-        a replication) are left out; fewer than two values give NaN."""
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        if len(x) < 2:
-            return math.nan
-        margin = float(stats.t.ppf(confidence, len(x) - 1)) * float(np.std(x, ddof=1))
-        margin /= math.sqrt(len(x))
-        mean = float(np.mean(x))
-        return mean - margin if self.sense == ">=" else mean + margin
-
-    def holds(self, values: np.ndarray, confidence: float) -> bool:
-        """Whether the constraint holds at ``confidence`` (one-sided bound, see
-        :meth:`confident_bound`)."""
-        bound = self.confident_bound(values, confidence)
-        return bool(math.isfinite(bound) and _SENSES[self.sense](bound, self.bound))
-
-    def violation(self, values: np.ndarray) -> float:
-        """How far the mean is on the wrong side of ``bound``, relative to ``|bound|`` (or
-        absolute when ``bound`` is 0); 0 when the mean meets it."""
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        if len(x) == 0:
-            return math.inf
-        mean = float(np.mean(x))
-        gap = self.bound - mean if self.sense == ">=" else mean - self.bound
-        return max(0.0, gap) / (abs(self.bound) or 1.0)
-
-
-def parse_constraint(text: str) -> Constraint:
-    """``"fill_rate>=0.95"`` → :class:`Constraint` (``>`` and ``<`` read as ``>=`` and ``<=``:
-    a mean estimated by simulation cannot tell them apart)."""
-    cleaned = text.replace(" ", "")
-    for sign, sense in ((">=", ">="), ("<=", "<="), (">", ">="), ("<", "<=")):
-        kpi, found, bound_text = cleaned.partition(sign)
-        if found:
-            try:
-                bound = float(bound_text)
-            except ValueError:
-                break
-            if kpi and math.isfinite(bound):
-                return Constraint(kpi, sense, bound)
-            break
-    raise JitsimError(
-        f"--constraint {text!r}: write KPI>=VALUE or KPI<=VALUE, e.g. fill_rate>=0.95"
-    )
+__all__ = [
+    "Constraint",
+    "Selection",
+    "check_selection_options",
+    "kn_constants",
+    "kn_select",
+    "parse_constraint",
+]

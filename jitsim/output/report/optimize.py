@@ -4,19 +4,51 @@ what the selection guarantees."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
+from jitsim.experiments.optimize.constraints import PROB, Constraint, parse_constraint
 from jitsim.output.report.html import notes, paragraph, table
 from jitsim.output.results_reader import Results
 from jitsim.output.tables import format_estimate, kpi_unit
 
-__all__ = ["optimize_html"]
+__all__ = ["optimize_html", "risk_cells", "risk_headers"]
 
 
 def _kpis(summary: dict[str, Any]) -> list[str]:
-    """The objective, then each constrained KPI once (``fill_rate>=0.95`` → ``fill_rate``)."""
-    constrained = [text.replace("<=", ">=").split(">=")[0] for text in summary["constraints"]]
+    """The objective, then each constrained KPI once (``fill_rate>=0.95`` → ``fill_rate``,
+    ``cvar95(stockout_days)<=5`` → ``stockout_days``)."""
+    constrained = [parse_constraint(text).kpi for text in summary.get("constraints", [])]
     return [str(summary["objective"]), *dict.fromkeys(constrained)]
+
+
+def _risks(summary: dict[str, Any]) -> list[Constraint]:
+    """The constraints on a tail measure or a probability (not on a mean)."""
+    parsed = [parse_constraint(text) for text in summary.get("constraints", [])]
+    return [c for c in parsed if c.quantity != c.kpi]
+
+
+def risk_headers(summary: dict[str, Any], currency: str) -> list[str]:
+    """A column header per risk constraint: ``cvar95(stockout_days) (days)``."""
+    headers = []
+    for c in _risks(summary):
+        unit, _ = kpi_unit(c.kpi, currency) if c.measure != PROB else ("", 1.0)
+        headers.append(f"{c.quantity} ({unit})" if unit else c.quantity)
+    return headers
+
+
+def risk_cells(summary: dict[str, Any], row: Mapping[Any, Any], currency: str) -> list[str]:
+    """A cell per risk constraint: the estimate and, in brackets, its one-sided bound
+    (``4.2 (≤ 4.9)``: the upper bound of a ``<=`` constraint)."""
+    cells = []
+    for c in _risks(summary):
+        _, scale = kpi_unit(c.kpi, currency) if c.measure != PROB else ("", 1.0)
+        estimate = float(row.get(c.quantity, math.nan)) * scale
+        bound = float(row.get(f"{c}_bound", math.nan)) * scale
+        side = "≤" if c.sense == "<=" else "≥"
+        shown = f"{side} {bound:.4g}" if not math.isnan(bound) else "no bound: too few"
+        cells.append(f"{estimate:.4g} ({shown})")
+    return cells
 
 
 def optimize_html(results: Results) -> str:
@@ -52,6 +84,7 @@ def optimize_html(results: Results) -> str:
             for kpi in kpis:
                 _, scale = kpi_unit(kpi, results.currency)
                 cells.append(format_estimate(row[f"{kpi}_mean"], row[f"{kpi}_half_width"], scale))
+            cells += risk_cells(summary, row, results.currency)
             cells.append(str(int(row["replications"])))
             cells.append("chosen" if row["chosen"] else "")
             rows.append(cells)
@@ -59,12 +92,13 @@ def optimize_html(results: Results) -> str:
         for kpi in kpis:
             unit, _ = kpi_unit(kpi, results.currency)
             headers.append(f"{kpi} ({unit})" if unit else kpi)
+        headers += risk_headers(summary, results.currency)
         parts.append(
             table(
                 [*headers, "replications", ""],
                 rows,
-                caption="The finalists on fresh replications (mean ± 95 % CI half-width), "
-                "the winner first",
+                caption="The finalists on fresh replications (mean ± 95 % CI half-width; a "
+                "risk measure with its one-sided bound in brackets), the winner first",
                 keys=len(names),
             )
         )
