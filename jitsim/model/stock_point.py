@@ -275,12 +275,17 @@ class StockPoint:
             on_hand = self.on_hand
             self.area_on_hand += on_hand * elapsed
             self.area_on_order += self.on_order * elapsed
-            self.area_backorders += self.backorders * elapsed
-            self.area_customer_backorders += self.customer_backorders * elapsed
             self.area_cash += (on_hand + self.owned_transit) * self.unit_cost * elapsed
-            self.area_shortage_cost += self.shortage_rate * elapsed
             if on_hand > 0.0:
                 self.area_ready += elapsed
+            # Most of the time nothing is backordered, and area + 0.0 * elapsed is area, bit
+            # for bit: skip the three sums then (this runs at every event).
+            if self.backorders:
+                self.area_backorders += self.backorders * elapsed
+            if self.customer_backorders:
+                self.area_customer_backorders += self.customer_backorders * elapsed
+            if self.shortage_rate:
+                self.area_shortage_cost += self.shortage_rate * elapsed
             self.last_time = now
 
     def end_of_day(self, now: float) -> None:
