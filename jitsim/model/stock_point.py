@@ -501,7 +501,7 @@ class StockPoint:
         cash = (self.on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         if cash > self.peak_cash:
             self.peak_cash = cash
-        self.cash_tied_up.note()
+        self.cash_tied_up.note(cash)
 
     def lose_stock(self, fraction: float, now: float) -> float:
         """A stock loss: ``fraction`` of the on-hand stock is destroyed; returns the units."""
