@@ -118,8 +118,10 @@ class Customer:
         self.demand_units += quantity
         self.demand_orders += 1
         self.filled_on_arrival += filled
-        amount = self.price * filled - self.markdown_due
-        self.markdown_due = 0.0
+        amount = self.price * filled
+        if self.markdown_due:  # perishables only (x - 0.0 is x: skipped on the common path)
+            amount -= self.markdown_due
+            self.markdown_due = 0.0
         self.revenue += amount
         if self.account is not None:
             self.account.invoice(amount, now)

@@ -294,13 +294,17 @@ class StockPoint:
         self.days += 1
         self.eod_on_hand += on_hand
         self.eod_on_order += self.on_order
-        self.eod_backorders += self.backorders
-        self.eod_customer_backorders += self.customer_backorders
-        self.eod_shortage_cost += self.shortage_rate
+        if self.backorders:  # as in advance(): a sum + 0.0 is the sum, so skip it then
+            self.eod_backorders += self.backorders
+        if self.customer_backorders:
+            self.eod_customer_backorders += self.customer_backorders
+        if self.shortage_rate:
+            self.eod_shortage_cost += self.shortage_rate
         cash = (on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         self.eod_cash += cash
         if self.day_short:
             self.stockout_days += 1
+            self.day_short = False
         if self.space is not None:
             self.space.end_of_day(self.on_hand, now)
         if self.trajectory is not None:
@@ -308,7 +312,6 @@ class StockPoint:
         if self.observes:
             self.policy.observe_day(self.day_demand)
         self.day_demand = 0.0
-        self.day_short = False
         left = self.week_days_left - 1
         if left:
             self.week_days_left = left
