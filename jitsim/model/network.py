@@ -143,7 +143,8 @@ class Network:
         ledger = self.ledger
         shelves = [(p, p.shelf) for p in points if p.shelf is not None]
         half_day = 0.5
-        reviews = [(p, p.review_offset, p.review_period) for p in periodic]
+        # [point, its next review day, its review period]: cheaper than a modulo every day
+        reviews: list[list[Any]] = [[p, p.review_offset, p.review_period] for p in periodic]
         # The clock's own wake-ups at t + 0.5 and t + 1 are avoidable when no other SimPy
         # event is due up to then (no off-grid delivery, plant or order process): the clock
         # then moves the environment's time itself and goes on, which is exactly what SimPy
@@ -151,8 +152,8 @@ class Network:
         # event still sees the right ``env.now``; without plants, off-grid deliveries or
         # individual orders a replication runs as one step of this generator.
         queue = env._queue  # SimPy's event heap of (time, priority, id, event)
-        warmup = self.warmup
-        for day in range(self.horizon + 1):
+        warmup, horizon = self.warmup, self.horizon
+        for day in range(horizon + 1):
             now = float(day)
             if day > 0:  # phase 1, inlined from _end_of_day: the call is a tenth of a day's time
                 any_short = False
@@ -173,14 +174,16 @@ class Network:
                     self._trace_end_of_day(now, points, trace)
             if day == warmup:
                 self._reset(now, points, customers)
-            if day == self.horizon:
+            if day == horizon:
                 break
             for point, shelf in shelves:  # phase 1b: expiry, before receipts and reviews
                 shelf.expire(point, now)
             while due and due[0][0] <= now:  # phase 2, including actions they add for now
                 heappop(due)[2]()
-            for point, offset, period in reviews:
-                if day >= offset and (day - offset) % period == 0:
+            for review in reviews:
+                if day == review[1]:
+                    point = review[0]
+                    review[1] += review[2]
                     if trace is not None:
                         stop = point.end_of_life
                         note = "" if stop is None or now < stop.stop_at else "ordering stopped"
