@@ -74,7 +74,6 @@ class Customer:
         "backordered_units",
         "backorders",
         "day_short",
-        "days",
         "demand_orders",
         "demand_units",
         "filled_on_arrival",
@@ -86,7 +85,6 @@ class Customer:
         "orders_complete",
         "price",
         "revenue",
-        "stockout_days",
     )
 
     def __init__(self, name: str, spec: CustomerSpec, price: float) -> None:
@@ -107,7 +105,7 @@ class Customer:
         self.demand_units = self.filled_on_arrival = self.late_units = 0.0
         self.backordered_units = self.lost_units = self.revenue = 0.0
         self.demand_orders = self.orders_complete = 0
-        self.days = self.stockout_days = 0
+        #: Whether some of today's demand was not met from stock (reset every end of day).
         self.day_short = False
         #: Markdown (currency) off the units being booked now: set by the shelf of a
         #: perishable item just before :meth:`record` or :meth:`backorder_filled`.
@@ -143,13 +141,12 @@ class Customer:
         if self.account is not None:
             self.account.invoice(amount, now)
 
-    def end_of_day(self) -> None:
-        """Close the day's service record (the network's daily clock inlines this: keep
-        the two equal)."""
-        self.days += 1
-        if self.day_short:
-            self.stockout_days += 1
-            self.day_short = False
+    def end_of_day(self) -> bool:
+        """Close the day's service record: whether some of the day's demand was not met from
+        stock (the network's daily clock inlines this: keep the two equal)."""
+        short = self.day_short
+        self.day_short = False
+        return short
 
     @property
     def shortage_penalties(self) -> float:

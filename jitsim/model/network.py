@@ -158,10 +158,8 @@ class Network:
             if day > 0:  # phase 1, inlined from _end_of_day: the call is a tenth of a day's time
                 any_short = False
                 for customer in customers:  # Customer.end_of_day, inlined: keep the two equal
-                    customer.days += 1
                     if customer.day_short:
                         any_short = True
-                        customer.stockout_days += 1
                         customer.day_short = False
                 self.days += 1
                 if not any_short:
