@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -87,6 +87,11 @@ class Customer:
         "revenue",
     )
 
+    #: Whether :meth:`record` is this class's own, which
+    #: :meth:`StockPoint.demand <jitsim.model.stock_point.StockPoint.demand>` inlines; a
+    #: subclass that records more sets it False.
+    plain_record: ClassVar[bool] = True
+
     def __init__(self, name: str, spec: CustomerSpec, price: float) -> None:
         self.name = name
         self.price = price
@@ -112,7 +117,9 @@ class Customer:
         self.markdown_due = 0.0
 
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
-        """Book an order of ``quantity`` units of which ``filled`` shipped at once."""
+        """Book an order of ``quantity`` units of which ``filled`` shipped at once
+        (:meth:`StockPoint.demand <jitsim.model.stock_point.StockPoint.demand>` inlines this
+        when :attr:`plain_record`: keep the two equal)."""
         self.demand_units += quantity
         self.demand_orders += 1
         self.filled_on_arrival += filled
