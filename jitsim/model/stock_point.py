@@ -352,7 +352,7 @@ class StockPoint:
     def order_over(self, lane: Lane, wanted: float, position: float, now: float) -> bool:
         """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order over
         it; False if the source refuses it."""
-        quantity = lane.round_order(wanted)
+        quantity = lane.round_order(wanted) if lane.rounds else wanted
         if not self.send_order(lane, quantity, position, now, "order"):
             return False
         if quantity > wanted + 1e-9:
