@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ import numpy.typing as npt
 from jitsim.distributions import BaseDistribution
 
 
+@cache  # the same few names in every replication
 def stable_hash(name: str) -> int:
     """A 32-bit hash of ``name`` that is the same in every process and Python version."""
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=4).digest(), "big")

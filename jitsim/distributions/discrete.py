@@ -44,7 +44,12 @@ class Poisson(BaseDistribution):
         return rng.poisson(self.mean, size).astype(np.float64)
 
     def sample_scaled(self, rng: np.random.Generator, factors: npt.ArrayLike) -> FloatArray:
-        return rng.poisson(self.scaled_means(factors)).astype(np.float64)
+        rates = self.scaled_means(factors)
+        if rates.size and (rates == rates[0]).all():
+            # One rate (no seasonality or trend, the common case): numpy draws the same
+            # numbers from a scalar rate as from an array of it, in half the time.
+            return rng.poisson(rates[0], rates.size).astype(np.float64)
+        return rng.poisson(rates).astype(np.float64)
 
     def scaled_means(self, factors: npt.ArrayLike) -> FloatArray:
         """The Poisson rate of each scaled draw: ``mean · factor``."""

@@ -126,7 +126,9 @@ class Builder:
         self.horizon = run.horizon_days
         self.days_per_year = run.days_per_year
         #: Mean and variance of the daily demand at every stock point, for the policies.
-        self.planning_demand = planning_demand(scenario)
+        self.planning_demand = scenario.derived(
+            "planning_demand", lambda: planning_demand(scenario)
+        )
         self.disruptions = (
             Disruptions(scenario, streams, run.horizon_days, run.warmup_days)
             if scenario.disruptions
@@ -200,8 +202,7 @@ class Builder:
             customer = customers[name] = self.customer(name, spec)
             rng = self.streams(f"customer.{name}.demand")
             if spec.demand is not None:
-                days = np.arange(horizon, dtype=float)
-                draws = spec.demand.sample_scaled(rng, mean_factors(spec, days, days_per_year))
+                draws = spec.demand.sample_scaled(rng, self.demand_factors(name, spec))
                 if disruptions is not None:
                     draws = disruptions.daily_demand(name, draws)
                 if end_of_life is not None:
@@ -221,6 +222,18 @@ class Builder:
             previous = totals.get(spec.buys_from)
             totals[spec.buys_from] = per_day if previous is None else previous + per_day
         return Demand(customers, daily, orders, totals)
+
+    def demand_factors(self, name: str, spec: CustomerSpec) -> np.ndarray:
+        """Season × trend factor of customer ``name``'s mean demand on each day of the horizon
+        (the same in every replication: worked out once per scenario, read-only)."""
+
+        def factors() -> np.ndarray:
+            days = np.arange(self.horizon, dtype=float)
+            values = mean_factors(spec, days, self.days_per_year)
+            values.flags.writeable = False
+            return values
+
+        return self.scenario.derived(f"demand_factors.{name}", factors)
 
     def customer(self, name: str, spec: CustomerSpec) -> Customer:
         """Customer ``name``, recording its service during disruptions if there are any."""

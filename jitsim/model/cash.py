@@ -29,10 +29,19 @@ class CashTiedUp:
         self.plants = plants
         self.peak = 0.0
 
-    def note(self) -> None:
-        """Raise the peak to the cash tied up now if that is higher (currency)."""
+    def note(self, at_point: float | None = None) -> None:
+        """Raise the peak to the cash tied up now if that is higher (currency).
+
+        ``at_point``: the cash tied up now at the stock point that changed, if it is one (its
+        :meth:`~jitsim.model.stock_point.StockPoint.cash`); with one stock point and no
+        plants, that is the network's, and nothing needs adding up (this runs on every
+        receipt)."""
         points = self.points
         if len(points) == 1:  # one stock point: sum() of one value is 0 + value (same peak)
+            if at_point is not None and not self.plants:
+                if at_point > self.peak:
+                    self.peak = at_point
+                return
             for point in points.values():
                 cash = point.cash()
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -74,7 +74,6 @@ class Customer:
         "backordered_units",
         "backorders",
         "day_short",
-        "days",
         "demand_orders",
         "demand_units",
         "filled_on_arrival",
@@ -86,8 +85,12 @@ class Customer:
         "orders_complete",
         "price",
         "revenue",
-        "stockout_days",
     )
+
+    #: Whether :meth:`record` is this class's own, which
+    #: :meth:`StockPoint.demand <jitsim.model.stock_point.StockPoint.demand>` inlines; a
+    #: subclass that records more sets it False.
+    plain_record: ClassVar[bool] = True
 
     def __init__(self, name: str, spec: CustomerSpec, price: float) -> None:
         self.name = name
@@ -107,19 +110,23 @@ class Customer:
         self.demand_units = self.filled_on_arrival = self.late_units = 0.0
         self.backordered_units = self.lost_units = self.revenue = 0.0
         self.demand_orders = self.orders_complete = 0
-        self.days = self.stockout_days = 0
+        #: Whether some of today's demand was not met from stock (reset every end of day).
         self.day_short = False
         #: Markdown (currency) off the units being booked now: set by the shelf of a
         #: perishable item just before :meth:`record` or :meth:`backorder_filled`.
         self.markdown_due = 0.0
 
     def record(self, quantity: float, filled: float, short: float, now: float) -> None:
-        """Book an order of ``quantity`` units of which ``filled`` shipped at once."""
+        """Book an order of ``quantity`` units of which ``filled`` shipped at once
+        (:meth:`StockPoint.demand <jitsim.model.stock_point.StockPoint.demand>` inlines this
+        when :attr:`plain_record`: keep the two equal)."""
         self.demand_units += quantity
         self.demand_orders += 1
         self.filled_on_arrival += filled
-        amount = self.price * filled - self.markdown_due
-        self.markdown_due = 0.0
+        amount = self.price * filled
+        if self.markdown_due:  # perishables only (x - 0.0 is x: skipped on the common path)
+            amount -= self.markdown_due
+            self.markdown_due = 0.0
         self.revenue += amount
         if self.account is not None:
             self.account.invoice(amount, now)
@@ -141,13 +148,12 @@ class Customer:
         if self.account is not None:
             self.account.invoice(amount, now)
 
-    def end_of_day(self) -> None:
-        """Close the day's service record (the network's daily clock inlines this: keep
-        the two equal)."""
-        self.days += 1
-        if self.day_short:
-            self.stockout_days += 1
-            self.day_short = False
+    def end_of_day(self) -> bool:
+        """Close the day's service record: whether some of the day's demand was not met from
+        stock (the network's daily clock inlines this: keep the two equal)."""
+        short = self.day_short
+        self.day_short = False
+        return short
 
     @property
     def shortage_penalties(self) -> float:

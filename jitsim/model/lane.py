@@ -78,6 +78,7 @@ class Lane:
         "order_cost",
         "owned_in_transit",
         "owner",
+        "rounds",
         "source_name",
         "supplier",
         "unit_price",
@@ -108,6 +109,8 @@ class Lane:
         )
         self.lead_times = lead_times
         self.order_cost, self.unit_price, self.min_order, self.lot_multiple = terms
+        #: Whether :meth:`round_order` can change an order (an MOQ or a lot multiple).
+        self.rounds = self.min_order > 0.0 or self.lot_multiple is not None
         self.owned_in_transit = owned_in_transit
         self.is_backup = is_backup
         self.max_delay = max_delay
@@ -172,8 +175,12 @@ class Lane:
         if self.upstream is not None:
             self.upstream.request(quantity, self, now)
             return
-        assert self.supplier is not None
-        ship_at = self.supplier.ship_time(quantity, now)
+        supplier = self.supplier
+        assert supplier is not None
+        if supplier.unlimited:  # ships at once (ship_time's answer, without the call)
+            self.ship(quantity, now)
+            return
+        ship_at = supplier.ship_time(quantity, now)
         if ship_at <= now:
             self.ship(quantity, now)
         else:

@@ -140,9 +140,11 @@ class Network:
         daily = self.daily_demand
         due = calendar.due
         trace = calendar.trace
+        ledger = self.ledger
         shelves = [(p, p.shelf) for p in points if p.shelf is not None]
         half_day = 0.5
-        reviews = [(p, p.review_offset, p.review_period) for p in periodic]
+        # [point, its next review day, its review period]: cheaper than a modulo every day
+        reviews: list[list[Any]] = [[p, p.review_offset, p.review_period] for p in periodic]
         # The clock's own wake-ups at t + 0.5 and t + 1 are avoidable when no other SimPy
         # event is due up to then (no off-grid delivery, plant or order process): the clock
         # then moves the environment's time itself and goes on, which is exactly what SimPy
@@ -150,21 +152,36 @@ class Network:
         # event still sees the right ``env.now``; without plants, off-grid deliveries or
         # individual orders a replication runs as one step of this generator.
         queue = env._queue  # SimPy's event heap of (time, priority, id, event)
-        warmup = self.warmup
-        for day in range(self.horizon + 1):
+        warmup, horizon = self.warmup, self.horizon
+        for day in range(horizon + 1):
             now = float(day)
-            if day > 0:
-                self._end_of_day(now, points, customers)
+            if day > 0:  # phase 1, inlined from _end_of_day: the call is a tenth of a day's time
+                any_short = False
+                for customer in customers:  # Customer.end_of_day, inlined: keep the two equal
+                    if customer.day_short:
+                        any_short = True
+                        customer.day_short = False
+                self.days += 1
+                if not any_short:
+                    self.days_all_met += 1
+                for point in points:
+                    point.end_of_day(now)
+                if ledger is not None:  # interest on an overdraft, the day's cash snapshot
+                    ledger.end_of_day(now, self.cash_tied_up.value())
+                if trace is not None:
+                    self._trace_end_of_day(now, points, trace)
             if day == warmup:
                 self._reset(now, points, customers)
-            if day == self.horizon:
+            if day == horizon:
                 break
             for point, shelf in shelves:  # phase 1b: expiry, before receipts and reviews
                 shelf.expire(point, now)
             while due and due[0][0] <= now:  # phase 2, including actions they add for now
                 heappop(due)[2]()
-            for point, offset, period in reviews:
-                if day >= offset and (day - offset) % period == 0:
+            for review in reviews:
+                if day == review[1]:
+                    point = review[0]
+                    review[1] += review[2]
                     if trace is not None:
                         stop = point.end_of_life
                         note = "" if stop is None or now < stop.stop_at else "ordering stopped"
@@ -201,34 +218,20 @@ class Network:
             yield env.timeout(when - env.now)
             point.demand(size, customer, when)
 
-    def _end_of_day(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
-        any_short = False
-        for customer in customers:  # Customer.end_of_day, inlined: it runs every day
-            customer.days += 1
-            if customer.day_short:
-                any_short = True
-                customer.stockout_days += 1
-                customer.day_short = False
-        self.days += 1
-        if not any_short:
-            self.days_all_met += 1
+    @staticmethod
+    def _trace_end_of_day(now: float, points: list[StockPoint], trace: list[TraceRow]) -> None:
+        """Log every stock point's end-of-day levels (phase 1, when the trace is kept)."""
         for point in points:
-            point.end_of_day(now)
-        if self.ledger is not None:  # interest on an overdraft, the day's cash snapshot
-            self.ledger.end_of_day(now, self.cash_tied_up.value())
-        trace = self.calendar.trace
-        if trace is not None:
-            for point in points:
-                trace.append(
-                    (
-                        now,
-                        point.name,
-                        "end of day",
-                        point.on_hand,
-                        point.position,
-                        f"backorders={point.backorders:g} on_order={point.on_order:g}",
-                    )
+            trace.append(
+                (
+                    now,
+                    point.name,
+                    "end of day",
+                    point.on_hand,
+                    point.position,
+                    f"backorders={point.backorders:g} on_order={point.on_order:g}",
                 )
+            )
 
     def _reset(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
         self.window_start = now

@@ -87,10 +87,12 @@ def future_demand(per_day: np.ndarray) -> Callable[[float, float], float]:
     the demand of day ``t`` sees days ``t+1 … t+P`` (today's demand has already happened).
     Beyond the horizon the known part is scaled up to the full span.
     """
-    cumulative = np.concatenate([[0.0], np.cumsum(per_day)]).tolist()
+    cumulative: list[float] = []  # made on the first call: most policies never ask
     days = len(per_day)
 
     def future(start: float, span: float) -> float:
+        if not cumulative:
+            cumulative.extend(np.concatenate([[0.0], np.cumsum(per_day)]).tolist())
         first = max(math.floor(start - 0.5) + 1, 0)  # smallest d with d + 0.5 > start
         last = math.floor(start + span - 0.5)  # largest d with d + 0.5 <= start + span
         if first >= days or last < first:

@@ -275,12 +275,17 @@ class StockPoint:
             on_hand = self.on_hand
             self.area_on_hand += on_hand * elapsed
             self.area_on_order += self.on_order * elapsed
-            self.area_backorders += self.backorders * elapsed
-            self.area_customer_backorders += self.customer_backorders * elapsed
             self.area_cash += (on_hand + self.owned_transit) * self.unit_cost * elapsed
-            self.area_shortage_cost += self.shortage_rate * elapsed
             if on_hand > 0.0:
                 self.area_ready += elapsed
+            # Most of the time nothing is backordered, and area + 0.0 * elapsed is area, bit
+            # for bit: skip the three sums then (this runs at every event).
+            if self.backorders:
+                self.area_backorders += self.backorders * elapsed
+            if self.customer_backorders:
+                self.area_customer_backorders += self.customer_backorders * elapsed
+            if self.shortage_rate:
+                self.area_shortage_cost += self.shortage_rate * elapsed
             self.last_time = now
 
     def end_of_day(self, now: float) -> None:
@@ -289,13 +294,17 @@ class StockPoint:
         self.days += 1
         self.eod_on_hand += on_hand
         self.eod_on_order += self.on_order
-        self.eod_backorders += self.backorders
-        self.eod_customer_backorders += self.customer_backorders
-        self.eod_shortage_cost += self.shortage_rate
+        if self.backorders:  # as in advance(): a sum + 0.0 is the sum, so skip it then
+            self.eod_backorders += self.backorders
+        if self.customer_backorders:
+            self.eod_customer_backorders += self.customer_backorders
+        if self.shortage_rate:
+            self.eod_shortage_cost += self.shortage_rate
         cash = (on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         self.eod_cash += cash
         if self.day_short:
             self.stockout_days += 1
+            self.day_short = False
         if self.space is not None:
             self.space.end_of_day(self.on_hand, now)
         if self.trajectory is not None:
@@ -303,7 +312,6 @@ class StockPoint:
         if self.observes:
             self.policy.observe_day(self.day_demand)
         self.day_demand = 0.0
-        self.day_short = False
         left = self.week_days_left - 1
         if left:
             self.week_days_left = left
@@ -344,7 +352,7 @@ class StockPoint:
     def order_over(self, lane: Lane, wanted: float, position: float, now: float) -> bool:
         """Apply ``lane``'s MOQ and lot multiple to ``wanted`` units and send the order over
         it; False if the source refuses it."""
-        quantity = lane.round_order(wanted)
+        quantity = lane.round_order(wanted) if lane.rounds else wanted
         if not self.send_order(lane, quantity, position, now, "order"):
             return False
         if quantity > wanted + 1e-9:
@@ -388,7 +396,21 @@ class StockPoint:
         """A customer order of ``quantity`` units arrives; returns the units filled now."""
         if quantity <= 0.0:
             return 0.0
-        self.advance(now)
+        elapsed = now - self.last_time
+        if elapsed > 0.0:  # self.advance(now), inlined: it runs every day (keep the two equal)
+            on_hand = self.on_hand
+            self.area_on_hand += on_hand * elapsed
+            self.area_on_order += self.on_order * elapsed
+            self.area_cash += (on_hand + self.owned_transit) * self.unit_cost * elapsed
+            if on_hand > 0.0:
+                self.area_ready += elapsed
+            if self.backorders:
+                self.area_backorders += self.backorders * elapsed
+            if self.customer_backorders:
+                self.area_customer_backorders += self.customer_backorders * elapsed
+            if self.shortage_rate:
+                self.area_shortage_cost += self.shortage_rate * elapsed
+            self.last_time = now
         self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
@@ -414,7 +436,27 @@ class StockPoint:
                 self.lost_units += short
         else:
             self.orders_complete += 1
-        customer.record(quantity, filled, short, now)
+        if customer.plain_record:  # Customer.record, inlined: it runs every day (keep equal)
+            customer.demand_units += quantity
+            customer.demand_orders += 1
+            customer.filled_on_arrival += filled
+            amount = customer.price * filled
+            if customer.markdown_due:
+                amount -= customer.markdown_due
+                customer.markdown_due = 0.0
+            customer.revenue += amount
+            if customer.account is not None:
+                customer.account.invoice(amount, now)
+            if short > 0.0:
+                customer.day_short = True
+                if customer.backorders:
+                    customer.backordered_units += short
+                else:
+                    customer.lost_units += short
+            else:
+                customer.orders_complete += 1
+        else:
+            customer.record(quantity, filled, short, now)
         trace = self.calendar.trace
         if trace is not None:
             trace.append((now, self.name, "demand", quantity, self.on_hand, customer.name))
@@ -496,7 +538,7 @@ class StockPoint:
         cash = (self.on_hand + self.owned_transit) * self.unit_cost  # self.cash(), inlined
         if cash > self.peak_cash:
             self.peak_cash = cash
-        self.cash_tied_up.note()
+        self.cash_tied_up.note(cash)
 
     def lose_stock(self, fraction: float, now: float) -> float:
         """A stock loss: ``fraction`` of the on-hand stock is destroyed; returns the units."""

@@ -27,7 +27,7 @@ class SupplierNode:
         :meth:`ship_time`, and nothing ships while the supplier is down.
     """
 
-    __slots__ = ("capacity", "disruption", "left_today", "name", "next_day")
+    __slots__ = ("capacity", "disruption", "left_today", "name", "next_day", "unlimited")
 
     def __init__(
         self, name: str, capacity_per_day: float | None, disruption: SupplierOutage | None = None
@@ -37,6 +37,8 @@ class SupplierNode:
         self.next_day = 0
         self.left_today = capacity_per_day or 0.0
         self.disruption = disruption
+        #: Every order ships when it is placed: no capacity and no outages.
+        self.unlimited = capacity_per_day is None and disruption is None
 
     def ship_time(self, quantity: float, now: float, commit: bool = True) -> float:
         """Time (days) at which an order of ``quantity`` units placed at ``now`` ships.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Annotated, Any, Self
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Self, TypeVar, cast
 
 from pydantic import (
     Field,
@@ -67,6 +67,8 @@ __all__ = [
     "json_schema",
     "scenario_hash",
 ]
+
+_T = TypeVar("_T")
 
 
 class Scenario(Strict):
@@ -127,6 +129,8 @@ class Scenario(Strict):
     finance: Finance | None = None
     #: Resolved scenario of each alternative (see :func:`jitsim.scenario.resolve.resolve`).
     _resolved: dict[str, Scenario] = PrivateAttr(default_factory=dict)
+    #: Figures derived from this scenario alone, by name (see :meth:`derived`).
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _sweep_axes(self) -> Self:
@@ -327,7 +331,20 @@ class Scenario(Strict):
         """A copy (see pydantic); the alternatives' scenarios are built afresh for it."""
         copy = super().model_copy(update=update, deep=deep)
         copy._resolved = {}
+        copy._derived = {}
         return copy
+
+    def derived(self, name: str, make: Callable[[], _T]) -> _T:
+        """``make()``, worked out once and kept with the scenario under ``name``.
+
+        For figures that depend on the scenario alone (its planning demand, its customers'
+        seasonal factors) and that every replication would otherwise work out again: a
+        scenario is frozen, and :meth:`model_copy` starts the copy without them.
+        """
+        cache = self._derived
+        if name not in cache:
+            cache[name] = make()
+        return cast(_T, cache[name])
 
     def _resolved_cache(self) -> dict[str, Scenario]:
         """Resolved scenario of each alternative (filled by :func:`~jitsim.scenario.resolve`)."""
