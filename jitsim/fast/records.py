@@ -105,7 +105,9 @@ class NetworkView:
         self.window_start = engine.window_start
         self.points = points
         self.customers = customers
-        self.customer_of_point = {c.buys_from for c in scenario.customers.values()}
+        self.customer_of_point = list(
+            dict.fromkeys(c.buys_from for c in scenario.customers.values())
+        )
 
 
 def _per_replication(value: Any, n: int) -> list[float]:

@@ -100,8 +100,11 @@ class Network:
         self.order_streams: dict[Customer, tuple[np.ndarray, np.ndarray]] = parts.order_streams
         self.review_order = parts.review_order
         self.periodic = [p for p in self.review_order if not p.continuous]
-        #: Stock points that customers buy from.
-        self.customer_of_point = {c.buys_from for c in scenario.customers.values()}
+        #: Stock points that customers buy from, in the scenario's order (KPIs sum over them:
+        #: a set's order changed the last bit from one process to another, PYTHONHASHSEED).
+        self.customer_of_point = list(
+            dict.fromkeys(c.buys_from for c in scenario.customers.values())
+        )
         self.window_start = 0.0
         self.days = 0
         self.days_all_met = 0
