@@ -124,7 +124,11 @@ def _sort_in_plan_order(
     if frame.empty:
         return frame
     order = {name: i for i, name in enumerate(alternatives)}
-    rank = frame["alternative"].map(lambda a: order.get(a, len(order))).to_numpy()
+    # ranked once per distinct name, not once per row (a Python call per row was ~0.1 s in
+    # 50,000 replications)
+    codes, names = pd.factorize(frame["alternative"], use_na_sentinel=False)
+    ranks = np.array([order.get(name, len(order)) for name in names], dtype=np.int64)
+    rank = ranks[codes]
     keys = [frame[k].to_numpy() for k in reversed(extra)]
     keys += [frame["replication"].to_numpy(), rank]
     if "point" in frame.columns:
