@@ -168,21 +168,42 @@ def key_order(
     return list(keys)
 
 
+def _csv_field(text: str) -> str:
+    """``text`` as :class:`csv.writer` writes it in a row of several fields (quoted where it
+    holds a comma, a quote or a line break)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([text, ""])
+    return buffer.getvalue()[: -len(",\n")]
+
+
+def _csv_fields(block: RecordColumns, columns: Sequence[str]) -> list[list[str]]:
+    """Every column of ``block`` under the header ``columns`` as the texts :class:`csv.writer`
+    writes: numbers as ``str``/``repr`` (never quoted), ``""`` for a column it does not have."""
+    n = len(block)
+    fields: list[list[str]] = []
+    for name in columns:
+        if name == "point":
+            fields.append([str(block.point)] * n)
+        elif name == "alternative":
+            fields.append([_csv_field(block.alternative)] * n)
+        elif name == "replication":
+            fields.append(list(map(str, block.replications)))
+        elif name in block.kpis:
+            fields.append(list(map(repr, block.kpis[name].tolist())))
+        else:
+            fields.append([""] * n)
+    return fields
+
+
 def csv_text(block: RecordColumns, columns: Sequence[str]) -> str:
     """The CSV lines of every record of ``block`` under the header ``columns``, byte for byte
-    what :class:`csv.writer` writes for its dicts (``""`` for a column it does not have)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(block._rows(columns, missing=""))
-    return buffer.getvalue()
+    what :class:`csv.writer` writes for its dicts (``""`` for a column it does not have).
+
+    Joined column by column rather than through :class:`csv.writer`: only the alternative
+    could need quoting, and it is the same text on every line (about a third faster)."""
+    return "".join(csv_lines(block, columns))
 
 
 def csv_lines(block: RecordColumns, columns: Sequence[str]) -> list[str]:
     """:func:`csv_text` one line per record (to interleave with other records')."""
-    if block.alternative.isprintable():  # no line break can hide in a quoted field
-        return csv_text(block, columns).splitlines(keepends=True)
-    lines = []
-    for row in block._rows(columns, missing=""):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(row)
-        lines.append(buffer.getvalue())
-    return lines
+    return [",".join(row) + "\n" for row in zip(*_csv_fields(block, columns), strict=True)]

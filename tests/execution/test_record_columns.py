@@ -15,7 +15,7 @@ from conftest import QUICKSTART, ROOT, shortened
 
 import jitsim
 from jitsim.execution.backends import Chunk, ChunkResult, run_chunk
-from jitsim.execution.record_columns import RecordColumns, key_order
+from jitsim.execution.record_columns import RecordColumns, csv_lines, csv_text, key_order
 from jitsim.execution.record_frame import frame_of
 from jitsim.execution.results_store import MemorySink, _csv_text, _sort_in_plan_order
 from jitsim.fast import run_columns, run_replications
@@ -185,3 +185,16 @@ def test_the_directory_holds_the_bytes_of_the_simpy_engine(tmp_path: Path) -> No
     jitsim.compare(quick, "buffered", 13, out=simpy, resume=True, engine="fast", **options)
     jitsim.compare(quick, "buffered", 13, out=fast, resume=True, **options)
     assert (fast / "replications.csv").read_bytes() == (simpy / "replications.csv").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["base", 'say "hi", twice', "two\nlines", "", "é x"])
+def test_csv_lines_quote_the_alternative_as_the_csv_writer_does(name: str) -> None:
+    kpis = {"x": np.array([1.5, np.nan, -0.0, 1e-7, np.inf]), "y": np.array([1, 2, 3, 4, 5.0])}
+    block = RecordColumns(3, name, range(7, 12), kpis)
+    header = ["point", "alternative", "replication", "x", "missing", "y"]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [record.get(k, "") for k in header] for record in block.records()
+    )
+    assert csv_text(block, header) == buffer.getvalue()
+    assert "".join(csv_lines(block, header)) == buffer.getvalue()
