@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from jitsim.errors import EnvironmentProblem, JitsimError, with_suggestion
+from jitsim.execution.record_columns import RecordColumns, records_of
 from jitsim.execution.simulate import simulate
 from jitsim.execution.worker_process import (
     exit_with_parent,
@@ -27,7 +28,7 @@ from jitsim.execution.worker_process import (
     interrupts_blocked,
     started_ignoring_interrupts,
 )
-from jitsim.fast import out_of_scope, run_replications
+from jitsim.fast import out_of_scope, run_columns
 from jitsim.scenario.limits import check_workers
 from jitsim.scenario.models import Scenario
 from jitsim.scenario.resolve import resolve
@@ -69,53 +70,70 @@ class Chunk:
 
 @dataclass
 class ChunkResult:
-    """KPI records (and kept trajectories) of one chunk."""
+    """KPI records (and kept trajectories) of one chunk.
+
+    The records are, in plan order (replication by replication, the chunk's alternatives in
+    order within one), the SimPy engine's ``records`` (dicts with ``point``, ``alternative``,
+    ``replication`` and the KPIs, in that order among themselves) merged with the fast
+    engine's ``columns`` (one :class:`RecordColumns` per alternative it ran, up to the end of
+    the chunk): :meth:`all_records` makes the dicts of all, where rows are really needed.
+    """
 
     chunk: Chunk
     records: list[dict[str, Any]]
     trajectories: list[tuple[Any, ...]] = field(default_factory=list)
+    columns: list[RecordColumns] = field(default_factory=list)
+
+    def row_count(self) -> int:
+        """The number of records."""
+        return len(self.records) + sum(len(block) for block in self.columns)
+
+    def replications(self) -> range:
+        """The chunk's replications."""
+        return range(self.chunk.first, self.chunk.first + self.chunk.count)
+
+    def all_records(self) -> list[dict[str, Any]]:
+        """Every record as a dict, in plan order."""
+        return records_of(self.chunk.alternatives, self.replications(), self.columns, self.records)
 
 
-def _fast_records(
-    scenario: Scenario, chunk: Chunk
-) -> tuple[dict[str, list[dict[str, float]]], int]:
-    """The fast engine's KPI records of the chunk's alternatives it can run, by alternative,
-    and the first replication they start at (the ones before keep trajectories, which only
-    the SimPy engine records)."""
+def _fast_columns(scenario: Scenario, chunk: Chunk) -> dict[str, RecordColumns]:
+    """The fast engine's KPI records of the chunk's alternatives it can run, by alternative;
+    they start after the replications that keep trajectories (only the SimPy engine records
+    those)."""
     if chunk.engine == "simpy":
-        return {}, chunk.first
+        return {}
     start = max(chunk.first, min(chunk.trajectories, chunk.first + chunk.count))
     replications = range(start, chunk.first + chunk.count)
-    fast: dict[str, list[dict[str, float]]] = {}
+    if not replications:
+        return {}
+    fast: dict[str, RecordColumns] = {}
     for alternative in chunk.alternatives:
         resolved = resolve(scenario, alternative)
         if out_of_scope(resolved) is None:
-            fast[alternative] = run_replications(resolved, chunk.seed, replications)
-    return fast, start
+            kpis = run_columns(resolved, chunk.seed, replications)
+            fast[alternative] = RecordColumns(chunk.point, alternative, replications, kpis)
+    return fast
 
 
 def run_chunk(scenarios: Sequence[Scenario], chunk: Chunk) -> ChunkResult:
     """Simulate one chunk (runs in a worker) on the chunk's engine: with ``fast`` or ``auto``
     the fast engine runs the alternatives in its scope (the caller has refused the others
-    under ``fast``), the SimPy engine the rest and the replications that keep trajectories."""
+    under ``fast``; their records stay columns), the SimPy engine the rest and the
+    replications that keep trajectories."""
     scenario = scenarios[chunk.point]
     records: list[dict[str, Any]] = []
     kept: list[tuple[Any, ...]] = []
-    fast, fast_start = _fast_records(scenario, chunk)
-    for replication in range(chunk.first, chunk.first + chunk.count):
+    fast = _fast_columns(scenario, chunk)
+    end = chunk.first + chunk.count
+    if fast and len(fast) == len(chunk.alternatives):  # SimPy only before the fast columns
+        end = min(block.replications.start for block in fast.values())
+    for replication in range(chunk.first, end):
         keep = replication < chunk.trajectories
         for alternative in chunk.alternatives:
             done = fast.get(alternative)
-            if done is not None and replication >= fast_start:
-                records.append(
-                    {
-                        "point": chunk.point,
-                        "alternative": alternative,
-                        "replication": replication,
-                        **done[replication - fast_start],
-                    }
-                )
-                continue
+            if done is not None and replication >= done.replications.start:
+                continue  # in the fast engine's columns
             outcome = simulate(scenario, alternative, replication, chunk.seed, trajectories=keep)
             records.append(
                 {
@@ -140,7 +158,7 @@ def run_chunk(scenarios: Sequence[Scenario], chunk: Chunk) -> ChunkResult:
                             cash,
                         )
                     )
-    return ChunkResult(chunk, records, kept)
+    return ChunkResult(chunk, records, kept, list(fast.values()))
 
 
 class Backend(Protocol):

@@ -5,7 +5,8 @@ named random streams drawn by the same index and the same KPI formulas, so every
 per-replication KPI equals the SimPy engine's (docs/performance.md):
 
 * :func:`out_of_scope` — why a resolved scenario cannot run here (one line), or None;
-* :func:`run_replications` — the KPI records of a range of replications.
+* :func:`run_columns` — the KPI columns (KPI → float64 array) of a range of replications;
+* :func:`run_replications` — the same as records (one dict per replication).
 
 Its day loop runs compiled (numba, the optional extra ``jitsim[fast]``: :mod:`jitsim.fast.kernel`)
 where :func:`jitsim.fast.scope.kernel_scope` allows, with numpy otherwise; the records are the
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from jitsim.fast.engine import Engine
-from jitsim.fast.records import records
+from jitsim.fast.records import as_records, columns
 from jitsim.fast.scope import out_of_scope
 from jitsim.model.planning import policy_context
 from jitsim.scenario.planning import planning_demand
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
     from jitsim.policies.base import Policy
     from jitsim.scenario.models import Scenario
 
-__all__ = ["BLOCK", "out_of_scope", "run_replications"]
+__all__ = ["BLOCK", "out_of_scope", "run_columns", "run_replications"]
 
 #: Replications simulated together (bounds the memory of the pre-drawn demand and pipeline).
 BLOCK = 4096
@@ -66,11 +69,16 @@ def _policies(resolved: Scenario, seed: int) -> tuple[dict[str, Policy], dict[st
     return policies, holding
 
 
-def run_replications(
+def run_columns(
     resolved: Scenario, seed: int, replications: range, kernel: bool | None = None
-) -> list[dict[str, float]]:
-    """The KPI records of ``replications`` of ``resolved``, in order, equal to the SimPy
-    engine's (:func:`jitsim.execution.simulate.simulate`'s ``kpis``).
+) -> dict[str, np.ndarray]:
+    """The KPI columns of ``replications`` of ``resolved``: KPI → float64 array over the
+    replications in order, the KPIs in a record's order; element ``i`` of each equals the
+    SimPy engine's record of replication ``replications[i]``
+    (:func:`jitsim.execution.simulate.simulate`'s ``kpis``); no replications, no columns.
+
+    Columns, not one dict per replication: a batch carries them to its store as they are
+    (building and pickling dicts cost more than the simulation itself).
 
     Parameters
     ----------
@@ -94,10 +102,21 @@ def run_replications(
     if reason is not None:
         raise ValueError(f"the fast engine cannot run this scenario: {reason}")
     policies, holding = _policies(resolved, seed)
-    out: list[dict[str, float]] = []
+    blocks: list[dict[str, np.ndarray]] = []
     for start in range(replications.start, replications.stop, BLOCK):
         block = range(start, min(start + BLOCK, replications.stop))
         engine = Engine(resolved, seed, block, policies)
         engine.run(kernel)
-        out.extend(records(engine, holding))
-    return out
+        blocks.append(columns(engine, holding))
+    if len(blocks) <= 1:
+        return blocks[0] if blocks else {}  # no replications: no columns
+    return {kpi: np.concatenate([block[kpi] for block in blocks]) for kpi in blocks[0]}
+
+
+def run_replications(
+    resolved: Scenario, seed: int, replications: range, kernel: bool | None = None
+) -> list[dict[str, float]]:
+    """The KPI records of ``replications`` of ``resolved``, in order, equal to the SimPy
+    engine's (:func:`jitsim.execution.simulate.simulate`'s ``kpis``): :func:`run_columns`
+    as one dict per replication (same parameters)."""
+    return as_records(run_columns(resolved, seed, replications, kernel))

@@ -110,16 +110,16 @@ class NetworkView:
         )
 
 
-def _per_replication(value: Any, n: int) -> list[float]:
-    """One KPI's values in the ``n`` replications: an array's, or a constant repeated."""
-    if isinstance(value, np.ndarray):
-        return [float(v) for v in value.tolist()]
-    return [float(value)] * n
+def _column(value: Any, n: int) -> np.ndarray:
+    """One KPI's values in the ``n`` replications as float64 (a constant repeated): each
+    element is the ``float(v)`` the records always held, without a Python float per value."""
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).copy()
 
 
-def records(engine: Engine, holding: dict[str, float]) -> list[dict[str, float]]:
-    """The KPI record of every replication of a finished ``engine`` (``holding``: holding
-    cost per unit-day of each stock point).
+def columns(engine: Engine, holding: dict[str, float]) -> dict[str, np.ndarray]:
+    """The KPI columns of every replication of a finished ``engine`` (``holding``: holding
+    cost per unit-day of each stock point): KPI → float64 array over the replications, in the
+    order of the KPIs of a SimPy record.
 
     :func:`~jitsim.model.kpis.extract` runs once, on views whose attributes are the arrays over
     replications (its ratios are element-wise then); counts of days are the same in every
@@ -154,6 +154,18 @@ def records(engine: Engine, holding: dict[str, float]) -> list[dict[str, float]]
     network.days_all_met = engine.days_all_met
     network.peak_cash = engine.peak_cash
     record = extract(cast("Network", network))
-    columns = {kpi: _per_replication(value, n) for kpi, value in record.items()}
-    keys = list(columns)
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    return {kpi: _column(value, n) for kpi, value in record.items()}
+
+
+def as_records(kpis: dict[str, np.ndarray]) -> list[dict[str, float]]:
+    """The KPI record (a dict of Python floats) of every replication of ``kpis``' columns —
+    for callers that want rows; the batch keeps the columns."""
+    keys = list(kpis)
+    rows = zip(*(column.tolist() for column in kpis.values()), strict=True)
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def records(engine: Engine, holding: dict[str, float]) -> list[dict[str, float]]:
+    """The KPI record of every replication of a finished ``engine`` (:func:`columns`, as
+    rows)."""
+    return as_records(columns(engine, holding))
