@@ -113,7 +113,10 @@ def optimize(
     ] = None,
     alpha: Annotated[
         float,
-        typer.Option(help="The winner is within delta of the best with probability ≥ 1 − alpha."),
+        typer.Option(
+            help="The best finalist is chosen with probability ≥ 1 − alpha when it is at "
+            "least delta better than the others; constraints hold at confidence 1 − alpha."
+        ),
     ] = DEFAULT_ALPHA,
     engine_: Annotated[
         str,
