@@ -87,6 +87,22 @@ def did_you_mean(name: object, choices: Iterable[str]) -> str:
     return f"did you mean {by_folded[close[0]]!r}?"
 
 
+def unknown_kpi(kpi: str, columns: Sequence[str]) -> JitsimError:
+    """The error for a KPI the results do not have (``columns``: a batch's record columns),
+    with the nearest KPI name and a few of the scenario's KPIs, the headline ones first."""
+    skip = {"point", "alternative", "replication"}
+    known = [c for c in columns if c not in skip]
+    hint = did_you_mean(kpi, known)
+    hint = f" ({hint})" if hint else ""
+    shown: list[str] = [
+        k for k in ("total_cost", "fill_rate", "avg_cash_tied_up", "profit") if k in known
+    ]
+    shown += [k for k in known if k not in shown][: 8 - len(shown)]
+    return JitsimError(
+        f"unknown KPI {kpi!r}{hint}; KPIs of this scenario include: {', '.join(shown)}, ..."
+    )
+
+
 def with_suggestion(message: str, name: object, choices: Iterable[str]) -> str:
     """*message* about an unknown *name*, ending with ``; did you mean 'x'?`` when a choice is
     close (see :func:`did_you_mean`)."""

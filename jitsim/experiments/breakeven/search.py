@@ -12,7 +12,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from jitsim.errors import JitsimError, did_you_mean, with_suggestion
+from jitsim.errors import JitsimError, unknown_kpi, with_suggestion
 from jitsim.execution.batch import (
     Execution,
     ExecutionOptions,
@@ -237,20 +237,6 @@ def _value_at(data: Any, path: Sequence[str | int]) -> Any:
     return data
 
 
-def _unknown_kpi(kpi: str, columns: Sequence[str]) -> JitsimError:
-    skip = {"point", "alternative", "replication"}
-    known = [c for c in columns if c not in skip]
-    hint = did_you_mean(kpi, known)
-    hint = f" ({hint})" if hint else ""
-    shown: list[str] = [
-        k for k in ("total_cost", "fill_rate", "avg_cash_tied_up", "profit") if k in known
-    ]
-    shown += [k for k in known if k not in shown][: 8 - len(shown)]
-    return JitsimError(
-        f"unknown KPI {kpi!r}{hint}; KPIs of this scenario include: {', '.join(shown)}, ..."
-    )
-
-
 def _prepare_out(execution: Execution) -> None:
     """Check that ``out`` is free (or, to resume, holds an interrupted search) and record in
     its manifest that a search is under way."""
@@ -323,7 +309,7 @@ class _Evaluations:
         frame = self._simulate(index, point)
         kpi, (a, b) = self.kpi, self.between
         if kpi not in frame.columns:
-            raise _unknown_kpi(kpi, list(frame.columns))
+            raise unknown_kpi(kpi, list(frame.columns))
         frame.insert(0, "x", x)
         frame.insert(0, "evaluation", index)
         self.frames.append(frame.drop(columns=["point"], errors="ignore"))

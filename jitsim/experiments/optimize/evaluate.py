@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jitsim.errors import JitsimError, did_you_mean
+from jitsim.errors import unknown_kpi
 from jitsim.execution.batch import Execution, run_points
 from jitsim.experiments.optimize.variables import Candidate, Variable, policies_of
 from jitsim.scenario.models import Scenario
@@ -107,7 +107,7 @@ class Evaluator:
         frame = self._run(batch, names, first, count)
         missing = [k for k in self.kpis if k not in frame.columns]
         if missing:
-            raise _unknown_kpi(missing[0], list(frame.columns))
+            raise unknown_kpi(missing[0], list(frame.columns))
         frame = frame.sort_values(["alternative", "replication"], kind="stable")
         out = {}
         for name, c in zip(names, candidates, strict=True):
@@ -154,17 +154,3 @@ class Evaluator:
             columns = ["stage", "candidate", "alternative", "replication", *self.kpis]
             return pd.DataFrame(columns=columns)
         return pd.concat(self.records, ignore_index=True)
-
-
-def _unknown_kpi(kpi: str, columns: Sequence[str]) -> JitsimError:
-    skip = {"point", "alternative", "replication"}
-    known = [c for c in columns if c not in skip]
-    hint = did_you_mean(kpi, known)
-    hint = f" ({hint})" if hint else ""
-    shown: list[str] = [
-        k for k in ("total_cost", "fill_rate", "avg_cash_tied_up", "profit") if k in known
-    ]
-    shown += [k for k in known if k not in shown][: 8 - len(shown)]
-    return JitsimError(
-        f"unknown KPI {kpi!r}{hint}; KPIs of this scenario include: {', '.join(shown)}, ..."
-    )
