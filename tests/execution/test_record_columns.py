@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import QUICKSTART, ROOT, shortened
+from conftest import MIXED_SCOPE as MIXED
+from conftest import QUICKSTART, shortened
+from conftest import REFERENCE_CASE as REFERENCE
 
 import jitsim
 from jitsim.execution.backends import Chunk, ChunkResult, run_chunk
@@ -19,22 +21,6 @@ from jitsim.execution.record_columns import RecordColumns, csv_lines, csv_text, 
 from jitsim.execution.record_frame import frame_of
 from jitsim.execution.results_store import MemorySink, _csv_text, _sort_in_plan_order
 from jitsim.fast import run_columns, run_replications
-
-REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
-#: One alternative in the fast engine's scope, one out of it (half-day lead time).
-MIXED = """
-name: mixed scope
-run: {horizon_days: 120, warmup_days: 10, replications: 4, seed: 3}
-items: {widget: {unit_cost: 10.0, price: 15.0}}
-suppliers: {acme: {items: [widget], lead_time: 2, order_cost: 20.0}}
-stock_points:
-  store: {item: widget, source: acme, initial: 30, policy: {kind: s_S, s: 15, S: 45}}
-customers:
-  walk_in: {buys_from: store, demand: {kind: poisson, mean: 6}, backorder_cost_per_unit_day: 1}
-alternatives:
-  whole_days: {store: {kind: s_S, s: 20, S: 50}}
-  half_days: {changes: {suppliers.acme.lead_time: 2.5}}
-"""
 
 
 def _reference_points() -> list[jitsim.Scenario]:

@@ -10,24 +10,9 @@ import pytest
 
 import jitsim
 from jitsim.errors import JitsimError
+from tests.conftest import MIXED_SCOPE as MIXED
+from tests.conftest import REFERENCE_CASE as REFERENCE
 from tests.conftest import ROOT, SCENARIOS, Invoke, shortened
-
-REFERENCE = ROOT / "benchmarks" / "reference_case.yaml"
-#: A scenario with an alternative in the fast engine's scope and one out of it (a lead time
-#: that is not a whole number of days).
-MIXED = """
-name: mixed scope
-run: {horizon_days: 120, warmup_days: 10, replications: 4, seed: 3}
-items: {widget: {unit_cost: 10.0, price: 15.0}}
-suppliers: {acme: {items: [widget], lead_time: 2, order_cost: 20.0}}
-stock_points:
-  store: {item: widget, source: acme, initial: 30, policy: {kind: s_S, s: 15, S: 45}}
-customers:
-  walk_in: {buys_from: store, demand: {kind: poisson, mean: 6}, backorder_cost_per_unit_day: 1}
-alternatives:
-  whole_days: {store: {kind: s_S, s: 20, S: 50}}
-  half_days: {changes: {suppliers.acme.lead_time: 2.5}}
-"""
 
 
 def test_api_fast_equals_simpy() -> None:
