@@ -25,7 +25,8 @@ from jitsim.fast.draws import (
 )
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
-from jitsim.fast.scope import kernel_scope
+from jitsim.fast.outages import Outages
+from jitsim.fast.scope import KERNEL_SWITCH, kernel_available, kernel_scope, numpy_scope
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import review_depth
 from jitsim.policies.forecast import OracleForecaster
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
 
-#: Environment variable that forces the numpy day loop when set to ``0`` (tests, benchmarks),
-#: whatever the streams (``JITSIM_COMPILED=0`` forces numpy for both).
-KERNEL_SWITCH = "JITSIM_FAST_KERNEL"
 
 
 def use_kernel(resolved: Scenario, work: int = COMPILED_FROM_WORK) -> bool:
@@ -48,10 +46,13 @@ def use_kernel(resolved: Scenario, work: int = COMPILED_FROM_WORK) -> bool:
     replication-days of ``resolved`` by default: where the streams are drawn in compiled code
     (:func:`jitsim.fast.draws.compiled_streams`: numba installed, ``JITSIM_COMPILED`` not
     ``0``, numba loaded already or the block large), unless the environment variable
-    :data:`KERNEL_SWITCH` is ``0``, and the scenario is in the kernel scope
-    (:func:`jitsim.fast.scope.kernel_scope`)."""
+    :data:`~jitsim.fast.scope.KERNEL_SWITCH` is ``0``, and the scenario is in the kernel scope
+    (:func:`jitsim.fast.scope.kernel_scope`); a scenario only the compiled loop runs
+    (:func:`jitsim.fast.scope.numpy_scope`: supplier outages) takes it whenever it can."""
     if os.environ.get(KERNEL_SWITCH, "").strip() == "0":
         return False
+    if numpy_scope(resolved) is not None:  # only the compiled loop runs it
+        return kernel_available() and kernel_scope(resolved) is None
     return compiled_streams(work) and kernel_scope(resolved) is None
 
 
@@ -156,6 +157,12 @@ class Engine:
         self.days = np.zeros(n, dtype=np.int64)
         self.days_all_met = np.zeros(n, dtype=np.int64)
         self.peak_cash = np.zeros(n)
+        #: The supplier outages of the block (None: the scenario has none).
+        self.outages = (
+            Outages(resolved, seed, replications, len(self.customers), len(self.points))
+            if resolved.disruptions
+            else None
+        )
 
     def demand_at(self, name: str) -> np.ndarray | None:
         """The customers' demand per day at stock point ``name`` (replications, days), summed
@@ -194,6 +201,9 @@ class Engine:
             else:
                 run_kernel(self)
                 return
+        reason = numpy_scope(self.scenario)
+        if reason is not None:
+            raise ValueError(f"the numpy day loop cannot run this scenario: {reason}")
         customers_of = [
             (self.customers[name], self.customer_index[name], self.points[spec.buys_from], name)
             for name, spec in self.scenario.customers.items()

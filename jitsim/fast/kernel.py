@@ -176,6 +176,22 @@ def _unpack(packed: np.ndarray, objects: list, names: tuple[str, ...]) -> None:
             setattr(thing, name, packed[:, i, f].copy())
 
 
+class _NoOutages:
+    """The outage arrays of a scenario without outages (:class:`~jitsim.fast.outages.Outages`'s
+    shapes, one of everything)."""
+
+    def __init__(self, suppliers: int, n: int) -> None:
+        self.bounds = np.zeros((2, max(suppliers, 1), 1, 1))
+        self.counts = np.zeros((max(suppliers, 1), 1), dtype=np.int64)
+        self.day_capacity = np.zeros((max(suppliers, 1), 1, 1))
+        self.terms = np.zeros((max(suppliers, 1), 2), dtype=np.int64)
+        self.active_noon = np.zeros((1, 1), dtype=np.bool_)
+        self.refused = np.zeros((max(n, 1), 1))
+        self.short_in = np.zeros((max(n, 1), 1))
+        self.demand_by_day = np.zeros((max(n, 1), 1))
+        self.short_by_day = np.zeros((max(n, 1), 1))
+
+
 def run_kernel(engine: Engine) -> None:
     """Simulate ``engine``'s block with the compiled day loop, leaving the same counters in
     its arrays as :meth:`Engine.run <jitsim.fast.engine.Engine.run>` would.
@@ -260,6 +276,9 @@ def run_kernel(engine: Engine) -> None:
     cumulative, errors = _oracles(engine, names, forecasts)
     queue_size = max(point.queue_units.shape[1] for point in points)
     weeks = np.zeros((len(points), 2), dtype=np.int64)
+    outages = engine.outages
+    if outages is None:  # nothing is ever down: placeholders the loop never reads
+        outages = _NoOutages(len(suppliers), n)
     # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
     # replication as soon as one replication needs it (draws.LeadTimes). The kernel stops at
     # that replication, whose counters are put back to their initial values, and resumes
@@ -276,12 +295,18 @@ def run_kernel(engine: Engine) -> None:
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
             overflow, is_review, review_order, lanes, owned, customer_terms, rules, forecasts,
-            forecast_ring, capacity, cumulative, errors, queue_size,
+            forecast_ring, capacity, cumulative, errors, queue_size, outages.bounds,
+            outages.counts, outages.day_capacity, outages.terms, outages.active_noon,
+            outages.refused, outages.short_in, outages.demand_by_day, outages.short_by_day,
         )  # fmt: skip
         if start == n:
             break
         for array, first in zip((pf, pc, cf, cc, network), initial, strict=True):
             array[start] = first[start]
+        for counted in (
+            outages.refused, outages.short_in, outages.demand_by_day, outages.short_by_day
+        ):
+            counted[start] = 0.0
         short = engine.lead_times[keys[int(overflow[0])]]
         short.ensure(short.values.shape[1])
         overflow[0] = -1

@@ -292,6 +292,127 @@ def order_quantity(kind: int, a: float, b: float, position: float) -> float:
     return (free if free > 0.0 else 0.0) * b
 
 
+#: What a supplier does with orders placed while down (as :mod:`jitsim.fast.outages`).
+NO_OUTAGE, QUEUE, REFUSE, REDIRECT = range(4)
+#: Columns of ``outage_terms``: the orders code and whether transit freezes.
+OUTAGE_ORDERS, OUTAGE_FREEZE = range(2)
+
+
+@njit(cache=True)
+def snap(when: float) -> float:
+    """calendar.snap: a time within 1e-9 days of a whole day is that day."""
+    nearest = np.round(when)
+    return nearest if abs(when - nearest) < 1e-9 else when
+
+
+@njit(cache=True)
+def window_at(starts: np.ndarray, count: int, t: float) -> int:
+    """Timeline._index: the last of the first ``count`` windows starting at or before
+    ``t`` (-1: none), by bisection."""
+    lo = 0
+    hi = count
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@njit(cache=True)
+def is_down(starts: np.ndarray, ends: np.ndarray, count: int, t: float) -> bool:
+    """Timeline.is_down."""
+    i = window_at(starts, count, t)
+    return i >= 0 and t < ends[i]
+
+
+@njit(cache=True)
+def up_at(starts: np.ndarray, ends: np.ndarray, count: int, t: float) -> float:
+    """Timeline.up_at: ``t``, or the end of the window containing it."""
+    i = window_at(starts, count, t)
+    return ends[i] if i >= 0 and t < ends[i] else t
+
+
+@njit(cache=True)
+def finish(starts: np.ndarray, ends: np.ndarray, count: int, start: float, work: float) -> float:
+    """Timeline.finish: when ``work`` days of up time have passed since ``start``."""
+    i = window_at(starts, count, start)
+    t = start
+    if i >= 0 and t < ends[i]:
+        t = ends[i]
+    i += 1
+    remaining = work
+    while i < count and starts[i] < t + remaining:
+        remaining -= starts[i] - t
+        t = ends[i]
+        i += 1
+    return t + remaining
+
+
+@njit(cache=True)
+def supplier_ships(
+    capacity: np.ndarray,
+    next_day: np.ndarray,
+    left_today: np.ndarray,
+    down: np.ndarray,
+    down_count: np.ndarray,
+    day_capacity: np.ndarray,
+    outage_terms: np.ndarray,
+    r: int,
+    s: int,
+    quantity: float,
+    day: int,
+    commit: bool,
+) -> float:
+    """SupplierNode.ship_time of one order to supplier ``s`` placed on ``day``: through its
+    outages (SupplierOutage.ship_time: nothing ships while down, each day's capacity as
+    ramped) or its capacity alone (:func:`ship_time`)."""
+    if outage_terms[s, OUTAGE_ORDERS] == NO_OUTAGE:
+        return ship_time(capacity, next_day, left_today, s, quantity, day, commit)
+    starts = down[0, s, r]
+    ends = down[1, s, r]
+    count = down_count[s, r]
+    now = float(day)
+    cap = capacity[s]
+    if not cap > 0.0:
+        return up_at(starts, ends, count, now)
+    days = day_capacity[s, r]
+    horizon = days.shape[0]
+    allocated = next_day[s]
+    left = left_today[s]
+    if allocated < day:
+        allocated = day
+        left = days[day] if day < horizon else cap
+    need = quantity
+    while need > left + 1e-12:
+        need -= left
+        allocated += 1
+        left = days[allocated] if allocated < horizon else cap
+        if allocated >= horizon and need > 1000 * left:
+            if left <= 0:
+                return np.inf
+            skipped = np.floor(need / left) - 2
+            need -= skipped * left
+            allocated += int(skipped)
+    left -= need
+    if commit:
+        next_day[s] = allocated
+        left_today[s] = left
+    leaves = float(allocated)
+    return up_at(starts, ends, count, now if now >= leaves else leaves)
+
+
+@njit(cache=True)
+def turns_away(
+    down: np.ndarray, down_count: np.ndarray, outage_terms: np.ndarray, r: int, s: int, t: float
+) -> bool:
+    """SupplierOutage.turns_away: supplier ``s`` refuses or redirects orders and is down."""
+    if outage_terms[s, OUTAGE_ORDERS] < REFUSE:
+        return False
+    return is_down(down[0, s, r], down[1, s, r], down_count[s, r], t)
+
+
 @njit(cache=True)
 def day_loop(
     start: int,
@@ -318,6 +439,15 @@ def day_loop(
     cumulative: np.ndarray,
     errors: np.ndarray,
     queue_size: int,
+    down: np.ndarray,
+    down_count: np.ndarray,
+    day_capacity: np.ndarray,
+    outage_terms: np.ndarray,
+    active_noon: np.ndarray,
+    refused: np.ndarray,
+    short_in: np.ndarray,
+    demand_by_day: np.ndarray,
+    short_by_day: np.ndarray,
 ) -> int:  # pragma: no cover - compiled; tested against the numpy day loop
     """Engine.run for the replications of the block from ``start`` on, one after the other.
 
@@ -332,6 +462,15 @@ def day_loop(
     forecasts ``forecasts`` and ``forecast_ring``, of the suppliers ``capacity``; an oracle
     forecast reads its stock point's cumulative demand ``cumulative`` (oracles,
     replications, horizon + 1) and its errors ``errors`` (oracles, replications, reviews).
+    Supplier outages (:mod:`jitsim.fast.outages`) are each supplier's windows ``down`` (2:
+    starts and ends, suppliers, replications, windows), ``down_count`` of them, its
+    ``day_capacity`` and ``outage_terms``; ``active_noon`` says when a window is active at a
+    day's noon. The loop adds the orders ``refused`` while down (replications, points), the
+    customers' units not met in a disruption ``short_in`` (replications, customers) and the
+    customers' ``demand_by_day`` and ``short_by_day`` (replications, days), the last three
+    only when the scenario has outages (``outage_terms`` not all zero). Shipments leaving or
+    arriving off the whole days (at the end of a window) run between the day's events as the
+    SimPy engine's urgent events do: by time, before the day's demand when due at noon.
     Returns where it stopped: the block's size, or the first replication whose lane
     ``overflow[0]`` ran out of lead times (its counters are half-way: the caller puts them
     back and resumes there).
@@ -383,6 +522,14 @@ def day_loop(
     pending_units = np.zeros(size)
     today = np.zeros(size, dtype=np.int64)
     today_units = np.zeros(size)
+    # shipments leaving or arriving off the whole days (the SimPy engine's urgent events), in
+    # the order they were scheduled: time, lane code (as ``pending``'s) and units
+    off_time = np.zeros(size)
+    off_lane = np.zeros(size, dtype=np.int64)
+    off_units = np.zeros(size)
+    outages = False
+    for s in range(len(capacity)):
+        outages |= outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE
     net = np.zeros(1)
     for r in range(start, n):
         state[:, :] = 0
@@ -395,7 +542,11 @@ def day_loop(
         oldest[:] = 0
         next_day[:] = 0
         left_today[:] = capacity
+        for s in range(len(capacity)):  # SupplierOutage starts with day 0's capacity
+            if outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE and horizon > 0:
+                left_today[s] = day_capacity[s, r, 0]
         pending[2, 0] = 0
+        n_off = 0
         net[0] = network[r, 2]
         for day in range(horizon + 1):
             now = float(day)
@@ -499,20 +650,96 @@ def day_loop(
             # costs more than the day's arithmetic).
             # A review is three steps: the policy's order (over the regular lane or, failing
             # over, the backup), the backup's share of it, the expediting check.
-            for step in range(due + 3 * len(review_order)):
+            # After them, the events off the whole days (segment 0: due by noon, before the
+            # demand; segment 1: due before the next day), each picked by time then order.
+            steps = due + 3 * len(review_order)
+            step = -1
+            segment = 0
+            while True:
+                step += 1
                 action = NOTHING
                 lane = -1
                 units = 0.0
-                if step < due:
+                clock = now
+                b = -1  # not a review: the order code below is skipped
+                kind_of_step = -1
+                if step >= steps:
+                    limit = now + 0.5 if segment == 0 else now + 1.0
+                    pick = -1
+                    for i in range(n_off):
+                        t = off_time[i]
+                        if (t <= limit if segment == 0 else t < limit) and (
+                            pick < 0 or t < off_time[pick]
+                        ):
+                            pick = i
+                    if pick < 0:
+                        if segment == 1:
+                            break
+                        segment = 1
+                        # Engine.customer_demand: each customer's order at noon, in order
+                        noon = now + 0.5
+                        for c in range(customers):
+                            quantity = demand[c, r, day]
+                            if not quantity > 0.0:
+                                continue
+                            p = buys_from[c]
+                            advance(pf, r, p, unit_cost[p], noon)
+                            pf[r, p, DAY_DEMAND] += quantity
+                            pf[r, p, DEMAND_UNITS] += quantity
+                            pc[r, p, P_DEMAND_ORDERS] += 1
+                            on_hand = pf[r, p, ON_HAND]
+                            filled = quantity if quantity <= on_hand else on_hand
+                            pf[r, p, ON_HAND] = on_hand - filled
+                            pf[r, p, FILLED_ON_ARRIVAL] += filled
+                            pf[r, p, SHIPPED_UNITS] += filled
+                            short = quantity - filled
+                            if outages:  # DisruptedCustomer.record's daily totals
+                                demand_by_day[r, day] += quantity
+                                if short > 0.0:
+                                    short_by_day[r, day] += short
+                                    if day >= warmup and active_noon[r, day]:
+                                        short_in[r, c] += short
+                            cf[r, c, C_DEMAND_UNITS] += quantity
+                            cc[r, c, C_DEMAND_ORDERS] += 1
+                            cf[r, c, C_FILLED] += filled
+                            cf[r, c, C_REVENUE] += price[c] * filled - 0.0
+                            if not short > 0.0:
+                                pc[r, p, P_ORDERS_COMPLETE] += 1
+                                cc[r, c, C_ORDERS_COMPLETE] += 1
+                                continue
+                            state[p, DAY_SHORT] = 1
+                            customer_short[c] = True
+                            if backorders[c]:
+                                pf[r, p, BACKORDERED_UNITS] += short
+                                pf[r, p, BACKORDERS] += short
+                                pf[r, p, CUSTOMER_BACKORDERS] += short
+                                pf[r, p, SHORTAGE_RATE] += backorder_cost[c] * short
+                                tail = state[p, TAIL]
+                                queue_units[p, tail] = short
+                                queue_who[p, tail] = c
+                                state[p, TAIL] = tail + 1
+                                cf[r, c, C_BACKORDERED] += short
+                            else:
+                                pf[r, p, LOST_UNITS] += short
+                                cf[r, c, C_LOST] += short
+                        continue
+                    clock = off_time[pick]
+                    lane = off_lane[pick]
+                    units = off_units[pick]
+                    n_off -= 1
+                    for i in range(pick, n_off):
+                        off_time[i] = off_time[i + 1]
+                        off_lane[i] = off_lane[i + 1]
+                        off_units[i] = off_units[i + 1]
+                if step < due or step >= steps:
+                    if step < due:
+                        lane = today[step]
+                        units = today_units[step]
                     action = RECEIVE
-                    lane = today[step]
-                    units = today_units[step]
                     if lane >= n_lanes:  # an order that waited for its supplier's capacity
                         action = SHIP
                         lane -= n_lanes
                         unshipped[lane] -= units
-                    b = -1  # not a review: the order code below is skipped
-                    kind_of_step = -1
                 else:
                     b = review_order[(step - due) // 3]
                     kind_of_step = (step - due) % 3
@@ -551,37 +778,72 @@ def day_loop(
                         continue
                     lane = b
                     second = backup_lane[b]
-                    if second >= 0 and rules[b, RULE_SHARE] < 0.0:
+                    redirected = False  # SupplierOutage: orders: redirect, and it is down
+                    if second >= 0 and supplier[b] >= 0:
+                        first_supplier = supplier[b]
+                        redirected = outage_terms[first_supplier, OUTAGE_ORDERS] == REDIRECT
+                        redirected = redirected and turns_away(
+                            down, down_count, outage_terms, r, first_supplier, now
+                        )
+                    if second >= 0 and (rules[b, RULE_SHARE] < 0.0 or redirected):
                         # Backup.place_order, failover: the primary unless it cannot deliver
-                        # in time and the backup is sooner (sourcing._backup_is_sooner)
-                        quantity = round_order(lanes, b, wanted)
-                        u = upstream[b]
-                        if u >= 0:
-                            can = state[u, HEAD] == state[u, TAIL] and (
-                                pf[r, u, ON_HAND] >= quantity - 1e-9
-                            )
-                        else:
-                            leaves = ship_time(
-                                capacity, next_day, left_today, supplier[b], quantity, day, False
-                            )
-                            can = leaves <= now + lanes[b, LANE_MAX_DELAY] + 1e-9
-                        backup_quantity = round_order(lanes, second, wanted)
-                        by_backup = ship_time(
-                            capacity, next_day, left_today, supplier[second], backup_quantity,
-                            day, False,
-                        )  # fmt: skip
-                        sooner = True
-                        if u < 0:
-                            by_primary = ship_time(
-                                capacity, next_day, left_today, supplier[b], quantity, day, False
-                            )
-                            sooner = by_backup <= now + lanes[second, LANE_MAX_DELAY] + 1e-9 or (
-                                by_backup + lanes[second, LANE_MEAN]
-                                < by_primary + lanes[b, LANE_MEAN]
-                            )
+                        # in time and the backup is sooner (sourcing._backup_is_sooner).
+                        # Lane.can_deliver of the primary, then of the backup:
+                        can = True
+                        sooner = False
+                        for which in range(2):
+                            via = b if which == 0 else second
+                            quantity = round_order(lanes, via, wanted)
+                            u = upstream[via]
+                            if u >= 0:  # from stock, nobody waiting before it
+                                able = state[u, HEAD] == state[u, TAIL] and (
+                                    pf[r, u, ON_HAND] >= quantity - 1e-9
+                                )
+                            else:
+                                s = supplier[via]
+                                able = not turns_away(down, down_count, outage_terms, r, s, now)
+                                if able:
+                                    leaves = supplier_ships(
+                                        capacity, next_day, left_today, down, down_count,
+                                        day_capacity, outage_terms, r, s, quantity, day, False,
+                                    )  # fmt: skip
+                                    able = leaves <= now + lanes[via, LANE_MAX_DELAY] + 1e-9
+                            if which == 0:
+                                can = able
+                                if can:
+                                    break
+                            else:
+                                sooner = able
+                        if not can and not sooner:
+                            if upstream[b] >= 0 or upstream[second] >= 0:
+                                sooner = True
+                            else:  # Lane.expected_arrival of the backup against the primary's
+                                expected = np.zeros(2)
+                                for which in range(2):
+                                    via = b if which == 0 else second
+                                    s = supplier[via]
+                                    if turns_away(down, down_count, outage_terms, r, s, now):
+                                        expected[which] = np.inf
+                                        continue
+                                    quantity = round_order(lanes, via, wanted)
+                                    leaves = supplier_ships(
+                                        capacity, next_day, left_today, down, down_count,
+                                        day_capacity, outage_terms, r, s, quantity, day, False,
+                                    )  # fmt: skip
+                                    at = leaves + lanes[via, LANE_MEAN]
+                                    if outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE:
+                                        lead = at - leaves  # LaneDisruption.arrival
+                                        if outage_terms[s, OUTAGE_FREEZE]:
+                                            at = finish(
+                                                down[0, s, r], down[1, s, r], down_count[s, r],
+                                                leaves, lead,
+                                            )  # fmt: skip
+                                        else:
+                                            at = leaves + lead
+                                    expected[which] = at
+                                sooner = expected[1] < expected[0]
                         if not can and sooner:
                             lane = second
-                            pc[r, b, P_ORDERS_TO_BACKUP] += 1
                     elif second >= 0:  # shares: whole units to the backup, halves up
                         share = np.floor(rules[b, RULE_SHARE] * wanted + 0.5)
                         to_backup[b] = share
@@ -593,7 +855,6 @@ def day_loop(
                     if not wanted > 0.0:
                         continue
                     lane = backup_lane[b]
-                    pc[r, b, P_ORDERS_TO_BACKUP] += 1
                 elif kind_of_step == 2:  # Expedite.review
                     lane = expedite_lane[b]
                     if lane < 0:
@@ -612,6 +873,14 @@ def day_loop(
                     # source's backorder, are booked before the shipment: the shipment and the
                     # receipts it may cause read none of them.
                     quantity = round_order(lanes, lane, wanted)
+                    s = supplier[lane]
+                    if s >= 0 and outage_terms[s, OUTAGE_ORDERS] == REFUSE:
+                        if is_down(down[0, s, r], down[1, s, r], down_count[s, r], now):
+                            if now >= warmup:  # LaneDisruption.refuses: nothing goes on order
+                                refused[r, b] += 1.0
+                            continue
+                    if kind_of_step != 2 and lane == backup_lane[b]:  # Backup._order
+                        pc[r, b, P_ORDERS_TO_BACKUP] += 1
                     if kind_of_step == 2:
                         pc[r, b, P_EXPEDITED_ORDERS] += 1
                         pf[r, b, EXPEDITED_UNITS] += quantity
@@ -633,17 +902,28 @@ def day_loop(
                     pf[r, b, ON_ORDER] += quantity
                     units = quantity
                     action = SHIP
-                    s = supplier[lane]
-                    if s >= 0 and capacity[s] > 0.0:  # it may wait for the supplier's capacity
-                        leaves = ship_time(capacity, next_day, left_today, s, quantity, day, True)
+                    if s >= 0 and (
+                        capacity[s] > 0.0 or outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE
+                    ):  # it may wait for the supplier's capacity or the end of its outage
+                        leaves = supplier_ships(
+                            capacity, next_day, left_today, down, down_count, day_capacity,
+                            outage_terms, r, s, quantity, day, True,
+                        )  # fmt: skip
                         if not leaves <= now:
                             action = NOTHING
                             unshipped[lane] += quantity
-                            count = pending[2, 0]
-                            pending[0, count] = int(leaves)
-                            pending[1, count] = lane + n_lanes
-                            pending_units[count] = quantity
-                            pending[2, 0] = count + 1
+                            leaves = snap(leaves)  # Calendar.at
+                            if leaves == np.floor(leaves):
+                                count = pending[2, 0]
+                                pending[0, count] = int(leaves)
+                                pending[1, count] = lane + n_lanes
+                                pending_units[count] = quantity
+                                pending[2, 0] = count + 1
+                            else:
+                                off_time[n_off] = leaves
+                                off_lane[n_off] = lane + n_lanes
+                                off_units[n_off] = quantity
+                                n_off += 1
                     if u >= 0:  # Engine.request: u fills what it can, backorders the rest
                         advance(pf, r, u, unit_cost[u], now)
                         pf[r, u, DAY_DEMAND] += quantity
@@ -686,23 +966,38 @@ def day_loop(
                         lead = leads[lane, r, shipment]
                         shipped[lane] = shipment + 1
                         if owned[lane]:  # take_title
-                            advance(pf, r, p, unit_cost[p], now)
+                            advance(pf, r, p, unit_cost[p], clock)
                             pf[r, p, OWNED_TRANSIT] += units
                             note_cash(pf, r, p, unit_cost, net)
-                        arrival = now + lead
+                        arrival = clock + lead
+                        s = supplier[lane]
+                        if s >= 0 and outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE:
+                            lead = arrival - clock  # LaneDisruption.arrival
+                            if outage_terms[s, OUTAGE_FREEZE]:  # transit stops while down
+                                arrival = finish(
+                                    down[0, s, r], down[1, s, r], down_count[s, r], clock, lead
+                                )
+                            else:
+                                arrival = clock + lead
+                        arrival = snap(arrival)
                         action = NOTHING
-                        if arrival <= now:  # received at once (Calendar.deliver)
+                        if arrival <= clock:  # received at once (Calendar.deliver)
                             action = RECEIVE
-                        else:
+                        elif arrival == np.floor(arrival):
                             count = pending[2, 0]
                             pending[0, count] = int(arrival)
                             pending[1, count] = lane
                             pending_units[count] = units
                             pending[2, 0] = count + 1
+                        else:  # off the whole days: at its time, before anything else then
+                            off_time[n_off] = arrival
+                            off_lane[n_off] = lane
+                            off_units[n_off] = units
+                            n_off += 1
                     if action == RECEIVE:  # StockPoint.receive
                         if lanes[lane, LANE_IS_BACKUP] > 0.0:  # Lane.count_from_backup
                             pf[r, p, UNITS_FROM_BACKUP] += units
-                        advance(pf, r, p, unit_cost[p], now)
+                        advance(pf, r, p, unit_cost[p], clock)
                         pf[r, p, ON_ORDER] -= units
                         if owned[lane]:
                             pf[r, p, OWNED_TRANSIT] -= units
@@ -743,46 +1038,6 @@ def day_loop(
                             pf[r, q, SHORTAGE_RATE] = 0.0
                         note_cash(pf, r, q, unit_cost, net)
                         depth -= 1
-            # Engine.customer_demand: each customer's order at noon, in the scenario's order
-            noon = now + 0.5
-            for c in range(customers):
-                quantity = demand[c, r, day]
-                if not quantity > 0.0:
-                    continue
-                p = buys_from[c]
-                advance(pf, r, p, unit_cost[p], noon)
-                pf[r, p, DAY_DEMAND] += quantity
-                pf[r, p, DEMAND_UNITS] += quantity
-                pc[r, p, P_DEMAND_ORDERS] += 1
-                on_hand = pf[r, p, ON_HAND]
-                filled = quantity if quantity <= on_hand else on_hand
-                pf[r, p, ON_HAND] = on_hand - filled
-                pf[r, p, FILLED_ON_ARRIVAL] += filled
-                pf[r, p, SHIPPED_UNITS] += filled
-                short = quantity - filled
-                cf[r, c, C_DEMAND_UNITS] += quantity
-                cc[r, c, C_DEMAND_ORDERS] += 1
-                cf[r, c, C_FILLED] += filled
-                cf[r, c, C_REVENUE] += price[c] * filled - 0.0
-                if not short > 0.0:
-                    pc[r, p, P_ORDERS_COMPLETE] += 1
-                    cc[r, c, C_ORDERS_COMPLETE] += 1
-                    continue
-                state[p, DAY_SHORT] = 1
-                customer_short[c] = True
-                if backorders[c]:
-                    pf[r, p, BACKORDERED_UNITS] += short
-                    pf[r, p, BACKORDERS] += short
-                    pf[r, p, CUSTOMER_BACKORDERS] += short
-                    pf[r, p, SHORTAGE_RATE] += backorder_cost[c] * short
-                    tail = state[p, TAIL]
-                    queue_units[p, tail] = short
-                    queue_who[p, tail] = c
-                    state[p, TAIL] = tail + 1
-                    cf[r, c, C_BACKORDERED] += short
-                else:
-                    pf[r, p, LOST_UNITS] += short
-                    cf[r, c, C_LOST] += short
         for p in range(points):
             advance(pf, r, p, unit_cost[p], float(horizon))
         network[r, 2] = net[0]

@@ -95,12 +95,13 @@ class NetworkView:
     peak_cash: np.ndarray
     end_of_life = None
     ledger = None
-    disruptions = None
 
     def __init__(self, engine: Engine, points: dict[str, PointView], customers: dict[str, Any]):
         scenario = engine.scenario
         self.scenario = scenario
         self.plants: dict[str, Any] = {}
+        #: The supplier outages (their KPIs, as columns), None without disruptions.
+        self.disruptions = engine.outages
         self.horizon = engine.horizon
         self.window_start = engine.window_start
         self.points = points

@@ -11,16 +11,22 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
+* supplier outages (scheduled, random or Markov windows; orders queued, refused or
+  redirected while down; transit continuing or frozen; capacity ramp-ups) and the
+  disruption KPIs, on the compiled day loop only (numba, ``jitsim[fast]``);
 * warm-up, both cost bases, any horizon.
 
-:func:`kernel_scope` names what keeps a scenario in scope off the compiled day loop
-(:mod:`jitsim.fast.kernel`), which then runs on the numpy day loop.
+:func:`numpy_scope` names what keeps a scenario in scope off the numpy day loop (the
+outages), which then runs on the compiled day loop (:mod:`jitsim.fast.kernel`).
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
+from jitsim.fast.draws import numba_installed
+from jitsim.fast.outages import supplier_outages_only
 from jitsim.model.planning import inbound_lead_time
 
 if TYPE_CHECKING:
@@ -47,7 +53,14 @@ def out_of_scope(resolved: Scenario) -> str | None:
     if resolved.plants:
         return f"plants (factories){_SIMPY_ONLY}"
     if resolved.disruptions:
-        return f"disruptions{_SIMPY_ONLY}"
+        reason = supplier_outages_only(resolved)
+        if reason is not None:
+            return f"{reason}{_SIMPY_ONLY}"
+        if not kernel_available():
+            return (
+                "supplier outages need the compiled day loop: install numba (pip install "
+                f"'jitsim[fast]') and leave {KERNEL_SWITCH} unset"
+            )
     if resolved.keeps_cash_ledger:
         return f"the cash ledger (finance, payment_terms){_SIMPY_ONLY}"
     for name, item in resolved.items.items():
@@ -92,10 +105,7 @@ def out_of_scope(resolved: Scenario) -> str | None:
 
 def kernel_scope(resolved: Scenario) -> str | None:
     """Why the compiled day loop (:mod:`jitsim.fast.kernel`) cannot run ``resolved`` (one
-    line), or None if it can; a scenario in the fast engine's scope but not in this one runs
-    on the numpy day loop.
-
-    The kernel scope is today the fast engine's whole scope.
+    line), or None if it can: today the fast engine's whole scope.
 
     Parameters
     ----------
@@ -103,3 +113,32 @@ def kernel_scope(resolved: Scenario) -> str | None:
         A resolved scenario.
     """
     return out_of_scope(resolved)
+
+
+def numpy_scope(resolved: Scenario) -> str | None:
+    """Why the numpy day loop cannot run ``resolved``, in the fast engine's scope (one line),
+    or None if it can: supplier outages run on the compiled day loop only (their shipments
+    leave and arrive off the whole days, one replication at a time).
+
+    Parameters
+    ----------
+    resolved : Scenario
+        A resolved scenario in the fast engine's scope.
+    """
+    if resolved.disruptions:
+        return "supplier outages run on the compiled day loop only"
+    return None
+
+
+#: Environment variable that forces the numpy day loop when set to ``0`` (tests, benchmarks),
+#: whatever the streams (``JITSIM_COMPILED=0`` forces numpy for both).
+KERNEL_SWITCH = "JITSIM_FAST_KERNEL"
+
+
+def kernel_available() -> bool:
+    """Whether the compiled day loop can run here: numba installed, and neither
+    :data:`KERNEL_SWITCH` nor ``JITSIM_COMPILED`` set to ``0``."""
+    for switch in (KERNEL_SWITCH, "JITSIM_COMPILED"):
+        if os.environ.get(switch, "").strip() == "0":
+            return False
+    return numba_installed()
