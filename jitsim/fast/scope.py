@@ -5,19 +5,20 @@ model it reimplements, feature by feature; anything else is refused with a one-l
 runs on the SimPy engine (``engine="auto"``). Today's scope:
 
 * stock points replenished by suppliers or by other stock points (serial and distribution
-  networks), each with one regular lane whose lead times are whole days (an integer-valued
-  distribution), with MOQ, lot multiple, order cost, unit price, either title transfer and
-  the suppliers' daily capacity; dual sourcing and expediting over whole-day lead times;
+  networks), each with one regular lane with any lead-time distribution, MOQ, lot multiple,
+  order cost, unit price, either title transfer and the suppliers' daily capacity; dual
+  sourcing and expediting;
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
 * supplier outages (scheduled, random or Markov windows; orders queued, refused or
   redirected while down; transit continuing or frozen; capacity ramp-ups) and the
-  disruption KPIs, on the compiled day loop only (numba, ``jitsim[fast]``);
+  disruption KPIs;
 * warm-up, both cost bases, any horizon.
 
-:func:`numpy_scope` names what keeps a scenario in scope off the numpy day loop (the
-outages), which then runs on the compiled day loop (:mod:`jitsim.fast.kernel`).
+:func:`numpy_scope` names what keeps a scenario in scope off the numpy day loop (outages,
+lead times that are not whole days), which then runs on the compiled day loop
+(:mod:`jitsim.fast.kernel`) only: without numba such a scenario is out of scope.
 """
 
 from __future__ import annotations
@@ -56,11 +57,6 @@ def out_of_scope(resolved: Scenario) -> str | None:
         reason = supplier_outages_only(resolved)
         if reason is not None:
             return f"{reason}{_SIMPY_ONLY}"
-        if not kernel_available():
-            return (
-                "supplier outages need the compiled day loop: install numba (pip install "
-                f"'jitsim[fast]') and leave {KERNEL_SWITCH} unset"
-            )
     if resolved.keeps_cash_ledger:
         return f"the cash ledger (finance, payment_terms){_SIMPY_ONLY}"
     for name, item in resolved.items.items():
@@ -77,19 +73,6 @@ def out_of_scope(resolved: Scenario) -> str | None:
     for name, point in resolved.stock_points.items():
         if point.review.continuous:
             return f"continuous review (stock_points.{name}.review){_SIMPY_ONLY}"
-        backup = point.backup
-        if backup is not None:
-            lead = backup.lead_time or resolved.suppliers[backup.source].lead_time
-            if not lead.is_discrete:
-                return (
-                    f"backup lead times that are not whole days (stock_points.{name}.backup)"
-                    f"{_SIMPY_ONLY}"
-                )
-        if point.expedite is not None and not point.expedite.lead_time.is_discrete:
-            return (
-                f"expedite lead times that are not whole days (stock_points.{name}.expedite)"
-                f"{_SIMPY_ONLY}"
-            )
         if point.capacity is not None:
             return f"warehouse capacity (stock_points.{name}.capacity){_SIMPY_ONLY}"
         kind = getattr(point.policy, "kind", type(point.policy).__name__)
@@ -98,8 +81,11 @@ def out_of_scope(resolved: Scenario) -> str | None:
         forecast = getattr(getattr(point.policy, "forecast", None), "kind", None)
         if kind == "jit" and forecast not in FAST_FORECAST_KINDS:
             return f"the {forecast!r} forecast (stock_points.{name}.policy.forecast){_SIMPY_ONLY}"
-        if not inbound_lead_time(resolved, point).is_discrete:
-            return f"lead times that are not whole days (stock_points.{name}){_SIMPY_ONLY}"
+    if numpy_scope(resolved) is not None and not kernel_available():
+        return (
+            f"{numpy_scope(resolved)}: install numba (pip install 'jitsim[fast]') and leave "
+            f"{KERNEL_SWITCH} and JITSIM_COMPILED unset"
+        )
     return None
 
 
@@ -117,8 +103,9 @@ def kernel_scope(resolved: Scenario) -> str | None:
 
 def numpy_scope(resolved: Scenario) -> str | None:
     """Why the numpy day loop cannot run ``resolved``, in the fast engine's scope (one line),
-    or None if it can: supplier outages run on the compiled day loop only (their shipments
-    leave and arrive off the whole days, one replication at a time).
+    or None if it can: supplier outages and lead times that are not whole days run on the
+    compiled day loop only (their shipments leave or arrive off the whole days, which the
+    compiled loop orders one replication at a time as the SimPy engine's urgent events).
 
     Parameters
     ----------
@@ -127,6 +114,20 @@ def numpy_scope(resolved: Scenario) -> str | None:
     """
     if resolved.disruptions:
         return "supplier outages run on the compiled day loop only"
+    for name, point in resolved.stock_points.items():
+        leads = [("", inbound_lead_time(resolved, point))]
+        backup = point.backup
+        if backup is not None:
+            lead = backup.lead_time or resolved.suppliers[backup.source].lead_time
+            leads.append((".backup", lead))
+        if point.expedite is not None:
+            leads.append((".expedite", point.expedite.lead_time))
+        for where, lead in leads:
+            if not lead.is_discrete:
+                return (
+                    f"lead times that are not whole days (stock_points.{name}{where}) run on "
+                    "the compiled day loop only"
+                )
     return None
 
 

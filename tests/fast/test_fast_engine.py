@@ -42,6 +42,18 @@ IN_SCOPE = {
     ("quickstart.yaml", "buffered"),
     ("quickstart.yaml", "eoq"),
     ("quickstart.yaml", "jit"),
+    # on the compiled day loop only: supplier outages, lead times that are not whole days
+    ("jit_single_source_failure.yaml", "jit_single"),
+    ("jit_single_source_failure.yaml", "jit_with_backup"),
+    ("jit_single_source_failure.yaml", "jit_expedite"),
+    ("jit_single_source_failure.yaml", "buffered"),
+    ("regional_flood.yaml", "jit_delta_backup"),
+    ("regional_flood.yaml", "jit_no_backup"),
+    ("regional_flood.yaml", "jit_highland_backup"),
+    ("regional_flood.yaml", "buffered"),
+    ("regional_flood.yaml", "flood_buffer"),
+    ("two_echelon.yaml", "buffered"),
+    ("two_echelon.yaml", "jit"),
 }
 
 
@@ -458,17 +470,30 @@ OUT_OF_SCOPE = {
         },
         "backup lead times that are not whole days",
     ),
-    "disruptions": (
+    "lead-time shock": (
         {
             "disruptions": {
-                "flood": {
-                    "kind": "outage",
+                "strike": {
+                    "kind": "lead_time_shock",
                     "nodes": ["acme"],
+                    "add_days": 3,
                     "windows": [{"start": 10, "days": 5}],
                 }
             }
         },
-        "disruptions",
+        "lead_time_shock events (disruptions.strike)",
+    ),
+    "stock point outage": (
+        {
+            "disruptions": {
+                "flood": {
+                    "kind": "outage",
+                    "nodes": ["store"],
+                    "windows": [{"start": 10, "days": 5}],
+                }
+            }
+        },
+        "outages of stock points or plants (disruptions.flood: store)",
     ),
 }
 
