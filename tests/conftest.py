@@ -43,8 +43,8 @@ stock_points:
 customers:
   walk_in: {buys_from: store, demand: {kind: poisson, mean: 6}, backorder_cost_per_unit_day: 1}
 alternatives:
-  whole_days: {store: {kind: s_S, s: 20, S: 50}}
-  half_days: {changes: {suppliers.acme.lead_time: 2.5}}
+  periodic: {store: {kind: s_S, s: 20, S: 50}}
+  continuous: {changes: {stock_points.store.review: continuous}}
 """
 QUICKSTART = SCENARIOS / "quickstart.yaml"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))

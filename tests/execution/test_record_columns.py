@@ -61,10 +61,10 @@ def _cases() -> dict[str, tuple[list[jitsim.Scenario], list[str], list[Chunk]]]:
         "trajectories": ([quick], ["jit", "eoq"], chunks(1, ["jit", "eoq"], 9, 4, "auto", keep=6)),
         "mixed": (
             [mixed],
-            ["whole_days", "half_days"],
-            chunks(1, ["whole_days", "half_days"], 8, 3, "auto", keep=2),
+            ["periodic", "continuous"],
+            chunks(1, ["periodic", "continuous"], 8, 3, "auto", keep=2),
         ),
-        "simpy": ([mixed], ["whole_days"], chunks(1, ["whole_days"], 4, 3, "simpy")),
+        "simpy": ([mixed], ["periodic"], chunks(1, ["periodic"], 4, 3, "simpy")),
     }
 
 

@@ -50,7 +50,7 @@ def test_auto_mixes_engines_and_keeps_trajectories() -> None:
 
 def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
     scenario = jitsim.load_scenario_text(MIXED)
-    with pytest.raises(JitsimError, match=r"cannot run alternative 'half_days'.*whole days"):
+    with pytest.raises(JitsimError, match=r"cannot run alternative 'continuous'.*continuous review"):
         jitsim.run(scenario, 2, backend="serial", engine="fast")
     with pytest.raises(JitsimError, match="unknown engine 'numba'"):
         jitsim.run(scenario, 2, backend="serial", engine="numba")
@@ -118,12 +118,12 @@ def test_cli_auto_records_why_not_fast(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     used = {row["alternative"]: row for row in manifest["engines_used"]}
-    assert used["whole_days"]["engine"] == "fast"
-    assert used["half_days"]["engine"] == "simpy"
-    assert "not whole days" in used["half_days"]["why_not_fast"]
+    assert used["periodic"]["engine"] == "fast"
+    assert used["continuous"]["engine"] == "simpy"
+    assert "continuous review" in used["continuous"]["why_not_fast"]
     # --verbose says the same on screen, one line per alternative
-    assert "engine: fast for whole_days" in result.output
-    assert "engine: simpy for half_days — not fast: lead times that are not whole" in result.output
+    assert "engine: fast for periodic" in result.output
+    assert "engine: simpy for continuous — not fast: continuous review" in result.output
 
 
 def test_cli_engine_is_not_recorded_in_the_reproducing_command(

@@ -454,22 +454,6 @@ OUT_OF_SCOPE = {
     ),
     "continuous review": ({"stock_points__store__review": "continuous"}, "continuous review"),
     "capacity": ({"stock_points__store__capacity": 100.0}, "warehouse capacity"),
-    "fractional lead time": ({"suppliers__acme__lead_time": 2.5}, "not whole days"),
-    "gamma lead time": (
-        {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
-        "not whole days",
-    ),
-    "expedite lead time": (
-        {"stock_points__store__expedite": {"level": 5, "lead_time": 0.5}},
-        "expedite lead times that are not whole days",
-    ),
-    "backup lead time": (
-        {
-            "suppliers__spare": {"items": ["widget"], "lead_time": 1},
-            "stock_points__store__backup": {"source": "spare", "lead_time": 1.5},
-        },
-        "backup lead times that are not whole days",
-    ),
     "lead-time shock": (
         {
             "disruptions": {

@@ -1,0 +1,282 @@
+"""Supplier outages and lead times off the whole days on the fast engine (compiled day loop
+only) against the SimPy engine: every KPI of every replication, exactly, disruption KPIs too.
+
+Shipments leave at the end of an outage and arrive after a lead time that may be any real
+number of days, so these cases exercise the compiled loop's events off the whole days
+(before noon's demand when due by noon, after it otherwise), the suppliers' behaviour while
+down (queue, refuse, redirect, frozen transit, ramp-ups) and the disruption KPIs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import jitsim
+from jitsim.fast import out_of_scope, run_columns
+from jitsim.fast.engine import Engine
+from jitsim.fast.scope import KERNEL_SWITCH, numpy_scope
+from tests.fast.test_fast_engine import DC, SPARE, assert_same_records, scenario_of
+
+pytest.importorskip("numba")
+
+RANDOM = {"up": {"kind": "exponential", "mean": 30}, "down": {"kind": "exponential", "mean": 6}}
+
+
+def outage(nodes: list[str], **timeline: Any) -> dict[str, Any]:
+    """A ``disruptions:`` section with one outage event, ``fail``, of ``nodes``."""
+    return {"fail": {"kind": "outage", "nodes": nodes, **timeline}}
+
+
+#: Hand-made cases: (changes to test_fast_engine.BASE, a KPI that must be > 0 somewhere so
+#: that the case is not vacuous).
+CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "scheduled_whole_days": (
+        {"disruptions": outage(["acme"], windows=[{"start": 20, "days": 10}, {"start": 80, "days": 5}])},
+        "lost_sales_in_disruption",
+    ),
+    "scheduled_off_the_days": (
+        {
+            "disruptions": outage(
+                ["acme"], windows=[{"start": 20.3, "days": 10.45}, {"start": 80, "days": 5.5}]
+            )
+        },
+        "lost_sales_in_disruption",
+    ),
+    "random": ({"disruptions": outage(["acme"], **RANDOM)}, "acme.downtime_days"),
+    "markov": ({"disruptions": outage(["acme"], p_down=0.02, p_up=0.2)}, "disrupted_days"),
+    "refuse": (
+        {
+            "disruptions": outage(["acme"], **RANDOM),
+            "suppliers__acme__when_down": {"orders": "refuse"},
+        },
+        "refused_orders",
+    ),
+    "freeze_capacity_ramp_up": (
+        {
+            "disruptions": outage(["acme"], **RANDOM),
+            "suppliers__acme__when_down": {"in_transit": "freeze", "ramp_up_days": 4},
+            "suppliers__acme__capacity_per_day": 20.0,
+        },
+        "lost_sales_in_disruption",
+    ),
+    "redirect_to_a_failover_backup": (
+        {
+            "disruptions": outage(["acme"], **RANDOM),
+            "suppliers__acme__when_down": {"orders": "redirect", "in_transit": "freeze"},
+            "suppliers__spare": SPARE,
+            "stock_points__store__backup": {"source": "spare"},
+        },
+        "store.orders_to_backup",
+    ),
+    "redirect_shares_both_down_lost_sales": (
+        {
+            "disruptions": {
+                "fail": {"kind": "outage", "nodes": ["acme", "spare"], **RANDOM},
+                "spare_strike": {
+                    "kind": "outage",
+                    "nodes": ["spare"],
+                    "windows": [{"start": 40.25, "days": 12.5}],
+                },
+            },
+            "suppliers__acme__when_down": {"orders": "redirect"},
+            "suppliers__spare": {**SPARE, "when_down": {"orders": "refuse"}},
+            "stock_points__store__backup": {"source": "spare", "split": "shares", "share": 0.3},
+            "customers__shoppers__unmet": "lost_sale",
+            "run__warmup_days": 30,
+        },
+        "refused_orders",
+    ),
+    "expedite_refused_while_down": (
+        {
+            "disruptions": outage(["acme"], windows=[{"start": 30.5, "days": 20}]),
+            "suppliers__acme__when_down": {"orders": "refuse"},
+            "stock_points__store__expedite": {
+                "level": 10,
+                "up_to": 40,
+                "lead_time": 1.5,
+                "premium_per_unit": 2.0,
+                "order_cost": 15.0,
+                "position": "shipped",
+            },
+        },
+        "store.refused_orders",
+    ),
+    "serial_chain_upstream_outage": (
+        {
+            "disruptions": outage(["acme"], up={"kind": "exponential", "mean": 25}, down={"kind": "gamma", "mean": 7, "cv": 0.5}),
+            "suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.4},
+            "stock_points__dc": DC,
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": 0.75,
+            "run__warmup_days": 20,
+        },
+        "lost_sales_in_disruption",
+    ),
+    # lead times that are not whole days, without outages
+    "fractional_lead_time": ({"suppliers__acme__lead_time": 2.5}, "backordered_units"),
+    "gamma_lead_time": (
+        {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
+        "backordered_units",
+    ),
+    "expedite_lead_time_half_a_day": (
+        {"stock_points__store__expedite": {"level": 32, "up_to": 60, "lead_time": 0.5}},
+        "store.expedited_orders",
+    ),
+    "backup_lead_time_one_and_a_half_days": (
+        {
+            "suppliers__spare": {"items": ["widget"], "lead_time": 1},
+            "suppliers__acme__capacity_per_day": 12.0,
+            "stock_points__store__backup": {"source": "spare", "lead_time": 1.5},
+        },
+        "store.orders_to_backup",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hand_made_cases(case: str) -> None:
+    changes, kpi = CASES[case]
+    scenario = scenario_of(**changes)
+    resolved = jitsim.resolve(scenario, "base")
+    assert out_of_scope(resolved) is None and numpy_scope(resolved) is not None
+    assert_same_records(scenario, "base", range(8))
+    columns = run_columns(resolved, scenario.run.seed, range(8))
+    assert np.nansum(columns[kpi]) > 0, f"{kpi} is never above 0: the case tests nothing"
+
+
+def test_recovery_kpis_are_measured() -> None:
+    """A month-long scheduled outage: service drops in every replication and the
+    recovery KPIs are defined (and equal the SimPy engine's, by the test above's helper)."""
+    scenario = scenario_of(
+        disruptions=outage(["acme"], windows=[{"start": 40, "days": 30}]),
+        customers__shoppers__unmet="lost_sale",
+    )
+    assert_same_records(scenario, "base", range(4))
+    columns = run_columns(jitsim.resolve(scenario, "base"), 3, range(4))
+    assert (columns["fail.service_drop_day"] >= 40).all()
+    assert (columns["fail.service_recovered"] == 1.0).all()
+    assert (columns["acme.downtime_days"] == 30.0).all()
+    assert not np.isnan(columns["fail.first_shortfall_day"]).any()
+
+
+def test_the_numpy_loop_refuses_them() -> None:
+    scenario = scenario_of(**CASES["random"][0])
+    resolved = jitsim.resolve(scenario, "base")
+    from jitsim.fast import _policies
+
+    policies, _ = _policies(resolved, 1)
+    engine = Engine(resolved, 1, range(2), policies)
+    with pytest.raises(ValueError, match="numpy day loop cannot run.*compiled day loop only"):
+        engine.run(kernel=False)
+
+
+def test_out_of_scope_without_the_compiled_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the compiled loop switched off, outages and fractional lead times run on the
+    SimPy engine, and the reason says how to get the compiled loop."""
+    monkeypatch.setenv(KERNEL_SWITCH, "0")
+    for case in ("random", "fractional_lead_time"):
+        reason = out_of_scope(jitsim.resolve(scenario_of(**CASES[case][0]), "base"))
+        assert reason is not None and "jitsim[fast]" in reason and "\n" not in reason
+    assert out_of_scope(jitsim.resolve(scenario_of(), "base")) is None
+
+
+WHEN_DOWN = st.fixed_dictionaries(
+    {
+        "orders": st.sampled_from(["queue", "refuse", "redirect"]),
+        "in_transit": st.sampled_from(["continue", "freeze"]),
+        "ramp_up_days": st.sampled_from([0.0, 0.5, 3.0]),
+    }
+)
+TIMELINES = st.one_of(
+    st.builds(
+        lambda starts, days: {
+            "windows": [{"start": s, "days": d} for s, d in zip(starts, days, strict=False)]
+        },
+        st.lists(st.floats(0.0, 80.0), min_size=1, max_size=3),
+        st.lists(st.floats(0.25, 15.0), min_size=3, max_size=3),
+    ),
+    st.builds(
+        lambda up, down: {
+            "up": {"kind": "exponential", "mean": up},
+            "down": {"kind": "gamma", "mean": down, "cv": 0.6},
+        },
+        st.floats(5.0, 60.0),
+        st.floats(0.5, 12.0),
+    ),
+    st.builds(lambda p, q: {"p_down": p, "p_up": q}, st.floats(0.01, 0.2), st.floats(0.1, 0.9)),
+)
+LEAD_TIMES = st.one_of(
+    st.integers(0, 4),
+    st.floats(0.1, 4.0),
+    st.builds(lambda m: {"kind": "gamma", "mean": m, "cv": 0.5}, st.floats(0.5, 4.0)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    timeline=TIMELINES,
+    when_down=WHEN_DOWN,
+    lead=LEAD_TIMES,
+    capacity=st.one_of(st.none(), st.floats(5.0, 40.0)),
+    backup=st.sampled_from([None, "failover", "shares"]),
+    serial=st.booleans(),
+    lost=st.booleans(),
+    warmup=st.integers(0, 40),
+)
+def test_generated_outages_match(
+    timeline: dict[str, Any],
+    when_down: dict[str, Any],
+    lead: Any,
+    capacity: float | None,
+    backup: str | None,
+    serial: bool,
+    lost: bool,
+    warmup: int,
+) -> None:
+    """Generated supplier outages (every timeline kind and behaviour while down), with
+    fractional lead times, capacity, a backup and a serial chain in any combination."""
+    if when_down["ramp_up_days"] and capacity is None:
+        when_down = {**when_down, "ramp_up_days": 0.0}  # a ramp-up needs a capacity
+    changes: dict[str, Any] = {
+        "disruptions": outage(["acme"], **timeline),
+        "suppliers__acme__when_down": when_down,
+        "suppliers__acme__lead_time": lead,
+        "run__warmup_days": warmup,
+    }
+    if capacity is not None:
+        changes["suppliers__acme__capacity_per_day"] = capacity
+    if backup is not None:
+        changes["suppliers__spare"] = SPARE
+        rule: dict[str, Any] = {"source": "spare", "split": backup}
+        if backup == "shares":
+            rule["share"] = 0.4
+        changes["stock_points__store__backup"] = rule
+    if serial:
+        changes["stock_points__dc"] = DC
+        changes["stock_points__store__source"] = "dc"
+        changes["stock_points__store__lead_time"] = 1.25
+        changes.pop("stock_points__store__backup", None)
+    if lost:
+        changes["customers__shoppers__unmet"] = "lost_sale"
+    scenario = scenario_of(**changes)
+    assert out_of_scope(jitsim.resolve(scenario, "base")) is None
+    assert_same_records(scenario, "base", range(3))
+
+
+def test_bundled_disruption_scenario_in_full() -> None:
+    """The bundled single-source failure, whole year, 40 replications: the same records,
+    and outages in most of them (the comparison is not vacuous)."""
+    from tests.conftest import SCENARIOS
+
+    scenario = jitsim.load_scenario(SCENARIOS / "jit_single_source_failure.yaml")
+    for alternative in ("jit_single", "jit_with_backup"):
+        assert_same_records(scenario, alternative, range(40))
+    columns = run_columns(jitsim.resolve(scenario, "jit_single"), scenario.run.seed, range(40))
+    assert np.mean(columns["boardworks.downtime_days"] > 0) > 0.4
+    assert not math.isnan(np.nanmean(columns["boardworks_breakdowns.service_recovery_days"]))
