@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from jitsim.scenario.models import Scenario
 
 
-
-
 def use_kernel(resolved: Scenario, work: int = COMPILED_FROM_WORK) -> bool:
     """Whether :meth:`Engine.run` takes the compiled day loop for a block of ``work``
     replication-days of ``resolved`` by default: where the streams are drawn in compiled code

@@ -85,6 +85,7 @@ from jitsim.policies.jit import JITPolicy
 
 if TYPE_CHECKING:
     from jitsim.fast.engine import Engine
+    from jitsim.fast.outages import Outages
 
 
 def _policy_code(policy: object) -> tuple[int, float, float]:
@@ -276,9 +277,10 @@ def run_kernel(engine: Engine) -> None:
     cumulative, errors = _oracles(engine, names, forecasts)
     queue_size = max(point.queue_units.shape[1] for point in points)
     weeks = np.zeros((len(points), 2), dtype=np.int64)
-    outages = engine.outages
-    if outages is None:  # nothing is ever down: placeholders the loop never reads
-        outages = _NoOutages(len(suppliers), n)
+    # without outages, placeholders the loop never reads (nothing is ever down)
+    outages: Outages | _NoOutages = (
+        engine.outages if engine.outages is not None else _NoOutages(len(suppliers), n)
+    )
     # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
     # replication as soon as one replication needs it (draws.LeadTimes). The kernel stops at
     # that replication, whose counters are put back to their initial values, and resumes
@@ -304,7 +306,10 @@ def run_kernel(engine: Engine) -> None:
         for array, first in zip((pf, pc, cf, cc, network), initial, strict=True):
             array[start] = first[start]
         for counted in (
-            outages.refused, outages.short_in, outages.demand_by_day, outages.short_by_day
+            outages.refused,
+            outages.short_in,
+            outages.demand_by_day,
+            outages.short_by_day,
         ):
             counted[start] = 0.0
         short = engine.lead_times[keys[int(overflow[0])]]

@@ -31,6 +31,7 @@ from jitsim.fast.outages import supplier_outages_only
 from jitsim.model.planning import inbound_lead_time
 
 if TYPE_CHECKING:
+    from jitsim.distributions import BaseDistribution
     from jitsim.scenario.models import Scenario
 
 #: Policy kinds the fast engine runs (their runtime objects decide on IP alone, no state).
@@ -115,15 +116,16 @@ def numpy_scope(resolved: Scenario) -> str | None:
     if resolved.disruptions:
         return "supplier outages run on the compiled day loop only"
     for name, point in resolved.stock_points.items():
-        leads = [("", inbound_lead_time(resolved, point))]
+        leads: list[tuple[str, BaseDistribution]] = [("", inbound_lead_time(resolved, point))]
         backup = point.backup
         if backup is not None:
-            lead = backup.lead_time or resolved.suppliers[backup.source].lead_time
-            leads.append((".backup", lead))
+            leads.append(
+                (".backup", backup.lead_time or resolved.suppliers[backup.source].lead_time)
+            )
         if point.expedite is not None:
             leads.append((".expedite", point.expedite.lead_time))
-        for where, lead in leads:
-            if not lead.is_discrete:
+        for where, lead_time in leads:
+            if not lead_time.is_discrete:
                 return (
                     f"lead times that are not whole days (stock_points.{name}{where}) run on "
                     "the compiled day loop only"

@@ -50,7 +50,7 @@ def test_auto_mixes_engines_and_keeps_trajectories() -> None:
 
 def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
     scenario = jitsim.load_scenario_text(MIXED)
-    with pytest.raises(JitsimError, match=r"cannot run alternative 'continuous'.*continuous review"):
+    with pytest.raises(JitsimError, match=r"alternative 'continuous'.*continuous review"):
         jitsim.run(scenario, 2, backend="serial", engine="fast")
     with pytest.raises(JitsimError, match="unknown engine 'numba'"):
         jitsim.run(scenario, 2, backend="serial", engine="numba")

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jitsim
-from jitsim.fast import out_of_scope, run_columns
+from jitsim.fast import _policies, out_of_scope, run_columns
 from jitsim.fast.engine import Engine
 from jitsim.fast.scope import KERNEL_SWITCH, numpy_scope
+from tests.conftest import SCENARIOS
 from tests.fast.test_fast_engine import DC, SPARE, assert_same_records, scenario_of
 
 pytest.importorskip("numba")
@@ -37,7 +38,11 @@ def outage(nodes: list[str], **timeline: Any) -> dict[str, Any]:
 #: that the case is not vacuous).
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "scheduled_whole_days": (
-        {"disruptions": outage(["acme"], windows=[{"start": 20, "days": 10}, {"start": 80, "days": 5}])},
+        {
+            "disruptions": outage(
+                ["acme"], windows=[{"start": 20, "days": 10}, {"start": 80, "days": 5}]
+            )
+        },
         "lost_sales_in_disruption",
     ),
     "scheduled_off_the_days": (
@@ -109,7 +114,11 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "serial_chain_upstream_outage": (
         {
-            "disruptions": outage(["acme"], up={"kind": "exponential", "mean": 25}, down={"kind": "gamma", "mean": 7, "cv": 0.5}),
+            "disruptions": outage(
+                ["acme"],
+                up={"kind": "exponential", "mean": 25},
+                down={"kind": "gamma", "mean": 7, "cv": 0.5},
+            ),
             "suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.4},
             "stock_points__dc": DC,
             "stock_points__store__source": "dc",
@@ -168,11 +177,9 @@ def test_recovery_kpis_are_measured() -> None:
 def test_the_numpy_loop_refuses_them() -> None:
     scenario = scenario_of(**CASES["random"][0])
     resolved = jitsim.resolve(scenario, "base")
-    from jitsim.fast import _policies
-
     policies, _ = _policies(resolved, 1)
     engine = Engine(resolved, 1, range(2), policies)
-    with pytest.raises(ValueError, match="numpy day loop cannot run.*compiled day loop only"):
+    with pytest.raises(ValueError, match=r"numpy day loop cannot run.*compiled day loop only"):
         engine.run(kernel=False)
 
 
@@ -272,8 +279,6 @@ def test_generated_outages_match(
 def test_bundled_disruption_scenario_in_full() -> None:
     """The bundled single-source failure, whole year, 40 replications: the same records,
     and outages in most of them (the comparison is not vacuous)."""
-    from tests.conftest import SCENARIOS
-
     scenario = jitsim.load_scenario(SCENARIOS / "jit_single_source_failure.yaml")
     for alternative in ("jit_single", "jit_with_backup"):
         assert_same_records(scenario, alternative, range(40))
