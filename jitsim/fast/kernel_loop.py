@@ -979,11 +979,14 @@ def day_loop(
                                 )
                             else:
                                 arrival = clock + lead
-                        arrival = snap(arrival)
+                        whole = np.floor(arrival)
+                        if arrival != whole:  # Calendar.deliver snaps it (1e-9 days)
+                            arrival = snap(arrival)
+                            whole = np.floor(arrival)
                         action = NOTHING
                         if arrival <= clock:  # received at once (Calendar.deliver)
                             action = RECEIVE
-                        elif arrival == np.floor(arrival):
+                        elif arrival == whole:
                             count = pending[2, 0]
                             pending[0, count] = int(arrival)
                             pending[1, count] = lane
