@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from jitsim.fast.disruptions import Disruptions
 from jitsim.fast.draws import (
     COMPILED_FROM_WORK,
     compiled_streams,
@@ -25,7 +26,6 @@ from jitsim.fast.draws import (
 )
 from jitsim.fast.forecasts import ForecastArrays
 from jitsim.fast.lanes import Capacities, Lane, make_lanes, order_quantities, round_order
-from jitsim.fast.outages import Outages
 from jitsim.fast.scope import KERNEL_SWITCH, kernel_available, kernel_scope, numpy_scope
 from jitsim.fast.state import CustomerArrays, PointArrays
 from jitsim.model.planning import review_depth
@@ -46,7 +46,8 @@ def use_kernel(resolved: Scenario, work: int = COMPILED_FROM_WORK) -> bool:
     ``0``, numba loaded already or the block large), unless the environment variable
     :data:`~jitsim.fast.scope.KERNEL_SWITCH` is ``0``, and the scenario is in the kernel scope
     (:func:`jitsim.fast.scope.kernel_scope`); a scenario only the compiled loop runs
-    (:func:`jitsim.fast.scope.numpy_scope`: supplier outages) takes it whenever it can."""
+    (:func:`jitsim.fast.scope.numpy_scope`: disruptions, lead times off the whole days) takes
+    it whenever it can."""
     if os.environ.get(KERNEL_SWITCH, "").strip() == "0":
         return False
     if numpy_scope(resolved) is not None:  # only the compiled loop runs it
@@ -82,6 +83,17 @@ class Engine:
         #: Whether the streams are drawn in compiled code (same numbers, faster).
         self.compiled = compiled_streams(n * self.horizon)
         self.demand = draw_demand(resolved, seed, replications, self.compiled)
+        #: The disruptions of the block (None: the scenario has none); their demand surges
+        #: change the demand drawn.
+        self.disruptions = (
+            Disruptions(
+                resolved, seed, replications, list(resolved.stock_points), len(resolved.customers)
+            )
+            if resolved.disruptions
+            else None
+        )
+        if self.disruptions is not None:
+            self.disruptions.surge(self.demand, seed, replications)
         self.lead_times = lead_times(resolved, seed, replications, self.compiled)
         self.shipments = {key: np.zeros(n, dtype=np.int64) for key in self.lead_times}
         horizon = self.horizon
@@ -155,12 +167,6 @@ class Engine:
         self.days = np.zeros(n, dtype=np.int64)
         self.days_all_met = np.zeros(n, dtype=np.int64)
         self.peak_cash = np.zeros(n)
-        #: The supplier outages of the block (None: the scenario has none).
-        self.outages = (
-            Outages(resolved, seed, replications, len(self.customers), len(self.points))
-            if resolved.disruptions
-            else None
-        )
 
     def demand_at(self, name: str) -> np.ndarray | None:
         """The customers' demand per day at stock point ``name`` (replications, days), summed

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from jitsim.fast.disruptions import Disruptions, shocks_of_lane
 from jitsim.fast.kernel_loop import (
     ALWAYS,
     COUNTS,
@@ -82,10 +83,10 @@ from jitsim.policies.forecast import (
     OracleForecaster,
 )
 from jitsim.policies.jit import JITPolicy
+from jitsim.scenario.disruptions import Outage
 
 if TYPE_CHECKING:
     from jitsim.fast.engine import Engine
-    from jitsim.fast.outages import Outages
 
 
 def _policy_code(policy: object) -> tuple[int, float, float]:
@@ -177,20 +178,49 @@ def _unpack(packed: np.ndarray, objects: list, names: tuple[str, ...]) -> None:
             setattr(thing, name, packed[:, i, f].copy())
 
 
-class _NoOutages:
-    """The outage arrays of a scenario without outages (:class:`~jitsim.fast.outages.Outages`'s
-    shapes, one of everything)."""
+class _NoDisruptions:
+    """The disruption arrays of a scenario without disruptions
+    (:class:`~jitsim.fast.disruptions.Disruptions`'s, one of everything: never read)."""
 
-    def __init__(self, suppliers: int, n: int) -> None:
-        self.bounds = np.zeros((2, max(suppliers, 1), 1, 1))
-        self.counts = np.zeros((max(suppliers, 1), 1), dtype=np.int64)
+    def __init__(self, suppliers: int, points: int, n: int) -> None:
+        self.bounds = np.zeros((2, suppliers + points, 1, 1))
+        self.counts = np.zeros((suppliers + points, 1), dtype=np.int64)
         self.day_capacity = np.zeros((max(suppliers, 1), 1, 1))
         self.terms = np.zeros((max(suppliers, 1), 2), dtype=np.int64)
+        self.event_bounds = np.zeros((2, 1, 1, 1))
+        self.event_counts = np.zeros((1, 1), dtype=np.int64)
+        self.shock_terms = np.zeros((1, 2))
+        self.losses = np.zeros((0, 3))
         self.active_noon = np.zeros((1, 1), dtype=np.bool_)
         self.refused = np.zeros((max(n, 1), 1))
+        self.destroyed = np.zeros((max(n, 1), 1))
         self.short_in = np.zeros((max(n, 1), 1))
         self.demand_by_day = np.zeros((max(n, 1), 1))
         self.short_by_day = np.zeros((max(n, 1), 1))
+
+
+def _lane_disruptions(engine: Engine, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each lane's lead-time shocks (events, -1 padded) and whether disruptions touch it
+    (the SimPy engine gives it a LaneDisruption: its supplier has outages, a shock that
+    changes something hits it, or the stock point it goes to has outages)."""
+    resolved = engine.scenario
+    outaged = {
+        node
+        for event in resolved.disruptions.values()
+        if isinstance(event, Outage)
+        for node in event.nodes
+    }
+    shocks = [
+        shocks_of_lane(resolved, lane.into, lane.supplier)
+        for lane in (engine.lanes[key] for key in keys)
+    ]
+    table = np.full((len(keys), max([len(row) for row in shocks] + [1])), -1, dtype=np.int64)
+    hooked = np.zeros(len(keys), dtype=np.bool_)
+    for row, key in enumerate(keys):
+        lane = engine.lanes[key]
+        table[row, : len(shocks[row])] = shocks[row]
+        hooked[row] = bool(shocks[row]) or lane.into in outaged or lane.supplier in outaged
+    return table, hooked
 
 
 def run_kernel(engine: Engine) -> None:
@@ -277,10 +307,13 @@ def run_kernel(engine: Engine) -> None:
     cumulative, errors = _oracles(engine, names, forecasts)
     queue_size = max(point.queue_units.shape[1] for point in points)
     weeks = np.zeros((len(points), 2), dtype=np.int64)
-    # without outages, placeholders the loop never reads (nothing is ever down)
-    outages: Outages | _NoOutages = (
-        engine.outages if engine.outages is not None else _NoOutages(len(suppliers), n)
+    # without disruptions, placeholders the loop never reads (nothing is ever down)
+    hit: Disruptions | _NoDisruptions = (
+        engine.disruptions
+        if engine.disruptions is not None
+        else _NoDisruptions(len(suppliers), len(points), n)
     )
+    lane_shocks, lane_hook = _lane_disruptions(engine, keys)
     # The lead times are drawn as the numpy day loop draws them: a block of 64 more for every
     # replication as soon as one replication needs it (draws.LeadTimes). The kernel stops at
     # that replication, whose counters are put back to their initial values, and resumes
@@ -297,19 +330,22 @@ def run_kernel(engine: Engine) -> None:
         start = day_loop(
             start, horizon, engine.warmup, pf, pc, cf, cc, network, weeks, demand, leads,
             overflow, is_review, review_order, lanes, owned, customer_terms, rules, forecasts,
-            forecast_ring, capacity, cumulative, errors, queue_size, outages.bounds,
-            outages.counts, outages.day_capacity, outages.terms, outages.active_noon,
-            outages.refused, outages.short_in, outages.demand_by_day, outages.short_by_day,
+            forecast_ring, capacity, cumulative, errors, queue_size,
+            engine.disruptions is not None, hit.bounds, hit.counts, hit.day_capacity, hit.terms,
+            hit.event_bounds, hit.event_counts, hit.shock_terms, lane_shocks, lane_hook,
+            hit.losses, hit.active_noon, hit.refused, hit.destroyed, hit.short_in,
+            hit.demand_by_day, hit.short_by_day,
         )  # fmt: skip
         if start == n:
             break
         for array, first in zip((pf, pc, cf, cc, network), initial, strict=True):
             array[start] = first[start]
         for counted in (
-            outages.refused,
-            outages.short_in,
-            outages.demand_by_day,
-            outages.short_by_day,
+            hit.refused,
+            hit.destroyed,
+            hit.short_in,
+            hit.demand_by_day,
+            hit.short_by_day,
         ):
             counted[start] = 0.0
         short = engine.lead_times[keys[int(overflow[0])]]

@@ -292,7 +292,7 @@ def order_quantity(kind: int, a: float, b: float, position: float) -> float:
     return (free if free > 0.0 else 0.0) * b
 
 
-#: What a supplier does with orders placed while down (as :mod:`jitsim.fast.outages`).
+#: What a supplier does with orders placed while down (as :mod:`jitsim.fast.disruptions`).
 NO_OUTAGE, QUEUE, REFUSE, REDIRECT = range(4)
 #: Columns of ``outage_terms``: the orders code and whether transit freezes.
 OUTAGE_ORDERS, OUTAGE_FREEZE = range(2)
@@ -404,6 +404,40 @@ def supplier_ships(
 
 
 @njit(cache=True)
+def disrupted_arrival(
+    down: np.ndarray,
+    down_count: np.ndarray,
+    event_bounds: np.ndarray,
+    event_counts: np.ndarray,
+    shock_terms: np.ndarray,
+    shocks: np.ndarray,
+    outage_terms: np.ndarray,
+    r: int,
+    s: int,
+    closure: int,
+    shipped: float,
+    due: float,
+) -> float:
+    """LaneDisruption.arrival of a shipment leaving at ``shipped`` that would arrive at
+    ``due`` over a lane hit by disruptions: it waits while the stock point it goes to is
+    closed (node row ``closure``), its lead time is shocked by the events ``shocks`` (-1
+    ends them) active when it leaves, and its transit stops while supplier ``s`` (-1: none)
+    is down if that supplier freezes transit."""
+    lead = due - shipped
+    if down_count[closure, r] > 0:  # the shipment waits at its source while closed
+        shipped = up_at(down[0, closure, r], down[1, closure, r], down_count[closure, r], shipped)
+    for k in range(shocks.shape[0]):
+        e = shocks[k]
+        if e < 0:
+            break
+        if is_down(event_bounds[0, e, r], event_bounds[1, e, r], event_counts[e, r], shipped):
+            lead = lead * shock_terms[e, 0] + shock_terms[e, 1]
+    if s >= 0 and outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE and outage_terms[s, OUTAGE_FREEZE]:
+        return finish(down[0, s, r], down[1, s, r], down_count[s, r], shipped, lead)
+    return shipped + lead
+
+
+@njit(cache=True)
 def turns_away(
     down: np.ndarray, down_count: np.ndarray, outage_terms: np.ndarray, r: int, s: int, t: float
 ) -> bool:
@@ -439,12 +473,20 @@ def day_loop(
     cumulative: np.ndarray,
     errors: np.ndarray,
     queue_size: int,
+    tracking: bool,
     down: np.ndarray,
     down_count: np.ndarray,
     day_capacity: np.ndarray,
     outage_terms: np.ndarray,
+    event_bounds: np.ndarray,
+    event_counts: np.ndarray,
+    shock_terms: np.ndarray,
+    lane_shocks: np.ndarray,
+    lane_hook: np.ndarray,
+    losses: np.ndarray,
     active_noon: np.ndarray,
     refused: np.ndarray,
+    destroyed: np.ndarray,
     short_in: np.ndarray,
     demand_by_day: np.ndarray,
     short_by_day: np.ndarray,
@@ -462,15 +504,18 @@ def day_loop(
     forecasts ``forecasts`` and ``forecast_ring``, of the suppliers ``capacity``; an oracle
     forecast reads its stock point's cumulative demand ``cumulative`` (oracles,
     replications, horizon + 1) and its errors ``errors`` (oracles, replications, reviews).
-    Supplier outages (:mod:`jitsim.fast.outages`) are each supplier's windows ``down`` (2:
-    starts and ends, suppliers, replications, windows), ``down_count`` of them, its
-    ``day_capacity`` and ``outage_terms``; ``active_noon`` says when a window is active at a
-    day's noon. The loop adds the orders ``refused`` while down (replications, points), the
-    customers' units not met in a disruption ``short_in`` (replications, customers) and the
-    customers' ``demand_by_day`` and ``short_by_day`` (replications, days), the last three
-    only when the scenario has outages (``outage_terms`` not all zero). Shipments leaving or
-    arriving off the whole days (at the end of a window) run between the day's events as the
-    SimPy engine's urgent events do: by time, before the day's demand when due at noon.
+    The disruptions (:mod:`jitsim.fast.disruptions`, ``tracking`` when the scenario has any)
+    are the nodes' outage windows ``down`` (2: starts and ends, nodes — the suppliers, then
+    the stock points —, replications, windows) and ``down_count`` of them, the suppliers'
+    ``day_capacity`` and ``outage_terms``, the events' windows ``event_bounds`` and
+    ``event_counts``, their ``shock_terms``, each lane's ``lane_shocks`` and whether
+    disruptions touch it (``lane_hook``), the stock ``losses``, and ``active_noon`` (a
+    window is active at a day's noon). The loop adds the orders ``refused`` while down and the
+    units ``destroyed`` (replications, points), and with ``tracking`` the customers' units not
+    met in a disruption ``short_in`` (replications, customers) and their ``demand_by_day``
+    and ``short_by_day`` (replications, days). Shipments leaving or arriving off the whole
+    days run between the day's events as the SimPy engine's urgent events do: by time, before
+    the day's demand when due at noon.
     Returns where it stopped: the block's size, or the first replication whose lane
     ``overflow[0]`` ran out of lead times (its counters are half-way: the caller puts them
     back and resumes there).
@@ -517,7 +562,8 @@ def day_loop(
     stack = np.zeros((points + 1, 2), dtype=np.int64)
     # deliveries on the way, in the order they were scheduled (the calendar's order): rows
     # day, stock point, and the count in [2, 0]; and today's, taken out of it
-    size = (leads.shape[2] + horizon + 1) * n_lanes + 1
+    size = (leads.shape[2] + horizon + 1) * n_lanes + 1 + losses.shape[0]
+    n_suppliers = len(capacity)
     pending = np.zeros((3, size), dtype=np.int64)
     pending_units = np.zeros(size)
     today = np.zeros(size, dtype=np.int64)
@@ -527,9 +573,6 @@ def day_loop(
     off_time = np.zeros(size)
     off_lane = np.zeros(size, dtype=np.int64)
     off_units = np.zeros(size)
-    outages = False
-    for s in range(len(capacity)):
-        outages |= outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE
     net = np.zeros(1)
     for r in range(start, n):
         state[:, :] = 0
@@ -547,6 +590,19 @@ def day_loop(
                 left_today[s] = day_capacity[s, r, 0]
         pending[2, 0] = 0
         n_off = 0
+        for k in range(losses.shape[0]):  # stock losses, scheduled before the run
+            at = snap(losses[k, 0])
+            if at == np.floor(at):
+                count = pending[2, 0]
+                pending[0, count] = int(at)
+                pending[1, count] = 2 * n_lanes + k
+                pending_units[count] = 0.0
+                pending[2, 0] = count + 1
+            else:
+                off_time[n_off] = at
+                off_lane[n_off] = 2 * n_lanes + k
+                off_units[n_off] = 0.0
+                n_off += 1
         net[0] = network[r, 2]
         for day in range(horizon + 1):
             now = float(day)
@@ -693,7 +749,7 @@ def day_loop(
                             pf[r, p, FILLED_ON_ARRIVAL] += filled
                             pf[r, p, SHIPPED_UNITS] += filled
                             short = quantity - filled
-                            if outages:  # DisruptedCustomer.record's daily totals
+                            if tracking:  # DisruptedCustomer.record's daily totals
                                 demand_by_day[r, day] += quantity
                                 if short > 0.0:
                                     short_by_day[r, day] += short
@@ -735,6 +791,16 @@ def day_loop(
                     if step < due:
                         lane = today[step]
                         units = today_units[step]
+                    if lane >= 2 * n_lanes:  # a stock loss (Disruptions.destroy)
+                        k = lane - 2 * n_lanes
+                        q = int(losses[k, 1])
+                        advance(pf, r, q, unit_cost[q], clock)
+                        lost = pf[r, q, ON_HAND] * losses[k, 2]
+                        pf[r, q, ON_HAND] -= lost
+                        note_cash(pf, r, q, unit_cost, net)
+                        if clock >= warmup:
+                            destroyed[r, q] += lost
+                        continue
                     action = RECEIVE
                     if lane >= n_lanes:  # an order that waited for its supplier's capacity
                         action = SHIP
@@ -831,15 +897,12 @@ def day_loop(
                                         day_capacity, outage_terms, r, s, quantity, day, False,
                                     )  # fmt: skip
                                     at = leaves + lanes[via, LANE_MEAN]
-                                    if outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE:
-                                        lead = at - leaves  # LaneDisruption.arrival
-                                        if outage_terms[s, OUTAGE_FREEZE]:
-                                            at = finish(
-                                                down[0, s, r], down[1, s, r], down_count[s, r],
-                                                leaves, lead,
-                                            )  # fmt: skip
-                                        else:
-                                            at = leaves + lead
+                                    if lane_hook[via]:  # LaneDisruption.arrival
+                                        at = disrupted_arrival(
+                                            down, down_count, event_bounds, event_counts,
+                                            shock_terms, lane_shocks[via], outage_terms, r, s,
+                                            n_suppliers + b, leaves, at,
+                                        )  # fmt: skip
                                     expected[which] = at
                                 sooner = expected[1] < expected[0]
                         if not can and sooner:
@@ -970,15 +1033,12 @@ def day_loop(
                             pf[r, p, OWNED_TRANSIT] += units
                             note_cash(pf, r, p, unit_cost, net)
                         arrival = clock + lead
-                        s = supplier[lane]
-                        if s >= 0 and outage_terms[s, OUTAGE_ORDERS] != NO_OUTAGE:
-                            lead = arrival - clock  # LaneDisruption.arrival
-                            if outage_terms[s, OUTAGE_FREEZE]:  # transit stops while down
-                                arrival = finish(
-                                    down[0, s, r], down[1, s, r], down_count[s, r], clock, lead
-                                )
-                            else:
-                                arrival = clock + lead
+                        if lane_hook[lane]:  # LaneDisruption.arrival
+                            arrival = disrupted_arrival(
+                                down, down_count, event_bounds, event_counts, shock_terms,
+                                lane_shocks[lane], outage_terms, r, supplier[lane],
+                                n_suppliers + p, clock, arrival,
+                            )  # fmt: skip
                         whole = np.floor(arrival)
                         if arrival != whole:  # Calendar.deliver snaps it (1e-9 days)
                             arrival = snap(arrival)

@@ -100,8 +100,8 @@ class NetworkView:
         scenario = engine.scenario
         self.scenario = scenario
         self.plants: dict[str, Any] = {}
-        #: The supplier outages (their KPIs, as columns), None without disruptions.
-        self.disruptions = engine.outages
+        #: The disruptions (their KPIs, as columns), None without.
+        self.disruptions = engine.disruptions
         self.horizon = engine.horizon
         self.window_start = engine.window_start
         self.points = points

@@ -11,12 +11,13 @@ runs on the SimPy engine (``engine="auto"``). Today's scope:
 * periodic review (every R days from an offset) with a built-in policy: (s,S), base stock,
   (r,Q), EOQ, kanban, and JIT with any built-in forecast;
 * customers with daily demand (any distribution, seasonality, trend), backordered or lost;
-* supplier outages (scheduled, random or Markov windows; orders queued, refused or
-  redirected while down; transit continuing or frozen; capacity ramp-ups) and the
-  disruption KPIs;
+* disruptions but quality crises and plant outages: outages of suppliers (scheduled,
+  random or Markov windows; orders queued, refused or redirected while down; transit
+  continuing or frozen; capacity ramp-ups) and of stock points (inbound lanes closed),
+  lead-time shocks, demand surges and stock losses, with the disruption KPIs;
 * warm-up, both cost bases, any horizon.
 
-:func:`numpy_scope` names what keeps a scenario in scope off the numpy day loop (outages,
+:func:`numpy_scope` names what keeps a scenario in scope off the numpy day loop (disruptions,
 lead times that are not whole days), which then runs on the compiled day loop
 (:mod:`jitsim.fast.kernel`) only: without numba such a scenario is out of scope.
 """
@@ -26,8 +27,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from jitsim.fast.disruptions import unsupported_disruptions
 from jitsim.fast.draws import numba_installed
-from jitsim.fast.outages import supplier_outages_only
 from jitsim.model.planning import inbound_lead_time
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def out_of_scope(resolved: Scenario) -> str | None:
     if resolved.plants:
         return f"plants (factories){_SIMPY_ONLY}"
     if resolved.disruptions:
-        reason = supplier_outages_only(resolved)
+        reason = unsupported_disruptions(resolved)
         if reason is not None:
             return f"{reason}{_SIMPY_ONLY}"
     if resolved.keeps_cash_ledger:
@@ -104,7 +105,7 @@ def kernel_scope(resolved: Scenario) -> str | None:
 
 def numpy_scope(resolved: Scenario) -> str | None:
     """Why the numpy day loop cannot run ``resolved``, in the fast engine's scope (one line),
-    or None if it can: supplier outages and lead times that are not whole days run on the
+    or None if it can: disruptions and lead times that are not whole days run on the
     compiled day loop only (their shipments leave or arrive off the whole days, which the
     compiled loop orders one replication at a time as the SimPy engine's urgent events).
 
@@ -114,7 +115,7 @@ def numpy_scope(resolved: Scenario) -> str | None:
         A resolved scenario in the fast engine's scope.
     """
     if resolved.disruptions:
-        return "supplier outages run on the compiled day loop only"
+        return "disruptions run on the compiled day loop only"
     for name, point in resolved.stock_points.items():
         leads: list[tuple[str, BaseDistribution]] = [("", inbound_lead_time(resolved, point))]
         backup = point.backup

@@ -42,7 +42,7 @@ IN_SCOPE = {
     ("quickstart.yaml", "buffered"),
     ("quickstart.yaml", "eoq"),
     ("quickstart.yaml", "jit"),
-    # on the compiled day loop only: supplier outages, lead times that are not whole days
+    # on the compiled day loop only: disruptions, lead times that are not whole days
     ("jit_single_source_failure.yaml", "jit_single"),
     ("jit_single_source_failure.yaml", "jit_with_backup"),
     ("jit_single_source_failure.yaml", "jit_expedite"),
@@ -52,6 +52,9 @@ IN_SCOPE = {
     ("regional_flood.yaml", "jit_highland_backup"),
     ("regional_flood.yaml", "buffered"),
     ("regional_flood.yaml", "flood_buffer"),
+    ("retail_promotion.yaml", "buffered"),
+    ("retail_promotion.yaml", "jit"),
+    ("retail_promotion.yaml", "jit_planned"),
     ("two_echelon.yaml", "buffered"),
     ("two_echelon.yaml", "jit"),
 }
@@ -454,30 +457,19 @@ OUT_OF_SCOPE = {
     ),
     "continuous review": ({"stock_points__store__review": "continuous"}, "continuous review"),
     "capacity": ({"stock_points__store__capacity": 100.0}, "warehouse capacity"),
-    "lead-time shock": (
+    "quality crisis": (
         {
+            "suppliers__acme__defect_rate": 0.02,
             "disruptions": {
-                "strike": {
-                    "kind": "lead_time_shock",
+                "bad_batch": {
+                    "kind": "quality_crisis",
                     "nodes": ["acme"],
-                    "add_days": 3,
+                    "multiplier": 3,
                     "windows": [{"start": 10, "days": 5}],
                 }
-            }
+            },
         },
-        "lead_time_shock events (disruptions.strike)",
-    ),
-    "stock point outage": (
-        {
-            "disruptions": {
-                "flood": {
-                    "kind": "outage",
-                    "nodes": ["store"],
-                    "windows": [{"start": 10, "days": 5}],
-                }
-            }
-        },
-        "outages of stock points or plants (disruptions.flood: store)",
+        "quality_crisis events (disruptions.bad_batch)",
     ),
 }
 

@@ -1,10 +1,11 @@
-"""Supplier outages and lead times off the whole days on the fast engine (compiled day loop
-only) against the SimPy engine: every KPI of every replication, exactly, disruption KPIs too.
+"""Disruptions and lead times off the whole days on the fast engine (compiled day loop only)
+against the SimPy engine: every KPI of every replication, exactly, disruption KPIs too.
 
 Shipments leave at the end of an outage and arrive after a lead time that may be any real
 number of days, so these cases exercise the compiled loop's events off the whole days
 (before noon's demand when due by noon, after it otherwise), the suppliers' behaviour while
-down (queue, refuse, redirect, frozen transit, ramp-ups) and the disruption KPIs.
+down (queue, refuse, redirect, frozen transit, ramp-ups), closed stock points, lead-time
+shocks, demand surges, stock losses and the disruption KPIs.
 """
 
 from __future__ import annotations
@@ -127,7 +128,92 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         },
         "lost_sales_in_disruption",
     ),
-    # lead times that are not whole days, without outages
+    "stock_point_closed_in_a_chain": (
+        {
+            "disruptions": outage(["store"], windows=[{"start": 30.4, "days": 9}]),
+            "stock_points__dc": DC,
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": 1,
+        },
+        "store.downtime_days",
+    ),
+    "lead_time_shocks_and_a_neutral_one": (
+        {
+            "disruptions": {
+                "strike": {
+                    "kind": "lead_time_shock",
+                    "nodes": ["acme"],
+                    "multiplier": 2.0,
+                    "add_days": 1.5,
+                    "windows": [{"start": 20, "days": 30}],
+                },
+                "customs": {
+                    "kind": "lead_time_shock",
+                    "nodes": ["store"],
+                    "add_days": 2,
+                    "windows": [{"start": 40.5, "days": 20}],
+                },
+                "baseline": {
+                    "kind": "lead_time_shock",
+                    "nodes": ["acme"],
+                    "windows": [{"start": 10, "days": 140}],
+                },
+                "fail": {"kind": "outage", "nodes": ["acme"], **RANDOM},
+            },
+            "suppliers__acme__when_down": {"in_transit": "freeze", "orders": "redirect"},
+            "suppliers__spare": SPARE,
+            "stock_points__store__backup": {"source": "spare"},
+        },
+        "lost_sales_in_disruption",
+    ),
+    "demand_surge_and_drop_with_an_oracle": (
+        {
+            "disruptions": {
+                "promotion": {
+                    "kind": "demand_surge",
+                    "nodes": ["shoppers"],
+                    "multiplier": 2.5,
+                    "windows": [{"start": 30, "days": 14}],
+                },
+                "holiday": {
+                    "kind": "demand_surge",
+                    "nodes": ["shoppers"],
+                    "multiplier": 0.3,
+                    "windows": [{"start": 90.5, "days": 10}],
+                },
+            },
+            "stock_points__store__policy": {
+                "kind": "jit",
+                "forecast": {"kind": "oracle", "cv": 0.2},
+                "safety_days": 1.0,
+            },
+        },
+        "promotion.service_recovered",
+    ),
+    "stock_losses_on_and_off_the_days": (
+        {
+            "disruptions": {
+                "fire": {
+                    "kind": "stock_loss",
+                    "nodes": ["store", "dc"],
+                    "fraction": 0.5,
+                    "at": [60, 25.25],
+                },
+                "theft": {
+                    "kind": "stock_loss",
+                    "nodes": ["store"],
+                    "fraction": 0.2,
+                    "at": [60, 5, 200],
+                },
+            },
+            "stock_points__dc": DC,
+            "stock_points__store__source": "dc",
+            "stock_points__store__lead_time": 2,
+            "run__warmup_days": 10,
+        },
+        "units_destroyed",
+    ),
+    # lead times that are not whole days, without disruptions
     "fractional_lead_time": ({"suppliers__acme__lead_time": 2.5}, "backordered_units"),
     "gamma_lead_time": (
         {"suppliers__acme__lead_time": {"kind": "gamma", "mean": 3, "cv": 0.3}},
@@ -225,6 +311,50 @@ LEAD_TIMES = st.one_of(
 )
 
 
+WINDOW = st.builds(
+    lambda start, days: [{"start": start, "days": days}],
+    st.floats(0.0, 100.0),
+    st.floats(0.5, 30.0),
+)
+#: Other events added to a generated outage (each maybe): a lead-time shock, a demand surge,
+#: stock losses and a closure of the store.
+OTHERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "shock": st.builds(
+            lambda m, a, w: {
+                "kind": "lead_time_shock",
+                "nodes": ["acme"],
+                "multiplier": m,
+                "add_days": a,
+                "windows": w,
+            },
+            st.sampled_from([1.0, 0.5, 2.0]),
+            st.sampled_from([0.0, 1.5, 3.0]),
+            WINDOW,
+        ),
+        "surge": st.builds(
+            lambda m, w: {
+                "kind": "demand_surge",
+                "nodes": ["shoppers"],
+                "multiplier": m,
+                "windows": w,
+            },
+            st.floats(0.2, 3.0),
+            WINDOW,
+        ),
+        "loss": st.builds(
+            lambda f, at: {"kind": "stock_loss", "nodes": ["store"], "fraction": f, "at": at},
+            st.floats(0.0, 1.0),
+            st.lists(st.floats(0.0, 160.0), min_size=1, max_size=3),
+        ),
+        "closure": st.builds(
+            lambda w: {"kind": "outage", "nodes": ["store"], "windows": w}, WINDOW
+        ),
+    },
+)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     timeline=TIMELINES,
@@ -235,6 +365,7 @@ LEAD_TIMES = st.one_of(
     serial=st.booleans(),
     lost=st.booleans(),
     warmup=st.integers(0, 40),
+    others=OTHERS,
 )
 def test_generated_outages_match(
     timeline: dict[str, Any],
@@ -245,13 +376,15 @@ def test_generated_outages_match(
     serial: bool,
     lost: bool,
     warmup: int,
+    others: dict[str, Any],
 ) -> None:
     """Generated supplier outages (every timeline kind and behaviour while down), with
-    fractional lead times, capacity, a backup and a serial chain in any combination."""
+    fractional lead times, capacity, a backup, a serial chain and the other kinds of events
+    in any combination."""
     if when_down["ramp_up_days"] and capacity is None:
         when_down = {**when_down, "ramp_up_days": 0.0}  # a ramp-up needs a capacity
     changes: dict[str, Any] = {
-        "disruptions": outage(["acme"], **timeline),
+        "disruptions": {**outage(["acme"], **timeline), **others},
         "suppliers__acme__when_down": when_down,
         "suppliers__acme__lead_time": lead,
         "run__warmup_days": warmup,
