@@ -143,8 +143,8 @@ class Disruptions:
         #: Windows of each event, as :attr:`bounds` (for the lead-time shocks).
         self.event_bounds = np.zeros((2, max(len(events), 1), n, widest))
         self.event_counts = np.zeros((max(len(events), 1), n), dtype=np.int64)
-        for i, row in enumerate(timelines):
-            for e, timeline in enumerate(row):
+        for i, per_event in enumerate(timelines):
+            for e, timeline in enumerate(per_event):
                 self._put(self.event_bounds, self.event_counts, e, i, timeline)
         #: Each event's lead-time factor and added days (lead-time shocks; 1 and 0 else).
         self.shock_terms = np.zeros((max(len(events), 1), 2))
