@@ -96,7 +96,7 @@ def disruption_kpis(disruptions: Disruptions, network: Network) -> dict[str, flo
     for name in network.points:
         record[f"{name}.units_destroyed"] = disruptions.destroyed.get(name, 0.0)
         record[f"{name}.refused_orders"] = refused[name]
-    record["units_destroyed"] = sum(disruptions.destroyed.values())
+    record["units_destroyed"] = sum(disruptions.destroyed.values(), 0.0)  # a float when none
     record["refused_orders"] = sum(refused.values())
     customers = [c for c in network.customers.values() if isinstance(c, DisruptedCustomer)]
     record["lost_sales_in_disruption"] = sum(c.short_in_disruption for c in customers)
