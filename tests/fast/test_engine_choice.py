@@ -56,6 +56,22 @@ def test_fast_refuses_out_of_scope_and_unknown_engines() -> None:
         jitsim.run(scenario, 2, backend="serial", engine="numba")
 
 
+def test_cli_stress_is_byte_identical_on_both_engines(invoke: Invoke, tmp_path: Path) -> None:
+    """A stress test (outages knocking each supplier out, a neutral baseline shock, the
+    scenario's own random outages and backup) writes the same bytes on either engine."""
+    pytest.importorskip("numba")
+    path = SCENARIOS / "jit_single_source_failure.yaml"
+    for engine in ("simpy", "fast"):
+        result = invoke(
+            "stress", path, "-n", 6, "--durations", "7,30", "--engine", engine,
+            "-o", tmp_path / engine, "-q", "--backend", "serial",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    for name in ("replications.csv", "stress.csv", "tts.csv", "mitigations.csv"):
+        fast = (tmp_path / "fast" / name).read_bytes()
+        assert fast == (tmp_path / "simpy" / name).read_bytes(), name
+
+
 def test_cli_fast_results_are_byte_identical(invoke: Invoke, tmp_path: Path) -> None:
     for engine in ("simpy", "fast"):
         result = invoke(
