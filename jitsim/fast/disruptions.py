@@ -80,6 +80,16 @@ def shocks_of_lane(resolved: Scenario, point: str, source: str | None) -> list[i
     ]
 
 
+def _is_down(timeline: Timeline, times: np.ndarray) -> np.ndarray:
+    """:meth:`Timeline.is_down <jitsim.model.disruptions.timelines.Timeline.is_down>` at
+    every one of ``times`` (the same bisection, vectorised)."""
+    if not timeline.windows:
+        return np.zeros(len(times), dtype=bool)
+    index = np.searchsorted(np.asarray(timeline.starts), times, side="right") - 1
+    ends = np.asarray(timeline.ends)
+    return (index >= 0) & (times < ends[np.maximum(index, 0)])
+
+
 class Disruptions:
     """The disruptions of a block of replications, as the compiled day loop reads them.
 
@@ -165,6 +175,9 @@ class Disruptions:
             self.terms[s] = _ORDERS[when_down.orders], when_down.in_transit == "freeze"
             if spec.capacity_per_day is not None and horizon:
                 for i, down in enumerate(self.down):
+                    if not down[name].windows:  # never down: every day at full capacity
+                        self.day_capacity[s, i] = spec.capacity_per_day
+                        continue
                     self.day_capacity[s, i] = daily_capacity(
                         down[name], spec.capacity_per_day, when_down.ramp_up_days, horizon
                     )
@@ -173,12 +186,12 @@ class Disruptions:
         self.active_noon = np.zeros((n, max(horizon, 1)), dtype=np.bool_)
         #: Whether each event is active at each day's noon (events, replications, days).
         self.event_noon = np.zeros((len(events), n, max(horizon, 1)), np.bool_)
-        noons = [d + 0.5 for d in range(horizon)]
+        noons = np.arange(horizon) + 0.5
         for i, drawn in enumerate(self.windows):
             active = Timeline(w for windows in drawn.values() for w in windows)
-            self.active_noon[i, :horizon] = [active.is_down(t) for t in noons]
+            self.active_noon[i, :horizon] = _is_down(active, noons)
             for e, timeline in enumerate(timelines[i]):
-                self.event_noon[e, i, :horizon] = [timeline.is_down(t) for t in noons]
+                self.event_noon[e, i, :horizon] = _is_down(timeline, noons)
         # What the compiled day loop counts (it adds to these).
         #: Orders refused while down, per stock point (after warm-up).
         self.refused = np.zeros((n, len(points)))
