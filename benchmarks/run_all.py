@@ -124,9 +124,11 @@ def timed(
     return run
 
 
-def fast_engine_status(scenario: jitsim.Scenario) -> str | None:
-    """None if ``engine="fast"`` runs this scenario, else what the table shows instead."""
-    os.environ["JITSIM_COMPILED"] = "1"  # also loads numba here, before the timed runs
+def fast_engine_status(scenario: jitsim.Scenario, compiled: str = "1") -> str | None:
+    """None if ``engine="fast"`` runs this scenario with ``JITSIM_COMPILED=compiled`` (``0``:
+    numpy alone, which runs neither disruptions nor lead times off the whole days), else
+    what the table shows instead."""
+    os.environ["JITSIM_COMPILED"] = compiled  # "1" also loads numba here, before the timing
     try:
         jitsim.run(scenario, replications=2, backend="serial", engine="fast")
     except TypeError:
@@ -160,13 +162,14 @@ def jitsim_rows(case: Case, workers: int) -> list[Measurement]:
             ),
         ),
     ]
-    status = fast_engine_status(scenario)
+    statuses = {compiled: fast_engine_status(scenario, compiled or "1") for compiled in ("0", "")}
     for label, backend, count, compiled, factor in (
         ("numpy only, 1 core", "serial", 1, "0", FAST_NUMPY_FACTOR),
         ("1 core", "serial", 1, "", FAST_FACTOR),
         (f"{workers} cores", "processes", workers, "", FAST_FACTOR * workers),
     ):
         name = f"jitsim fast engine, {label}"
+        status = statuses[compiled]
         if status is not None:
             rows.append(Measurement(case.label, name, None, status))
             continue
