@@ -28,7 +28,7 @@ from jitsim.experiments.optimize.experiment import (
     DEFAULT_SEARCH_REPLICATIONS,
 )
 from jitsim.output.figures import draw, save
-from jitsim.output.report.optimize import risk_cells, risk_headers
+from jitsim.output.report.optimize import finalist_verdict, risk_cells, risk_headers
 from jitsim.output.results_reader import read_results
 from jitsim.output.tables import format_estimate, kpi_unit
 from jitsim.units import plural
@@ -231,7 +231,9 @@ def print_optimize(
         cells += risk_cells(summary, row, currency)
         cells.append(str(int(row["replications"])))
         cells.append(
-            _verdict({str(k): v for k, v in row.items()}, list(summary.get("constraints", [])))
+            finalist_verdict(
+                {str(k): v for k, v in row.items()}, list(summary.get("constraints", []))
+            )
         )
         table.add_row(*cells)
     printer.table("finalists", table, finalists)
@@ -249,19 +251,6 @@ def print_optimize(
 
 def _kpi_of(constraint: str) -> str:
     return parse_constraint(constraint).kpi
-
-
-def _verdict(row: dict[str, Any], constraints: list[str]) -> str:
-    constrained = bool(constraints)
-    if row["chosen"]:
-        return "chosen" if row["feasible"] or not constrained else "chosen, constraint not met"
-    # A CVaR or VaR bound is NaN on fewer than 200 replications (a finalist KN eliminated
-    # early): the constraint is not known to fail.
-    unknown = any(math.isnan(float(row.get(f"{c}_bound", 0.0))) for c in constraints)
-    if constrained and not row["feasible"] and not unknown:
-        return "constraint not met"
-    stage = row["eliminated_at"]
-    return f"out at n={int(stage)}" if isinstance(stage, float) and math.isfinite(stage) else ""
 
 
 def _guarantee(summary: dict[str, Any]) -> str:

@@ -12,7 +12,23 @@ from jitsim.output.report.html import notes, paragraph, table
 from jitsim.output.results_reader import Results
 from jitsim.output.tables import format_estimate, kpi_unit
 
-__all__ = ["optimize_html", "risk_cells", "risk_headers"]
+__all__ = ["finalist_verdict", "optimize_html", "risk_cells", "risk_headers"]
+
+
+def finalist_verdict(row: Mapping[str, Any], constraints: list[str]) -> str:
+    """What the selection made of a finalist (a row of ``optimize_finalists.csv``): chosen
+    (perhaps with a constraint not met), a constraint not met, out at n replications (the
+    Kim–Nelson elimination), or nothing."""
+    constrained = bool(constraints)
+    if row["chosen"]:
+        return "chosen" if row["feasible"] or not constrained else "chosen, constraint not met"
+    # A CVaR or VaR bound is NaN on fewer than 200 replications (a finalist KN eliminated
+    # early): the constraint is not known to fail.
+    unknown = any(math.isnan(float(row.get(f"{c}_bound", 0.0))) for c in constraints)
+    if constrained and not row["feasible"] and not unknown:
+        return "constraint not met"
+    stage = row["eliminated_at"]
+    return f"out at n={int(stage)}" if isinstance(stage, float) and math.isfinite(stage) else ""
 
 
 def _kpis(summary: dict[str, Any]) -> list[str]:
@@ -78,6 +94,7 @@ def optimize_html(results: Results) -> str:
     if finalists is not None and not finalists.empty:
         kpis = _kpis(summary)
         names = [str(v["name"]) for v in variables]
+        constraints = list(summary.get("constraints", []))
         rows = []
         for row in finalists.to_dict("records"):
             cells: list[object] = [f"{row[name]:g}" for name in names]
@@ -86,7 +103,8 @@ def optimize_html(results: Results) -> str:
                 cells.append(format_estimate(row[f"{kpi}_mean"], row[f"{kpi}_half_width"], scale))
             cells += risk_cells(summary, row, results.currency)
             cells.append(str(int(row["replications"])))
-            cells.append("chosen" if row["chosen"] else "")
+            verdict = finalist_verdict({str(k): v for k, v in row.items()}, constraints)
+            cells.append(verdict)
             rows.append(cells)
         headers = [*names]
         for kpi in kpis:
@@ -95,7 +113,7 @@ def optimize_html(results: Results) -> str:
         headers += risk_headers(summary, results.currency)
         parts.append(
             table(
-                [*headers, "replications", ""],
+                [*headers, "replications", "outcome"],
                 rows,
                 caption="The finalists on fresh replications (mean ± 95 % CI half-width; a "
                 "risk measure with its one-sided bound in brackets), the winner first",
