@@ -23,6 +23,7 @@ from jitsim.experiments.optimize.constraints import (
     parse_constraint,
     quantile_bound,
 )
+from jitsim.output.report.optimize import finalist_verdict, risk_cells, risk_headers
 from jitsim.stats.tail import cvar, var
 
 BETA, CONFIDENCE = 0.95, 0.95
@@ -217,8 +218,6 @@ def test_cash_subject_to_a_cvar_of_stockout_days_holds_in_an_independent_run() -
 def test_risk_columns_and_verdicts_on_screen() -> None:
     """A risk cell shows the estimate and the bound checked; a finalist without a bound (too
     few replications) is "out at n=…", not "constraint not met"."""
-    from jitsim.cli.optimize import _verdict
-    from jitsim.output.report.optimize import risk_cells, risk_headers
 
     summary = {"constraints": ["fill_rate>=0.95", "cvar95(stockout_days)<=8", "P(x>0)<=0.1"]}
     assert risk_headers(summary, "EUR") == ["cvar95(stockout_days) (days)", "P(x>0)"]
@@ -230,6 +229,6 @@ def test_risk_columns_and_verdicts_on_screen() -> None:
     }
     assert risk_cells(summary, row, "EUR") == ["6.9 (≤ 7.93)", "0.05 (no bound: too few)"]
     early = {**row, "chosen": False, "feasible": False, "eliminated_at": 20.0}
-    assert _verdict(early, summary["constraints"]) == "out at n=20"
+    assert finalist_verdict(early, summary["constraints"]) == "out at n=20"
     checked = {**early, "P(x>0)<=0.1_bound": 0.2}
-    assert _verdict(checked, summary["constraints"]) == "constraint not met"
+    assert finalist_verdict(checked, summary["constraints"]) == "constraint not met"
