@@ -341,14 +341,23 @@ class Scenario(Strict):
         seasonal factors) and that every replication would otherwise work out again: a
         scenario is frozen, and :meth:`model_copy` starts the copy without them.
         """
-        cache = self._derived
+        cache: dict[str, Any] = self._private()["_derived"]
         if name not in cache:
             cache[name] = make()
         return cast(_T, cache[name])
 
     def _resolved_cache(self) -> dict[str, Scenario]:
         """Resolved scenario of each alternative (filled by :func:`~jitsim.scenario.resolve`)."""
-        return self._resolved
+        resolved: dict[str, Scenario] = self._private()["_resolved"]
+        return resolved
+
+    def _private(self) -> dict[str, Any]:
+        """The store of the private attributes, read directly: ``self._derived`` goes through
+        pydantic's ``__getattr__``, which raises and catches two exceptions on every read
+        (a few µs, twice in every replication's build)."""
+        private = self.__pydantic_private__
+        assert private is not None  # a model with private attributes always has the store
+        return private
 
 
 def _warmup_days(data: Any) -> float:
