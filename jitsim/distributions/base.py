@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import numpy as np
@@ -169,6 +171,17 @@ class BaseDistribution(BaseModel):
             floor = np.floor(scaled)
             return floor + (rng.random(f.size) < scaled - floor)
         return scaled
+
+    def scaled_sampler(self, factors: npt.ArrayLike) -> Callable[[np.random.Generator], FloatArray]:
+        """:meth:`sample_scaled` with the factors fixed: ``scaled_sampler(f)(rng)`` draws
+        exactly what ``sample_scaled(rng, f)`` draws.
+
+        Made once per scenario and customer, so that a kind can work out once what depends on
+        the factors alone (see :meth:`Poisson.scaled_sampler
+        <jitsim.distributions.discrete.Poisson.scaled_sampler>`). Picklable: it is kept with
+        the scenario, which is sent to worker processes.
+        """
+        return partial(self.sample_scaled, factors=factors)
 
     @property
     def is_discrete(self) -> bool:

@@ -21,6 +21,7 @@ Every random number comes from a stream named after what draws it (``customer.NA
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -202,7 +203,7 @@ class Builder:
             customer = customers[name] = self.customer(name, spec)
             rng = self.streams(f"customer.{name}.demand")
             if spec.demand is not None:
-                draws = spec.demand.sample_scaled(rng, self.demand_factors(name, spec))
+                draws = self.demand_sampler(name, spec)(rng)
                 if disruptions is not None:
                     draws = disruptions.daily_demand(name, draws)
                 if end_of_life is not None:
@@ -234,6 +235,18 @@ class Builder:
             return values
 
         return self.scenario.derived(f"demand_factors.{name}", factors)
+
+    def demand_sampler(
+        self, name: str, spec: CustomerSpec
+    ) -> Callable[[np.random.Generator], np.ndarray]:
+        """The daily demand of customer ``name`` over the horizon, as a function of its
+        stream: ``spec.demand`` scaled by :meth:`demand_factors` (made once per scenario)."""
+        assert spec.demand is not None
+        demand = spec.demand
+        return self.scenario.derived(
+            f"demand_sampler.{name}",
+            lambda: demand.scaled_sampler(self.demand_factors(name, spec)),
+        )
 
     def customer(self, name: str, spec: CustomerSpec) -> Customer:
         """Customer ``name``, recording its service during disruptions if there are any."""
