@@ -309,9 +309,9 @@ class StockPoint:
             self.space.end_of_day(self.on_hand, now)
         if self.trajectory is not None:
             self.trajectory.append((now - 1.0, self.on_hand, self.backorders, self.on_order, cash))
-        if self.observes:
+        if self.observes:  # day_demand is counted only for a policy that observes it
             self.policy.observe_day(self.day_demand)
-        self.day_demand = 0.0
+            self.day_demand = 0.0
         left = self.week_days_left - 1
         if left:
             self.week_days_left = left
@@ -411,7 +411,8 @@ class StockPoint:
             if self.shortage_rate:
                 self.area_shortage_cost += self.shortage_rate * elapsed
             self.last_time = now
-        self.day_demand += quantity
+        if self.observes:  # the day's demand is for the policy alone: skip the sum if unused
+            self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
         shelf = self.shelf
@@ -470,7 +471,8 @@ class StockPoint:
     def request(self, quantity: float, lane: Receiver, now: float) -> None:
         """A downstream stock point (over its lane) or a plant orders ``quantity`` units."""
         self.advance(now)
-        self.day_demand += quantity
+        if self.observes:
+            self.day_demand += quantity
         self.demand_units += quantity
         self.demand_orders += 1
         shelf = self.shelf
