@@ -195,7 +195,15 @@ class Network:
                         stop = point.end_of_life
                         note = "" if stop is None or now < stop.stop_at else "ordering stopped"
                         trace.append((now, point.name, "review", 0.0, point.position, note))
-                    point.review(now)
+                    # StockPoint.review, inlined: it runs every day (keep the two equal)
+                    stop = point.end_of_life
+                    if stop is None or now < stop.stop_at:
+                        position = point.on_hand + point.on_order - point.backorders
+                        wanted = point.policy.order_quantity(position, now)
+                        if wanted > 1e-9:
+                            point.place_order(wanted, position, now)
+                        if point.expedite is not None:
+                            point.expedite.review(point, now)
             if day == 0:
                 for point in continuous:
                     point.review(now)
