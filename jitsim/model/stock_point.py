@@ -148,7 +148,6 @@ class StockPoint:
         "unit_cost",
         "units_inspected",
         "units_rejected",
-        "week_days_left",
         "weekly",
         "window_start",
     )
@@ -241,8 +240,7 @@ class StockPoint:
         self.day_demand = 0.0
         self.day_short = False
         self.units_inspected = self.units_rejected = self.inspection_cost = 0.0
-        self.weekly = WeeklyVariances()  # bullwhip: weeks from here on
-        self.week_days_left = 7
+        self.weekly = WeeklyVariances()  # bullwhip: weeks from here on, every 7 self.days
         if self.backup is not None:
             self.backup.reset_statistics()
         if self.expedite is not None:
@@ -291,7 +289,8 @@ class StockPoint:
     def end_of_day(self, now: float) -> None:
         """Snapshot of the day that ends at ``now`` (phase 1 of the daily order)."""
         on_hand = self.on_hand  # locals: this runs every day at every stock point
-        self.days += 1
+        days = self.days + 1
+        self.days = days
         self.eod_on_hand += on_hand
         self.eod_on_order += self.on_order
         if self.backorders:  # as in advance(): a sum + 0.0 is the sum, so skip it then
@@ -312,11 +311,7 @@ class StockPoint:
         if self.observes:  # day_demand is counted only for a policy that observes it
             self.policy.observe_day(self.day_demand)
             self.day_demand = 0.0
-        left = self.week_days_left - 1
-        if left:
-            self.week_days_left = left
-        else:  # a week ends: all units ordered upstream, emergency orders included
-            self.week_days_left = 7
+        if not days % 7:  # a week ends: all units ordered upstream, emergency orders included
             expedite = self.expedite
             ordered = self.ordered_units + (expedite.units if expedite is not None else 0.0)
             self.weekly.close(ordered, self.demand_units)
