@@ -368,7 +368,11 @@ def poisson_rows(states: np.ndarray, means: np.ndarray, out: np.ndarray) -> None
     """``out[i, j]`` = the j-th draw of ``rng.poisson(means)`` in replication i's stream.
 
     The multiplication method (rates below 10) runs on the state held in local variables,
-    which the compiler keeps in registers: twice as fast as through the stream's row."""
+    which the compiler keeps in registers: twice as fast as through the stream's row.
+    e^-λ is computed again only when the rate changes (a constant rate is the common case,
+    and the exponential was a fifth of a draw)."""
+    last_lam = -1.0
+    enlam = 1.0
     for i in range(states.shape[0]):
         s = states[i]
         inc_hi, inc_lo = s[INC_HI], s[INC_LO]
@@ -378,7 +382,9 @@ def poisson_rows(states: np.ndarray, means: np.ndarray, out: np.ndarray) -> None
                 out[i, j] = poisson(s, lam)
                 continue
             hi, lo = s[STATE_HI], s[STATE_LO]
-            enlam = math.exp(-lam)
+            if lam != last_lam:
+                last_lam = lam
+                enlam = math.exp(-lam)
             count = 0
             product = 1.0
             while True:  # random_poisson_mult, as poisson()
