@@ -364,38 +364,103 @@ def bounded32(s: np.ndarray, span: np.uint64) -> np.uint64:
 
 
 @_compiled
+def _mult_rows_in_pairs(states: np.ndarray, enlams: np.ndarray, out: np.ndarray) -> None:
+    """:func:`poisson_rows` when every rate is in (0, 10), given e^-λ of each draw: the
+    multiplication method on two replications at once.
+
+    Each replication's draws are one chain of dependent steps (the LCG state, the running
+    product); stepping two independent chains in one loop lets the processor overlap them.
+    Each row still takes its own uniforms in its own order, so the draws are the same."""
+    rows, days = out.shape
+    for i in range(0, rows - 1, 2):
+        a, b = states[i], states[i + 1]
+        a_hi, a_lo, a_inc_hi, a_inc_lo = a[STATE_HI], a[STATE_LO], a[INC_HI], a[INC_LO]
+        b_hi, b_lo, b_inc_hi, b_inc_lo = b[STATE_HI], b[STATE_LO], b[INC_HI], b[INC_LO]
+        a_day = b_day = 0
+        a_count = b_count = 0
+        a_product = b_product = 1.0
+        while a_day < days and b_day < days:
+            a_hi, a_lo = _advance(a_hi, a_lo, a_inc_hi, a_inc_lo)
+            b_hi, b_lo = _advance(b_hi, b_lo, b_inc_hi, b_inc_lo)
+            a_product *= float(_output(a_hi, a_lo) >> np.uint64(11)) * _TWO_TO_MINUS_53
+            b_product *= float(_output(b_hi, b_lo) >> np.uint64(11)) * _TWO_TO_MINUS_53
+            if a_product > enlams[a_day]:
+                a_count += 1
+            else:
+                out[i, a_day] = a_count
+                a_day += 1
+                a_count = 0
+                a_product = 1.0
+            if b_product > enlams[b_day]:
+                b_count += 1
+            else:
+                out[i + 1, b_day] = b_count
+                b_day += 1
+                b_count = 0
+                b_product = 1.0
+        a[STATE_HI], a[STATE_LO] = a_hi, a_lo
+        b[STATE_HI], b[STATE_LO] = b_hi, b_lo
+        # the row that finished first is done; the other goes on alone
+        if a_day < days:
+            _mult_row(a, enlams, out[i], a_day, a_count, a_product)
+        elif b_day < days:
+            _mult_row(b, enlams, out[i + 1], b_day, b_count, b_product)
+    if rows % 2:
+        _mult_row(states[rows - 1], enlams, out[rows - 1], 0, 0, 1.0)
+
+
+@_compiled
+def _mult_row(
+    s: np.ndarray, enlams: np.ndarray, row: np.ndarray, day: int, count: int, product: float
+) -> None:
+    """The multiplication method for one replication from draw ``day`` on, that draw's
+    count and running product given (the state held in registers, as numpy's
+    random_poisson_mult steps it)."""
+    hi, lo, inc_hi, inc_lo = s[STATE_HI], s[STATE_LO], s[INC_HI], s[INC_LO]
+    days = row.shape[0]
+    while day < days:
+        hi, lo = _advance(hi, lo, inc_hi, inc_lo)
+        product *= float(_output(hi, lo) >> np.uint64(11)) * _TWO_TO_MINUS_53
+        if product > enlams[day]:
+            count += 1
+        else:
+            row[day] = count
+            day += 1
+            count = 0
+            product = 1.0
+    s[STATE_HI], s[STATE_LO] = hi, lo
+
+
+@_compiled
+def _exp_minus(means: np.ndarray) -> np.ndarray:
+    """e^-λ of each rate with math.exp, as numpy's sampler takes it, computed again only when
+    the rate changes. The loop carries the last rate so that it is not vectorised: a vector
+    exp (SVML) may differ from the C library's in the last bit."""
+    enlams = np.empty_like(means)
+    last_lam = -1.0
+    enlam = 1.0
+    for j in range(means.shape[0]):
+        if means[j] != last_lam:
+            last_lam = means[j]
+            enlam = math.exp(-last_lam)
+        enlams[j] = enlam
+    return enlams
+
+
+@_compiled
 def poisson_rows(states: np.ndarray, means: np.ndarray, out: np.ndarray) -> None:
     """``out[i, j]`` = the j-th draw of ``rng.poisson(means)`` in replication i's stream.
 
-    The multiplication method (rates below 10) runs on the state held in local variables,
-    which the compiler keeps in registers: twice as fast as through the stream's row.
-    e^-λ is computed again only when the rate changes (a constant rate is the common case,
-    and the exponential was a fifth of a draw)."""
-    last_lam = -1.0
-    enlam = 1.0
+    With every rate in (0, 10), the common case of daily demand, the multiplication method
+    runs two replications at a time (:func:`_mult_rows_in_pairs`); otherwise each draw takes
+    numpy's method for its rate (:func:`poisson`)."""
+    if means.shape[0] and (means > 0).all() and (means < 10).all():
+        _mult_rows_in_pairs(states, _exp_minus(means), out)
+        return
     for i in range(states.shape[0]):
         s = states[i]
-        inc_hi, inc_lo = s[INC_HI], s[INC_LO]
         for j in range(means.shape[0]):
-            lam = means[j]
-            if lam >= 10 or lam == 0:
-                out[i, j] = poisson(s, lam)
-                continue
-            hi, lo = s[STATE_HI], s[STATE_LO]
-            if lam != last_lam:
-                last_lam = lam
-                enlam = math.exp(-lam)
-            count = 0
-            product = 1.0
-            while True:  # random_poisson_mult, as poisson()
-                hi, lo = _advance(hi, lo, inc_hi, inc_lo)
-                product *= float(_output(hi, lo) >> np.uint64(11)) * _TWO_TO_MINUS_53
-                if product > enlam:
-                    count += 1
-                else:
-                    break
-            s[STATE_HI], s[STATE_LO] = hi, lo
-            out[i, j] = count
+            out[i, j] = poisson(s, means[j])
 
 
 @_compiled

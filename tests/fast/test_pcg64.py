@@ -57,6 +57,21 @@ def test_poisson_with_a_different_rate_each_day() -> None:
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("rows", [1, 2, 7])
+def test_poisson_below_ten_two_rows_at_a_time(rows: int) -> None:
+    # rates in (0, 10): the multiplication method steps two replications together, and the
+    # one that ends first leaves the other (and an odd last row) to go on alone
+    means = np.concatenate([np.full(40, 9.5), 0.2 + 9.7 * np.sin(np.arange(300)) ** 2])
+    states = pcg64.seed_states(5, range(rows), stable_hash("d"))
+    got = np.empty((rows, len(means)), dtype=np.int64)
+    pcg64.poisson_rows(states, means, got)
+    for i, rng in enumerate(numpy_streams(5, range(rows), "d")):
+        np.testing.assert_array_equal(got[i], rng.poisson(means))
+        # and the stream stands where numpy's does, for the draws that follow
+        state = (int(states[i, pcg64.STATE_HI]) << 64) | int(states[i, pcg64.STATE_LO])
+        assert state == rng.bit_generator.state["state"]["state"]
+
+
 @pytest.mark.parametrize(("low", "high"), [(2, 4), (0, 0), (0, 1), (3, 1000), (0, 2**31 + 5)])
 def test_integers_keep_numpys_spare_half_between_calls(low: int, high: int) -> None:
     # an odd block length leaves half a 64-bit draw in the generator for the next call
