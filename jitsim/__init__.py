@@ -21,7 +21,8 @@ from jitsim.errors import EnvironmentProblem, JitsimError, JitsimWarning, Scenar
 from jitsim.version import __version__
 
 if TYPE_CHECKING:
-    from jitsim.execution.batch import RunResult, run
+    from jitsim.execution.batch import run
+    from jitsim.execution.batch_results import RunResult
     from jitsim.execution.precision import PrecisionTarget
     from jitsim.execution.simulate import ReplicationResult, simulate
     from jitsim.experiments.breakeven import BreakEvenResult, breakeven
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 #: Public name → the module it is imported from on first use (as the block above imports it).
 _LAZY = {
-    "RunResult": "jitsim.execution.batch",
+    "RunResult": "jitsim.execution.batch_results",
     "run": "jitsim.execution.batch",
     "PrecisionTarget": "jitsim.execution.precision",
     "ReplicationResult": "jitsim.execution.simulate",

@@ -23,7 +23,7 @@ from jitsim.cli.options import (
 from jitsim.cli.recording import reproducing_command
 from jitsim.cli.report import finish_batch
 from jitsim.cli.settings import results_dir, resumed_settings
-from jitsim.execution.batch import RunResult
+from jitsim.execution.batch_results import RunResult
 from jitsim.experiments.compare import Comparison
 from jitsim.model.kpis import HEADLINE_KPIS, direction
 from jitsim.output.exports import export_tables

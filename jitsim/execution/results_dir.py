@@ -1,6 +1,6 @@
 """The results directory: what a finished run writes, and the helpers every experiment uses.
 
-:func:`write_results` puts a :class:`~jitsim.execution.batch.RunResult` into a results
+:func:`write_results` puts a :class:`~jitsim.execution.batch_results.RunResult` into a results
 directory::
 
     results/quickstart/
@@ -33,7 +33,7 @@ from jitsim.scenario.models import Scenario, scenario_hash
 from jitsim.version import jitsim_version
 
 if TYPE_CHECKING:  # for the annotations only: batch imports this module
-    from jitsim.execution.batch import RunResult
+    from jitsim.execution.batch_results import RunResult
 
 __all__ = [
     "REPLICATIONS_FILE",

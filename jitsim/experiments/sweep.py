@@ -26,14 +26,13 @@ import pandas as pd
 
 from jitsim.errors import JitsimError
 from jitsim.execution.batch import (
-    BatchResult,
     ExecutionOptions,
     chosen_alternatives,
     execution_of,
     replications_and_seed,
     run_points,
-    summarize_store,
 )
+from jitsim.execution.batch_results import BatchResult, summarize_store
 from jitsim.execution.columns import ColumnStore
 from jitsim.execution.precision import PrecisionTarget
 from jitsim.execution.results_dir import (
@@ -92,7 +91,7 @@ class SweepResult(BatchResult):
     frame : DataFrame
         Raw records: ``point``, ``alternative``, ``replication`` and one column per KPI.
     out_dir, backend, precision
-        As in :class:`~jitsim.execution.batch.BatchResult`.
+        As in :class:`~jitsim.execution.batch_results.BatchResult`.
     """
 
     scenario: Scenario

@@ -8,7 +8,7 @@ exactly), so their statistics are the command's own; nothing is simulated again.
 
 from __future__ import annotations
 
-from jitsim.execution.batch import RunResult
+from jitsim.execution.batch_results import RunResult
 from jitsim.experiments.compare import Comparison
 from jitsim.experiments.sweep import SweepResult
 from jitsim.output.results_reader import Results
@@ -17,7 +17,8 @@ __all__ = ["baseline_of", "comparison_of", "run_result_of", "sweep_result_of"]
 
 
 def run_result_of(results: Results) -> RunResult:
-    """The :class:`~jitsim.execution.batch.RunResult` of a ``run`` or ``compare`` directory."""
+    """The :class:`~jitsim.execution.batch_results.RunResult` of a ``run`` or ``compare``
+    directory."""
     frame = results.replications
     per_alternative = int(frame.groupby("alternative").size().max()) if len(frame) else 0
     return RunResult(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from jitsim.model.kpis import HEADLINE_KPIS, WASTE_SPACE_COSTS
 
 if TYPE_CHECKING:
-    from jitsim.execution.batch import RunResult
+    from jitsim.execution.batch_results import RunResult
 
 __all__ = [
     "ROUNDING_NOISE",

@@ -14,7 +14,7 @@ from conftest import QUICKSTART, SCENARIOS
 
 import jitsim
 from jitsim.errors import JitsimError
-from jitsim.execution.batch import RunResult
+from jitsim.execution.batch_results import RunResult
 from jitsim.execution.results_claim import claim
 from jitsim.execution.results_dir import (
     default_out_dir,

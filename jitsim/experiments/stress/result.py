@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jitsim.execution.batch import BatchResult
+from jitsim.execution.batch_results import BatchResult
 from jitsim.execution.results_dir import REPLICATIONS_FILE, provenance, write_files
 from jitsim.experiments.stress.mitigations import mitigation_table
 from jitsim.experiments.stress.tables import (
@@ -68,7 +68,7 @@ class StressResult(BatchResult):
     events : list of str
         Named stress events tested (rows of kind ``"event"``).
     out_dir, backend, precision
-        As in :class:`~jitsim.execution.batch.BatchResult`.
+        As in :class:`~jitsim.execution.batch_results.BatchResult`.
     """
 
     scenario: Scenario
