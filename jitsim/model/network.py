@@ -195,15 +195,7 @@ class Network:
                         stop = point.end_of_life
                         note = "" if stop is None or now < stop.stop_at else "ordering stopped"
                         trace.append((now, point.name, "review", 0.0, point.position, note))
-                    # StockPoint.review, inlined: it runs every day (keep the two equal)
-                    stop = point.end_of_life
-                    if stop is None or now < stop.stop_at:
-                        position = point.on_hand + point.on_order - point.backorders
-                        wanted = point.policy.order_quantity(position, now)
-                        if wanted > 1e-9:
-                            point.place_order(wanted, position, now)
-                        if point.expedite is not None:
-                            point.expedite.review(point, now)
+                    point.review(now)
             if day == 0:
                 for point in continuous:
                     point.review(now)
@@ -252,8 +244,7 @@ class Network:
             )
 
     def _reset(self, now: float, points: list[StockPoint], customers: list[Customer]) -> None:
-        self.window_start = now
-        self.days = self.days_all_met = 0
+        self.window_start = now  # (the day counts restart in run_days' locals)
         for point in points:
             point.reset_statistics(now)
         for customer in customers:

@@ -326,10 +326,7 @@ class StockPoint:
     def review(self, now: float) -> None:
         """Ask the policy for an order and place it (phase 3, or after each change); then
         expedite if the inventory position is still below the emergency level. Nothing is
-        ordered once the item's end of life has stopped ordering.
-
-        The network's daily clock inlines this (:meth:`Network.run_days
-        <jitsim.model.network.Network.run_days>`): keep the two equal."""
+        ordered once the item's end of life has stopped ordering."""
         if self.end_of_life is not None and now >= self.end_of_life.stop_at:
             return
         position = self.on_hand + self.on_order - self.backorders
