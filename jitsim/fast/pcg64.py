@@ -402,23 +402,28 @@ def _mult_rows_in_pairs(states: np.ndarray, enlams: np.ndarray, out: np.ndarray)
         b[STATE_HI], b[STATE_LO] = b_hi, b_lo
         # the row that finished first is done; the other goes on alone
         if a_day < days:
-            _mult_row(a, enlams, out[i], a_day, a_count, a_product)
+            _mult_row(a, enlams, out[i], a_day, days, a_count, a_product)
         elif b_day < days:
-            _mult_row(b, enlams, out[i + 1], b_day, b_count, b_product)
+            _mult_row(b, enlams, out[i + 1], b_day, days, b_count, b_product)
     if rows % 2:
-        _mult_row(states[rows - 1], enlams, out[rows - 1], 0, 0, 1.0)
+        _mult_row(states[rows - 1], enlams, out[rows - 1], 0, days, 0, 1.0)
 
 
 @_compiled
 def _mult_row(
-    s: np.ndarray, enlams: np.ndarray, row: np.ndarray, day: int, count: int, product: float
+    s: np.ndarray,
+    enlams: np.ndarray,
+    row: np.ndarray,
+    day: int,
+    end: int,
+    count: int,
+    product: float,
 ) -> None:
-    """The multiplication method for one replication from draw ``day`` on, that draw's
-    count and running product given (the state held in registers, as numpy's
+    """The multiplication method for one replication's draws ``day`` … ``end - 1``, that
+    draw's count and running product given (the state held in registers, as numpy's
     random_poisson_mult steps it)."""
     hi, lo, inc_hi, inc_lo = s[STATE_HI], s[STATE_LO], s[INC_HI], s[INC_LO]
-    days = row.shape[0]
-    while day < days:
+    while day < end:
         hi, lo = _advance(hi, lo, inc_hi, inc_lo)
         product *= float(_output(hi, lo) >> np.uint64(11)) * _TWO_TO_MINUS_53
         if product > enlams[day]:
@@ -453,14 +458,20 @@ def poisson_rows(states: np.ndarray, means: np.ndarray, out: np.ndarray) -> None
 
     With every rate in (0, 10), the common case of daily demand, the multiplication method
     runs two replications at a time (:func:`_mult_rows_in_pairs`); otherwise each draw takes
-    numpy's method for its rate (:func:`poisson`)."""
+    numpy's method for its rate: the multiplication method below 10 (:func:`_mult_row`),
+    :func:`poisson` else."""
+    enlams = _exp_minus(means)
     if means.shape[0] and (means > 0).all() and (means < 10).all():
-        _mult_rows_in_pairs(states, _exp_minus(means), out)
+        _mult_rows_in_pairs(states, enlams, out)
         return
     for i in range(states.shape[0]):
         s = states[i]
         for j in range(means.shape[0]):
-            out[i, j] = poisson(s, means[j])
+            lam = means[j]
+            if lam >= 10 or lam == 0:
+                out[i, j] = poisson(s, lam)
+            else:
+                _mult_row(s, enlams, out[i], j, j + 1, 0, 1.0)
 
 
 @_compiled
